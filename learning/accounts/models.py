@@ -1,0 +1,111 @@
+"""People, departments (a tree) and role grants."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learning import clock
+from learning.authz import Permission, Role, permissions_of
+from learning.db import Base
+
+USER_STATUSES = ("active", "leave", "left")
+
+
+class Department(Base):
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_ja: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+
+    parent: Mapped[Department | None] = relationship(remote_side=[id])
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {"ja": self.name_ja, "en": self.name_en}
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("status in ('active', 'leave', 'left')", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_no: Mapped[str] = mapped_column(String(20), unique=True)
+    login_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    locale: Mapped[str] = mapped_column(String(5), default="ja")
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    session_version: Mapped[int] = mapped_column(default=1)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime | None]
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    department: Mapped[Department | None] = relationship()
+    grants: Mapped[list[RoleGrant]] = relationship(
+        primaryjoin="and_(User.id == RoleGrant.user_id, RoleGrant.revoked_at.is_(None))",
+        foreign_keys="RoleGrant.user_id",
+        viewonly=True,
+        lazy="selectin",
+    )
+
+    # Flask-Login protocol. The id carries the session version, so bumping the version revokes
+    # every cookie issued before (logout everywhere, password change, deactivation, transfer).
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    @property
+    def roles(self) -> set[str]:
+        return {Role.LEARNER, *(grant.role for grant in self.grants)}
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return permissions_of(self.roles)
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+
+class RoleGrant(Base):
+    """A role given to a person, optionally limited to a department subtree; revoked, never deleted."""
+
+    __tablename__ = "role_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class SignInFailure(Base):
+    """Failed sign-ins, counted in the database so every worker and host agrees on throttling."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    account_key: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str | None] = mapped_column(String(64), index=True)

@@ -1,0 +1,53 @@
+"""Password hashing (argon2id) and the NIST 800-63B policy: length, breached list, no own login ID."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+MIN_LENGTH = 12
+MAX_LENGTH = 128
+_hasher = PasswordHasher()
+# Verified against when the account does not exist, so both paths cost the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-used-for-timing")
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    """True when the password matches; always spends one argon2 verification."""
+    try:
+        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored_hash: str) -> bool:
+    return _hasher.check_needs_rehash(stored_hash)
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def password_problems(password: str, identifiers: tuple[str, ...] = ()) -> list[str]:
+    """Reasons (message ids) a new password is refused; empty when acceptable."""
+    problems = []
+    if len(password) < MIN_LENGTH:
+        problems.append("too_short")
+    if len(password) > MAX_LENGTH:
+        problems.append("too_long")
+    if password.lower() in _common_passwords():
+        problems.append("common")
+    lowered = password.lower()
+    if any(ident and len(ident) >= 3 and ident.lower() in lowered for ident in identifiers):
+        problems.append("contains_id")
+    return problems

@@ -1,0 +1,109 @@
+"""Sign-in with throttling, sign-out everywhere, and a person's own settings."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from learning import clock
+from learning.accounts.models import SignInFailure, User
+from learning.accounts.passwords import hash_password, needs_rehash, verify_password
+from learning.audit.services import record
+
+THROTTLE_WINDOW = timedelta(minutes=15)
+ACCOUNT_LOCK_AFTER = 5  # failures per account name in the window
+ADDRESS_LOCK_AFTER = 20  # failures per address in the window
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None
+    locked: bool = False
+
+
+def account_key(username: str) -> str:
+    """Throttling key for a typed name; hashed so a password typed into the wrong box is not kept."""
+    return hashlib.sha256(username.strip().lower().encode()).hexdigest()
+
+
+def find_user(session: Session, username: str) -> User | None:
+    """The person with this employee number or login ID (login IDs ignore case)."""
+    name = username.strip()
+    if not name:
+        return None
+    return session.scalar(
+        select(User)
+        .options(joinedload(User.department))
+        .where(or_(User.employee_no == name, User.login_id == name.lower()))
+    )
+
+
+def load_user(session: Session, token: str) -> User | None:
+    """The signed-in person for a session token "id:version", or None when revoked or inactive."""
+    user_id, _, version = token.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.is_active:
+        return None
+    return user
+
+
+def sign_in(session: Session, username: str, password: str, *, address: str | None, demo_allowed: bool,
+            chosen_locale: str | None = None) -> SignInResult:
+    """Checks a sign-in; unknown user, wrong password and refused account look exactly alike."""
+    now = clock.now()
+    key = account_key(username)
+    since = now - THROTTLE_WINDOW
+    by_account = session.scalar(
+        select(func.count()).select_from(SignInFailure).where(SignInFailure.account_key == key, SignInFailure.at > since)
+    )
+    by_address = 0
+    if address:
+        by_address = session.scalar(
+            select(func.count()).select_from(SignInFailure).where(SignInFailure.address == address, SignInFailure.at > since)
+        )
+    user = find_user(session, username)
+    if by_account >= ACCOUNT_LOCK_AFTER or by_address >= ADDRESS_LOCK_AFTER:
+        verify_password(None, password)  # same cost as a real check
+        record(session, "authn_login_lock", actor_id=user.id if user else None, outcome="failure",
+               details={"by": "account" if by_account >= ACCOUNT_LOCK_AFTER else "address"})
+        return SignInResult(None, locked=True)
+    ok = verify_password(user.password_hash if user else None, password)
+    refused = user is not None and (not user.is_active or (user.is_demo and not demo_allowed))
+    if not ok or refused:
+        session.add(SignInFailure(at=now, account_key=key, address=address))
+        reason = "unknown_account" if user is None else ("inactive" if refused else "wrong_password")
+        record(session, "authn_login_fail", actor_id=user.id if user else None, outcome="failure",
+               target=("user", user.id) if user else None, details={"reason": reason})
+        return SignInResult(None)
+    session.execute(delete(SignInFailure).where(SignInFailure.account_key == key))
+    if chosen_locale in ("ja", "en"):
+        user.locale = chosen_locale
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    record(session, "authn_login_success", actor_id=user.id, target=("user", user.id))
+    return SignInResult(user)
+
+
+def sign_out(session: Session, user: User) -> None:
+    """Ends every session of this person, on every device, by bumping the session version."""
+    user.session_version += 1
+    record(session, "authn_logout", actor_id=user.id, target=("user", user.id))
+
+
+def set_locale(session: Session, user: User, locale: str) -> None:
+    user.locale = locale
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Stores a new password and ends the person's other sessions."""
+    user.password_hash = hash_password(password)
+    user.password_changed_at = clock.now()
+    user.must_change_password = False
+    user.session_version += 1
+    record(session, "authn_password_change", actor_id=user.id, target=("user", user.id))

@@ -1,0 +1,105 @@
+"""record() writes an audit event in the caller's transaction; verify_chain() checks the trail.
+
+Event names follow the OWASP Logging Vocabulary (authn_login_success, authz_fail, …).
+Never pass secrets, and never the identity behind an anonymous question.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from learning import clock
+from learning.audit.models import AuditEvent
+
+GENESIS = "0" * 64
+# The chain is a single sequence; writers take this transaction-scoped lock in PostgreSQL so two
+# requests never chain onto the same predecessor. (SQLite serialises writers with BEGIN IMMEDIATE.)
+CHAIN_LOCK_KEY = 0x6175646974  # "audit"
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    request_id: str | None = None
+    address: str | None = None
+
+
+# Set by the web layer for each request so services can stay free of Flask.
+current_request: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
+    "audit_request", default=RequestContext()
+)
+
+
+def record(
+    session: Session,
+    action: str,
+    *,
+    actor_id: int | None = None,
+    target: tuple[str, object] | None = None,
+    outcome: str = "success",
+    details: dict | None = None,
+    anonymous: bool = False,
+) -> AuditEvent:
+    """Appends one event; it commits or rolls back with the action it describes."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    previous = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    context = RequestContext() if anonymous else current_request.get()
+    event = AuditEvent(
+        at=clock.now().replace(microsecond=0),
+        actor_id=None if anonymous else actor_id,
+        action=action,
+        outcome=outcome,
+        target_type=target[0] if target else None,
+        target_id=str(target[1]) if target else None,
+        details=json.dumps(details or {}, ensure_ascii=False, sort_keys=True),
+        request_id=context.request_id,
+        address=context.address,
+        prev_hash=previous or GENESIS,
+    )
+    event.hash = event_hash(event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def event_hash(event: AuditEvent) -> str:
+    """SHA-256 over a canonical JSON form of every field but the id and the hash itself."""
+    canonical = json.dumps(
+        [
+            event.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            event.actor_id,
+            event.action,
+            event.outcome,
+            event.target_type,
+            event.target_id,
+            event.details,
+            event.request_id,
+            event.address,
+            event.prev_hash,
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def verify_chain(session: Session, batch: int = 5000) -> tuple[int, int | None]:
+    """Walks the trail in order; returns (events checked, id of the first broken link or None)."""
+    previous, checked, last_id = GENESIS, 0, 0
+    while True:
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+        ).all()
+        if not events:
+            return checked, None
+        for event in events:
+            if event.prev_hash != previous or event_hash(event) != event.hash:
+                return checked, event.id
+            previous, last_id, checked = event.hash, event.id, checked + 1
+        session.expunge_all()

@@ -1,0 +1,67 @@
+"""Roles, permissions, and the declaration every view must carry (deny by default).
+
+Each view is decorated with @requires(permission) or @public. The app checks the declaration
+before every request (see learning/__init__.py); a view without one is refused, and a test walks
+app.url_map so that none slips through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    LEARNER = "learner"
+    MANAGER = "manager"
+    DESK = "desk"
+    TRAINER = "trainer"
+    COMPLIANCE = "compliance"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+PRIVILEGED_ROLES = frozenset({Role.DESK, Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR, Role.ADMIN})
+
+
+class Permission(StrEnum):
+    # Self-service: every signed-in person acting on their own record (sign-out, language, own training).
+    SELF = "self"
+    LEARN = "learn"
+    # Read the audit trail: the third line of defence, and the compliance office.
+    AUDIT_READ = "audit.read"
+
+
+# Admin manages accounts but sees no training results, so admin gets no LEARN-style reads of others.
+GRANTS: dict[Permission, frozenset[Role]] = {
+    Permission.SELF: frozenset(Role),
+    Permission.LEARN: frozenset(Role),
+    Permission.AUDIT_READ: frozenset({Role.AUDITOR, Role.COMPLIANCE}),
+}
+
+PUBLIC = "public"
+
+
+def permissions_of(roles: set[str]) -> frozenset[Permission]:
+    """Every permission held by someone with these roles."""
+    return frozenset(p for p, allowed in GRANTS.items() if allowed & set(roles))
+
+
+def requires(permission: Permission) -> Callable:
+    """Declares the permission a view needs; checked centrally before the view runs."""
+
+    def mark(view: Callable) -> Callable:
+        view.required_permission = permission
+        return view
+
+    return mark
+
+
+def public(view: Callable) -> Callable:
+    """Declares a view open to anyone, signed in or not (sign-in, health, static)."""
+    view.required_permission = PUBLIC
+    return view
+
+
+def declared_permission(view: Callable | None) -> str | None:
+    return getattr(view, "required_permission", None)

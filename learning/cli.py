@@ -1,0 +1,127 @@
+"""Commands under `flask --app app`: db, content, demo, audit. Each exits non-zero with a clear message."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from learning import migrate
+from learning.db import session as db
+
+
+def _settings():
+    return current_app.extensions["settings"]
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(content_group)
+    app.cli.add_command(demo_group)
+    app.cli.add_command(audit_group)
+
+
+@click.group("db", help="Database schema.")
+def db_group():
+    pass
+
+
+@db_group.command("upgrade", help="Apply every pending migration.")
+def db_upgrade():
+    migrate.upgrade(_settings().database_url)
+    click.echo("database is up to date")
+
+
+@click.group("content", help="Module content files (see content/README.md).")
+def content_group():
+    pass
+
+
+@content_group.command("check", help="Validate PATH; print file:line: message for every problem.")
+@click.argument("path", type=click.Path(path_type=Path))
+def content_check(path: Path):
+    from learning.courses.content_format import ContentError, read_tree
+
+    try:
+        specs = read_tree(path)
+    except ContentError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        click.echo(f"{len(exc.problems)} problem(s) found; nothing was imported", err=True)
+        sys.exit(1)
+    for spec in specs:
+        click.echo(f"ok: {spec.slug} ({len(spec.sections)} sections, {len(spec.questions)} questions)")
+
+
+@content_group.command("import", help="Import PATH; unchanged modules are a no-op, changed ones a new edition.")
+@click.argument("path", type=click.Path(path_type=Path))
+def content_import(path: Path):
+    from learning.courses.content_format import ContentError, read_tree
+    from learning.courses.services import import_modules
+
+    try:
+        specs = read_tree(path)
+    except ContentError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        click.echo(f"{len(exc.problems)} problem(s) found; nothing was imported", err=True)
+        sys.exit(1)
+    outcomes = import_modules(db(), specs)
+    db().commit()
+    for outcome in outcomes:
+        click.echo(f"{outcome.slug}: {outcome.result.replace('_', ' ')} (edition {outcome.version})")
+
+
+@content_group.command("export", help="Write the newest edition of SLUG into DIR in the content format.")
+@click.argument("slug")
+@click.argument("directory", type=click.Path(path_type=Path))
+def content_export(slug: str, directory: Path):
+    from learning.courses.content_format import write_module
+    from learning.courses.services import latest_edition, spec_from_edition
+
+    edition = latest_edition(db(), slug)
+    if edition is None:
+        click.echo(f"no module with slug '{slug}'", err=True)
+        sys.exit(1)
+    target = directory / slug
+    if target.exists() and any(target.iterdir()):
+        click.echo(f"{target} already exists and is not empty; choose another directory", err=True)
+        sys.exit(1)
+    write_module(spec_from_edition(db(), edition), target)
+    click.echo(f"wrote {target} (edition {edition.version})")
+
+
+@click.group("demo", help="Demo organisation and accounts (never in production).")
+def demo_group():
+    pass
+
+
+@demo_group.command("seed", help="Create the demo organisation, accounts and assignments (idempotent).")
+@click.option("--employees", default=60, show_default=True, type=click.IntRange(10, 100000))
+def demo_seed(employees: int):
+    from learning.demo import seed
+
+    if not _settings().demo:
+        click.echo("demo data is disabled (LEARNING_DEMO is off or LEARNING_ENV=production)", err=True)
+        sys.exit(1)
+    summary = seed(db(), employees=employees)
+    db().commit()
+    click.echo(summary)
+
+
+@click.group("audit", help="The audit trail.")
+def audit_group():
+    pass
+
+
+@audit_group.command("verify", help="Check the hash chain; name the first broken link.")
+def audit_verify():
+    from learning.audit.services import verify_chain
+
+    checked, broken = verify_chain(db())
+    if broken is not None:
+        click.echo(f"audit chain broken at event {broken} (after {checked} intact events)", err=True)
+        sys.exit(1)
+    click.echo(f"audit chain intact: {checked} events")

@@ -1,0 +1,94 @@
+"""Settings from the environment, checked at start-up; production refuses weak ones."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TRUE_WORDS = {"1", "true", "yes", "on"}
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe; the message names it."""
+
+
+def _flag(env: dict, name: str, default: bool = False) -> bool:
+    value = env.get(name)
+    return default if value is None else value.strip().lower() in TRUE_WORDS
+
+
+def _int(env: dict, name: str, default: int) -> int:
+    value = env.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    database_url: str
+    secret_key: str
+    debug: bool
+    demo: bool
+    portal_url: str
+    instance_path: Path
+    idle_minutes: int
+    absolute_hours: int
+    max_password_age_days: int
+    proxy_count: int
+
+
+def load_settings(env: dict | None = None, instance_path: Path | None = None) -> Settings:
+    """Reads settings; in production raises ConfigError naming the first unsafe setting."""
+    env = dict(os.environ if env is None else env)
+    instance = Path(env.get("INSTANCE_PATH") or instance_path or PROJECT_ROOT / "instance")
+    production = env.get("LEARNING_ENV", "development").strip().lower() == "production"
+    settings = Settings(
+        env="production" if production else "development",
+        database_url=env.get("DATABASE_URL") or f"sqlite:///{instance / 'learning.db'}",
+        secret_key=env.get("SECRET_KEY") or ("" if production else _local_secret(instance)),
+        debug=_flag(env, "FLASK_DEBUG"),
+        demo=_flag(env, "LEARNING_DEMO", default=not production),
+        portal_url=(env.get("PORTAL_URL") or "http://127.0.0.1:5000/").rstrip("/") + "/",
+        instance_path=instance,
+        idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 30),
+        absolute_hours=_int(env, "SESSION_ABSOLUTE_HOURS", 12),
+        max_password_age_days=_int(env, "MAX_PASSWORD_AGE_DAYS", 0),
+        proxy_count=_int(env, "PROXY_COUNT", 0),
+    )
+    if production:
+        _refuse_unsafe(settings)
+    return settings
+
+
+def _refuse_unsafe(settings: Settings) -> None:
+    key = settings.secret_key
+    if not key:
+        raise ConfigError("SECRET_KEY is not set; production needs a random secret of at least 32 characters")
+    if len(key) < MIN_SECRET_LENGTH or len(set(key)) < 10:
+        raise ConfigError("SECRET_KEY is too weak; use at least 32 random characters (python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    if settings.debug:
+        raise ConfigError("FLASK_DEBUG is on; production must run with debug off")
+    if settings.demo:
+        raise ConfigError("LEARNING_DEMO is on; production must not serve demo data or demo accounts")
+
+
+def _local_secret(instance: Path) -> str:
+    """A random key generated once into instance/ so that local sessions survive restarts."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

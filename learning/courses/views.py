@@ -1,0 +1,20 @@
+"""Module images, served by the app itself (closed intranet: no outside hosts)."""
+
+from flask import Blueprint, Response, abort
+
+from learning.authz import Permission, requires
+from learning.courses.services import edition_image
+from learning.db import session as db
+
+bp = Blueprint("courses", __name__)
+
+
+@bp.route("/editions/<int:edition_id>/images/<name>")
+@requires(Permission.LEARN)
+def image(edition_id: int, name: str):
+    found = edition_image(db(), edition_id, name)
+    if found is None:
+        abort(404)
+    response = Response(found.data, mimetype=found.content_type)
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response

@@ -1,0 +1,28 @@
+"""First run: migrate, import the shipped content, seed the demo organisation. Safe to repeat."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from learning import migrate
+from learning.config import PROJECT_ROOT
+from learning.db import session as db
+
+CONTENT_DIR = PROJECT_ROOT / "content"
+
+
+def first_run(app: Flask) -> None:
+    from learning.courses.content_format import read_tree
+    from learning.courses.services import import_modules
+    from learning.demo import seed
+
+    settings = app.extensions["settings"]
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(settings.database_url)
+    with app.app_context():
+        outcomes = import_modules(db(), read_tree(CONTENT_DIR))
+        for outcome in outcomes:
+            print(f"content: {outcome.slug} {outcome.result.replace('_', ' ')} (edition {outcome.version})")
+        if settings.demo:
+            print(seed(db()))
+        db().commit()

@@ -1,0 +1,51 @@
+"""Locale selection and display helpers: Japanese first, English complete, dates in Asia/Tokyo."""
+
+from __future__ import annotations
+
+from flask import request, session
+from flask_babel import Babel, format_date, format_datetime, get_locale
+from flask_login import current_user
+
+LOCALES = ("ja", "en")
+DEFAULT_LOCALE = "ja"
+LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}
+
+
+def select_locale() -> str:
+    """The signed-in user's saved choice, else the choice kept in the session, else Japanese."""
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in LOCALES:
+        return chosen
+    return request.accept_languages.best_match(LOCALES, default=DEFAULT_LOCALE) if request else DEFAULT_LOCALE
+
+
+def current_locale() -> str:
+    locale = get_locale()
+    return locale.language if locale and locale.language in LOCALES else DEFAULT_LOCALE
+
+
+def pick(texts: dict | None, locale: str | None = None) -> str:
+    """The text in the current language, falling back to Japanese, from a {lang: text} mapping."""
+    if not texts:
+        return ""
+    locale = locale or current_locale()
+    return texts.get(locale) or texts.get(DEFAULT_LOCALE) or ""
+
+
+def init_app(app) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Tokyo")
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(_tokyo(value), fmt) if value else ""
+    app.jinja_env.filters["pick"] = pick
+    app.jinja_env.globals.update(current_locale=current_locale, LANGUAGE_NAMES=LANGUAGE_NAMES, LOCALES=LOCALES)
+
+
+def _tokyo(value):
+    """format_date does not convert zones; convert aware datetimes to Tokyo before taking the date."""
+    from learning.clock import TOKYO
+
+    return value.astimezone(TOKYO) if getattr(value, "tzinfo", None) else value

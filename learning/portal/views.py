@@ -1,0 +1,73 @@
+"""Home page, the desk placeholder, the status API, health, and the desktop entry files."""
+
+from flask import Blueprint, Response, current_app, jsonify, render_template
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from learning import clock
+from learning.authz import Permission, public, requires
+from learning.db import session as db
+from learning.training.services import my_assignments, status_counts
+
+bp = Blueprint("portal", __name__, template_folder="templates")
+
+
+@bp.route("/")
+@requires(Permission.LEARN)
+def home():
+    assignments = my_assignments(db(), current_user.id)
+    return render_template("portal/home.html", assignments=assignments, counts=status_counts(db(), current_user.id),
+                           now=clock.now())
+
+
+@bp.route("/desk")
+@requires(Permission.LEARN)
+def desk():
+    return render_template("portal/desk.html")
+
+
+@bp.route("/api/v1/me/status")
+@requires(Permission.LEARN)
+def my_status():
+    counts = status_counts(db(), current_user.id)
+    return jsonify(assigned=counts.assigned, completed=counts.completed, due_soon=counts.due_soon, overdue=counts.overdue)
+
+
+@bp.route("/healthz")
+@public
+def health():
+    try:
+        db().execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db().rollback()
+        return jsonify(status="unavailable", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.route("/shortcut/portal.url")
+@requires(Permission.LEARN)
+def windows_shortcut():
+    """A Windows Internet Shortcut to the portal, for the desktop of every PC."""
+    body = f"[InternetShortcut]\r\nURL={current_app.config['PORTAL_URL']}\r\n"
+    return _download(body, "conduct-rules-portal.url", "application/internet-shortcut")
+
+
+@bp.route("/shortcut/portal.desktop")
+@requires(Permission.LEARN)
+def linux_shortcut():
+    """A freedesktop.org launcher to the portal, for Linux desktops."""
+    name = _("Conduct Rules Portal")
+    body = (
+        "[Desktop Entry]\nVersion=1.0\nType=Link\n"
+        f"Name=Conduct Rules Portal\nName[ja]=行為規制ポータル\nComment={name}\n"
+        f"URL={current_app.config['PORTAL_URL']}\nIcon=text-html\n"
+    )
+    return _download(body, "conduct-rules-portal.desktop", "application/x-desktop")
+
+
+def _download(body: str, filename: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

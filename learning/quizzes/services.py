@@ -1,0 +1,127 @@
+"""Starting, submitting and reading quiz attempts. Grading happens here, on the server, only."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from learning import clock
+from learning.audit.services import record
+from learning.courses.models import Edition, Question
+from learning.quizzes.grading import AnswerCheck, draw, grade, parse_answers, shuffled
+from learning.quizzes.models import Attempt, AttemptAnswer, AttemptQuestion
+from learning.training.models import Assignment
+from learning.training.services import NotFound, TrainingError, quiz_unlocked
+
+_rng = random.SystemRandom()
+
+
+class QuizForbidden(Exception):
+    """The attempt belongs to someone else."""
+
+
+def start_attempt(session: Session, assignment: Assignment, user_id: int) -> Attempt:
+    """The open attempt of this assignment, or a new one with a fresh draw and shuffled choices."""
+    if assignment.is_completed or assignment.quiz_passed_at is not None:
+        raise TrainingError("already_passed")
+    if not quiz_unlocked(session, assignment):
+        raise TrainingError("read_first")
+    existing = open_attempt(session, assignment.id)
+    if existing is not None:
+        return existing
+    edition: Edition = assignment.edition
+    bank = session.scalars(
+        select(Question).where(Question.edition_id == edition.id).options(selectinload(Question.choices))
+    ).all()
+    by_id = {q.id: q for q in bank}
+    number = (session.scalar(select(func.max(Attempt.number)).where(Attempt.assignment_id == assignment.id)) or 0) + 1
+    drawn = draw(list(by_id), edition.draw, _rng)
+    try:
+        with session.begin_nested():
+            attempt = Attempt(assignment_id=assignment.id, user_id=user_id, edition_id=edition.id, number=number,
+                              started_at=clock.now(), question_count=len(drawn))
+            session.add(attempt)
+            session.flush()
+    except IntegrityError:
+        # Another request (a double click) started attempt `number` at the same moment: use that one.
+        return open_attempt(session, assignment.id)
+    for position, question_id in enumerate(drawn, 1):
+        order = shuffled([c.id for c in by_id[question_id].choices], _rng)
+        session.add(AttemptQuestion(attempt_id=attempt.id, question_id=question_id, position=position,
+                                    choice_order=",".join(map(str, order))))
+    session.flush()
+    return attempt
+
+
+def open_attempt(session: Session, assignment_id: int) -> Attempt | None:
+    return session.scalar(
+        select(Attempt).where(Attempt.assignment_id == assignment_id, Attempt.submitted_at.is_(None))
+        .order_by(Attempt.number.desc()).limit(1)
+    )
+
+
+def load_attempt(session: Session, attempt_id: int, user_id: int) -> Attempt:
+    """An attempt with its questions, choices and answers loaded in a fixed number of queries."""
+    attempt = session.scalar(
+        select(Attempt).where(Attempt.id == attempt_id).options(
+            selectinload(Attempt.questions).selectinload(AttemptQuestion.question).selectinload(Question.choices),
+            selectinload(Attempt.questions).selectinload(AttemptQuestion.answers),
+        )
+    )
+    if attempt is None:
+        raise NotFound
+    if attempt.user_id != user_id:
+        raise QuizForbidden
+    return attempt
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    attempt: Attempt
+    check: AnswerCheck | None  # set when answers were missing and nothing was recorded
+    already_submitted: bool = False
+
+
+def submit(session: Session, attempt: Attempt, assignment: Assignment, form: dict[str, list[str]]) -> SubmitResult:
+    """Grades an open attempt exactly once; a repeated submission returns the first result untouched.
+
+    Raises TamperedAnswers for a post no browser would send; returns `check` with the unanswered
+    positions (recording nothing) when the learner left questions out.
+    """
+    if not attempt.is_open:
+        return SubmitResult(attempt, None, already_submitted=True)
+    offered = {aq.id: (aq.question.kind, aq.choice_ids) for aq in attempt.questions}
+    check = parse_answers(form, offered, allowed_extra={"csrf_token"})
+    if check.unanswered:
+        return SubmitResult(attempt, check)
+    now = clock.now()
+    # Claim the attempt atomically: of two concurrent submissions only one sees rowcount 1.
+    claimed = session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None)).values(submitted_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        return SubmitResult(attempt, None, already_submitted=True)
+    keys = {aq.id: {c.id for c in aq.question.choices if c.correct} for aq in attempt.questions}
+    result = grade(check.answers, keys, assignment.edition.pass_mark)
+    for aq in attempt.questions:
+        aq.correct = result.correct[aq.id]
+        for choice_id in sorted(check.answers[aq.id]):
+            session.add(AttemptAnswer(attempt_question_id=aq.id, choice_id=choice_id))
+    attempt.submitted_at = now
+    attempt.correct_count, attempt.score, attempt.passed = result.correct_count, result.score, result.passed
+    assignment.best_score = max(assignment.best_score or 0, result.score)
+    if result.passed and assignment.quiz_passed_at is None:
+        assignment.quiz_passed_at = now
+    record(session, "quiz_submitted", actor_id=attempt.user_id, target=("attempt", attempt.id),
+           details={"assignment_id": assignment.id, "score": result.score, "passed": result.passed})
+    session.flush()
+    return SubmitResult(attempt, None)
+
+
+def attempts_of(session: Session, assignment_id: int) -> list[Attempt]:
+    return list(session.scalars(select(Attempt).where(Attempt.assignment_id == assignment_id).order_by(Attempt.number)))

@@ -1,0 +1,69 @@
+"""The comprehension quiz: start (draw), answer, submit once, see the verdicts and explanations."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from learning.authz import Permission, requires
+from learning.db import session as db
+from learning.quizzes import services
+from learning.quizzes.grading import TamperedAnswers
+from learning.quizzes.services import QuizForbidden
+from learning.training.services import NotFound, TrainingError, own_assignment
+from learning.training.views import MESSAGES, own
+from learning.web import fail
+
+bp = Blueprint("quizzes", __name__, template_folder="templates")
+
+
+@bp.route("/training/<int:assignment_id>/quiz", methods=["GET", "POST"])
+@requires(Permission.LEARN)
+def start(assignment_id: int):
+    assignment = own(assignment_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        try:
+            attempt = services.start_attempt(db(), assignment, current_user.id)
+        except TrainingError as exc:
+            flash(MESSAGES[str(exc)](), "warning")
+            return redirect(url_for("training.overview", assignment_id=assignment.id))
+        db().commit()
+        return redirect(url_for(".attempt", attempt_id=attempt.id))
+    return render_template("quizzes/start.html", assignment=assignment, form=form,
+                           attempts=services.attempts_of(db(), assignment.id),
+                           open_attempt=services.open_attempt(db(), assignment.id))
+
+
+def load(attempt_id: int):
+    try:
+        attempt = services.load_attempt(db(), attempt_id, current_user.id)
+        return attempt, own_assignment(db(), current_user.id, attempt.assignment_id)
+    except NotFound:
+        abort(404)
+    except QuizForbidden:
+        fail(403, _("This quiz attempt belongs to someone else."))
+
+
+@bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
+@requires(Permission.LEARN)
+def attempt(attempt_id: int):
+    attempt, assignment = load(attempt_id)
+    form = FlaskForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            fail(400, _("The form has expired. Please reload the page and answer again."))
+        try:
+            result = services.submit(db(), attempt, assignment, request.form.to_dict(flat=False))
+        except TamperedAnswers:
+            fail(400, _("The answers sent do not match the questions of this attempt. Nothing was recorded."))
+        if result.check is not None:
+            chosen = {k: set(v) for k, v in request.form.to_dict(flat=False).items()}
+            return render_template("quizzes/attempt.html", attempt=attempt, assignment=assignment, form=form,
+                                   unanswered=result.check.unanswered, chosen=chosen), 400
+        db().commit()
+        return redirect(url_for(".attempt", attempt_id=attempt.id))
+    if attempt.is_open:
+        return render_template("quizzes/attempt.html", attempt=attempt, assignment=assignment, form=form,
+                               unanswered=[], chosen={})
+    return render_template("quizzes/result.html", attempt=attempt, assignment=assignment, form=form)

@@ -1,0 +1,125 @@
+"""A learner's assignments: listing, reading progress, attestation and completion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from learning import clock
+from learning.audit.services import record
+from learning.courses.models import Edition, Section
+from learning.training.models import Assignment
+
+DUE_SOON = timedelta(days=7)
+OPEN = ("assigned", "in_progress")
+
+
+class TrainingError(Exception):
+    """A learner asked for something their assignment does not allow yet (the message id says what)."""
+
+
+class NotFound(Exception):
+    """No such assignment for this person; shown as 404 whether it exists for someone else or not."""
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    assigned: int
+    completed: int
+    due_soon: int
+    overdue: int
+
+
+def my_assignments(session: Session, user_id: int) -> list[Assignment]:
+    """Own assignments: open ones first with the overdue at the top by due date, then completed."""
+    order = case((Assignment.status.in_(OPEN), 0), else_=1)
+    return list(session.scalars(
+        select(Assignment).where(Assignment.user_id == user_id, Assignment.status != "exempt")
+        .order_by(order, Assignment.due_at, Assignment.id)
+    ))
+
+
+def status_counts(session: Session, user_id: int, now: datetime | None = None) -> StatusCounts:
+    """The numbers of /api/v1/me/status, in one query."""
+    now = now or clock.now()
+    is_open = Assignment.status.in_(OPEN)
+    row = session.execute(
+        select(
+            func.count(),
+            func.count().filter(Assignment.status == "completed"),
+            func.count().filter(is_open, Assignment.due_at >= now, Assignment.due_at < now + DUE_SOON),
+            func.count().filter(is_open, Assignment.due_at < now),
+        ).where(Assignment.user_id == user_id, Assignment.status != "exempt")
+    ).one()
+    return StatusCounts(*row)
+
+
+def own_assignment(session: Session, user_id: int, assignment_id: int) -> Assignment:
+    """The person's own assignment, or NotFound: another person's looks exactly like a missing one."""
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None or assignment.user_id != user_id or assignment.status == "exempt":
+        raise NotFound
+    return assignment
+
+
+def sections_of(session: Session, edition_id: int) -> list[Section]:
+    return list(session.scalars(select(Section).where(Section.edition_id == edition_id).order_by(Section.position)))
+
+
+def section_count(session: Session, edition_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(Section).where(Section.edition_id == edition_id))
+
+
+def open_section(session: Session, assignment: Assignment, position: int) -> Section:
+    """The section at `position` if the learner may read it (any section up to one past the furthest done)."""
+    section = session.scalar(select(Section).where(Section.edition_id == assignment.edition_id, Section.position == position))
+    if section is None:
+        raise NotFound
+    if position > assignment.sections_done + 1 and not assignment.is_completed:
+        raise TrainingError("read_in_order")
+    return section
+
+
+def finish_section(session: Session, assignment: Assignment, position: int) -> int | None:
+    """Records that a section was read; returns the next position, or None after the last one."""
+    open_section(session, assignment, position)
+    total = section_count(session, assignment.edition_id)
+    assignment.sections_done = max(assignment.sections_done, position)
+    assignment.last_section = min(position + 1, total)
+    if assignment.status == "assigned":
+        assignment.status = "in_progress"
+    return position + 1 if position < total else None
+
+
+def resume_position(assignment: Assignment, total: int) -> int:
+    """Where "continue" takes the learner: the section after the furthest one read."""
+    return min(max(assignment.last_section, assignment.sections_done + 1, 1), max(total, 1))
+
+
+def quiz_unlocked(session: Session, assignment: Assignment) -> bool:
+    return assignment.sections_done >= section_count(session, assignment.edition_id)
+
+
+def attest(session: Session, assignment: Assignment, user_id: int) -> None:
+    """The learner's attestation completes the assignment; only after passing the quiz, only once."""
+    if assignment.is_completed:
+        return
+    if assignment.quiz_passed_at is None:
+        raise TrainingError("quiz_first")
+    now = clock.now()
+    assignment.attested_at = now
+    assignment.completed_at = now
+    assignment.status = "completed"
+    record(session, "training_completed", actor_id=user_id, target=("assignment", assignment.id),
+           details={"edition_id": assignment.edition_id, "score": assignment.best_score, "attested": True})
+
+
+def assign(session: Session, user_id: int, edition: Edition, due_at: datetime, reason: str) -> Assignment:
+    """Gives a person an edition to complete by `due_at`."""
+    assignment = Assignment(user_id=user_id, edition_id=edition.id, reason=reason, status="assigned",
+                            assigned_at=clock.now(), due_at=due_at)
+    session.add(assignment)
+    return assignment

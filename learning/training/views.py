@@ -1,0 +1,108 @@
+"""My training, the module reader, attestation and the certificate."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+from wtforms.validators import DataRequired
+
+from learning import clock
+from learning.authz import Permission, requires
+from learning.courses.markdown import render_markdown
+from learning.db import session as db
+from learning.i18n import current_locale
+from learning.training import services
+from learning.training.services import NotFound, TrainingError
+
+bp = Blueprint("training", __name__, template_folder="templates")
+
+MESSAGES = {
+    "read_in_order": lambda: _("Please read the sections in order."),
+    "quiz_first": lambda: _("Pass the comprehension quiz before you attest."),
+    "read_first": lambda: _("Read every section before you take the quiz."),
+    "already_passed": lambda: _("You have already passed this quiz."),
+}
+
+
+class AttestForm(FlaskForm):
+    confirm = BooleanField(validators=[DataRequired()])
+
+
+def own(assignment_id: int):
+    try:
+        return services.own_assignment(db(), current_user.id, assignment_id)
+    except NotFound:
+        abort(404)
+
+
+def image_base(edition) -> str:
+    return url_for("courses.image", edition_id=edition.id, name="x")[:-1]
+
+
+@bp.route("/training")
+@requires(Permission.LEARN)
+def mine():
+    return render_template("training/mine.html", assignments=services.my_assignments(db(), current_user.id),
+                           now=clock.now())
+
+
+@bp.route("/training/<int:assignment_id>")
+@requires(Permission.LEARN)
+def overview(assignment_id: int):
+    assignment = own(assignment_id)
+    sections = services.sections_of(db(), assignment.edition_id)
+    return render_template("training/overview.html", assignment=assignment, sections=sections,
+                           resume=services.resume_position(assignment, len(sections)),
+                           unlocked=assignment.sections_done >= len(sections), now=clock.now())
+
+
+@bp.route("/training/<int:assignment_id>/sections/<int:position>", methods=["GET", "POST"])
+@requires(Permission.LEARN)
+def section(assignment_id: int, position: int):
+    assignment = own(assignment_id)
+    form = FlaskForm()
+    try:
+        if form.validate_on_submit():
+            following = services.finish_section(db(), assignment, position)
+            db().commit()
+            if following is None:
+                return redirect(url_for("quizzes.start", assignment_id=assignment.id))
+            return redirect(url_for(".section", assignment_id=assignment.id, position=following))
+        current = services.open_section(db(), assignment, position)
+    except NotFound:
+        abort(404)
+    except TrainingError as exc:
+        flash(MESSAGES[str(exc)](), "warning")
+        return redirect(url_for(".overview", assignment_id=assignment.id))
+    sections = services.sections_of(db(), assignment.edition_id)
+    body = render_markdown(current.bodies.get(current_locale()) or current.body_ja, image_base(assignment.edition))
+    return render_template("training/section.html", assignment=assignment, section=current, sections=sections,
+                           body=body, form=form)
+
+
+@bp.route("/training/<int:assignment_id>/attest", methods=["GET", "POST"])
+@requires(Permission.LEARN)
+def attest(assignment_id: int):
+    assignment = own(assignment_id)
+    form = AttestForm()
+    if assignment.is_completed:
+        return redirect(url_for(".certificate", assignment_id=assignment.id))
+    if assignment.quiz_passed_at is None:
+        flash(MESSAGES["quiz_first"](), "warning")
+        return redirect(url_for(".overview", assignment_id=assignment.id))
+    if form.validate_on_submit():
+        services.attest(db(), assignment, current_user.id)
+        db().commit()
+        flash(_("Completed. Thank you for taking the time to learn the conduct rules."), "success")
+        return redirect(url_for(".certificate", assignment_id=assignment.id))
+    return render_template("training/attest.html", assignment=assignment, form=form), (400 if form.is_submitted() else 200)
+
+
+@bp.route("/training/<int:assignment_id>/certificate")
+@requires(Permission.LEARN)
+def certificate(assignment_id: int):
+    assignment = own(assignment_id)
+    if not assignment.is_completed:
+        abort(404)
+    return render_template("training/certificate.html", assignment=assignment, user=current_user)
