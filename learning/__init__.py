@@ -9,7 +9,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from learning import db, i18n, web
+from learning import i18n, web
 from learning.config import Settings, load_settings
 
 csrf = CSRFProtect()
@@ -35,9 +35,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.extensions["settings"] = settings
     if settings.proxy_count:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count,
-                                x_host=settings.proxy_count)
-    db.init_app(app, settings.database_url)
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count, x_host=settings.proxy_count
+        )
+    web.init_db(app, settings.database_url)
     i18n.init_app(app)
     csrf.init_app(app)
     _init_login(app)
@@ -55,7 +56,7 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(token: str):
-        return load_user(db.session(), token)
+        return load_user(web.db(), token)
 
 
 def _register_rooms(app: Flask) -> None:

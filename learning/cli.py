@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from learning import migrate
-from learning.db import session as db
+from learning.web import db
 
 
 def _settings():
@@ -23,7 +24,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(audit_group)
 
 
-@click.group("db", help="Database schema.")
+@click.group("db", cls=AppGroup, help="Database schema.")
 def db_group():
     pass
 
@@ -34,7 +35,7 @@ def db_upgrade():
     click.echo("database is up to date")
 
 
-@click.group("content", help="Module content files (see content/README.md).")
+@click.group("content", cls=AppGroup, help="Module content files (see content/README.md).")
 def content_group():
     pass
 
@@ -93,7 +94,7 @@ def content_export(slug: str, directory: Path):
     click.echo(f"wrote {target} (edition {edition.version})")
 
 
-@click.group("demo", help="Demo organisation and accounts (never in production).")
+@click.group("demo", cls=AppGroup, help="Demo organisation and accounts (never in production).")
 def demo_group():
     pass
 
@@ -111,7 +112,7 @@ def demo_seed(employees: int):
     click.echo(summary)
 
 
-@click.group("audit", help="The audit trail.")
+@click.group("audit", cls=AppGroup, help="The audit trail.")
 def audit_group():
     pass
 

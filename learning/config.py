@@ -74,7 +74,10 @@ def _refuse_unsafe(settings: Settings) -> None:
     if not key:
         raise ConfigError("SECRET_KEY is not set; production needs a random secret of at least 32 characters")
     if len(key) < MIN_SECRET_LENGTH or len(set(key)) < 10:
-        raise ConfigError("SECRET_KEY is too weak; use at least 32 random characters (python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+        raise ConfigError(
+            "SECRET_KEY is too weak; use at least 32 random characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
     if settings.debug:
         raise ConfigError("FLASK_DEBUG is on; production must run with debug off")
     if settings.demo:

@@ -37,7 +37,7 @@ class UTCDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime()}
+    type_annotation_map = {datetime: UTCDateTime()}  # noqa: RUF012 - SQLAlchemy's declared form
 
 
 def make_engine(url: str) -> Engine:
@@ -64,35 +64,3 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
-
-
-class Database:
-    """The engine and session factory of one app, kept in app.extensions["db"]."""
-
-    def __init__(self, url: str):
-        self.engine = make_engine(url)
-        self.factory = make_session_factory(self.engine)
-
-
-def init_app(app, url: str) -> Database:
-    from flask import g
-
-    database = Database(url)
-    app.extensions["db"] = database
-
-    @app.teardown_appcontext
-    def _close_session(_exc):
-        session = g.pop("db_session", None)
-        if session is not None:
-            session.close()  # rolls back whatever was not committed
-
-    return database
-
-
-def session() -> Session:
-    """The session of the current request (or app context), opened on first use."""
-    from flask import current_app, g
-
-    if "db_session" not in g:
-        g.db_session = current_app.extensions["db"].factory()
-    return g.db_session

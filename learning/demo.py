@@ -19,7 +19,7 @@ from learning.courses.services import published_editions
 from learning.training.models import Assignment
 from learning.training.services import assign
 
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - the documented demo password (demo mode only)
 
 # code, Japanese name, English name, parent code
 DEPARTMENTS = [
@@ -56,12 +56,69 @@ DEMO_ACCOUNTS = [
 MANAGER_SCOPES = ("R-BR-N", "R-BR-S", "R-CC")  # the demo manager heads these subtrees
 
 # Departments where the generated staff work (the leaves of the tree, weighted by size).
-STAFF_DEPARTMENTS = ["R-BR-N-S", "R-BR-N-B", "R-BR-S-S", "R-CC", "R-CC", "G-NC-E", "G-NC-W", "G-CC", "G-ADMIN",
-                     "R-COMP", "R-IT"]
-SURNAMES = ["中村", "小林", "加藤", "吉田", "山口", "松本", "井上", "木村", "林", "清水", "山崎", "森", "池田", "橋本",
-            "阿部", "石川", "前田", "藤田", "岡田", "後藤", "長谷川", "村上", "近藤", "石井", "坂本", "遠藤"]
-GIVEN_NAMES = ["陽菜", "蓮", "結衣", "湊", "美咲", "大翔", "さくら", "悠真", "葵", "颯太", "真央", "拓海", "彩",
-               "翔太", "七海", "健太", "優奈", "亮", "千尋", "誠"]
+STAFF_DEPARTMENTS = [
+    "R-BR-N-S",
+    "R-BR-N-B",
+    "R-BR-S-S",
+    "R-CC",
+    "R-CC",
+    "G-NC-E",
+    "G-NC-W",
+    "G-CC",
+    "G-ADMIN",
+    "R-COMP",
+    "R-IT",
+]
+SURNAMES = [
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山口",
+    "松本",
+    "井上",
+    "木村",
+    "林",
+    "清水",
+    "山崎",
+    "森",
+    "池田",
+    "橋本",
+    "阿部",
+    "石川",
+    "前田",
+    "藤田",
+    "岡田",
+    "後藤",
+    "長谷川",
+    "村上",
+    "近藤",
+    "石井",
+    "坂本",
+    "遠藤",
+]
+GIVEN_NAMES = [
+    "陽菜",
+    "蓮",
+    "結衣",
+    "湊",
+    "美咲",
+    "大翔",
+    "さくら",
+    "悠真",
+    "葵",
+    "颯太",
+    "真央",
+    "拓海",
+    "彩",
+    "翔太",
+    "七海",
+    "健太",
+    "優奈",
+    "亮",
+    "千尋",
+    "誠",
+]
 
 
 def seed(session: Session, employees: int = 60, due_days: int = 30) -> str:
@@ -76,8 +133,9 @@ def _departments(session: Session) -> dict[str, Department]:
     existing = {d.code: d for d in session.scalars(select(Department))}
     for code, name_ja, name_en, parent in DEPARTMENTS:
         if code not in existing:
-            department = Department(code=code, name_ja=name_ja, name_en=name_en,
-                                    parent_id=existing[parent].id if parent else None)
+            department = Department(
+                code=code, name_ja=name_ja, name_en=name_en, parent_id=existing[parent].id if parent else None
+            )
             session.add(department)
             session.flush()
             existing[code] = department
@@ -92,15 +150,30 @@ def _demo_accounts(session: Session, departments: dict[str, Department]) -> list
         user = session.scalar(select(User).where(User.employee_no == number))
         if user is None:
             password_hash = password_hash or hash_password(DEMO_PASSWORD)
-            user = User(employee_no=number, login_id=login_id, name=name, email=f"{login_id}@demo.invalid",
-                        department_id=departments[department].id, password_hash=password_hash,
-                        password_changed_at=now, is_demo=True, locale="ja", status="active")
+            user = User(
+                employee_no=number,
+                login_id=login_id,
+                name=name,
+                email=f"{login_id}@demo.invalid",
+                department_id=departments[department].id,
+                password_hash=password_hash,
+                password_changed_at=now,
+                is_demo=True,
+                locale="ja",
+                status="active",
+            )
             session.add(user)
             session.flush()
             scopes = MANAGER_SCOPES if role == Role.MANAGER else (None,)
             for scope in scopes if role else ():
-                session.add(RoleGrant(user_id=user.id, role=role, granted_at=now,
-                                      department_id=departments[scope].id if scope else None))
+                session.add(
+                    RoleGrant(
+                        user_id=user.id,
+                        role=role,
+                        granted_at=now,
+                        department_id=departments[scope].id if scope else None,
+                    )
+                )
         users.append(user)
     return users
 
@@ -115,8 +188,15 @@ def _staff(session: Session, departments: dict[str, Department], count: int) -> 
         department = departments[rng.choice(STAFF_DEPARTMENTS)]
         user = existing.get(number)
         if user is None:
-            user = User(employee_no=number, name=name, email=f"{number.lower()}@demo.invalid",
-                        department_id=department.id, is_demo=True, locale="ja", status="active")
+            user = User(
+                employee_no=number,
+                name=name,
+                email=f"{number.lower()}@demo.invalid",
+                department_id=department.id,
+                is_demo=True,
+                locale="ja",
+                status="active",
+            )
             session.add(user)
         users.append(user)
     session.flush()
@@ -125,7 +205,7 @@ def _staff(session: Session, departments: dict[str, Department], count: int) -> 
 
 def _assignments(session: Session, users: list[User], due_days: int) -> int:
     editions = published_editions(session)
-    have = set(session.execute(select(Assignment.user_id, Assignment.edition_id)).tuples())
+    have = set(session.execute(select(Assignment.user_id, Assignment.edition_id)))
     due = clock.now() + timedelta(days=due_days)
     created = 0
     for user in users:

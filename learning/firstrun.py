@@ -6,7 +6,7 @@ from flask import Flask
 
 from learning import migrate
 from learning.config import PROJECT_ROOT
-from learning.db import session as db
+from learning.web import db
 
 CONTENT_DIR = PROJECT_ROOT / "content"
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import request, session
 from flask_babel import Babel, format_date, format_datetime, get_locale
 from flask_login import current_user
 
 LOCALES = ("ja", "en")
 DEFAULT_LOCALE = "ja"
+DISPLAY_ZONE = ZoneInfo("Asia/Tokyo")
 LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}
 
 
@@ -46,6 +49,4 @@ def init_app(app) -> None:
 
 def _tokyo(value):
     """format_date does not convert zones; convert aware datetimes to Tokyo before taking the date."""
-    from learning.clock import TOKYO
-
-    return value.astimezone(TOKYO) if getattr(value, "tzinfo", None) else value
+    return value.astimezone(DISPLAY_ZONE) if getattr(value, "tzinfo", None) else value

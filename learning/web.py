@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime, timedelta
 
-from flask import Flask, abort, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -15,10 +14,43 @@ from werkzeug.exceptions import HTTPException
 from learning import clock
 from learning.audit.services import RequestContext, current_request, record
 from learning.authz import PUBLIC, declared_permission
-from learning.db import session as db_session
+from learning.db import make_engine, make_session_factory
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class Database:
+    """The engine and session factory of one app, kept in app.extensions["db"]."""
+
+    def __init__(self, url: str):
+        self.engine = make_engine(url)
+        self.factory = make_session_factory(self.engine)
+
+
+def init_db(app: Flask, url: str) -> Database:
+    database = Database(url)
+    app.extensions["db"] = database
+
+    @app.teardown_appcontext
+    def _close_session(_exc):
+        session_ = g.pop("db_session", None)
+        if session_ is not None:
+            session_.close()  # rolls back whatever was not committed
+
+    return database
+
+
+def db():
+    """The session of the current request (or app context), opened on first use."""
+    from flask import current_app
+
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["db"].factory()
+    return g.db_session
+
+
+db_session = db
 
 
 def wants_json() -> bool:
@@ -74,8 +106,13 @@ def _enforce_permission() -> None:
             return abort(401)
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
     if not current_user.can(needed):
-        record(db_session(), "authz_fail", actor_id=current_user.id, outcome="failure",
-               details={"endpoint": request.endpoint, "method": request.method})
+        record(
+            db_session(),
+            "authz_fail",
+            actor_id=current_user.id,
+            outcome="failure",
+            details={"endpoint": request.endpoint, "method": request.method},
+        )
         db_session().commit()
         abort(403)
 
@@ -133,6 +170,7 @@ def error_response(code: int, message: str | None = None):
 
 
 def _http_error(exc: HTTPException):
+    current_app.logger.info("%s %s -> %s: %s", request.method, request.path, exc.code, exc.description)
     message = exc.description if getattr(exc, "user_message", False) else None
     return error_response(exc.code or 500, message)
 
@@ -178,10 +216,3 @@ def local_next(target: str | None) -> str:
     if any(ord(ch) < 32 for ch in target):
         return url_for("portal.home")
     return target
-
-
-def tokyo_now() -> datetime:
-    return clock.now().astimezone(clock.TOKYO)
-
-
-__all__ = ["fail", "local_next", "error_response", "timedelta"]

@@ -1,6 +1,7 @@
 """Alembic environment: the URL comes from the app's settings (or -x url=...), the metadata from the models."""
 
 from alembic import context
+
 from learning.db import make_engine
 from learning.models import metadata
 

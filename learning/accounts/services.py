@@ -53,33 +53,55 @@ def load_user(session: Session, token: str) -> User | None:
     return user
 
 
-def sign_in(session: Session, username: str, password: str, *, address: str | None, demo_allowed: bool,
-            chosen_locale: str | None = None) -> SignInResult:
+def sign_in(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    address: str | None,
+    demo_allowed: bool,
+    chosen_locale: str | None = None,
+) -> SignInResult:
     """Checks a sign-in; unknown user, wrong password and refused account look exactly alike."""
     now = clock.now()
     key = account_key(username)
     since = now - THROTTLE_WINDOW
     by_account = session.scalar(
-        select(func.count()).select_from(SignInFailure).where(SignInFailure.account_key == key, SignInFailure.at > since)
+        select(func.count())
+        .select_from(SignInFailure)
+        .where(SignInFailure.account_key == key, SignInFailure.at > since)
     )
     by_address = 0
     if address:
         by_address = session.scalar(
-            select(func.count()).select_from(SignInFailure).where(SignInFailure.address == address, SignInFailure.at > since)
+            select(func.count())
+            .select_from(SignInFailure)
+            .where(SignInFailure.address == address, SignInFailure.at > since)
         )
     user = find_user(session, username)
     if by_account >= ACCOUNT_LOCK_AFTER or by_address >= ADDRESS_LOCK_AFTER:
         verify_password(None, password)  # same cost as a real check
-        record(session, "authn_login_lock", actor_id=user.id if user else None, outcome="failure",
-               details={"by": "account" if by_account >= ACCOUNT_LOCK_AFTER else "address"})
+        record(
+            session,
+            "authn_login_lock",
+            actor_id=user.id if user else None,
+            outcome="failure",
+            details={"by": "account" if by_account >= ACCOUNT_LOCK_AFTER else "address"},
+        )
         return SignInResult(None, locked=True)
     ok = verify_password(user.password_hash if user else None, password)
     refused = user is not None and (not user.is_active or (user.is_demo and not demo_allowed))
     if not ok or refused:
         session.add(SignInFailure(at=now, account_key=key, address=address))
         reason = "unknown_account" if user is None else ("inactive" if refused else "wrong_password")
-        record(session, "authn_login_fail", actor_id=user.id if user else None, outcome="failure",
-               target=("user", user.id) if user else None, details={"reason": reason})
+        record(
+            session,
+            "authn_login_fail",
+            actor_id=user.id if user else None,
+            outcome="failure",
+            target=("user", user.id) if user else None,
+            details={"reason": reason},
+        )
         return SignInResult(None)
     session.execute(delete(SignInFailure).where(SignInFailure.account_key == key))
     if chosen_locale in ("ja", "en"):

@@ -8,9 +8,8 @@ from learning import clock
 from learning.accounts import services
 from learning.accounts.forms import LocaleForm, LoginForm
 from learning.authz import Permission, public, requires
-from learning.db import session as db
 from learning.i18n import LOCALES
-from learning.web import app_settings, fail, local_next
+from learning.web import app_settings, db, fail, local_next
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -25,8 +24,14 @@ def login():
         flash(_("Your session has ended. Please sign in again."), "info")
     if form.validate_on_submit():
         # A language picked on the sign-in page becomes the person's saved choice.
-        result = services.sign_in(db(), form.username.data, form.password.data, address=request.remote_addr,
-                                  demo_allowed=app_settings().demo, chosen_locale=session.get("locale"))
+        result = services.sign_in(
+            db(),
+            form.username.data,
+            form.password.data,
+            address=request.remote_addr,
+            demo_allowed=app_settings().demo,
+            chosen_locale=session.get("locale"),
+        )
         db().commit()
         if result.user is not None:
             session.clear()  # a new session on sign-in: nothing carried over from before

@@ -30,9 +30,7 @@ class RequestContext:
 
 
 # Set by the web layer for each request so services can stay free of Flask.
-current_request: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "audit_request", default=RequestContext()
-)
+current_request: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("audit_request", default=None)
 
 
 def record(
@@ -49,7 +47,7 @@ def record(
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
     previous = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    context = RequestContext() if anonymous else current_request.get()
+    context = RequestContext() if anonymous else (current_request.get() or RequestContext())
     event = AuditEvent(
         at=clock.now().replace(microsecond=0),
         actor_id=None if anonymous else actor_id,

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from learning.audit.models import AuditEvent
 from learning.authz import Permission, requires
-from learning.db import session as db
+from learning.web import db
 
 bp = Blueprint("audit", __name__, template_folder="templates")
 PAGE_SIZE = 100

@@ -108,6 +108,14 @@ class _LineLoader(yaml.SafeLoader):
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
+# YAML 1.1 reads yes/no/on/off as booleans, so an English choice "No" would vanish into False.
+# Only true and false are booleans here, as in YAML 1.2.
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_LineLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                  list("tTfF"))
 
 
 class _Reader:
@@ -162,8 +170,9 @@ class _Reader:
         for lang in LANGS:
             text = value.get(lang)
             if not isinstance(text, str) or not text.strip():
-                self.problem(path, value.line_of(lang) if isinstance(value, _LineDict) else line,
-                             f"'{key}' has no '{lang}' text")
+                self.problem(
+                    path, value.line_of(lang) if isinstance(value, _LineDict) else line, f"'{key}' has no '{lang}' text"
+                )
             else:
                 result[lang] = text.strip()
         extra = set(value) - set(LANGS)
@@ -198,14 +207,24 @@ def read_module(folder: Path, shown_as: str | None = None) -> ModuleSpec:
     _check_images_referenced(reader, sections, images)
     bank_ok = questions is not None and not any(p.file.endswith("questions.yaml") for p in reader.problems)
     if meta and bank_ok and meta["draw"] is not None and len(questions) < meta["draw"]:
-        reader.problem(folder / "module.yaml", meta["draw_line"],
-                       f"'draw' is {meta['draw']} but the bank has only {len(questions)} questions")
+        reader.problem(
+            folder / "module.yaml",
+            meta["draw_line"],
+            f"'draw' is {meta['draw']} but the bank has only {len(questions)} questions",
+        )
     if reader.problems:
         raise ContentError(reader.problems)
     return ModuleSpec(
-        slug=meta["slug"], edition_label=meta["edition"], title=meta["title"], summary=meta["summary"],
-        minutes=meta["minutes"], pass_mark=meta["pass_mark"], draw=meta["draw"],
-        sections=sections, questions=questions or [], images=images,
+        slug=meta["slug"],
+        edition_label=meta["edition"],
+        title=meta["title"],
+        summary=meta["summary"],
+        minutes=meta["minutes"],
+        pass_mark=meta["pass_mark"],
+        draw=meta["draw"],
+        sections=sections,
+        questions=questions or [],
+        images=images,
     )
 
 
@@ -233,8 +252,13 @@ def read_tree(path: Path) -> list[ModuleSpec]:
     seen: dict[str, Path] = {}
     for spec, folder in zip(specs, folders, strict=False):
         if spec.slug in seen:
-            problems.append(Problem(f"{folder.as_posix()}/module.yaml", 1,
-                                    f"slug '{spec.slug}' is also used by {seen[spec.slug].as_posix()}"))
+            problems.append(
+                Problem(
+                    f"{folder.as_posix()}/module.yaml",
+                    1,
+                    f"slug '{spec.slug}' is also used by {seen[spec.slug].as_posix()}",
+                )
+            )
         seen[spec.slug] = folder
     if problems:
         raise ContentError(problems)
@@ -393,7 +417,9 @@ def _choices(reader: _Reader, path: Path, item: _LineDict, kind: str) -> list[Ch
             choices.append(ChoiceSpec(text, correct, feedback))
     right = sum(c.correct for c in choices)
     if kind == "single" and right != 1:
-        reader.problem(path, item.line_of("choices"), f"a single-choice question needs exactly one correct choice, not {right}")
+        reader.problem(
+            path, item.line_of("choices"), f"a single-choice question needs exactly one correct choice, not {right}"
+        )
     if kind == "multiple" and right < 1:
         reader.problem(path, item.line_of("choices"), "a multiple-choice question needs at least one correct choice")
     return choices
@@ -420,8 +446,14 @@ def _check_images_referenced(reader: _Reader, sections: list[SectionSpec], image
             for name in re.findall(r"!\[[^\]]*\]\(images/([^)\s]+)", section.body[lang]):
                 if name not in images:
                     path = next((reader.folder / "sections").glob(f"{section.position:02d}-*.{lang}.md"))
-                    line = next((i for i, text in enumerate(path.read_text("utf-8-sig").splitlines(), 1)
-                                 if f"images/{name}" in text), 1)
+                    line = next(
+                        (
+                            i
+                            for i, text in enumerate(path.read_text("utf-8-sig").splitlines(), 1)
+                            if f"images/{name}" in text
+                        ),
+                        1,
+                    )
                     reader.problem(path, line, f"image 'images/{name}' is not in the images/ folder")
 
 
@@ -429,8 +461,15 @@ def write_module(spec: ModuleSpec, folder: Path) -> None:
     """Writes a module in the documented format (the inverse of read_module)."""
     folder = Path(folder)
     (folder / "sections").mkdir(parents=True, exist_ok=True)
-    meta = {"slug": spec.slug, "edition": spec.edition_label, "title": spec.title, "summary": spec.summary,
-            "minutes": spec.minutes, "pass_mark": spec.pass_mark, "draw": spec.draw}
+    meta = {
+        "slug": spec.slug,
+        "edition": spec.edition_label,
+        "title": spec.title,
+        "summary": spec.summary,
+        "minutes": spec.minutes,
+        "pass_mark": spec.pass_mark,
+        "draw": spec.draw,
+    }
     (folder / "module.yaml").write_text(_dump(meta), encoding="utf-8")
     for section in spec.sections:
         for lang in LANGS:

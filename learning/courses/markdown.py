@@ -10,8 +10,31 @@ from markdown_it import MarkdownIt
 _md = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table").enable("strikethrough")
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "code", "pre", "blockquote",
-    "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
+    "p",
+    "br",
+    "hr",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "em",
+    "del",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "img",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"align"}, "td": {"align"}}
 
@@ -23,7 +46,7 @@ def render_markdown(text: str, image_base: str = "") -> str:
     def rewrite(element: str, attribute: str, value: str) -> str | None:
         if element == "img" and attribute == "src":
             # Only the module's own images: anything else would leave the intranet or the module.
-            return image_base + value[len("images/"):] if value.startswith("images/") and image_base else None
+            return image_base + value[len("images/") :] if value.startswith("images/") and image_base else None
         return value
 
     html = _md.render(text)

@@ -29,8 +29,12 @@ def import_modules(session: Session, specs: list[ModuleSpec], actor_id: int | No
     outcomes = [_import_one(session, spec) for spec in specs]
     changed = [o for o in outcomes if o.result != "unchanged"]
     if changed:
-        record(session, "content_import", actor_id=actor_id,
-               details={"modules": {o.slug: f"{o.result} v{o.version}" for o in changed}})
+        record(
+            session,
+            "content_import",
+            actor_id=actor_id,
+            details={"modules": {o.slug: f"{o.result} v{o.version}" for o in changed}},
+        )
     return outcomes
 
 
@@ -41,7 +45,9 @@ def _import_one(session: Session, spec: ModuleSpec) -> ImportOutcome:
         module = Module(slug=spec.slug, created_at=now)
         session.add(module)
         session.flush()
-    latest = session.scalar(select(Edition).where(Edition.module_id == module.id).order_by(Edition.version.desc()).limit(1))
+    latest = session.scalar(
+        select(Edition).where(Edition.module_id == module.id).order_by(Edition.version.desc()).limit(1)
+    )
     content_hash = spec.content_hash()
     if latest is not None and latest.content_hash == content_hash and latest.status == "published":
         return ImportOutcome(spec.slug, "unchanged", latest.version)
@@ -50,27 +56,59 @@ def _import_one(session: Session, spec: ModuleSpec) -> ImportOutcome:
     )
     version = (latest.version + 1) if latest else 1
     edition = Edition(
-        module_id=module.id, version=version, label=spec.edition_label, status="published",
-        title_ja=spec.title["ja"], title_en=spec.title["en"],
-        summary_ja=spec.summary["ja"], summary_en=spec.summary["en"],
-        minutes=spec.minutes, pass_mark=spec.pass_mark, draw=spec.draw,
-        content_hash=content_hash, created_at=now, published_at=now,
+        module_id=module.id,
+        version=version,
+        label=spec.edition_label,
+        status="published",
+        title_ja=spec.title["ja"],
+        title_en=spec.title["en"],
+        summary_ja=spec.summary["ja"],
+        summary_en=spec.summary["en"],
+        minutes=spec.minutes,
+        pass_mark=spec.pass_mark,
+        draw=spec.draw,
+        content_hash=content_hash,
+        created_at=now,
+        published_at=now,
     )
     session.add(edition)
     session.flush()
     for s in spec.sections:
-        session.add(Section(edition_id=edition.id, position=s.position, title_ja=s.title["ja"], title_en=s.title["en"],
-                            body_ja=s.body["ja"], body_en=s.body["en"]))
+        session.add(
+            Section(
+                edition_id=edition.id,
+                position=s.position,
+                title_ja=s.title["ja"],
+                title_en=s.title["en"],
+                body_ja=s.body["ja"],
+                body_en=s.body["en"],
+            )
+        )
     for position, q in enumerate(spec.questions, 1):
-        question = Question(edition_id=edition.id, key=q.key, position=position, kind=q.kind,
-                            prompt_ja=q.prompt["ja"], prompt_en=q.prompt["en"],
-                            explanation_ja=q.explanation["ja"], explanation_en=q.explanation["en"])
+        question = Question(
+            edition_id=edition.id,
+            key=q.key,
+            position=position,
+            kind=q.kind,
+            prompt_ja=q.prompt["ja"],
+            prompt_en=q.prompt["en"],
+            explanation_ja=q.explanation["ja"],
+            explanation_en=q.explanation["en"],
+        )
         session.add(question)
         session.flush()
         for c_position, c in enumerate(q.choices, 1):
-            session.add(Choice(question_id=question.id, position=c_position, text_ja=c.text["ja"], text_en=c.text["en"],
-                               correct=c.correct, feedback_ja=(c.feedback or {}).get("ja"),
-                               feedback_en=(c.feedback or {}).get("en")))
+            session.add(
+                Choice(
+                    question_id=question.id,
+                    position=c_position,
+                    text_ja=c.text["ja"],
+                    text_en=c.text["en"],
+                    correct=c.correct,
+                    feedback_ja=(c.feedback or {}).get("ja"),
+                    feedback_en=(c.feedback or {}).get("en"),
+                )
+            )
     for name, data in spec.images.items():
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         session.add(ModuleImage(edition_id=edition.id, name=name, content_type=content_type, data=data))
@@ -79,8 +117,8 @@ def _import_one(session: Session, spec: ModuleSpec) -> ImportOutcome:
 
 
 def published_editions(session: Session) -> list[Edition]:
-    """The current edition of every module, in slug order."""
-    return list(session.scalars(select(Edition).join(Module).where(Edition.status == "published").order_by(Module.slug)))
+    """The current edition of every module, in the order the modules were first imported (folder order)."""
+    return list(session.scalars(select(Edition).join(Module).where(Edition.status == "published").order_by(Module.id)))
 
 
 def edition_image(session: Session, edition_id: int, name: str) -> ModuleImage | None:
@@ -89,9 +127,12 @@ def edition_image(session: Session, edition_id: int, name: str) -> ModuleImage |
 
 def latest_edition(session: Session, slug: str) -> Edition | None:
     return session.scalar(
-        select(Edition).join(Module).where(Module.slug == slug)
+        select(Edition)
+        .join(Module)
+        .where(Module.slug == slug)
         .options(selectinload(Edition.sections), selectinload(Edition.questions).selectinload(Question.choices))
-        .order_by(Edition.version.desc()).limit(1)
+        .order_by(Edition.version.desc())
+        .limit(1)
     )
 
 
@@ -101,14 +142,26 @@ def edition_count(session: Session) -> int:
 
 def spec_from_edition(session: Session, edition: Edition) -> ModuleSpec:
     """The edition as a ModuleSpec, for export back to files (the round trip keeps the hash)."""
-    images = {img.name: img.data for img in session.scalars(select(ModuleImage).where(ModuleImage.edition_id == edition.id))}
+    images = {
+        img.name: img.data for img in session.scalars(select(ModuleImage).where(ModuleImage.edition_id == edition.id))
+    }
     return ModuleSpec(
-        slug=edition.module.slug, edition_label=edition.label, title=edition.titles, summary=edition.summaries,
-        minutes=edition.minutes, pass_mark=edition.pass_mark, draw=edition.draw,
+        slug=edition.module.slug,
+        edition_label=edition.label,
+        title=edition.titles,
+        summary=edition.summaries,
+        minutes=edition.minutes,
+        pass_mark=edition.pass_mark,
+        draw=edition.draw,
         sections=[SectionSpec(s.position, s.titles, s.bodies) for s in edition.sections],
         questions=[
-            QuestionSpec(q.key, q.kind, q.prompts, q.explanations,
-                         [ChoiceSpec(c.texts, c.correct, c.feedbacks) for c in q.choices])
+            QuestionSpec(
+                q.key,
+                q.kind,
+                q.prompts,
+                q.explanations,
+                [ChoiceSpec(c.texts, c.correct, c.feedbacks) for c in q.choices],
+            )
             for q in edition.questions
         ],
         images=images,

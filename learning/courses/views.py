@@ -4,7 +4,7 @@ from flask import Blueprint, Response, abort
 
 from learning.authz import Permission, requires
 from learning.courses.services import edition_image
-from learning.db import session as db
+from learning.web import db
 
 bp = Blueprint("courses", __name__)
 

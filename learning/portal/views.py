@@ -8,8 +8,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from learning import clock
 from learning.authz import Permission, public, requires
-from learning.db import session as db
 from learning.training.services import my_assignments, status_counts
+from learning.web import db
 
 bp = Blueprint("portal", __name__, template_folder="templates")
 
@@ -18,8 +18,9 @@ bp = Blueprint("portal", __name__, template_folder="templates")
 @requires(Permission.LEARN)
 def home():
     assignments = my_assignments(db(), current_user.id)
-    return render_template("portal/home.html", assignments=assignments, counts=status_counts(db(), current_user.id),
-                           now=clock.now())
+    return render_template(
+        "portal/home.html", assignments=assignments, counts=status_counts(db(), current_user.id), now=clock.now()
+    )
 
 
 @bp.route("/desk")
@@ -32,7 +33,9 @@ def desk():
 @requires(Permission.LEARN)
 def my_status():
     counts = status_counts(db(), current_user.id)
-    return jsonify(assigned=counts.assigned, completed=counts.completed, due_soon=counts.due_soon, overdue=counts.overdue)
+    return jsonify(
+        assigned=counts.assigned, completed=counts.completed, due_soon=counts.due_soon, overdue=counts.overdue
+    )
 
 
 @bp.route("/healthz")

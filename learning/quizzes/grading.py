@@ -28,8 +28,9 @@ class AnswerCheck:
     unanswered: list[int]  # positions (1-based) of questions left without an answer
 
 
-def parse_answers(form: Mapping[str, Sequence[str]], offered: Mapping[int, tuple[str, Sequence[int]]],
-                  allowed_extra: set[str]) -> AnswerCheck:
+def parse_answers(
+    form: Mapping[str, Sequence[str]], offered: Mapping[int, tuple[str, Sequence[int]]], allowed_extra: set[str]
+) -> AnswerCheck:
     """Reads `q<attempt question id>` fields against what was offered.
 
     `offered` maps attempt question id -> (kind, choice ids shown). Anything unexpected (an unknown

@@ -28,7 +28,9 @@ class Attempt(Base):
     score: Mapped[int | None]
     passed: Mapped[bool | None]
 
-    questions: Mapped[list[AttemptQuestion]] = relationship(order_by="AttemptQuestion.position", back_populates="attempt")
+    questions: Mapped[list[AttemptQuestion]] = relationship(
+        order_by="AttemptQuestion.position", back_populates="attempt"
+    )
 
     @property
     def is_open(self) -> bool:

@@ -42,8 +42,14 @@ def start_attempt(session: Session, assignment: Assignment, user_id: int) -> Att
     drawn = draw(list(by_id), edition.draw, _rng)
     try:
         with session.begin_nested():
-            attempt = Attempt(assignment_id=assignment.id, user_id=user_id, edition_id=edition.id, number=number,
-                              started_at=clock.now(), question_count=len(drawn))
+            attempt = Attempt(
+                assignment_id=assignment.id,
+                user_id=user_id,
+                edition_id=edition.id,
+                number=number,
+                started_at=clock.now(),
+                question_count=len(drawn),
+            )
             session.add(attempt)
             session.flush()
     except IntegrityError:
@@ -51,23 +57,33 @@ def start_attempt(session: Session, assignment: Assignment, user_id: int) -> Att
         return open_attempt(session, assignment.id)
     for position, question_id in enumerate(drawn, 1):
         order = shuffled([c.id for c in by_id[question_id].choices], _rng)
-        session.add(AttemptQuestion(attempt_id=attempt.id, question_id=question_id, position=position,
-                                    choice_order=",".join(map(str, order))))
+        session.add(
+            AttemptQuestion(
+                attempt_id=attempt.id,
+                question_id=question_id,
+                position=position,
+                choice_order=",".join(map(str, order)),
+            )
+        )
     session.flush()
     return attempt
 
 
 def open_attempt(session: Session, assignment_id: int) -> Attempt | None:
     return session.scalar(
-        select(Attempt).where(Attempt.assignment_id == assignment_id, Attempt.submitted_at.is_(None))
-        .order_by(Attempt.number.desc()).limit(1)
+        select(Attempt)
+        .where(Attempt.assignment_id == assignment_id, Attempt.submitted_at.is_(None))
+        .order_by(Attempt.number.desc())
+        .limit(1)
     )
 
 
 def load_attempt(session: Session, attempt_id: int, user_id: int) -> Attempt:
     """An attempt with its questions, choices and answers loaded in a fixed number of queries."""
     attempt = session.scalar(
-        select(Attempt).where(Attempt.id == attempt_id).options(
+        select(Attempt)
+        .where(Attempt.id == attempt_id)
+        .options(
             selectinload(Attempt.questions).selectinload(AttemptQuestion.question).selectinload(Question.choices),
             selectinload(Attempt.questions).selectinload(AttemptQuestion.answers),
         )
@@ -101,7 +117,9 @@ def submit(session: Session, attempt: Attempt, assignment: Assignment, form: dic
     now = clock.now()
     # Claim the attempt atomically: of two concurrent submissions only one sees rowcount 1.
     claimed = session.execute(
-        update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None)).values(submitted_at=now)
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
+        .values(submitted_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
@@ -117,8 +135,13 @@ def submit(session: Session, attempt: Attempt, assignment: Assignment, form: dic
     assignment.best_score = max(assignment.best_score or 0, result.score)
     if result.passed and assignment.quiz_passed_at is None:
         assignment.quiz_passed_at = now
-    record(session, "quiz_submitted", actor_id=attempt.user_id, target=("attempt", attempt.id),
-           details={"assignment_id": assignment.id, "score": result.score, "passed": result.passed})
+    record(
+        session,
+        "quiz_submitted",
+        actor_id=attempt.user_id,
+        target=("attempt", attempt.id),
+        details={"assignment_id": assignment.id, "score": result.score, "passed": result.passed},
+    )
     session.flush()
     return SubmitResult(attempt, None)
 

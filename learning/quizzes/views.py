@@ -6,13 +6,12 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from learning.authz import Permission, requires
-from learning.db import session as db
 from learning.quizzes import services
 from learning.quizzes.grading import TamperedAnswers
 from learning.quizzes.services import QuizForbidden
 from learning.training.services import NotFound, TrainingError, own_assignment
 from learning.training.views import MESSAGES, own
-from learning.web import fail
+from learning.web import db, fail
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")
 
@@ -30,9 +29,13 @@ def start(assignment_id: int):
             return redirect(url_for("training.overview", assignment_id=assignment.id))
         db().commit()
         return redirect(url_for(".attempt", attempt_id=attempt.id))
-    return render_template("quizzes/start.html", assignment=assignment, form=form,
-                           attempts=services.attempts_of(db(), assignment.id),
-                           open_attempt=services.open_attempt(db(), assignment.id))
+    return render_template(
+        "quizzes/start.html",
+        assignment=assignment,
+        form=form,
+        attempts=services.attempts_of(db(), assignment.id),
+        open_attempt=services.open_attempt(db(), assignment.id),
+    )
 
 
 def load(attempt_id: int):
@@ -59,11 +62,18 @@ def attempt(attempt_id: int):
             fail(400, _("The answers sent do not match the questions of this attempt. Nothing was recorded."))
         if result.check is not None:
             chosen = {k: set(v) for k, v in request.form.to_dict(flat=False).items()}
-            return render_template("quizzes/attempt.html", attempt=attempt, assignment=assignment, form=form,
-                                   unanswered=result.check.unanswered, chosen=chosen), 400
+            return render_template(
+                "quizzes/attempt.html",
+                attempt=attempt,
+                assignment=assignment,
+                form=form,
+                unanswered=result.check.unanswered,
+                chosen=chosen,
+            ), 400
         db().commit()
         return redirect(url_for(".attempt", attempt_id=attempt.id))
     if attempt.is_open:
-        return render_template("quizzes/attempt.html", attempt=attempt, assignment=assignment, form=form,
-                               unanswered=[], chosen={})
+        return render_template(
+            "quizzes/attempt.html", attempt=attempt, assignment=assignment, form=form, unanswered=[], chosen={}
+        )
     return render_template("quizzes/result.html", attempt=attempt, assignment=assignment, form=form)

@@ -36,10 +36,13 @@ class StatusCounts:
 def my_assignments(session: Session, user_id: int) -> list[Assignment]:
     """Own assignments: open ones first with the overdue at the top by due date, then completed."""
     order = case((Assignment.status.in_(OPEN), 0), else_=1)
-    return list(session.scalars(
-        select(Assignment).where(Assignment.user_id == user_id, Assignment.status != "exempt")
-        .order_by(order, Assignment.due_at, Assignment.id)
-    ))
+    return list(
+        session.scalars(
+            select(Assignment)
+            .where(Assignment.user_id == user_id, Assignment.status != "exempt")
+            .order_by(order, Assignment.due_at, Assignment.id)
+        )
+    )
 
 
 def status_counts(session: Session, user_id: int, now: datetime | None = None) -> StatusCounts:
@@ -75,7 +78,9 @@ def section_count(session: Session, edition_id: int) -> int:
 
 def open_section(session: Session, assignment: Assignment, position: int) -> Section:
     """The section at `position` if the learner may read it (any section up to one past the furthest done)."""
-    section = session.scalar(select(Section).where(Section.edition_id == assignment.edition_id, Section.position == position))
+    section = session.scalar(
+        select(Section).where(Section.edition_id == assignment.edition_id, Section.position == position)
+    )
     if section is None:
         raise NotFound
     if position > assignment.sections_done + 1 and not assignment.is_completed:
@@ -113,13 +118,19 @@ def attest(session: Session, assignment: Assignment, user_id: int) -> None:
     assignment.attested_at = now
     assignment.completed_at = now
     assignment.status = "completed"
-    record(session, "training_completed", actor_id=user_id, target=("assignment", assignment.id),
-           details={"edition_id": assignment.edition_id, "score": assignment.best_score, "attested": True})
+    record(
+        session,
+        "training_completed",
+        actor_id=user_id,
+        target=("assignment", assignment.id),
+        details={"edition_id": assignment.edition_id, "score": assignment.best_score, "attested": True},
+    )
 
 
 def assign(session: Session, user_id: int, edition: Edition, due_at: datetime, reason: str) -> Assignment:
     """Gives a person an edition to complete by `due_at`."""
-    assignment = Assignment(user_id=user_id, edition_id=edition.id, reason=reason, status="assigned",
-                            assigned_at=clock.now(), due_at=due_at)
+    assignment = Assignment(
+        user_id=user_id, edition_id=edition.id, reason=reason, status="assigned", assigned_at=clock.now(), due_at=due_at
+    )
     session.add(assignment)
     return assignment

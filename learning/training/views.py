@@ -10,10 +10,10 @@ from wtforms.validators import DataRequired
 from learning import clock
 from learning.authz import Permission, requires
 from learning.courses.markdown import render_markdown
-from learning.db import session as db
 from learning.i18n import current_locale
 from learning.training import services
 from learning.training.services import NotFound, TrainingError
+from learning.web import db
 
 bp = Blueprint("training", __name__, template_folder="templates")
 
@@ -43,8 +43,9 @@ def image_base(edition) -> str:
 @bp.route("/training")
 @requires(Permission.LEARN)
 def mine():
-    return render_template("training/mine.html", assignments=services.my_assignments(db(), current_user.id),
-                           now=clock.now())
+    return render_template(
+        "training/mine.html", assignments=services.my_assignments(db(), current_user.id), now=clock.now()
+    )
 
 
 @bp.route("/training/<int:assignment_id>")
@@ -52,9 +53,14 @@ def mine():
 def overview(assignment_id: int):
     assignment = own(assignment_id)
     sections = services.sections_of(db(), assignment.edition_id)
-    return render_template("training/overview.html", assignment=assignment, sections=sections,
-                           resume=services.resume_position(assignment, len(sections)),
-                           unlocked=assignment.sections_done >= len(sections), now=clock.now())
+    return render_template(
+        "training/overview.html",
+        assignment=assignment,
+        sections=sections,
+        resume=services.resume_position(assignment, len(sections)),
+        unlocked=assignment.sections_done >= len(sections),
+        now=clock.now(),
+    )
 
 
 @bp.route("/training/<int:assignment_id>/sections/<int:position>", methods=["GET", "POST"])
@@ -77,8 +83,9 @@ def section(assignment_id: int, position: int):
         return redirect(url_for(".overview", assignment_id=assignment.id))
     sections = services.sections_of(db(), assignment.edition_id)
     body = render_markdown(current.bodies.get(current_locale()) or current.body_ja, image_base(assignment.edition))
-    return render_template("training/section.html", assignment=assignment, section=current, sections=sections,
-                           body=body, form=form)
+    return render_template(
+        "training/section.html", assignment=assignment, section=current, sections=sections, body=body, form=form
+    )
 
 
 @bp.route("/training/<int:assignment_id>/attest", methods=["GET", "POST"])
@@ -96,7 +103,9 @@ def attest(assignment_id: int):
         db().commit()
         flash(_("Completed. Thank you for taking the time to learn the conduct rules."), "success")
         return redirect(url_for(".certificate", assignment_id=assignment.id))
-    return render_template("training/attest.html", assignment=assignment, form=form), (400 if form.is_submitted() else 200)
+    return render_template("training/attest.html", assignment=assignment, form=form), (
+        400 if form.is_submitted() else 200
+    )
 
 
 @bp.route("/training/<int:assignment_id>/certificate")

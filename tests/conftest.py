@@ -1,0 +1,117 @@
+"""Fixtures: a fresh database per test (SQLite file copy, or PostgreSQL truncated), an app, a client.
+
+Set TEST_DATABASE_URL=postgresql+psycopg://… to run the same tests on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.orm import Session
+
+from learning import clock, create_app, migrate
+from learning.config import load_settings
+from learning.models import metadata
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> str:
+    """The schema built once by the real migrations: a template file (SQLite) or the test database (PG)."""
+    if PG_URL:
+        engine = create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        migrate.upgrade(PG_URL)
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return str(path)
+
+
+@pytest.fixture
+def database_url(migrated_template, tmp_path) -> str:
+    if PG_URL:
+        yield PG_URL
+        _truncate_all(PG_URL)
+    else:
+        target = tmp_path / "test.db"
+        shutil.copyfile(migrated_template, target)
+        yield f"sqlite:///{target}"
+
+
+def _truncate_all(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(t.name for t in metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+def make_settings(database_url: str, instance: Path, **overrides):
+    env = {
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": TEST_SECRET,
+        "LEARNING_DEMO": "1",
+        **overrides,
+    }
+    return load_settings(env)
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(make_settings(database_url, tmp_path / "instance"))
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["db"].engine.dispose()
+    clock.freeze(None)
+
+
+@pytest.fixture
+def db(app, database_url):
+    """A session of its own for arranging and checking data, outside any request.
+
+    No app context is held open: requests made meanwhile must get their own `g` and session.
+    """
+    # Autocommit: every statement stands alone, so the test never holds a lock or a stale snapshot
+    # while the app (which takes SQLite's write lock per request) works in between.
+    engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    if database_url.startswith("sqlite"):
+        event.listen(engine, "connect", lambda conn, _: conn.execute("PRAGMA foreign_keys=ON"))
+    session = Session(engine, expire_on_commit=False)
+    yield session
+    session.close()
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client, username: str, password: str = "correct-horse-battery"):
+    token = csrf_token(client)
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def post(client, path: str, data: dict | None = None, **kwargs):
+    """POST with a valid CSRF token taken from the home page of the signed-in client."""
+    token = csrf_token(client, "/")
+    return client.post(path, data={"csrf_token": token, **(data or {})}, **kwargs)

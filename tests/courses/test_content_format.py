@@ -1,0 +1,148 @@
+"""Content parsing: the shipped modules are valid, every problem is reported with file and line."""
+
+from pathlib import Path
+
+import pytest
+
+from learning.courses.content_format import ContentError, read_module, read_tree, write_module
+from learning.firstrun import CONTENT_DIR
+from tests.factories import module_spec
+
+
+def test_shipped_modules_are_complete():
+    specs = read_tree(CONTENT_DIR)
+    assert len(specs) >= 5
+    for spec in specs:
+        assert len(spec.sections) >= 3, spec.slug
+        assert len(spec.questions) >= 12, spec.slug
+        assert {q.kind for q in spec.questions} == {"single", "multiple", "truefalse"}, spec.slug
+        assert spec.draw <= len(spec.questions)
+        for question in spec.questions:
+            assert question.explanation["ja"] and question.explanation["en"]
+            for choice in question.choices:
+                if not choice.correct:
+                    assert choice.feedback, f"{spec.slug}/{question.key}: wrong choice without feedback"
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return folder
+
+
+GOOD_META = """slug: sample
+edition: "2026"
+title: {ja: 題, en: Title}
+summary: {ja: 概要, en: Summary}
+minutes: 10
+pass_mark: 80
+draw: 1
+"""
+GOOD_QUESTIONS = """- id: q1
+  kind: truefalse
+  prompt: {ja: 問, en: Q}
+  explanation: {ja: 解, en: E}
+  answer: false
+  feedback: {ja: 違う, en: No}
+"""
+GOOD_SECTIONS = {"sections/01-a.ja.md": "# 見出し\n本文\n", "sections/01-a.en.md": "# Heading\nBody\n"}
+
+
+def test_a_valid_folder_reads(tmp_path):
+    spec = read_module(write(tmp_path / "m", {"module.yaml": GOOD_META, "questions.yaml": GOOD_QUESTIONS, **GOOD_SECTIONS}))
+    assert spec.slug == "sample"
+    (true_choice, false_choice) = spec.questions[0].choices
+    assert (true_choice.correct, false_choice.correct) == (False, True)
+    assert true_choice.feedback == {"ja": "違う", "en": "No"}
+
+
+def test_every_problem_is_listed_with_file_and_line(tmp_path):
+    meta = GOOD_META.replace("minutes: 10", "minutes: zero").replace("title: {ja: 題, en: Title}", "title: {ja: 題}")
+    questions = """- id: q1
+  kind: single
+  prompt: {ja: 問, en: Q}
+  explanation: {ja: 解, en: E}
+  choices:
+    - text: {ja: あ, en: A}
+      correct: true
+    - text: {ja: い, en: B}
+      correct: false
+- id: q1
+  kind: essay
+  prompt: {ja: 問, en: Q}
+  explanation: {ja: 解}
+"""
+    folder = write(tmp_path / "m", {"module.yaml": meta, "questions.yaml": questions, "sections/01-a.ja.md": "no title\n"})
+    with pytest.raises(ContentError) as caught:
+        read_module(folder, shown_as="m")
+    shown = [str(p) for p in caught.value.problems]
+    assert "m/module.yaml:3: 'title' has no 'en' text" in shown
+    assert "m/module.yaml:5: 'minutes' must be a whole number from 1 to 240" in shown
+    assert "m/sections/01-a.ja.md:1: the first line must be the section title as '# Title'" in shown
+    assert "m/questions.yaml:8: 'feedback' is missing" in shown
+    assert "m/questions.yaml:11: 'kind' must be one of single, multiple, truefalse" in shown
+    assert "m/questions.yaml:13: 'explanation' has no 'en' text" in shown
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path):
+    folder = write(tmp_path / "m", {"module.yaml": GOOD_META + "title: [unclosed\n", "questions.yaml": GOOD_QUESTIONS,
+                                    **GOOD_SECTIONS})
+    with pytest.raises(ContentError) as caught:
+        read_module(folder, shown_as="m")
+    assert any(p.file == "m/module.yaml" and p.line >= 8 and "invalid YAML" in p.message for p in caught.value.problems)
+
+
+def test_english_yes_and_no_stay_text(tmp_path):
+    """YAML 1.1 would read an English "No" as the boolean false and lose the text."""
+    questions = GOOD_QUESTIONS.replace("feedback: {ja: 違う, en: No}", "feedback: {ja: いいえ, en: No}")
+    spec = read_module(write(tmp_path / "m", {"module.yaml": GOOD_META, "questions.yaml": questions, **GOOD_SECTIONS}))
+    assert spec.questions[0].choices[0].feedback == {"ja": "いいえ", "en": "No"}
+
+
+def test_missing_language_and_gap_in_sections(tmp_path):
+    files = {"module.yaml": GOOD_META, "questions.yaml": GOOD_QUESTIONS, "sections/01-a.ja.md": "# 見出し\n本文\n",
+             "sections/03-c.ja.md": "# 見出し\n本文\n", "sections/03-c.en.md": "# H\nB\n"}
+    with pytest.raises(ContentError) as caught:
+        read_module(write(tmp_path / "m", files), shown_as="m")
+    messages = {p.message for p in caught.value.problems}
+    assert "section 01 has no 'en' file" in messages
+    assert "section numbers must run 01 to 02 without gaps" in messages
+
+
+def test_draw_larger_than_bank(tmp_path):
+    files = {"module.yaml": GOOD_META.replace("draw: 1", "draw: 3"), "questions.yaml": GOOD_QUESTIONS, **GOOD_SECTIONS}
+    with pytest.raises(ContentError) as caught:
+        read_module(write(tmp_path / "m", files), shown_as="m")
+    assert [str(p) for p in caught.value.problems] == ["m/module.yaml:7: 'draw' is 3 but the bank has only 1 questions"]
+
+
+def test_image_referenced_but_missing(tmp_path):
+    files = {"module.yaml": GOOD_META, "questions.yaml": GOOD_QUESTIONS, **GOOD_SECTIONS,
+             "sections/01-a.en.md": "# Heading\nBody\n\n![map](images/map.png)\n"}
+    with pytest.raises(ContentError) as caught:
+        read_module(write(tmp_path / "m", files), shown_as="m")
+    assert [str(p) for p in caught.value.problems] == ["m/sections/01-a.en.md:4: image 'images/map.png' is not in the images/ folder"]
+
+
+def test_write_then_read_round_trip_keeps_the_hash(tmp_path):
+    spec = module_spec(questions=4, draw=2)
+    spec.questions[0].kind = "truefalse"
+    spec.questions[0].choices = spec.questions[0].choices[:2]
+    spec.questions[0].choices[0].text = {"ja": "正しい", "en": "True"}
+    spec.questions[0].choices[1].text = {"ja": "誤り", "en": "False"}
+    spec.questions[0].choices[0].feedback = None
+    spec.images = {"chart.png": b"\x89PNG fake"}
+    spec.sections[0].body = {"ja": "本文\n\n![図](images/chart.png)", "en": "Body\n\n![chart](images/chart.png)"}
+    write_module(spec, tmp_path / "out")
+    again = read_module(tmp_path / "out")
+    assert again.content_hash() == spec.content_hash()
+
+
+def test_duplicate_slugs_across_folders(tmp_path):
+    for name in ("a", "b"):
+        write(tmp_path / name, {"module.yaml": GOOD_META, "questions.yaml": GOOD_QUESTIONS, **GOOD_SECTIONS})
+    with pytest.raises(ContentError) as caught:
+        read_tree(tmp_path)
+    assert any("slug 'sample' is also used by" in p.message for p in caught.value.problems)

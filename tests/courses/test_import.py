@@ -1,0 +1,74 @@
+"""Importing content: idempotent, changed content becomes a new edition, assigned editions stay put."""
+
+import shutil
+
+from sqlalchemy import func, select
+
+from learning.audit.models import AuditEvent
+from learning.courses.models import Edition, Question
+from learning.courses.services import import_modules
+from learning.firstrun import CONTENT_DIR
+from tests.factories import make_assignment, make_user, module_spec
+
+
+def test_import_is_idempotent_and_changes_make_new_editions(db):
+    first = import_modules(db, [module_spec()])
+    assert [(o.result, o.version) for o in first] == [("created", 1)]
+    again = import_modules(db, [module_spec()])
+    assert [(o.result, o.version) for o in again] == [("unchanged", 1)]
+    assert db.scalar(select(func.count()).select_from(Edition)) == 1
+
+    learner = make_user(db)
+    old = db.scalar(select(Edition))
+    assignment = make_assignment(db, learner, old)
+    changed = import_modules(db, [module_spec(body="改訂された本文。")])
+    assert [(o.result, o.version) for o in changed] == [("new_edition", 2)]
+    db.commit()
+    db.expire_all()
+    statuses = {version: status for version, status in db.execute(select(Edition.version, Edition.status))}
+    assert statuses == {1: "retired", 2: "published"}
+    assert assignment.edition_id == old.id
+    assert old.sections[0].body_ja == "本文です。1"
+
+
+def test_import_records_an_audit_event_only_when_something_changed(db):
+    import_modules(db, [module_spec()])
+    import_modules(db, [module_spec()])
+    assert db.scalar(select(func.count()).where(AuditEvent.action == "content_import")) == 1
+
+
+def test_cli_check_lists_problems_and_exits_non_zero(app, tmp_path):
+    broken = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR / "01-why-unbundling", broken / "01-why-unbundling")
+    meta = broken / "01-why-unbundling" / "module.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("pass_mark: 80", "pass_mark: 180"), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["content", "check", str(broken)])
+    assert result.exit_code == 1
+    assert f"{broken}/01-why-unbundling/module.yaml:" in result.output
+    assert "'pass_mark' must be a whole number from 1 to 100" in result.output
+
+
+def test_cli_import_of_broken_content_imports_nothing(app, db, tmp_path):
+    broken = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, broken)
+    (broken / "05-when-in-doubt-ask" / "questions.yaml").write_text("- id: [\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["content", "import", str(broken)])
+    assert result.exit_code == 1
+    assert "questions.yaml:" in result.output
+    assert db.scalar(select(func.count()).select_from(Edition)) == 0
+
+
+def test_cli_import_then_export_round_trip(app, db, tmp_path):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["content", "import", str(CONTENT_DIR)])
+    assert result.exit_code == 0, result.output
+    assert "why-unbundling: created (edition 1)" in result.output
+    assert db.scalar(select(func.count()).select_from(Question)) >= 60
+    again = runner.invoke(args=["content", "import", str(CONTENT_DIR)])
+    assert "why-unbundling: unchanged (edition 1)" in again.output
+    exported = runner.invoke(args=["content", "export", "why-unbundling", str(tmp_path / "out")])
+    assert exported.exit_code == 0, exported.output
+    reimport = runner.invoke(args=["content", "import", str(tmp_path / "out" / "why-unbundling")])
+    assert "why-unbundling: unchanged (edition 1)" in reimport.output
+    missing = runner.invoke(args=["content", "export", "no-such-module", str(tmp_path / "x")])
+    assert missing.exit_code == 1 and "no module with slug 'no-such-module'" in missing.output

@@ -1,0 +1,54 @@
+"""Walking a learner through a module over HTTP, for integration tests."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from learning.courses.models import Choice
+from learning.quizzes.models import Attempt, AttemptQuestion
+from tests.conftest import post, sign_in
+from tests.factories import make_assignment, make_edition, make_user
+
+
+def learner_with_assignment(db, client, **edition_fields):
+    """A signed-in learner with one assignment of a fresh small module."""
+    edition = make_edition(db, **edition_fields)
+    user = make_user(db)
+    assignment = make_assignment(db, user, edition)
+    db.commit()
+    response = sign_in(client, user.employee_no)
+    assert response.status_code == 302
+    return user, edition, assignment
+
+
+def read_all_sections(client, assignment_id: int, count: int) -> None:
+    for position in range(1, count + 1):
+        response = post(client, f"/training/{assignment_id}/sections/{position}")
+        assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def start_quiz(client, assignment_id: int) -> int:
+    response = post(client, f"/training/{assignment_id}/quiz")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(re.search(r"/attempts/(\d+)", response.location).group(1))
+
+
+def answers_for(db, attempt_id: int, right: bool | int = True) -> dict[str, list[str]]:
+    """Form fields answering every question: all right, all wrong, or the first `right` right."""
+    db.expire_all()
+    questions = db.scalars(select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt_id)
+                           .order_by(AttemptQuestion.position)).all()
+    form = {}
+    for index, aq in enumerate(questions):
+        choices = db.scalars(select(Choice).where(Choice.question_id == aq.question_id)).all()
+        good = right if isinstance(right, bool) else index < right
+        picked = [c.id for c in choices if c.correct == good]
+        form[f"q{aq.id}"] = [str(i) for i in (picked if good else picked[:1])]
+    return form
+
+
+def attempt_row(db, attempt_id: int) -> Attempt:
+    db.expire_all()
+    return db.get(Attempt, attempt_id)
