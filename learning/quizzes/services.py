@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -126,10 +126,16 @@ def submit(session: Session, attempt: Attempt, assignment: Assignment, form: dic
         return SubmitResult(attempt, None, already_submitted=True)
     keys = {aq.id: {c.id for c in aq.question.choices if c.correct} for aq in attempt.questions}
     result = grade(check.answers, keys, assignment.edition.pass_mark)
-    for aq in attempt.questions:
-        aq.correct = result.correct[aq.id]
-        for choice_id in sorted(check.answers[aq.id]):
-            session.add(AttemptAnswer(attempt_question_id=aq.id, choice_id=choice_id))
+    # One executemany for the verdicts and one batched insert for the answers, whatever the draw size.
+    session.execute(update(AttemptQuestion), [{"id": aq_id, "correct": ok} for aq_id, ok in result.correct.items()])
+    session.execute(
+        insert(AttemptAnswer),
+        [
+            {"attempt_question_id": aq.id, "choice_id": choice_id}
+            for aq in attempt.questions
+            for choice_id in sorted(check.answers[aq.id])
+        ],
+    )
     attempt.submitted_at = now
     attempt.correct_count, attempt.score, attempt.passed = result.correct_count, result.score, result.passed
     assignment.best_score = max(assignment.best_score or 0, result.score)

@@ -1,0 +1,65 @@
+"""Home page, health, the desktop entry files and the desk placeholder."""
+
+import pytest
+
+from learning import create_app
+from tests.conftest import make_settings, sign_in
+from tests.factories import make_assignment, make_edition, make_user
+
+
+def test_health_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_503_while_the_database_is_unreachable_then_recovers(tmp_path):
+    folder = tmp_path / "not-yet"
+    app = create_app(make_settings(f"sqlite:///{folder}/portal.db", tmp_path / "i"))
+    client = app.test_client()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
+    page = sign_in(client, "someone")
+    assert page.status_code == 503 and "The database cannot be reached" in page.get_data(as_text=True)
+    folder.mkdir()  # the database comes back: no restart needed
+    assert client.get("/healthz").status_code == 200
+    app.extensions["db"].engine.dispose()
+
+
+def test_home_shows_what_is_due_and_where_to_ask(db, client):
+    user = make_user(db)
+    edition = make_edition(db)
+    make_assignment(db, user, edition, due_in_days=-1)
+    db.commit()
+    sign_in(client, user.employee_no)
+    page = client.get("/").get_data(as_text=True)
+    assert "sample course" in page and "Overdue" in page
+    assert "/desk" in page and "Announcements" in page
+    assert "Welcome, " + user.name in page
+    assert client.get("/desk").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/shortcut/portal.url", "[InternetShortcut]\r\nURL=https://portal.example.intra/\r\n"),
+        ("/shortcut/portal.desktop", "URL=https://portal.example.intra/\n"),
+    ],
+)
+def test_desktop_entries_point_at_the_configured_address(database_url, tmp_path, db, path, expected):
+    app = create_app(make_settings(database_url, tmp_path / "i", PORTAL_URL="https://portal.example.intra"))
+    user = make_user(db)
+    db.commit()
+    client = app.test_client()
+    sign_in(client, user.employee_no)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert expected in response.get_data(as_text=True)
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    app.extensions["db"].engine.dispose()
+
+
+def test_unknown_pages_get_a_friendly_404(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404 and "Page not found" in response.get_data(as_text=True)

@@ -1,0 +1,124 @@
+"""Deny by default: every endpoint declares its permission, and the declarations hold for every role."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from learning.audit.models import AuditEvent
+from learning.authz import PUBLIC, Role, declared_permission
+from tests.conftest import csrf_token, sign_in
+from tests.factories import make_user
+
+ALL = frozenset(Role)
+# Who may reach each endpoint (by method). A change of access must change this table on purpose.
+EXPECTED = {
+    "static": {"GET": "public"},
+    "portal.health": {"GET": "public"},
+    "accounts.login": {"GET": "public", "POST": "public"},
+    "accounts.set_locale": {"POST": "public"},
+    "accounts.logout": {"POST": ALL},
+    "portal.home": {"GET": ALL},
+    "portal.desk": {"GET": ALL},
+    "portal.my_status": {"GET": ALL},
+    "portal.windows_shortcut": {"GET": ALL},
+    "portal.linux_shortcut": {"GET": ALL},
+    "training.mine": {"GET": ALL},
+    "training.overview": {"GET": ALL},
+    "training.section": {"GET": ALL, "POST": ALL},
+    "training.attest": {"GET": ALL, "POST": ALL},
+    "training.certificate": {"GET": ALL},
+    "quizzes.start": {"GET": ALL, "POST": ALL},
+    "quizzes.attempt": {"GET": ALL, "POST": ALL},
+    "courses.image": {"GET": ALL},
+    "audit.trail": {"GET": {Role.AUDITOR, Role.COMPLIANCE}},
+}
+
+
+def test_every_endpoint_declares_a_permission(app):
+    missing = [rule.endpoint for rule in app.url_map.iter_rules()
+               if declared_permission(app.view_functions[rule.endpoint]) is None]
+    assert missing == []
+
+
+def test_the_expected_table_covers_every_endpoint(app):
+    actual = {rule.endpoint: sorted(rule.methods - {"HEAD", "OPTIONS"}) for rule in app.url_map.iter_rules()}
+    assert actual == {endpoint: sorted(methods) for endpoint, methods in EXPECTED.items()}
+
+
+def test_a_view_without_a_declaration_is_refused(app):
+    app.add_url_rule("/undeclared", "undeclared", lambda: "secret")
+    client = app.test_client()
+    assert client.get("/undeclared").status_code == 403
+
+
+def concrete_path(rule) -> str:
+    return re.sub(r"<(?:int:)?(\w+)>", lambda m: "x.png" if m.group(1) in ("name", "filename") else "999999", rule.rule)
+
+
+@pytest.mark.parametrize("role", [*Role])
+def test_role_by_endpoint_by_method_matrix(app, db, role):
+    user = make_user(db, *([] if role == Role.LEARNER else [role]))
+    db.commit()
+    client = app.test_client()
+    sign_in(client, user.employee_no)
+    token = csrf_token(client, "/")
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ("accounts.logout", "accounts.login"):
+            continue  # would end or restart this client's session; covered in test_sign_in
+        path = concrete_path(rule)
+        for method, allowed in EXPECTED[rule.endpoint].items():
+            response = client.open(path, method=method, data={"csrf_token": token} if method == "POST" else None)
+            may = allowed == "public" or role in allowed
+            assert (response.status_code != 403) == may, f"{role} {method} {path} -> {response.status_code}"
+
+
+def test_anonymous_requests_are_sent_to_sign_in(app, client):
+    for rule in app.url_map.iter_rules():
+        allowed = EXPECTED[rule.endpoint]
+        if "GET" in allowed and allowed["GET"] != "public":
+            response = client.get(concrete_path(rule))
+            if rule.rule.startswith("/api/"):
+                assert response.status_code == 401
+            else:
+                assert response.status_code == 302 and response.location.startswith("/login?next="), rule.rule
+
+
+def test_a_refused_request_is_audited(app, db, client):
+    user = make_user(db)
+    db.commit()
+    sign_in(client, user.employee_no)
+    assert client.get("/audit").status_code == 403
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "authz_fail")).one()
+    assert event.actor_id == user.id and event.outcome == "failure" and "audit.trail" in event.details
+
+
+def test_security_headers_and_cookie_flags(db, client):
+    user = make_user(db)
+    db.commit()
+    response = sign_in(client, user.employee_no)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    page = client.get("/")
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "<script>" not in page.get_data(as_text=True)  # no inline script anywhere (CSP would block it)
+
+
+def test_production_cookie_is_secure_and_hsts_is_sent(database_url, tmp_path):
+    from learning import create_app
+    from tests.conftest import make_settings
+
+    app = create_app(make_settings(database_url, tmp_path / "i", LEARNING_ENV="production", LEARNING_DEMO="0"))
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
+    response = app.test_client().get("/login")
+    assert "max-age" in response.headers["Strict-Transport-Security"]
+    app.extensions["db"].engine.dispose()
+
+
+def test_request_body_is_capped(client):
+    response = client.post("/login", data={"username": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 413

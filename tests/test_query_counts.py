@@ -1,0 +1,60 @@
+"""Learner pages issue a bounded number of SQL statements, however much data there is (no N+1)."""
+
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from tests.conftest import post, sign_in
+from tests.factories import make_assignment, make_edition, make_user
+from tests.helpers import answers_for, read_all_sections, start_quiz
+
+
+@contextmanager
+def counted(app):
+    statements = []
+    engine = app.extensions["db"].engine
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def walk(app, db, client, modules: int, questions: int, draw: int) -> dict[str, int]:
+    """Statements per page for a learner with `modules` assignments and a quiz of `draw` questions."""
+    user = make_user(db)
+    assignments = [make_assignment(db, user, make_edition(db, slug=f"m{modules}-{n}", sections=4,
+                                                           questions=questions, draw=draw))
+                   for n in range(modules)]
+    db.commit()
+    sign_in(client, user.employee_no)
+    first = assignments[0]
+    read_all_sections(client, first.id, 4)
+    attempt_id = start_quiz(client, first.id)
+    pages = {"home": "/", "mine": "/training", "overview": f"/training/{first.id}",
+             "section": f"/training/{first.id}/sections/2", "quiz": f"/attempts/{attempt_id}",
+             "status": "/api/v1/me/status"}
+    counts = {}
+    for name, path in pages.items():
+        with counted(app) as statements:
+            assert client.get(path).status_code == 200
+        counts[name] = len(statements)
+    with counted(app) as statements:
+        post(client, f"/attempts/{attempt_id}", answers_for(db, attempt_id))
+    counts["submit"] = len(statements)  # includes the home page fetched for the CSRF token
+    with counted(app) as statements:
+        assert client.get(f"/attempts/{attempt_id}").status_code == 200
+    counts["result"] = len(statements)
+    return counts
+
+
+def test_learner_pages_do_not_grow_with_data(app, db, client):
+    small = walk(app, db, client, modules=1, questions=4, draw=2)
+    client.get("/logout")
+    large = walk(app, db, app.test_client(), modules=8, questions=20, draw=12)
+    assert small == large
+    assert max(small.values()) <= 25, small
