@@ -112,6 +112,25 @@ def demo_seed(employees: int):
     click.echo(summary)
 
 
+@demo_group.command("code", help="Print the current sign-in code of a privileged demo account.")
+@click.argument("login_id")
+def demo_code(login_id: str):
+    from sqlalchemy import select
+
+    from learning import clock
+    from learning.accounts.models import User
+    from learning.accounts.second_factor import current_code
+
+    if not _settings().demo:
+        click.echo("demo data is disabled (LEARNING_DEMO is off or LEARNING_ENV=production)", err=True)
+        sys.exit(1)
+    user = db().scalar(select(User).where(User.login_id == login_id.lower(), User.is_demo.is_(True)))
+    if user is None or user.totp_secret is None:
+        click.echo(f"'{login_id}' is not a privileged demo account", err=True)
+        sys.exit(1)
+    click.echo(current_code(user.totp_secret, clock.now()))
+
+
 @click.group("audit", cls=AppGroup, help="The audit trail.")
 def audit_group():
     pass

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from learning import clock
 from learning.accounts.models import Department, RoleGrant, User
 from learning.accounts.passwords import hash_password
+from learning.accounts.second_factor import new_secret
 from learning.authz import Role
 from learning.courses.services import published_editions
 from learning.training.models import Assignment

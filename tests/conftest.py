@@ -100,15 +100,23 @@ def client(app):
 
 
 def csrf_token(client, path: str = "/login") -> str:
-    html = client.get(path).get_data(as_text=True)
+    html = client.get(path, follow_redirects=True).get_data(as_text=True)
     match = re.search(r'name="csrf-token" content="([^"]+)"', html)
     assert match, f"no CSRF token on {path}"
     return match.group(1)
 
 
 def sign_in(client, username: str, password: str = "correct-horse-battery"):
+    """Signs in; for privileged test users also enters the current TOTP code (see factories.TOTP_SECRET)."""
+    from learning.accounts.second_factor import current_code
+    from tests.factories import TOTP_SECRET
+
     token = csrf_token(client)
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+    if response.status_code == 302 and response.location == "/login/code":
+        code = current_code(TOTP_SECRET, clock.now())
+        response = client.post("/login/code", data={"code": code, "csrf_token": csrf_token(client, "/login/code")})
+    return response
 
 
 def post(client, path: str, data: dict | None = None, **kwargs):

@@ -18,6 +18,7 @@ from learning.training.models import Assignment
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # every privileged test user is enrolled with this
 _HASH = hash_password(PASSWORD)
 
 
@@ -43,6 +44,8 @@ def make_user(
     """A person with the password PASSWORD; English by default so that tests read English pages."""
     n = next(_seq)
     fields.setdefault("locale", "en")
+    if set(roles) - {"learner", "manager"}:
+        fields.setdefault("totp_secret", TOTP_SECRET)
     user = User(
         employee_no=fields.pop("employee_no", f"E{n:06d}"),
         login_id=login_id,

@@ -38,8 +38,9 @@ def start_quiz(client, assignment_id: int) -> int:
 def answers_for(db, attempt_id: int, right: bool | int = True) -> dict[str, list[str]]:
     """Form fields answering every question: all right, all wrong, or the first `right` right."""
     db.expire_all()
-    questions = db.scalars(select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt_id)
-                           .order_by(AttemptQuestion.position)).all()
+    questions = db.scalars(
+        select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt_id).order_by(AttemptQuestion.position)
+    ).all()
     form = {}
     for index, aq in enumerate(questions):
         choices = db.scalars(select(Choice).where(Choice.question_id == aq.question_id)).all()

@@ -17,7 +17,10 @@ EXPECTED = {
     "portal.health": {"GET": "public"},
     "accounts.login": {"GET": "public", "POST": "public"},
     "accounts.set_locale": {"POST": "public"},
+    "accounts.second_factor": {"GET": "public", "POST": "public"},
+    "accounts.second_factor_setup": {"GET": "public", "POST": "public"},
     "accounts.logout": {"POST": ALL},
+    "accounts.change_password": {"GET": ALL, "POST": ALL},
     "portal.home": {"GET": ALL},
     "portal.desk": {"GET": ALL},
     "portal.my_status": {"GET": ALL},
@@ -36,8 +39,11 @@ EXPECTED = {
 
 
 def test_every_endpoint_declares_a_permission(app):
-    missing = [rule.endpoint for rule in app.url_map.iter_rules()
-               if declared_permission(app.view_functions[rule.endpoint]) is None]
+    missing = [
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if declared_permission(app.view_functions[rule.endpoint]) is None
+    ]
     assert missing == []
 
 

@@ -24,8 +24,14 @@ def test_production_refuses_unsafe_settings(env, named, tmp_path):
 
 
 def test_production_with_safe_settings(tmp_path):
-    settings = load_settings({"LEARNING_ENV": "production", "SECRET_KEY": STRONG, "INSTANCE_PATH": str(tmp_path),
-                              "DATABASE_URL": "postgresql+psycopg://u@db/portal"})
+    settings = load_settings(
+        {
+            "LEARNING_ENV": "production",
+            "SECRET_KEY": STRONG,
+            "INSTANCE_PATH": str(tmp_path),
+            "DATABASE_URL": "postgresql+psycopg://u@db/portal",
+        }
+    )
     assert (settings.env, settings.demo, settings.debug) == ("production", False, False)
     assert not (tmp_path / "secret_key").exists()
 

@@ -27,17 +27,23 @@ def counted(app):
 def walk(app, db, client, modules: int, questions: int, draw: int) -> dict[str, int]:
     """Statements per page for a learner with `modules` assignments and a quiz of `draw` questions."""
     user = make_user(db)
-    assignments = [make_assignment(db, user, make_edition(db, slug=f"m{modules}-{n}", sections=4,
-                                                           questions=questions, draw=draw))
-                   for n in range(modules)]
+    assignments = [
+        make_assignment(db, user, make_edition(db, slug=f"m{modules}-{n}", sections=4, questions=questions, draw=draw))
+        for n in range(modules)
+    ]
     db.commit()
     sign_in(client, user.employee_no)
     first = assignments[0]
     read_all_sections(client, first.id, 4)
     attempt_id = start_quiz(client, first.id)
-    pages = {"home": "/", "mine": "/training", "overview": f"/training/{first.id}",
-             "section": f"/training/{first.id}/sections/2", "quiz": f"/attempts/{attempt_id}",
-             "status": "/api/v1/me/status"}
+    pages = {
+        "home": "/",
+        "mine": "/training",
+        "overview": f"/training/{first.id}",
+        "section": f"/training/{first.id}/sections/2",
+        "quiz": f"/attempts/{attempt_id}",
+        "status": "/api/v1/me/status",
+    }
     counts = {}
     for name, path in pages.items():
         with counted(app) as statements:

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning import clock
-from learning.authz import Permission, Role, permissions_of
+from learning.authz import PRIVILEGED_ROLES, Permission, Role, permissions_of
 from learning.db import Base
 
 USER_STATUSES = ("active", "leave", "left")
@@ -46,6 +46,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     password_changed_at: Mapped[datetime | None]
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    # TOTP second factor for privileged roles; the last accepted time step stops a code being replayed.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None]
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
@@ -81,6 +84,10 @@ class User(Base):
     @property
     def permissions(self) -> frozenset[Permission]:
         return permissions_of(self.roles)
+
+    @property
+    def needs_second_factor(self) -> bool:
+        return bool(self.roles & PRIVILEGED_ROLES)
 
     def can(self, permission: Permission) -> bool:
         return permission in self.permissions

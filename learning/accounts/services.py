@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from learning import clock
 from learning.accounts.models import SignInFailure, User
-from learning.accounts.passwords import hash_password, needs_rehash, verify_password
+from learning.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
+from learning.accounts.second_factor import matching_step
 from learning.audit.services import record
 
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -23,6 +24,8 @@ ADDRESS_LOCK_AFTER = 20  # failures per address in the window
 class SignInResult:
     user: User | None
     locked: bool = False
+    # The password was right but the person holds a privileged role: a TOTP code must follow.
+    needs_second_factor: bool = False
 
 
 def account_key(username: str) -> str:
@@ -103,12 +106,54 @@ def sign_in(
             details={"reason": reason},
         )
         return SignInResult(None)
-    session.execute(delete(SignInFailure).where(SignInFailure.account_key == key))
     if chosen_locale in ("ja", "en"):
         user.locale = chosen_locale
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    if user.needs_second_factor:
+        return SignInResult(user, needs_second_factor=True)
+    session.execute(delete(SignInFailure).where(SignInFailure.account_key == key))
     record(session, "authn_login_success", actor_id=user.id, target=("user", user.id))
+    return SignInResult(user)
+
+
+def _second_factor_key(user: User) -> str:
+    return account_key(f"totp:{user.id}")
+
+
+def verify_second_factor(
+    session: Session, user: User, code: str, *, address: str | None, new_secret: str | None = None
+) -> SignInResult:
+    """Completes a privileged sign-in with a TOTP code (enrolling `new_secret` on first use)."""
+    now = clock.now()
+    key = _second_factor_key(user)
+    failures = session.scalar(
+        select(func.count())
+        .select_from(SignInFailure)
+        .where(SignInFailure.account_key == key, SignInFailure.at > now - THROTTLE_WINDOW)
+    )
+    if failures >= ACCOUNT_LOCK_AFTER:
+        record(session, "authn_login_lock", actor_id=user.id, outcome="failure", details={"by": "second_factor"})
+        return SignInResult(None, locked=True)
+    secret = new_secret or user.totp_secret
+    step = matching_step(secret, code, now, None if new_secret else user.totp_last_step) if secret else None
+    if step is None:
+        session.add(SignInFailure(at=now, account_key=key, address=address))
+        record(
+            session,
+            "authn_login_fail",
+            actor_id=user.id,
+            outcome="failure",
+            target=("user", user.id),
+            details={"reason": "second_factor"},
+        )
+        return SignInResult(None)
+    if new_secret:
+        user.totp_secret = new_secret
+        record(session, "authn_mfa_enrolled", actor_id=user.id, target=("user", user.id))
+    user.totp_last_step = step
+    session.execute(delete(SignInFailure).where(SignInFailure.account_key.in_([key])))
+    record(session, "authn_login_success", actor_id=user.id, target=("user", user.id), details={"mfa": True})
     return SignInResult(user)
 
 
@@ -120,6 +165,35 @@ def sign_out(session: Session, user: User) -> None:
 
 def set_locale(session: Session, user: User, locale: str) -> None:
     user.locale = locale
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> list[str]:
+    """Checks the current password and the policy; on success stores the new one. Returns problem ids."""
+    problems = [] if verify_password(user.password_hash, current) else ["current_wrong"]
+    problems += password_problems(new, (user.employee_no, user.login_id or ""))
+    if new == current:
+        problems.append("unchanged")
+    if problems:
+        record(
+            session,
+            "authn_password_change",
+            actor_id=user.id,
+            outcome="failure",
+            target=("user", user.id),
+            details={"problems": problems},
+        )
+        return problems
+    set_password(session, user, new)
+    return []
+
+
+def password_expired(user: User, max_age_days: int) -> bool:
+    """True when a change is due: marked compromised, or (only if configured) older than the maximum age."""
+    if user.must_change_password:
+        return True
+    if max_age_days and user.password_changed_at:
+        return clock.now() - user.password_changed_at > timedelta(days=max_age_days)
+    return False
 
 
 def set_password(session: Session, user: User, password: str) -> None:

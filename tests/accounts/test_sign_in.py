@@ -142,8 +142,9 @@ def test_next_accepts_local_paths_only(db, client, target, landing):
     user = make_user(db)
     db.commit()
     token = csrf_token(client, f"/login?next={target}")
-    response = client.post("/login", data={"username": user.employee_no, "password": PASSWORD, "next": target,
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"username": user.employee_no, "password": PASSWORD, "next": target, "csrf_token": token}
+    )
     assert response.location == landing
 
 

@@ -51,7 +51,9 @@ GOOD_SECTIONS = {"sections/01-a.ja.md": "# 見出し\n本文\n", "sections/01-a.
 
 
 def test_a_valid_folder_reads(tmp_path):
-    spec = read_module(write(tmp_path / "m", {"module.yaml": GOOD_META, "questions.yaml": GOOD_QUESTIONS, **GOOD_SECTIONS}))
+    spec = read_module(
+        write(tmp_path / "m", {"module.yaml": GOOD_META, "questions.yaml": GOOD_QUESTIONS, **GOOD_SECTIONS})
+    )
     assert spec.slug == "sample"
     (true_choice, false_choice) = spec.questions[0].choices
     assert (true_choice.correct, false_choice.correct) == (False, True)
@@ -74,7 +76,9 @@ def test_every_problem_is_listed_with_file_and_line(tmp_path):
   prompt: {ja: 問, en: Q}
   explanation: {ja: 解}
 """
-    folder = write(tmp_path / "m", {"module.yaml": meta, "questions.yaml": questions, "sections/01-a.ja.md": "no title\n"})
+    folder = write(
+        tmp_path / "m", {"module.yaml": meta, "questions.yaml": questions, "sections/01-a.ja.md": "no title\n"}
+    )
     with pytest.raises(ContentError) as caught:
         read_module(folder, shown_as="m")
     shown = [str(p) for p in caught.value.problems]
@@ -87,8 +91,10 @@ def test_every_problem_is_listed_with_file_and_line(tmp_path):
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path):
-    folder = write(tmp_path / "m", {"module.yaml": GOOD_META + "title: [unclosed\n", "questions.yaml": GOOD_QUESTIONS,
-                                    **GOOD_SECTIONS})
+    folder = write(
+        tmp_path / "m",
+        {"module.yaml": GOOD_META + "title: [unclosed\n", "questions.yaml": GOOD_QUESTIONS, **GOOD_SECTIONS},
+    )
     with pytest.raises(ContentError) as caught:
         read_module(folder, shown_as="m")
     assert any(p.file == "m/module.yaml" and p.line >= 8 and "invalid YAML" in p.message for p in caught.value.problems)
@@ -102,8 +108,13 @@ def test_english_yes_and_no_stay_text(tmp_path):
 
 
 def test_missing_language_and_gap_in_sections(tmp_path):
-    files = {"module.yaml": GOOD_META, "questions.yaml": GOOD_QUESTIONS, "sections/01-a.ja.md": "# 見出し\n本文\n",
-             "sections/03-c.ja.md": "# 見出し\n本文\n", "sections/03-c.en.md": "# H\nB\n"}
+    files = {
+        "module.yaml": GOOD_META,
+        "questions.yaml": GOOD_QUESTIONS,
+        "sections/01-a.ja.md": "# 見出し\n本文\n",
+        "sections/03-c.ja.md": "# 見出し\n本文\n",
+        "sections/03-c.en.md": "# H\nB\n",
+    }
     with pytest.raises(ContentError) as caught:
         read_module(write(tmp_path / "m", files), shown_as="m")
     messages = {p.message for p in caught.value.problems}
@@ -119,11 +130,17 @@ def test_draw_larger_than_bank(tmp_path):
 
 
 def test_image_referenced_but_missing(tmp_path):
-    files = {"module.yaml": GOOD_META, "questions.yaml": GOOD_QUESTIONS, **GOOD_SECTIONS,
-             "sections/01-a.en.md": "# Heading\nBody\n\n![map](images/map.png)\n"}
+    files = {
+        "module.yaml": GOOD_META,
+        "questions.yaml": GOOD_QUESTIONS,
+        **GOOD_SECTIONS,
+        "sections/01-a.en.md": "# Heading\nBody\n\n![map](images/map.png)\n",
+    }
     with pytest.raises(ContentError) as caught:
         read_module(write(tmp_path / "m", files), shown_as="m")
-    assert [str(p) for p in caught.value.problems] == ["m/sections/01-a.en.md:4: image 'images/map.png' is not in the images/ folder"]
+    assert [str(p) for p in caught.value.problems] == [
+        "m/sections/01-a.en.md:4: image 'images/map.png' is not in the images/ folder"
+    ]
 
 
 def test_write_then_read_round_trip_keeps_the_hash(tmp_path):

@@ -8,7 +8,9 @@ def test_script_and_event_handlers_are_stripped():
 
 
 def test_javascript_and_data_urls_do_not_survive():
-    html = render_markdown('<a href="javascript:alert(1)">x</a> <a href="data:text/html,hi">y</a> [z](javascript:alert(3))')
+    html = render_markdown(
+        '<a href="javascript:alert(1)">x</a> <a href="data:text/html,hi">y</a> [z](javascript:alert(3))'
+    )
     assert "javascript:" not in html.replace("[z](javascript:alert(3))", "")
     assert 'href="data:' not in html
 

@@ -17,12 +17,13 @@ def test_my_training_lists_overdue_first_then_by_due_date(db, client):
     later = make_assignment(db, user, make_edition(db, slug="later"), due_in_days=20)
     soon = make_assignment(db, user, make_edition(db, slug="soon"), due_in_days=3)
     late = make_assignment(db, user, make_edition(db, slug="late"), due_in_days=-2)
-    done = make_assignment(db, user, make_edition(db, slug="done"), due_in_days=-40, status="completed",
-                           completed_at=clock.now())
+    done = make_assignment(
+        db, user, make_edition(db, slug="done"), due_in_days=-40, status="completed", completed_at=clock.now()
+    )
     db.commit()
     sign_in(client, user.employee_no)
     page = client.get("/training").get_data(as_text=True)
-    order = [page.index(f"/training/{a.id}\"") for a in (late, soon, later, done)]
+    order = [page.index(f'/training/{a.id}"') for a in (late, soon, later, done)]
     assert order == sorted(order)
     assert "Overdue" in page and "Completed" in page
 
@@ -31,7 +32,9 @@ def test_reader_saves_progress_and_resumes(db, client):
     _, edition, assignment = learner_with_assignment(db, client, sections=3)
     overview = client.get(f"/training/{assignment.id}").get_data(as_text=True)
     assert "Start reading" in overview
-    assert post(client, f"/training/{assignment.id}/sections/1").location.endswith(f"/training/{assignment.id}/sections/2")
+    assert post(client, f"/training/{assignment.id}/sections/1").location.endswith(
+        f"/training/{assignment.id}/sections/2"
+    )
     db.expire_all()
     row = db.get(Assignment, assignment.id)
     assert (row.sections_done, row.last_section, row.status) == (1, 2, "in_progress")
@@ -96,8 +99,13 @@ def test_other_peoples_and_missing_assignments_are_not_found(db, client, app):
     db.commit()
     other_client = app.test_client()
     sign_in(other_client, other.employee_no)
-    for path in (f"/training/{assignment.id}", f"/training/{assignment.id}/sections/1",
-                 f"/training/{assignment.id}/certificate", "/training/999999", "/training/999999/sections/1"):
+    for path in (
+        f"/training/{assignment.id}",
+        f"/training/{assignment.id}/sections/1",
+        f"/training/{assignment.id}/certificate",
+        "/training/999999",
+        "/training/999999/sections/1",
+    ):
         assert other_client.get(path).status_code == 404, path
     assert post(other_client, f"/training/{assignment.id}/sections/1").status_code == 404
     assert other_client.get("/training/abc").status_code == 404
