@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from learning.audit.models import AuditEvent
-from learning.authz import PUBLIC, Role, declared_permission
+from learning.authz import Role, declared_permission
 from tests.conftest import csrf_token, sign_in
 from tests.factories import make_user
 

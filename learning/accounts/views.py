@@ -17,6 +17,21 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 PENDING_SECONDS = 300  # a password step waits at most five minutes for its second factor
 
 
+# While a password change is due, only these endpoints answer; everything else leads to the change form.
+PASSWORD_CHANGE_EXEMPT = {"accounts.change_password", "accounts.logout", "accounts.set_locale", "static"}
+
+
+@bp.before_app_request
+def _require_due_password_change():
+    if (
+        current_user.is_authenticated
+        and request.endpoint not in PASSWORD_CHANGE_EXEMPT
+        and services.password_expired(current_user, app_settings().max_password_age_days)
+    ):
+        return redirect(url_for("accounts.change_password"))
+    return None
+
+
 def _start_session(user, next_url: str):
     """A fresh session for the signed-in person: nothing from before sign-in is carried over."""
     session.clear()

@@ -31,7 +31,7 @@ def test_quiz_is_locked_until_every_section_is_read(db, client):
 
 
 def test_attempt_draws_n_questions_and_starting_twice_reuses_it(db, client):
-    _, edition, assignment, attempt_id = ready_attempt(db, client, questions=6, draw=4)
+    _, _edition, assignment, attempt_id = ready_attempt(db, client, questions=6, draw=4)
     assert count(db, AttemptQuestion) == 4
     assert start_quiz(client, assignment.id) == attempt_id
     page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
@@ -64,7 +64,7 @@ def test_failing_then_passing_with_a_fresh_draw(db, client):
 def test_missing_answers_keep_the_choices_and_record_nothing(db, client):
     _, _, _, attempt_id = ready_attempt(db, client)
     form = answers_for(db, attempt_id)
-    first_field, *rest = sorted(form)
+    first_field, *_rest = sorted(form)
     partial = {first_field: form[first_field]}
     response = post(client, f"/attempts/{attempt_id}", partial)
     assert response.status_code == 400

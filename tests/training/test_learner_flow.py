@@ -29,7 +29,7 @@ def test_my_training_lists_overdue_first_then_by_due_date(db, client):
 
 
 def test_reader_saves_progress_and_resumes(db, client):
-    _, edition, assignment = learner_with_assignment(db, client, sections=3)
+    _, _edition, assignment = learner_with_assignment(db, client, sections=3)
     overview = client.get(f"/training/{assignment.id}").get_data(as_text=True)
     assert "Start reading" in overview
     assert post(client, f"/training/{assignment.id}/sections/1").location.endswith(

@@ -1,0 +1,86 @@
+"""`python app.py` on a fresh checkout: database, content, demo organisation; a second start reuses it."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from learning import create_app
+from learning.accounts.models import Department, RoleGrant, User
+from learning.authz import Role
+from learning.courses.models import Edition
+from learning.firstrun import first_run
+from learning.training.models import Assignment
+from tests.conftest import PG_URL, make_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_first_run_creates_everything_and_a_second_run_reuses_it(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    app = create_app(make_settings(url, tmp_path / "instance"))
+    first_run(app)
+    first_run(app)  # a second start changes nothing
+    session = app.extensions["db"].factory()
+    try:
+        count = lambda model: session.scalar(select(func.count()).select_from(model))  # noqa: E731
+        assert count(Edition) == 5
+        assert count(Department) >= 12
+        assert 55 <= count(User) <= 70
+        assert count(Assignment) == count(User) * 5
+        roots = session.scalars(select(Department.name_en).where(Department.parent_id.is_(None))).all()
+        assert len(roots) == 2  # the retail company and the grid company
+        names = " ".join(session.scalars(select(Department.name_en)))
+        assert "Branch" in names and "Call Centre" in names and "Network Centre" in names
+        logins = set(session.scalars(select(User.login_id).where(User.login_id.is_not(None))))
+        assert logins == {"learner", "manager", "desk", "trainer", "compliance", "auditor", "admin"}
+        learner = session.scalar(select(User).where(User.login_id == "learner"))
+        manager = session.scalar(select(User).where(User.login_id == "manager"))
+        scopes = session.scalars(
+            select(RoleGrant.department_id).where(RoleGrant.user_id == manager.id, RoleGrant.role == Role.MANAGER)
+        ).all()
+        assert len(scopes) >= 2
+        learner_department = session.get(Department, learner.department_id)
+        assert learner_department.parent_id in scopes or learner_department.id in scopes
+    finally:
+        session.close()
+        app.extensions["db"].engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="the README's first command runs on SQLite; checked in the SQLite run")
+def test_python_app_py_serves_the_demo(tmp_path):
+    port = free_port()
+    env = {**os.environ, "INSTANCE_PATH": str(tmp_path / "instance"), "PORT": str(port)}
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(process.stdout.read()) from None
+                time.sleep(0.3)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as response:
+            assert "csrf_token" in response.read().decode()
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0]
+    assert "demo: 18 departments, 60 people" in output
