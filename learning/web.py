@@ -8,6 +8,7 @@ import secrets
 from flask import Flask, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
@@ -63,6 +64,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _http_error)
+    app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(SQLAlchemyError, _server_error)
     app.register_error_handler(500, _server_error)
@@ -172,6 +174,12 @@ def _http_error(exc: HTTPException):
     current_app.logger.info("%s %s -> %s: %s", request.method, request.path, exc.code, exc.description)
     message = exc.description if getattr(exc, "user_message", False) else None
     return error_response(exc.code or 500, message)
+
+
+def _csrf_error(exc):
+    return error_response(
+        400, _("The form has expired or came from another site. Go back, reload the page and try again.")
+    )
 
 
 def _database_unavailable(exc):

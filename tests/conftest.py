@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import Session
 
@@ -68,10 +69,19 @@ def make_settings(database_url: str, instance: Path, **overrides):
     return load_settings(env)
 
 
+class EnglishClient(FlaskClient):
+    """A browser that asks for English, so tests read English; tests of Japanese drop the header."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app(make_settings(database_url, tmp_path / "instance"))
     app.config["TESTING"] = True
+    app.test_client_class = EnglishClient
     yield app
     app.extensions["db"].engine.dispose()
     clock.freeze(None)

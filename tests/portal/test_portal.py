@@ -3,7 +3,7 @@
 import pytest
 
 from learning import create_app
-from tests.conftest import make_settings, sign_in
+from tests.conftest import EnglishClient, make_settings, sign_in
 from tests.factories import make_assignment, make_edition, make_user
 
 
@@ -16,6 +16,7 @@ def test_health_ok(client):
 def test_health_503_while_the_database_is_unreachable_then_recovers(tmp_path):
     folder = tmp_path / "not-yet"
     app = create_app(make_settings(f"sqlite:///{folder}/portal.db", tmp_path / "i"))
+    app.test_client_class = EnglishClient
     client = app.test_client()
     response = client.get("/healthz")
     assert response.status_code == 503
