@@ -31,12 +31,27 @@ CHROMIUM_ARGS = [
 ]
 
 
+def buffered(wsgi_app):
+    """Reads each response whole before sending it: when the browser drops a connection mid-file
+    (it abandons the favicon on navigation), no file is left open to warn about later."""
+
+    def serve(environ, start_response):
+        result = wsgi_app(environ, start_response)
+        try:
+            return [b"".join(result)]
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+
+    return serve
+
+
 @pytest.fixture
 def live_server(app, db):
     import_modules(db, read_tree(CONTENT_DIR))
     seed(db)
     db.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
