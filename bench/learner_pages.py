@@ -19,14 +19,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, text
 
-from learning import create_app, migrate  # noqa: E402
-from learning.config import load_settings  # noqa: E402
-from learning.courses.content_format import read_tree  # noqa: E402
-from learning.courses.services import import_modules  # noqa: E402
-from learning.demo import DEMO_PASSWORD, seed  # noqa: E402
-from learning.firstrun import CONTENT_DIR  # noqa: E402
+from learning import create_app, migrate
+from learning.config import load_settings
+from learning.courses.content_format import read_tree
+from learning.courses.services import import_modules
+from learning.demo import DEMO_PASSWORD, seed
+from learning.firstrun import CONTENT_DIR
 
 
 def token(client, path: str) -> str:
@@ -70,14 +70,16 @@ def main() -> None:
     print(f"database: {url.split('://')[0]}; {summary}; seeded in {time.perf_counter() - started:.1f} s")
 
     client = app.test_client()
-    client.post("/login", data={"username": "learner", "password": DEMO_PASSWORD, "csrf_token": token(client, "/login")})
+    login = {"username": "learner", "password": DEMO_PASSWORD, "csrf_token": token(client, "/login")}
+    client.post("/login", data=login)
     home = client.get("/").get_data(as_text=True)
     assignment = re.search(r'href="/training/(\d+)"', home).group(1)
     csrf = token(client, "/")
     for position in range(1, 6):
         client.post(f"/training/{assignment}/sections/{position}", data={"csrf_token": csrf})
-    attempt = re.search(r"/attempts/(\d+)", client.post(f"/training/{assignment}/quiz", data={"csrf_token": csrf})
-                        .location).group(1)
+    attempt = re.search(
+        r"/attempts/(\d+)", client.post(f"/training/{assignment}/quiz", data={"csrf_token": csrf}).location
+    ).group(1)
     pages = {
         "home": ("GET", "/"),
         "my training": ("GET", "/training"),
