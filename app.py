@@ -1,10 +1,15 @@
 """`gunicorn app:app` in production; `python app.py` for a first run on SQLite with demo data."""
 
 import os
+import sys
 
 from learning import create_app
+from learning.config import ConfigError
 
-app = create_app()
+try:
+    app = create_app()
+except ConfigError as exc:  # say which setting is wrong, without a stack trace
+    sys.exit(f"Configuration error: {exc}")
 
 if __name__ == "__main__":
     from learning.firstrun import first_run

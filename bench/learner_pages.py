@@ -19,7 +19,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text
 
 from learning import create_app, migrate
 from learning.config import load_settings
@@ -54,11 +53,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     if url.startswith("postgresql"):
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+        migrate.reset_postgresql(url)
     migrate.upgrade(url)
     app = create_app(load_settings({"DATABASE_URL": url, "INSTANCE_PATH": str(workdir), "LEARNING_DEMO": "1"}))
     session = app.extensions["db"].factory()

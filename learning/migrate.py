@@ -32,3 +32,14 @@ def current_is_head(url: str) -> bool:
             return set(MigrationContext.configure(conn).get_current_heads()) == heads
     finally:
         engine.dispose()
+
+
+def reset_postgresql(url: str) -> None:
+    """Drops every table of a PostgreSQL database (tests and benchmarks start from an empty schema)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()

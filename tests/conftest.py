@@ -27,11 +27,7 @@ TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 def migrated_template(tmp_path_factory) -> str:
     """The schema built once by the real migrations: a template file (SQLite) or the test database (PG)."""
     if PG_URL:
-        engine = create_engine(PG_URL)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+        migrate.reset_postgresql(PG_URL)
         migrate.upgrade(PG_URL)
         return PG_URL
     path = tmp_path_factory.mktemp("template") / "template.db"

@@ -84,3 +84,14 @@ def test_python_app_py_serves_the_demo(tmp_path):
         process.terminate()
         output = process.communicate(timeout=10)[0]
     assert "demo: 18 departments, 60 people" in output
+
+
+def test_production_start_with_a_missing_secret_names_the_setting(tmp_path):
+    env = {**os.environ, "INSTANCE_PATH": str(tmp_path), "LEARNING_ENV": "production"}
+    env.pop("SECRET_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 1
+    assert "Configuration error: SECRET_KEY is not set" in result.stderr
+    assert "Traceback" not in result.stderr

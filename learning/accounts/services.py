@@ -56,6 +56,12 @@ def load_user(session: Session, token: str) -> User | None:
     return user
 
 
+def _recent_failures(session: Session, criterion) -> int:
+    """Failed sign-ins matching `criterion` within the throttling window."""
+    since = clock.now() - THROTTLE_WINDOW
+    return session.scalar(select(func.count()).select_from(SignInFailure).where(criterion, SignInFailure.at > since))
+
+
 def sign_in(
     session: Session,
     username: str,
@@ -68,19 +74,8 @@ def sign_in(
     """Checks a sign-in; unknown user, wrong password and refused account look exactly alike."""
     now = clock.now()
     key = account_key(username)
-    since = now - THROTTLE_WINDOW
-    by_account = session.scalar(
-        select(func.count())
-        .select_from(SignInFailure)
-        .where(SignInFailure.account_key == key, SignInFailure.at > since)
-    )
-    by_address = 0
-    if address:
-        by_address = session.scalar(
-            select(func.count())
-            .select_from(SignInFailure)
-            .where(SignInFailure.address == address, SignInFailure.at > since)
-        )
+    by_account = _recent_failures(session, SignInFailure.account_key == key)
+    by_address = _recent_failures(session, SignInFailure.address == address) if address else 0
     user = find_user(session, username)
     if by_account >= ACCOUNT_LOCK_AFTER or by_address >= ADDRESS_LOCK_AFTER:
         verify_password(None, password)  # same cost as a real check
@@ -127,12 +122,7 @@ def verify_second_factor(
     """Completes a privileged sign-in with a TOTP code (enrolling `new_secret` on first use)."""
     now = clock.now()
     key = _second_factor_key(user)
-    failures = session.scalar(
-        select(func.count())
-        .select_from(SignInFailure)
-        .where(SignInFailure.account_key == key, SignInFailure.at > now - THROTTLE_WINDOW)
-    )
-    if failures >= ACCOUNT_LOCK_AFTER:
+    if _recent_failures(session, SignInFailure.account_key == key) >= ACCOUNT_LOCK_AFTER:
         record(session, "authn_login_lock", actor_id=user.id, outcome="failure", details={"by": "second_factor"})
         return SignInResult(None, locked=True)
     secret = new_secret or user.totp_secret
