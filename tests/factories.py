@@ -50,7 +50,7 @@ def make_user(
         employee_no=fields.pop("employee_no", f"E{n:06d}"),
         login_id=login_id,
         name=fields.pop("name", f"社員 {n}"),
-        email=f"user{n}@example.invalid",
+        email=fields.pop("email", f"user{n}@example.invalid"),
         department_id=department.id if department else None,
         password_hash=_HASH,
         status=status,

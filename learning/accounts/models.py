@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning import clock
@@ -116,3 +116,32 @@ class SignInFailure(Base):
     at: Mapped[datetime] = mapped_column(index=True)
     account_key: Mapped[str] = mapped_column(String(64), index=True)
     address: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class PersonnelEvent(Base):
+    """A joiner, mover or leaver, as the roster import saw it. Campaigns pick these up to assign training
+    (the accounts room cannot call campaigns, which sit above it)."""
+
+    __tablename__ = "personnel_events"
+    __table_args__ = (CheckConstraint("kind in ('hire', 'transfer', 'leave')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime]
+    from_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    to_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    processed_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class PendingImport(Base):
+    """An uploaded HR file waiting for the admin to confirm its dry run (kept server-side, not in the cookie)."""
+
+    __tablename__ = "pending_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))  # "departments" or "roster"
+    filename: Mapped[str] = mapped_column(String(200))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime]

@@ -1,0 +1,194 @@
+"""Reading HR exports (departments, roster) into checked rows. Pure: no database, no Flask.
+
+Japanese HR systems export UTF-8 (often with a BOM) or Shift_JIS/CP932; both are accepted. Every
+problem names its line and column; the caller writes nothing unless the whole file is clean.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+MAX_BYTES = 50 * 1024 * 1024
+DEPARTMENT_COLUMNS = ("code", "name_ja", "name_en", "parent_code")
+ROSTER_COLUMNS = ("employee_no", "name", "email", "department_code", "status")
+STATUSES = ("active", "leave", "left")
+CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+EMPLOYEE_NO_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """One problem: where (line 0 = the file as a whole), what (a message id) and its values."""
+
+    line: int
+    column: str | None
+    code: str
+    values: dict = field(default_factory=dict)
+
+    def english(self) -> str:
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "") if self.line else "file"
+        return f"{where}: {ENGLISH[self.code].format(**self.values)}"
+
+
+# English wording for the command line; the web layer translates by code.
+ENGLISH = {
+    "too_large": "the file is larger than {limit} MB",
+    "encoding": "the file is neither UTF-8 nor Shift_JIS (first undecodable byte on this line)",
+    "empty": "the file is empty",
+    "header": "the header must be exactly: {expected} (found: {found})",
+    "columns": "expected {expected} values, found {found}",
+    "required": "a value is required",
+    "too_long": "at most {limit} characters",
+    "code_format": "letters, digits, '-', '_' and '.' only (up to 40)",
+    "employee_no_format": "letters, digits, '-' and '_' only (up to 20)",
+    "email": "'{value}' is not an email address",
+    "status": "'{value}' is not a status; use active, leave or left",
+    "duplicate": "'{value}' appears again (first on line {first})",
+    "unknown_department": "no department with code '{value}'",
+    "unknown_parent": "no department with code '{value}' in this file or the system",
+    "cycle": "department '{value}' would become its own ancestor",
+    "self_parent": "a department cannot be its own parent",
+}
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    line: int
+    code: str
+    name_ja: str
+    name_en: str
+    parent_code: str | None
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    line: int
+    employee_no: str
+    name: str
+    email: str | None
+    department_code: str
+    status: str
+
+
+class FileRejected(Exception):
+    """The file has problems; .problems lists every one (up to a limit) and nothing may be written."""
+
+    def __init__(self, problems: list[FileProblem]):
+        super().__init__("; ".join(p.english() for p in problems[:5]))
+        self.problems = problems
+
+
+MAX_PROBLEMS = 200  # enough to fix a file by; a wholly wrong file would otherwise list every line
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (BOM or not), else CP932 (Shift_JIS as Windows writes it)."""
+    if len(data) > MAX_BYTES:
+        raise FileRejected([FileProblem(0, None, "too_large", {"limit": MAX_BYTES // (1024 * 1024)})])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp932")
+    except UnicodeDecodeError as exc:
+        raise FileRejected([FileProblem(data[: exc.start].count(b"\n") + 1, None, "encoding")]) from None
+
+
+def _records(text: str, columns: tuple[str, ...]) -> tuple[list[tuple[int, dict[str, str]]], list[FileProblem]]:
+    """The rows as {column: value} with their line numbers, and the lines with the wrong number of values."""
+    if not text.strip():
+        raise FileRejected([FileProblem(0, None, "empty")])
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader)]
+    if tuple(header) != columns:
+        raise FileRejected([FileProblem(1, None, "header", {"expected": ",".join(columns), "found": ",".join(header)})])
+    records, problems = [], []
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue  # blank lines are not rows
+        if len(values) != len(columns):
+            problems.append(FileProblem(line, None, "columns", {"expected": len(columns), "found": len(values)}))
+            continue
+        records.append((line, {c: v.strip() for c, v in zip(columns, values, strict=True)}))
+    return records, problems
+
+
+def _check(problems: list, line: int, column: str, value: str, limit: int, pattern=None, code=None) -> None:
+    if not value:
+        problems.append(FileProblem(line, column, "required"))
+    elif len(value) > limit:
+        problems.append(FileProblem(line, column, "too_long", {"limit": limit}))
+    elif pattern is not None and not pattern.match(value):
+        problems.append(FileProblem(line, column, code))
+
+
+def _first_seen(problems: list, seen: dict, line: int, column: str, value: str) -> None:
+    if value in seen:
+        problems.append(FileProblem(line, column, "duplicate", {"value": value, "first": seen[value]}))
+    else:
+        seen[value] = line
+
+
+def read_departments(data: bytes, existing_parents: dict[str, str | None]) -> list[DepartmentRow]:
+    """Checked department rows. `existing_parents` maps codes already in the system to their parent code."""
+    records, problems = _records(decode(data), DEPARTMENT_COLUMNS)
+    rows, seen = [], {}
+    for line, r in records:
+        _check(problems, line, "code", r["code"], 40, CODE_RE, "code_format")
+        _check(problems, line, "name_ja", r["name_ja"], 200)
+        _check(problems, line, "name_en", r["name_en"], 200)
+        _first_seen(problems, seen, line, "code", r["code"])
+        if r["parent_code"] and r["parent_code"] == r["code"]:
+            problems.append(FileProblem(line, "parent_code", "self_parent"))
+        rows.append(DepartmentRow(line, r["code"], r["name_ja"], r["name_en"], r["parent_code"] or None))
+    parents = {**existing_parents, **{row.code: row.parent_code for row in rows}}
+    for row in rows:
+        if row.parent_code and row.parent_code not in parents:
+            problems.append(FileProblem(row.line, "parent_code", "unknown_parent", {"value": row.parent_code}))
+    problems += _cycles(rows, parents)
+    if problems:
+        raise FileRejected(sorted(problems, key=lambda p: p.line)[:MAX_PROBLEMS])
+    return rows
+
+
+def _cycles(rows: list[DepartmentRow], parents: dict[str, str | None]) -> list[FileProblem]:
+    """A department whose chain of parents comes back to itself."""
+    problems = []
+    for row in rows:
+        seen, code = set(), row.code
+        while code is not None and code not in seen:
+            seen.add(code)
+            code = parents.get(code)
+        if code == row.code and row.parent_code != row.code:
+            problems.append(FileProblem(row.line, "parent_code", "cycle", {"value": row.code}))
+    return problems
+
+
+def read_roster(data: bytes, department_codes: set[str]) -> list[RosterRow]:
+    """Checked roster rows against the departments known to the system."""
+    records, problems = _records(decode(data), ROSTER_COLUMNS)
+    rows, seen = [], {}
+    for line, r in records:
+        _check(problems, line, "employee_no", r["employee_no"], 20, EMPLOYEE_NO_RE, "employee_no_format")
+        _check(problems, line, "name", r["name"], 100)
+        if r["email"] and (len(r["email"]) > 254 or not EMAIL_RE.match(r["email"])):
+            problems.append(FileProblem(line, "email", "email", {"value": r["email"][:80]}))
+        if r["status"] not in STATUSES:
+            problems.append(FileProblem(line, "status", "status", {"value": r["status"][:40]}))
+        if r["department_code"] not in department_codes:
+            problems.append(
+                FileProblem(line, "department_code", "unknown_department", {"value": r["department_code"][:40]})
+            )
+        _first_seen(problems, seen, line, "employee_no", r["employee_no"])
+        rows.append(RosterRow(line, r["employee_no"], r["name"], r["email"] or None, r["department_code"], r["status"]))
+        if len(problems) >= MAX_PROBLEMS:
+            break
+    if problems:
+        raise FileRejected(sorted(problems, key=lambda p: p.line)[:MAX_PROBLEMS])
+    return rows

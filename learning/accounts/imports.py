@@ -1,0 +1,272 @@
+"""Departments and the roster from HR files: a dry-run plan, then an all-or-nothing apply.
+
+Joiners get an account without a password (they set one through the invitation link); movers lose
+their department-scoped grants and every session; leavers are deactivated at once and keep their
+history. Each joiner, mover and leaver leaves a PersonnelEvent for the campaigns room to act on.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from learning import clock
+from learning.accounts.hrfiles import DepartmentRow, RosterRow, read_departments, read_roster
+from learning.accounts.models import Department, PersonnelEvent, RoleGrant, User
+from learning.audit.services import Entry, record, record_many
+
+KINDS = ("new", "changed", "transferred", "leaving", "unchanged")
+BATCH = 5000
+
+
+@dataclass
+class Change:
+    kind: str
+    line: int
+    key: str  # employee number or department code
+    name: str
+    before: dict = field(default_factory=dict)
+    after: dict = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    """What an import would do (dry run) or did (after apply)."""
+
+    kind: str  # "departments" or "roster"
+    changes: list[Change]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counted = Counter(c.kind for c in self.changes)
+        return {kind: counted.get(kind, 0) for kind in KINDS}
+
+    @property
+    def writes_nothing(self) -> bool:
+        return all(c.kind == "unchanged" for c in self.changes)
+
+    def of(self, kind: str, limit: int | None = None) -> list[Change]:
+        found = [c for c in self.changes if c.kind == kind]
+        return found[:limit] if limit else found
+
+
+# Departments ------------------------------------------------------------------------------------
+
+
+def plan_departments(session: Session, data: bytes) -> tuple[Plan, list[DepartmentRow]]:
+    """Reads the file (raising FileRejected) and compares it with the departments in the system."""
+    existing = {d.code: d for d in session.scalars(select(Department))}
+    by_id = {d.id: d.code for d in existing.values()}
+    rows = read_departments(data, {code: by_id.get(d.parent_id) for code, d in existing.items()})
+    changes = []
+    for row in rows:
+        current = existing.get(row.code)
+        after = {"name_ja": row.name_ja, "name_en": row.name_en, "parent": row.parent_code}
+        if current is None:
+            changes.append(Change("new", row.line, row.code, row.name_ja, {}, after))
+            continue
+        before = {"name_ja": current.name_ja, "name_en": current.name_en, "parent": by_id.get(current.parent_id)}
+        kind = "unchanged" if before == after else ("transferred" if before["parent"] != row.parent_code else "changed")
+        changes.append(Change(kind, row.line, row.code, row.name_ja, before, after))
+    return Plan("departments", changes), rows
+
+
+def apply_departments(session: Session, data: bytes, actor_id: int | None) -> Plan:
+    """Creates and updates departments in one go (parents first, so any order in the file works)."""
+    plan, rows = plan_departments(session, data)
+    if plan.writes_nothing:
+        return plan
+    existing = {d.code: d for d in session.scalars(select(Department))}
+    for row in rows:
+        department = existing.get(row.code)
+        if department is None:
+            department = existing[row.code] = Department(code=row.code, name_ja=row.name_ja, name_en=row.name_en)
+            session.add(department)
+        department.name_ja, department.name_en = row.name_ja, row.name_en
+    session.flush()
+    for row in rows:
+        existing[row.code].parent_id = existing[row.parent_code].id if row.parent_code else None
+    session.flush()
+    record(session, "department_import", actor_id=actor_id, details=plan.counts)
+    return plan
+
+
+# Roster -----------------------------------------------------------------------------------------
+
+
+def plan_roster(session: Session, data: bytes) -> tuple[Plan, list[RosterRow]]:
+    """Reads the roster (raising FileRejected) and sorts each row into new / changed / transferred /
+    leaving / unchanged. People missing from the file are left as they are."""
+    codes = dict(session.execute(select(Department.code, Department.id)).all())
+    rows = read_roster(data, set(codes))
+    current = {
+        row.employee_no: row
+        for row in session.execute(
+            select(User.id, User.employee_no, User.name, User.email, User.department_id, User.status)
+        )
+    }
+    names = {v: k for k, v in codes.items()}
+    changes = []
+    for row in rows:
+        after = {"name": row.name, "email": row.email, "department": row.department_code, "status": row.status}
+        known = current.get(row.employee_no)
+        if known is None:
+            changes.append(Change("new", row.line, row.employee_no, row.name, {}, after))
+            continue
+        before = {
+            "name": known.name,
+            "email": known.email,
+            "department": names.get(known.department_id),
+            "status": known.status,
+        }
+        if before == after:
+            kind = "unchanged"
+        elif row.status == "left" and known.status != "left":
+            kind = "leaving"
+        elif before["department"] != row.department_code:
+            kind = "transferred"
+        else:
+            kind = "changed"
+        changes.append(Change(kind, row.line, row.employee_no, row.name, before, after))
+    return Plan("roster", changes), rows
+
+
+def apply_roster(session: Session, data: bytes, actor_id: int | None, progress=None) -> Plan:
+    """Applies the roster in the caller's transaction: all of it, or (on any error) none of it."""
+    plan, _rows = plan_roster(session, data)
+    if plan.writes_nothing:
+        return plan
+    now = clock.now()
+    codes = dict(session.execute(select(Department.code, Department.id)).all())
+    ids = dict(session.execute(select(User.employee_no, User.id)).all())
+    audit: list[Entry] = []
+    events: list[dict] = []
+    tick = progress or (lambda n: None)
+
+    new = plan.of("new")
+    for start in range(0, len(new), BATCH):
+        chunk = new[start : start + BATCH]
+        session.execute(
+            insert(User),
+            [
+                {
+                    "employee_no": c.key,
+                    "name": c.after["name"],
+                    "email": c.after["email"],
+                    "status": c.after["status"],
+                    "department_id": codes[c.after["department"]],
+                    "locale": "ja",
+                    "session_version": 1,
+                    "must_change_password": False,
+                    "is_demo": False,
+                    "created_at": now,
+                }
+                for c in chunk
+            ],
+        )
+        tick(len(chunk))
+    if new:
+        ids = dict(session.execute(select(User.employee_no, User.id)).all())
+    for c in new:
+        audit.append(Entry("user_created", actor_id, ("user", ids[c.key]), details={"employee_no": c.key}))
+        if c.after["status"] == "active":
+            events.append(_event(ids[c.key], "hire", now, None, codes[c.after["department"]]))
+
+    moved = plan.of("changed") + plan.of("transferred") + plan.of("leaving")
+    rows = [
+        {
+            "uid": ids[c.key],
+            "name": c.after["name"],
+            "email": c.after["email"],
+            "status": c.after["status"],
+            "department_id": codes[c.after["department"]],
+        }
+        for c in moved
+    ]
+    for start in range(0, len(rows), BATCH):
+        session.execute(
+            update(User.__table__)
+            .where(User.__table__.c.id == bindparam("uid"))
+            .values(
+                name=bindparam("name"),
+                email=bindparam("email"),
+                status=bindparam("status"),
+                department_id=bindparam("department_id"),
+            ),
+            rows[start : start + BATCH],
+        )
+        tick(len(rows[start : start + BATCH]))
+    # Sessions end at once for everyone whose access changes: movers, leavers, anyone no longer active.
+    ended = [ids[c.key] for c in moved if c.kind in ("transferred", "leaving") or c.after["status"] != "active"]
+    _end_sessions(session, ended)
+    transferred = [ids[c.key] for c in plan.of("transferred")]
+    leaving = [ids[c.key] for c in plan.of("leaving")]
+    _revoke_grants(session, transferred, now, scoped_only=True)
+    _revoke_grants(session, leaving, now, scoped_only=False)
+    for c in plan.of("transferred"):
+        uid = ids[c.key]
+        audit.append(
+            Entry(
+                "user_transferred",
+                actor_id,
+                ("user", uid),
+                details={"from": c.before["department"], "to": c.after["department"]},
+            )
+        )
+        if c.after["status"] == "active":
+            events.append(_event(uid, "transfer", now, codes.get(c.before["department"]), codes[c.after["department"]]))
+    for c in plan.of("leaving"):
+        audit.append(Entry("user_deactivated", actor_id, ("user", ids[c.key]), details={"reason": "left"}))
+        events.append(_event(ids[c.key], "leave", now, codes.get(c.before["department"]), None))
+    for c in plan.of("changed"):
+        if c.before["status"] != "active" and c.after["status"] == "active":  # back from leave, or rehired
+            events.append(_event(ids[c.key], "hire", now, None, codes[c.after["department"]]))
+        audit.append(
+            Entry(
+                "user_updated",
+                actor_id,
+                ("user", ids[c.key]),
+                details={k: v for k, v in c.after.items() if c.before.get(k) != v and k != "name"},
+            )
+        )
+    if events:
+        session.execute(insert(PersonnelEvent), events)
+    audit.append(Entry("roster_import", actor_id, details=plan.counts))
+    record_many(session, audit)
+    return plan
+
+
+def _event(user_id: int, kind: str, at, from_id: int | None, to_id: int | None) -> dict:
+    return {
+        "user_id": user_id,
+        "kind": kind,
+        "at": at,
+        "from_department_id": from_id,
+        "to_department_id": to_id,
+        "processed_at": None,
+    }
+
+
+def _end_sessions(session: Session, user_ids: list[int]) -> None:
+    for start in range(0, len(user_ids), BATCH):
+        chunk = user_ids[start : start + BATCH]
+        session.execute(
+            update(User)
+            .where(User.id.in_(chunk))
+            .values(session_version=User.session_version + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _revoke_grants(session: Session, user_ids: list[int], at, scoped_only: bool) -> None:
+    """A transfer revokes grants tied to a department; leaving revokes every grant."""
+    for start in range(0, len(user_ids), BATCH):
+        query = update(RoleGrant).where(
+            RoleGrant.user_id.in_(user_ids[start : start + BATCH]), RoleGrant.revoked_at.is_(None)
+        )
+        if scoped_only:
+            query = query.where(RoleGrant.department_id.is_not(None))
+        session.execute(query.values(revoked_at=at).execution_options(synchronize_session=False))
