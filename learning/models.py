@@ -2,6 +2,7 @@
 
 from learning.accounts import models as accounts  # noqa: F401
 from learning.audit import models as audit  # noqa: F401
+from learning.campaigns import models as campaigns  # noqa: F401
 from learning.courses import models as courses  # noqa: F401
 from learning.db import Base
 from learning.quizzes import models as quizzes  # noqa: F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning.courses.models import Edition
@@ -18,12 +18,15 @@ class Assignment(Base):
     __table_args__ = (
         CheckConstraint("status in ('assigned', 'in_progress', 'completed', 'exempt')", name="status"),
         Index("ix_assignments_user_status", "user_id", "status"),
+        # Launching twice, or two job runs at once, cannot assign the same edition twice in a campaign.
+        UniqueConstraint("campaign_id", "user_id", "edition_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
     edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id"), index=True)
-    reason: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(40))  # campaign, new_hire, transfer, transfer_rule, demo
     status: Mapped[str] = mapped_column(String(12), default="assigned")
     assigned_at: Mapped[datetime]
     due_at: Mapped[datetime]
@@ -34,6 +37,10 @@ class Assignment(Base):
     best_score: Mapped[int | None]
     attested_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    # Exemption (long leave, secondment): shown, but left out of completion rates until it ends.
+    exempt_reason: Mapped[str | None] = mapped_column(String(500))
+    exempt_until: Mapped[datetime | None]
+    exempted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     edition: Mapped[Edition] = relationship(lazy="joined", innerjoin=True)
 

@@ -1,0 +1,82 @@
+"""Campaigns: who must complete which modules by when, once or every period."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from learning.db import Base
+
+CAMPAIGN_STATUSES = ("draft", "running", "closed")
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint("status in ('draft', 'running', 'closed')", name="status"),
+        CheckConstraint("recurrence in ('none', 'yearly', 'half', 'quarterly')", name="recurrence"),
+        # One campaign per series and period: two overlapping rollovers cannot both create the next one.
+        UniqueConstraint("series_id", "period_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int | None] = mapped_column(index=True)  # the first campaign of a recurring series
+    name_ja: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    whole_organisation: Mapped[bool] = mapped_column(default=True)
+    recurrence: Mapped[str] = mapped_column(String(10), default="none")
+    opens_on: Mapped[date]
+    due_on: Mapped[date]
+    period_start: Mapped[date]
+    period_end: Mapped[date]  # first day after the period
+    event_due_days: Mapped[int] = mapped_column(default=30)  # joiners and movers get this long
+    reminder_days: Mapped[str] = mapped_column(String(40), default="14,7,1")  # before the due date
+    escalate_after_days: Mapped[int] = mapped_column(default=7)  # overdue this long: managers' digest
+    transfer_from_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    transfer_to_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    launched_at: Mapped[datetime | None]
+
+    modules: Mapped[list[CampaignModule]] = relationship(order_by="CampaignModule.id", lazy="selectin")
+    departments: Mapped[list[CampaignDepartment]] = relationship(lazy="selectin")
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {"ja": self.name_ja, "en": self.name_en}
+
+    @property
+    def reminder_offsets(self) -> list[int]:
+        return sorted({int(d) for d in self.reminder_days.split(",") if d.strip().isdigit()}, reverse=True)
+
+
+class CampaignModule(Base):
+    """A module of a campaign; the edition is pinned when the campaign launches.
+
+    `on_transfer` modules are not for everyone: they go only to people moved along the campaign's
+    transfer rule (from the grid company's tree into the retail company's, say).
+    """
+
+    __tablename__ = "campaign_modules"
+    __table_args__ = (UniqueConstraint("campaign_id", "module_id", "on_transfer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"))
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("editions.id"))
+    on_transfer: Mapped[bool] = mapped_column(default=False)
+
+
+class CampaignDepartment(Base):
+    """A department subtree the campaign includes, or (exclude=True) leaves out."""
+
+    __tablename__ = "campaign_departments"
+    __table_args__ = (UniqueConstraint("campaign_id", "department_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    exclude: Mapped[bool] = mapped_column(default=False)
