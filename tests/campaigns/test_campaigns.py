@@ -1,7 +1,7 @@
 """Campaigns: validation, launch, completions that count, fiscal-year rollover, joiners and movers."""
 
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -66,7 +66,7 @@ def assignments(db, **filters):
 
 
 def test_invalid_campaigns_name_their_fields(db, org):
-    tree, _, compliance = org
+    _tree, _, compliance = org
     edition = make_edition(db)
     with pytest.raises(CampaignInvalid) as caught:
         create_campaign(db, draft([edition], module_ids=[], due_on=date(2026, 3, 1)), compliance.id)
@@ -94,7 +94,7 @@ def test_launch_assigns_the_audience_once(db, org):
 
 
 def test_a_completion_in_the_period_counts(db, org):
-    tree, people, compliance = org
+    _tree, people, compliance = org
     edition = make_edition(db)
     make_assignment(db, people["R-BR"], edition, status="completed", completed_at=clock.now())
     campaign = create_campaign(db, draft([edition]), compliance.id)
@@ -103,7 +103,7 @@ def test_a_completion_in_the_period_counts(db, org):
 
 
 def test_fiscal_year_rollover_with_the_then_current_editions(db, org):
-    tree, people, compliance = org
+    _tree, people, compliance = org
     edition = make_edition(db, slug="rules")
     campaign = create_campaign(db, draft([edition]), compliance.id)
     launch(db, campaign, compliance.id)
@@ -164,7 +164,7 @@ def test_joiners_and_movers_are_assigned_with_the_reason(db, org):
 
 @pytest.mark.skipif(not PG_URL, reason="overlapping job runs are a PostgreSQL concern (SQLite serialises writers)")
 def test_overlapping_runs_create_no_duplicates(app, db, org):
-    tree, people, compliance = org
+    _tree, people, compliance = org
     edition = make_edition(db)
     campaign = create_campaign(db, draft([edition]), compliance.id)
     db.commit()
@@ -179,7 +179,7 @@ def test_overlapping_runs_create_no_duplicates(app, db, org):
             launch(session, session.get(Campaign, campaign.id), None)
             process_personnel_events(session)
             session.commit()
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+        except Exception as exc:
             errors.append(exc)
         finally:
             session.close()
