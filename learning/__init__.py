@@ -62,12 +62,13 @@ def _init_login(app: Flask) -> None:
 def _register_rooms(app: Flask) -> None:
     from learning.accounts.views import bp as accounts
     from learning.audit.views import bp as audit
+    from learning.campaigns.views import bp as campaigns
     from learning.courses.views import bp as courses
     from learning.portal.views import bp as portal
     from learning.quizzes.views import bp as quizzes
     from learning.training.views import bp as training
 
-    for blueprint in (accounts, audit, courses, training, quizzes, portal):
+    for blueprint in (accounts, audit, courses, training, quizzes, campaigns, portal):
         app.register_blueprint(blueprint)
     from learning.authz import public
 

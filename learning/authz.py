@@ -30,6 +30,10 @@ class Permission(StrEnum):
     LEARN = "learn"
     # Read the audit trail: the third line of defence, and the compliance office.
     AUDIT_READ = "audit.read"
+    CAMPAIGNS_READ = "campaigns.read"
+    CAMPAIGNS_MANAGE = "campaigns.manage"
+    # Account administration: roster and department imports, the outbox. No training results.
+    ACCOUNTS_MANAGE = "accounts.manage"
 
 
 # Admin manages accounts but sees no training results, so admin gets no LEARN-style reads of others.
@@ -37,6 +41,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.SELF: frozenset(Role),
     Permission.LEARN: frozenset(Role),
     Permission.AUDIT_READ: frozenset({Role.AUDITOR, Role.COMPLIANCE}),
+    Permission.CAMPAIGNS_READ: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
+    Permission.CAMPAIGNS_MANAGE: frozenset({Role.COMPLIANCE}),
+    Permission.ACCOUNTS_MANAGE: frozenset({Role.ADMIN}),
 }
 
 PUBLIC = "public"

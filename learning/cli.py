@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(org_group)
+    app.cli.add_command(jobs_group)
     app.cli.add_command(roster_group)
 
 
@@ -215,3 +216,17 @@ def _run_import(file: Path, dry_run: bool, plan, apply) -> None:
         click.echo(f"nothing to change ({counts})")
     else:
         click.echo(f"{'would change' if dry_run else 'applied'}: {counts}")
+
+
+@click.group("jobs", cls=AppGroup, help="Time-driven work: run from cron or a systemd timer.")
+def jobs_group():
+    pass
+
+
+@jobs_group.command(
+    "run", help="Roll campaigns over, assign joiners and movers, lift expired exemptions, remind, send."
+)
+def jobs_run():
+    from learning.campaigns.jobs import run_jobs
+
+    run_jobs(db(), report=lambda name, count: click.echo(f"{name}: {count}"))

@@ -35,6 +35,13 @@ EXPECTED = {
     "quizzes.attempt": {"GET": ALL, "POST": ALL},
     "courses.image": {"GET": ALL},
     "audit.trail": {"GET": {Role.AUDITOR, Role.COMPLIANCE}},
+    "campaigns.index": {"GET": {Role.COMPLIANCE, Role.AUDITOR}},
+    "campaigns.show": {"GET": {Role.COMPLIANCE, Role.AUDITOR}},
+    "campaigns.create": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
+    "campaigns.launch": {"POST": {Role.COMPLIANCE}},
+    "campaigns.person": {"GET": {Role.COMPLIANCE, Role.AUDITOR}},
+    "campaigns.exempt": {"POST": {Role.COMPLIANCE}},
+    "campaigns.end_exemption": {"POST": {Role.COMPLIANCE}},
 }
 
 

@@ -30,6 +30,7 @@ from learning.campaigns.periods import (
 )
 from learning.courses.models import Edition, Module
 from learning.db import UTCDateTime
+from learning.training import sources
 from learning.training.models import Assignment
 
 
@@ -369,3 +370,11 @@ def campaign_modules(session: Session) -> list[tuple[Module, Edition]]:
             .order_by(Module.id)
         ).all()
     )
+
+
+@sources.register
+def campaign_names(session: Session, campaign_ids: set[int]) -> dict[int, dict[str, str]]:
+    if not campaign_ids:
+        return {}
+    rows = session.execute(select(Campaign.id, Campaign.name_ja, Campaign.name_en).where(Campaign.id.in_(campaign_ids)))
+    return {i: {"ja": ja, "en": en} for i, ja, en in rows}

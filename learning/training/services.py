@@ -34,13 +34,11 @@ class StatusCounts:
 
 
 def my_assignments(session: Session, user_id: int) -> list[Assignment]:
-    """Own assignments: open ones first with the overdue at the top by due date, then completed."""
-    order = case((Assignment.status.in_(OPEN), 0), else_=1)
+    """Own assignments: open ones first with the overdue at the top by due date, then the rest."""
+    order = case((Assignment.status.in_(OPEN), 0), (Assignment.status == "exempt", 2), else_=1)
     return list(
         session.scalars(
-            select(Assignment)
-            .where(Assignment.user_id == user_id, Assignment.status != "exempt")
-            .order_by(order, Assignment.due_at, Assignment.id)
+            select(Assignment).where(Assignment.user_id == user_id).order_by(order, Assignment.due_at, Assignment.id)
         )
     )
 
@@ -63,7 +61,7 @@ def status_counts(session: Session, user_id: int, now: datetime | None = None) -
 def own_assignment(session: Session, user_id: int, assignment_id: int) -> Assignment:
     """The person's own assignment, or NotFound: another person's looks exactly like a missing one."""
     assignment = session.get(Assignment, assignment_id)
-    if assignment is None or assignment.user_id != user_id or assignment.status == "exempt":
+    if assignment is None or assignment.user_id != user_id:
         raise NotFound
     return assignment
 
@@ -134,3 +132,44 @@ def assign(session: Session, user_id: int, edition: Edition, due_at: datetime, r
     )
     session.add(assignment)
     return assignment
+
+
+def exempt(session: Session, assignment: Assignment, reason: str, until: datetime, actor_id: int) -> None:
+    """Exempts a person from an open assignment until a date (long leave, secondment); audited."""
+    if assignment.status == "completed":
+        raise TrainingError("already_completed")
+    assignment.status = "exempt"
+    assignment.exempt_reason = reason
+    assignment.exempt_until = until
+    assignment.exempted_by_id = actor_id
+    record(
+        session,
+        "exemption_granted",
+        actor_id=actor_id,
+        target=("assignment", assignment.id),
+        details={"user_id": assignment.user_id, "until": until.isoformat(), "reason": reason},
+    )
+
+
+def end_exemption(session: Session, assignment: Assignment, actor_id: int | None) -> None:
+    """Puts an exempt assignment back where the person had left it."""
+    if assignment.status != "exempt":
+        return
+    assignment.status = "in_progress" if assignment.sections_done else "assigned"
+    record(
+        session,
+        "exemption_ended",
+        actor_id=actor_id,
+        target=("assignment", assignment.id),
+        details={"user_id": assignment.user_id, "expired": actor_id is None},
+    )
+
+
+def end_expired_exemptions(session: Session) -> int:
+    """Job step: exemptions whose end date has passed are lifted."""
+    expired = session.scalars(
+        select(Assignment).where(Assignment.status == "exempt", Assignment.exempt_until <= clock.now())
+    ).all()
+    for assignment in expired:
+        end_exemption(session, assignment, actor_id=None)
+    return len(expired)

@@ -11,7 +11,7 @@ from learning import clock
 from learning.authz import Permission, requires
 from learning.courses.markdown import render_markdown
 from learning.i18n import current_locale
-from learning.training import services
+from learning.training import services, sources
 from learning.training.services import NotFound, TrainingError
 from learning.web import db
 
@@ -53,8 +53,10 @@ def mine():
 def overview(assignment_id: int):
     assignment = own(assignment_id)
     sections = services.sections_of(db(), assignment.edition_id)
+    source = sources.campaign_names(db(), {assignment.campaign_id}).get(assignment.campaign_id)
     return render_template(
         "training/overview.html",
+        source=source,
         assignment=assignment,
         sections=sections,
         resume=services.resume_position(assignment, len(sections)),

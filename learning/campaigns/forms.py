@@ -1,0 +1,71 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+RECURRENCE_CHOICES = [
+    SelectChoice("yearly", _l("Every fiscal year (from 1 April)")),
+    SelectChoice("half", _l("Every half year (April and October)")),
+    SelectChoice("quarterly", _l("Every quarter")),
+    SelectChoice("none", _l("Once")),
+]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class CampaignForm(FlaskForm):
+    name_ja = StringField(_l("Name (Japanese)"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
+    modules = MultiCheckboxField(_l("Modules"), coerce=int)
+    audience = RadioField(
+        _l("Audience"),
+        choices=[
+            SelectChoice("all", _l("The whole organisation")),
+            SelectChoice("selected", _l("Selected departments and everything under them")),
+        ],
+        default="all",
+    )
+    include = SelectMultipleField(_l("Departments"), coerce=int)
+    exclude = SelectMultipleField(_l("Leave out"), coerce=int)
+    opens_on = DateField(_l("Opens on"), validators=[DataRequired()])
+    due_on = DateField(_l("Due on"), validators=[DataRequired()])
+    recurrence = SelectField(_l("Repeats"), choices=RECURRENCE_CHOICES, default="yearly")
+    event_due_days = IntegerField(
+        _l("Days given to joiners and movers"), default=30, validators=[DataRequired(), NumberRange(1, 365)]
+    )
+    reminder_days = StringField(
+        _l("Reminders, days before the due date"),
+        default="14,7,1",
+        validators=[
+            DataRequired(),
+            Length(max=40),
+            Regexp(r"^\s*\d+(\s*,\s*\d+)*\s*$", message=_l("Whole numbers separated by commas, such as 14,7,1.")),
+        ],
+    )
+    escalate_after_days = IntegerField(
+        _l("Days overdue before managers are told"), default=7, validators=[DataRequired(), NumberRange(1, 90)]
+    )
+    transfer_from = SelectField(_l("Extra modules for people moved from"), coerce=optional_int, validators=[Optional()])
+    transfer_to = SelectField(_l("…into"), coerce=optional_int, validators=[Optional()])
+    transfer_modules = MultiCheckboxField(_l("Extra modules for those moves"), coerce=int)
+
+
+class PersonSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = StringField(_l("Employee number"), validators=[DataRequired(), Length(max=20)])
+
+
+class ExemptionForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    until = DateField(_l("Exempt until"), validators=[DataRequired()])

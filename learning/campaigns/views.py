@@ -1,0 +1,217 @@
+"""Campaigns for the compliance office: create, review, launch; read-only for internal audit."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
+
+from learning import clock
+from learning.accounts.models import Department, User
+from learning.audit.services import record
+from learning.authz import Permission, requires
+from learning.campaigns import services
+from learning.campaigns.forms import CampaignForm, ExemptionForm, PersonSearchForm
+from learning.campaigns.models import Campaign
+from learning.campaigns.periods import end_of_day, tokyo_date
+from learning.i18n import pick
+from learning.training import services as training
+from learning.training.models import Assignment
+from learning.training.services import my_assignments
+from learning.web import db
+
+bp = Blueprint("campaigns", __name__, template_folder="templates")
+
+PROBLEMS = {
+    "no_modules": lambda: _("Choose at least one module."),
+    "due_before_open": lambda: _("The due date must not be before the opening date."),
+    "no_departments": lambda: _("Choose at least one department, or the whole organisation."),
+    "empty_audience": lambda: _("Nobody active works in the chosen departments."),
+    "transfer_rule_incomplete": lambda: _("A transfer rule needs both departments and at least one module."),
+}
+
+
+def department_choices() -> list[SelectChoice]:
+    """Departments in tree order, indented by depth, named in the reader's language."""
+    departments = db().scalars(select(Department).order_by(Department.code)).all()
+    children: dict[int | None, list[Department]] = {}
+    for d in departments:
+        children.setdefault(d.parent_id, []).append(d)
+    choices = []
+
+    def walk(parent_id, depth):
+        for d in children.get(parent_id, []):
+            choices.append(SelectChoice(d.id, "\u3000" * depth + pick(d.names)))
+            walk(d.id, depth + 1)
+
+    walk(None, 0)
+    return choices
+
+
+def get_campaign(campaign_id: int) -> Campaign:
+    campaign = db().get(Campaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+@bp.route("/campaigns")
+@requires(Permission.CAMPAIGNS_READ)
+def index():
+    campaigns = db().scalars(select(Campaign).order_by(Campaign.id.desc())).all()
+    counts = dict(
+        db()
+        .execute(
+            select(Assignment.campaign_id, func.count())
+            .where(Assignment.campaign_id.is_not(None))
+            .group_by(Assignment.campaign_id)
+        )
+        .all()
+    )
+    return render_template("campaigns/index.html", campaigns=campaigns, counts=counts)
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@requires(Permission.CAMPAIGNS_MANAGE)
+def create():
+    form = CampaignForm()
+    module_choices = [SelectChoice(m.id, pick(e.titles)) for m, e in services.campaign_modules(db())]
+    form.modules.choices = form.transfer_modules.choices = module_choices
+    departments = department_choices()
+    form.include.choices = form.exclude.choices = departments
+    form.transfer_from.choices = form.transfer_to.choices = [SelectChoice("", "—"), *departments]
+    if form.validate_on_submit():
+        draft = services.CampaignDraft(
+            name_ja=form.name_ja.data.strip(),
+            name_en=form.name_en.data.strip(),
+            module_ids=form.modules.data,
+            whole_organisation=form.audience.data == "all",
+            include_ids=form.include.data,
+            exclude_ids=form.exclude.data,
+            opens_on=form.opens_on.data,
+            due_on=form.due_on.data,
+            recurrence=form.recurrence.data,
+            event_due_days=form.event_due_days.data,
+            reminder_days=",".join(d.strip() for d in form.reminder_days.data.split(",")),
+            escalate_after_days=form.escalate_after_days.data,
+            transfer_from_id=form.transfer_from.data,
+            transfer_to_id=form.transfer_to.data,
+            transfer_module_ids=form.transfer_modules.data,
+        )
+        try:
+            campaign = services.create_campaign(db(), draft, current_user.id)
+        except services.CampaignInvalid as exc:
+            fields = {
+                "departments": form.include,
+                "modules": form.modules,
+                "due_on": form.due_on,
+                "transfer_from": form.transfer_from,
+            }
+            for name, code in exc.problems.items():
+                fields[name].errors = [*fields[name].errors, PROBLEMS[code]()]
+        else:
+            db().commit()
+            flash(_("The campaign has been saved as a draft. Check it, then launch it."), "success")
+            return redirect(url_for(".show", campaign_id=campaign.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("campaigns/new.html", form=form), status
+
+
+@bp.route("/campaigns/<int:campaign_id>")
+@requires(Permission.CAMPAIGNS_READ)
+def show(campaign_id: int):
+    campaign = get_campaign(campaign_id)
+    area = services.covered(db(), campaign)
+    modules = {m.id: (m, e) for m, e in services.campaign_modules(db())}
+    names = {d.id: pick(d.names) for d in db().scalars(select(Department))}
+    assigned = db().scalar(select(func.count()).select_from(Assignment).where(Assignment.campaign_id == campaign.id))
+    return render_template(
+        "campaigns/show.html",
+        campaign=campaign,
+        audience=services.audience_size(db(), area),
+        modules=modules,
+        names=names,
+        assigned=assigned,
+    )
+
+
+@bp.route("/campaigns/<int:campaign_id>/launch", methods=["POST"])
+@requires(Permission.CAMPAIGNS_MANAGE)
+def launch(campaign_id: int):
+    campaign = get_campaign(campaign_id)
+    if campaign.status != "draft":
+        flash(_("This campaign has already been launched."), "warning")
+        return redirect(url_for(".show", campaign_id=campaign.id))
+    created = services.launch(db(), campaign, current_user.id)
+    db().commit()
+    flash(_("Launched: %(n)d assignments created.", n=created), "success")
+    return redirect(url_for(".show", campaign_id=campaign.id))
+
+
+@bp.route("/people")
+@requires(Permission.CAMPAIGNS_READ)
+def person():
+    """One person's assignments, to check them or grant an exemption."""
+    form = PersonSearchForm(request.args)
+    user = assignments = None
+    if request.args and form.validate():
+        user = db().scalar(select(User).where(User.employee_no == form.q.data.strip()))
+        if user is None:
+            form.q.errors = [_("No one has the employee number %(no)s.", no=form.q.data.strip())]
+        else:
+            assignments = my_assignments(db(), user.id)
+            record(
+                db(),
+                "report_viewed",
+                actor_id=current_user.id,
+                target=("user", user.id),
+                details={"report": "person_assignments"},
+            )
+            db().commit()
+    sources_ = campaign_names_for(assignments or [])
+    return render_template(
+        "campaigns/person.html",
+        form=form,
+        user=user,
+        assignments=assignments,
+        sources=sources_,
+        exemption=ExemptionForm(),
+        now=clock.now(),
+    )
+
+
+def campaign_names_for(assignments) -> dict:
+    return services.campaign_names(db(), {a.campaign_id for a in assignments if a.campaign_id})
+
+
+@bp.route("/assignments/<int:assignment_id>/exempt", methods=["POST"])
+@requires(Permission.CAMPAIGNS_MANAGE)
+def exempt(assignment_id: int):
+    assignment = db().get(Assignment, assignment_id) or abort(404)
+    user = db().get(User, assignment.user_id)
+    form = ExemptionForm()
+    if form.validate_on_submit() and form.until.data < tokyo_date(clock.now()):
+        form.until.errors = [_("The end date must not be in the past.")]
+    if form.errors or not form.is_submitted():
+        for field_ in (form.reason, form.until):
+            for error in field_.errors:
+                flash(f"{field_.label.text}: {error}", "error")
+        return redirect(url_for(".person", q=user.employee_no))
+    try:
+        training.exempt(db(), assignment, form.reason.data.strip(), end_of_day(form.until.data), current_user.id)
+    except training.TrainingError:
+        flash(_("A completed assignment cannot be exempted."), "error")
+        return redirect(url_for(".person", q=user.employee_no))
+    db().commit()
+    flash(_("Exemption granted."), "success")
+    return redirect(url_for(".person", q=user.employee_no))
+
+
+@bp.route("/assignments/<int:assignment_id>/exemption/end", methods=["POST"])
+@requires(Permission.CAMPAIGNS_MANAGE)
+def end_exemption(assignment_id: int):
+    assignment = db().get(Assignment, assignment_id) or abort(404)
+    training.end_exemption(db(), assignment, current_user.id)
+    db().commit()
+    flash(_("Exemption ended."), "success")
+    return redirect(url_for(".person", q=db().get(User, assignment.user_id).employee_no))
