@@ -184,7 +184,7 @@ def roster_import(file: Path, dry_run: bool):
         file,
         dry_run,
         lambda data: plan_roster(db(), data)[0],
-        lambda data, tick: apply_roster(db(), data, actor_id=None, progress=tick),
+        lambda data, tick: apply_roster(db(), data, actor_id=None, progress=tick, portal_url=_settings().portal_url),
     )
 
 
@@ -229,4 +229,4 @@ def jobs_group():
 def jobs_run():
     from learning.campaigns.jobs import run_jobs
 
-    run_jobs(db(), report=lambda name, count: click.echo(f"{name}: {count}"))
+    run_jobs(db(), _settings(), report=lambda name, result: click.echo(f"{name}: {result}"))

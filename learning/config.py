@@ -44,6 +44,12 @@ class Settings:
     absolute_hours: int
     max_password_age_days: int
     proxy_count: int
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "conduct-rules-portal@localhost"
 
 
 def load_settings(env: dict | None = None, instance_path: Path | None = None) -> Settings:
@@ -63,6 +69,12 @@ def load_settings(env: dict | None = None, instance_path: Path | None = None) ->
         absolute_hours=_int(env, "SESSION_ABSOLUTE_HOURS", 12),
         max_password_age_days=_int(env, "MAX_PASSWORD_AGE_DAYS", 0),
         proxy_count=_int(env, "PROXY_COUNT", 0),
+        smtp_host=env.get("SMTP_HOST") or None,
+        smtp_port=_int(env, "SMTP_PORT", 25),
+        smtp_user=env.get("SMTP_USER") or None,
+        smtp_password=env.get("SMTP_PASSWORD") or None,
+        smtp_starttls=_flag(env, "SMTP_STARTTLS"),
+        mail_from=env.get("MAIL_FROM") or "conduct-rules-portal@localhost",
     )
     if production:
         _refuse_unsafe(settings)

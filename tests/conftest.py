@@ -129,3 +129,40 @@ def post(client, path: str, data: dict | None = None, **kwargs):
     """POST with a valid CSRF token taken from the home page of the signed-in client."""
     token = csrf_token(client, "/")
     return client.post(path, data={"csrf_token": token, **(data or {})}, **kwargs)
+
+
+class CollectingHandler:
+    """An SMTP server's handler that keeps what it receives and refuses addresses containing 'refuse'."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if "refuse" in address:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free local port; `.messages` holds the parsed emails."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = CollectingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    controller.handler_messages = handler.messages
+    yield controller
+    controller.stop()

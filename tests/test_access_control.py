@@ -20,6 +20,7 @@ EXPECTED = {
     "accounts.second_factor": {"GET": "public", "POST": "public"},
     "accounts.second_factor_setup": {"GET": "public", "POST": "public"},
     "accounts.logout": {"POST": ALL},
+    "accounts.welcome": {"GET": "public", "POST": "public"},
     "accounts.change_password": {"GET": ALL, "POST": ALL},
     "portal.home": {"GET": ALL},
     "portal.desk": {"GET": ALL},

@@ -26,3 +26,11 @@ class PasswordForm(FlaskForm):
         _l("New password, again"),
         validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords are not the same."))],
     )
+
+
+class WelcomeForm(FlaskForm):
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=128)])
+    confirm = PasswordField(
+        _l("New password, again"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords are not the same."))],
+    )

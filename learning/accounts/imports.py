@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.accounts.hrfiles import DepartmentRow, RosterRow, read_departments, read_roster
+from learning.accounts.invitations import invite
 from learning.accounts.models import Department, PersonnelEvent, RoleGrant, User
 from learning.audit.services import Entry, record, record_many
 
@@ -134,19 +135,37 @@ def plan_roster(session: Session, data: bytes) -> tuple[Plan, list[RosterRow]]:
     return Plan("roster", changes), rows
 
 
-def apply_roster(session: Session, data: bytes, actor_id: int | None, progress=None) -> Plan:
-    """Applies the roster in the caller's transaction: all of it, or (on any error) none of it."""
+def apply_roster(
+    session: Session, data: bytes, actor_id: int | None, progress=None, portal_url: str | None = None
+) -> Plan:
+    """Applies the roster in the caller's transaction: all of it, or (on any error) none of it.
+
+    With `portal_url`, each active joiner with an email address is sent an invitation link.
+    """
     plan, _rows = plan_roster(session, data)
     if plan.writes_nothing:
         return plan
     now = clock.now()
     codes = dict(session.execute(select(Department.code, Department.id)).all())
-    ids = dict(session.execute(select(User.employee_no, User.id)).all())
-    audit: list[Entry] = []
-    events: list[dict] = []
     tick = progress or (lambda n: None)
+    _insert_joiners(session, plan.of("new"), codes, now, tick)
+    ids = dict(session.execute(select(User.employee_no, User.id)).all())
+    _update_people(session, plan.of("changed") + plan.of("transferred") + plan.of("leaving"), ids, codes, now, tick)
+    audit, events = _history(plan, ids, codes, now, actor_id)
+    if events:
+        session.execute(insert(PersonnelEvent), events)
+    if portal_url:
+        joiners = [
+            (ids[c.key], c.after["name"], c.after["email"], "ja")
+            for c in plan.of("new")
+            if c.after["status"] == "active"
+        ]
+        invite(session, joiners, portal_url)
+    record_many(session, [*audit, Entry("roster_import", actor_id, details=plan.counts)])
+    return plan
 
-    new = plan.of("new")
+
+def _insert_joiners(session: Session, new: list[Change], codes: dict[str, int], now, tick) -> None:
     for start in range(0, len(new), BATCH):
         chunk = new[start : start + BATCH]
         session.execute(
@@ -168,14 +187,12 @@ def apply_roster(session: Session, data: bytes, actor_id: int | None, progress=N
             ],
         )
         tick(len(chunk))
-    if new:
-        ids = dict(session.execute(select(User.employee_no, User.id)).all())
-    for c in new:
-        audit.append(Entry("user_created", actor_id, ("user", ids[c.key]), details={"employee_no": c.key}))
-        if c.after["status"] == "active":
-            events.append(_event(ids[c.key], "hire", now, None, codes[c.after["department"]]))
 
-    moved = plan.of("changed") + plan.of("transferred") + plan.of("leaving")
+
+def _update_people(
+    session: Session, moved: list[Change], ids: dict[str, int], codes: dict[str, int], now, tick
+) -> None:
+    """New names, addresses, departments and statuses; then sessions end and grants go where access changed."""
     rows = [
         {
             "uid": ids[c.key],
@@ -186,57 +203,66 @@ def apply_roster(session: Session, data: bytes, actor_id: int | None, progress=N
         }
         for c in moved
     ]
-    for start in range(0, len(rows), BATCH):
-        session.execute(
-            update(User.__table__)
-            .where(User.__table__.c.id == bindparam("uid"))
-            .values(
-                name=bindparam("name"),
-                email=bindparam("email"),
-                status=bindparam("status"),
-                department_id=bindparam("department_id"),
-            ),
-            rows[start : start + BATCH],
+    users = User.__table__
+    statement = (
+        update(users)
+        .where(users.c.id == bindparam("uid"))
+        .values(
+            name=bindparam("name"),
+            email=bindparam("email"),
+            status=bindparam("status"),
+            department_id=bindparam("department_id"),
         )
+    )
+    for start in range(0, len(rows), BATCH):
+        session.execute(statement, rows[start : start + BATCH])
         tick(len(rows[start : start + BATCH]))
     # Sessions end at once for everyone whose access changes: movers, leavers, anyone no longer active.
-    ended = [ids[c.key] for c in moved if c.kind in ("transferred", "leaving") or c.after["status"] != "active"]
-    _end_sessions(session, ended)
-    transferred = [ids[c.key] for c in plan.of("transferred")]
-    leaving = [ids[c.key] for c in plan.of("leaving")]
-    _revoke_grants(session, transferred, now, scoped_only=True)
-    _revoke_grants(session, leaving, now, scoped_only=False)
-    for c in plan.of("transferred"):
-        uid = ids[c.key]
-        audit.append(
-            Entry(
-                "user_transferred",
-                actor_id,
-                ("user", uid),
-                details={"from": c.before["department"], "to": c.after["department"]},
+    _end_sessions(
+        session, [ids[c.key] for c in moved if c.kind in ("transferred", "leaving") or c.after["status"] != "active"]
+    )
+    _revoke_grants(session, [ids[c.key] for c in moved if c.kind == "transferred"], now, scoped_only=True)
+    _revoke_grants(session, [ids[c.key] for c in moved if c.kind == "leaving"], now, scoped_only=False)
+
+
+def _history(plan: Plan, ids: dict[str, int], codes: dict[str, int], now, actor_id: int | None):
+    """The audit entries and personnel events of an applied roster."""
+    audit: list[Entry] = []
+    events: list[dict] = []
+    for c in plan.changes:
+        uid = ids.get(c.key)
+        was, now_at = codes.get(c.before.get("department")), codes.get(c.after["department"])
+        active = c.after["status"] == "active"
+        if c.kind == "new":
+            audit.append(Entry("user_created", actor_id, ("user", uid), details={"employee_no": c.key}))
+            if active:
+                events.append(_event(uid, "hire", now, None, now_at))
+        elif c.kind == "transferred":
+            audit.append(
+                Entry(
+                    "user_transferred",
+                    actor_id,
+                    ("user", uid),
+                    details={"from": c.before["department"], "to": c.after["department"]},
+                )
             )
-        )
-        if c.after["status"] == "active":
-            events.append(_event(uid, "transfer", now, codes.get(c.before["department"]), codes[c.after["department"]]))
-    for c in plan.of("leaving"):
-        audit.append(Entry("user_deactivated", actor_id, ("user", ids[c.key]), details={"reason": "left"}))
-        events.append(_event(ids[c.key], "leave", now, codes.get(c.before["department"]), None))
-    for c in plan.of("changed"):
-        if c.before["status"] != "active" and c.after["status"] == "active":  # back from leave, or rehired
-            events.append(_event(ids[c.key], "hire", now, None, codes[c.after["department"]]))
-        audit.append(
-            Entry(
-                "user_updated",
-                actor_id,
-                ("user", ids[c.key]),
-                details={k: v for k, v in c.after.items() if c.before.get(k) != v and k != "name"},
+            if active:
+                events.append(_event(uid, "transfer", now, was, now_at))
+        elif c.kind == "leaving":
+            audit.append(Entry("user_deactivated", actor_id, ("user", uid), details={"reason": "left"}))
+            events.append(_event(uid, "leave", now, was, None))
+        elif c.kind == "changed":
+            if c.before["status"] != "active" and active:  # back from leave, or rehired
+                events.append(_event(uid, "hire", now, None, now_at))
+            audit.append(
+                Entry(
+                    "user_updated",
+                    actor_id,
+                    ("user", uid),
+                    details={k: v for k, v in c.after.items() if c.before.get(k) != v and k != "name"},
+                )
             )
-        )
-    if events:
-        session.execute(insert(PersonnelEvent), events)
-    audit.append(Entry("roster_import", actor_id, details=plan.counts))
-    record_many(session, audit)
-    return plan
+    return audit, events
 
 
 def _event(user_id: int, kind: str, at, from_id: int | None, to_id: int | None) -> dict:

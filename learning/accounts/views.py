@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from learning import clock
-from learning.accounts import services
-from learning.accounts.forms import CodeForm, LocaleForm, LoginForm, PasswordForm
+from learning.accounts import invitations, services
+from learning.accounts.forms import CodeForm, LocaleForm, LoginForm, PasswordForm, WelcomeForm
 from learning.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from learning.accounts.second_factor import new_secret, provisioning_uri, qr_svg
 from learning.authz import Permission, public, requires
@@ -171,3 +171,23 @@ def set_locale():
         services.set_locale(db(), current_user, form.locale.data)
         db().commit()
     return redirect(local_next(form.next.data))
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+@public
+def welcome(token: str):
+    """Sets the password of a new account from the invitation link (works once, for 7 days)."""
+    user = invitations.user_for_token(db(), token)
+    if user is None:
+        fail(404, _("This link is not valid any more. Ask your IT administrator for a new invitation."))
+    form = WelcomeForm()
+    if form.validate_on_submit():
+        accepted, problems = invitations.accept(db(), token, form.new.data)
+        db().commit()
+        if accepted is not None and not problems:
+            flash(_("Your password is set. Sign in with your employee number."), "success")
+            return redirect(url_for(".login"))
+        form.new.errors = [PASSWORD_PROBLEMS[p]() for p in problems if p in PASSWORD_PROBLEMS]
+    return render_template("accounts/welcome.html", form=form, user=user, min_length=MIN_LENGTH), (
+        400 if form.errors else 200
+    )

@@ -6,24 +6,36 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from learning.campaigns.reminders import queue_reminders
 from learning.campaigns.services import process_personnel_events, roll_over
+from learning.config import Settings
+from learning.notify.services import SmtpSettings, send_pending
 from learning.training.services import end_expired_exemptions
 
 
-def steps() -> list[tuple[str, Callable[[Session], int]]]:
-    """(name, step) in the order they run; each returns how many things it changed."""
-    return [
-        ("rollover", lambda session: len(roll_over(session))),
-        ("joiners and movers", process_personnel_events),
-        ("exemptions ended", end_expired_exemptions),
+def smtp_settings(settings: Settings) -> SmtpSettings:
+    return SmtpSettings(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_user,
+        settings.smtp_password,
+        settings.smtp_starttls,
+        settings.mail_from,
+    )
+
+
+def run_jobs(session: Session, settings: Settings, report: Callable[[str, object], None] | None = None) -> dict:
+    """Runs every step in order, committing after each so one failing step does not undo the others."""
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("rollover", lambda: len(roll_over(session))),
+        ("joiners and movers", lambda: process_personnel_events(session)),
+        ("exemptions ended", lambda: end_expired_exemptions(session)),
+        ("emails queued", lambda: queue_reminders(session, settings.portal_url)),
+        ("emails sent", lambda: send_pending(session, smtp_settings(settings))),
     ]
-
-
-def run_jobs(session: Session, report: Callable[[str, int], None] | None = None) -> dict[str, int]:
-    """Runs every step, committing after each so one failing step does not undo the others' work."""
     summary = {}
-    for name, step in steps():
-        summary[name] = step(session)
+    for name, step in steps:
+        summary[name] = step()
         session.commit()
         if report:
             report(name, summary[name])

@@ -80,3 +80,18 @@ class CampaignDepartment(Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     exclude: Mapped[bool] = mapped_column(default=False)
+
+
+class ReminderLog(Base):
+    """One row per reminder step an assignment has passed ("before:7", "overdue:2", "digest:2026-07-08").
+
+    Claiming the row (insert, ignoring conflicts) decides which job run sends it: exactly one.
+    """
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (UniqueConstraint("assignment_id", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
+    step: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime]

@@ -1,0 +1,232 @@
+"""Reminders before and after the due date, and the managers' daily digest of overdue staff.
+
+Each step an assignment passes is claimed once in reminder_log; the emails that follow are written
+to the outbox in the same transaction, grouped so that a person gets one email per run, and a
+manager one digest per day.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from learning import clock
+from learning.accounts.models import RoleGrant, User
+from learning.authz import Role
+from learning.campaigns.audience import subtree
+from learning.campaigns.models import ReminderLog
+from learning.campaigns.periods import end_of_day, tokyo_date
+from learning.campaigns.services import department_parents, running_campaigns
+from learning.courses.models import Edition
+from learning.notify.services import Mail, enqueue
+from learning.notify.texts import day, t
+from learning.training.models import Assignment
+
+OPEN = ("assigned", "in_progress")
+
+
+@dataclass(frozen=True)
+class Due:
+    assignment_id: int
+    user_id: int
+    name: str
+    employee_no: str
+    email: str | None
+    locale: str
+    department_id: int | None
+    titles: dict[str, str]
+    due: date
+    days_left: int  # negative once overdue
+
+
+def reminder_step(days_left: int, offsets: list[int]) -> str | None:
+    """The reminder step a due date has reached: the nearest offset passed, or the overdue week."""
+    if days_left < 0:
+        return f"overdue:{(-days_left - 1) // 7}"
+    passed = [offset for offset in offsets if days_left <= offset]
+    return f"before:{min(passed)}" if passed else None
+
+
+def queue_reminders(session: Session, portal_url: str) -> int:
+    """Job step: learners' reminders and managers' digests; returns emails queued."""
+    today = tokyo_date(clock.now())
+    learner_items: dict[int, list[Due]] = defaultdict(list)
+    overdue_for_managers: list[Due] = []
+    for campaign in running_campaigns(session, today):
+        offsets = campaign.reminder_offsets
+        horizon = end_of_day(date.fromordinal(today.toordinal() + max(offsets, default=0)))
+        dues = _open_assignments(session, campaign.id, horizon, today)
+        steps = {d.assignment_id: reminder_step(d.days_left, offsets) for d in dues}
+        claimed = _claim(session, {a: s for a, s in steps.items() if s})
+        for due in dues:
+            if due.assignment_id in claimed and due.email:
+                learner_items[due.user_id].append(due)
+        late = [d for d in dues if -d.days_left >= campaign.escalate_after_days]
+        digest_claimed = _claim(session, {d.assignment_id: f"digest:{today.isoformat()}" for d in late})
+        overdue_for_managers += [d for d in late if d.assignment_id in digest_claimed]
+    mails = [_learner_mail(items, portal_url, today) for items in learner_items.values()]
+    mails += _manager_mails(session, overdue_for_managers, portal_url, today)
+    return enqueue(session, mails)
+
+
+def _open_assignments(session: Session, campaign_id: int, horizon, today: date) -> list[Due]:
+    rows = session.execute(
+        select(
+            Assignment.id,
+            Assignment.due_at,
+            User.id,
+            User.name,
+            User.employee_no,
+            User.email,
+            User.locale,
+            User.department_id,
+            Edition.title_ja,
+            Edition.title_en,
+        )
+        .join(User, User.id == Assignment.user_id)
+        .join(Edition, Edition.id == Assignment.edition_id)
+        .where(
+            Assignment.campaign_id == campaign_id,
+            Assignment.status.in_(OPEN),
+            User.status == "active",
+            Assignment.due_at <= horizon,
+        )
+    ).all()
+    return [
+        Due(
+            a_id,
+            uid,
+            name,
+            no,
+            email,
+            locale,
+            dept,
+            {"ja": tja, "en": ten},
+            tokyo_date(due_at),
+            (tokyo_date(due_at) - today).days,
+        )
+        for a_id, due_at, uid, name, no, email, locale, dept, tja, ten in rows
+    ]
+
+
+def _claim(session: Session, steps: dict[int, str]) -> set[int]:
+    """Records each (assignment, step) once; returns the assignments this run claimed."""
+    if not steps:
+        return set()
+    now = clock.now()
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = module.insert(ReminderLog).on_conflict_do_nothing(index_elements=["assignment_id", "step"])
+    claimed: set[int] = set()
+    rows = [{"assignment_id": a, "step": s, "at": now} for a, s in steps.items()]
+    for start in range(0, len(rows), 2000):
+        result = session.execute(statement.returning(ReminderLog.assignment_id), rows[start : start + 2000])
+        claimed.update(result.scalars())
+    return claimed
+
+
+def _line(locale: str, item: Due) -> str:
+    title = item.titles.get(locale) or item.titles["ja"]
+    if item.days_left < 0:
+        return t(
+            locale,
+            "- %(title)s: was due %(date)s (%(days)d days ago)",
+            title=title,
+            date=day(locale, item.due),
+            days=-item.days_left,
+        )
+    return t(locale, "- %(title)s: due %(date)s", title=title, date=day(locale, item.due))
+
+
+def _learner_mail(items: list[Due], portal_url: str, today: date) -> Mail:
+    first = items[0]
+    locale = first.locale
+    overdue = any(i.days_left < 0 for i in items)
+    subject = (
+        t(locale, "[Conduct Rules Portal] Your conduct-rule training is overdue")
+        if overdue
+        else t(locale, "[Conduct Rules Portal] Your conduct-rule training is due soon")
+    )
+    body = "\n".join(
+        [
+            t(locale, "Dear %(name)s,", name=first.name),
+            "",
+            t(locale, "Please complete the following conduct-rule training:"),
+            *(_line(locale, item) for item in sorted(items, key=lambda i: i.due)),
+            "",
+            t(locale, "Open the portal: %(url)s", url=portal_url),
+            t(locale, "If anything is unclear, ask the conduct-rule desk. Asking is never a mark against you."),
+        ]
+    )
+    key = f"reminder:{first.user_id}:{today.isoformat()}:" + ",".join(str(i.assignment_id) for i in items)[:150]
+    return Mail(key, "reminder", first.email, subject, body, first.user_id)
+
+
+def _manager_mails(session: Session, overdue: list[Due], portal_url: str, today: date) -> list[Mail]:
+    """One digest per manager per day, listing overdue people in the departments they head."""
+    if not overdue:
+        return []
+    parents = department_parents(session)
+    grants = session.execute(
+        select(RoleGrant.user_id, RoleGrant.department_id, User.name, User.email, User.locale)
+        .join(User, User.id == RoleGrant.user_id)
+        .where(
+            RoleGrant.role == Role.MANAGER,
+            RoleGrant.revoked_at.is_(None),
+            RoleGrant.department_id.is_not(None),
+            User.status == "active",
+        )
+    ).all()
+    managers: dict[int, tuple[str, str | None, str]] = {}
+    reach: dict[int, set[int]] = defaultdict(set)
+    for uid, scope, name, email, locale in grants:
+        managers[uid] = (name, email, locale)
+        reach[uid] |= subtree([scope], parents)
+    mails = []
+    for manager_id, departments in reach.items():
+        name, email, locale = managers[manager_id]
+        staff = sorted(
+            (d for d in overdue if d.department_id in departments and d.user_id != manager_id),
+            key=lambda d: (d.due, d.employee_no),
+        )
+        if not staff or not email:
+            continue
+        lines = [
+            t(
+                locale,
+                "- %(name)s (%(no)s): %(title)s, due %(date)s, %(days)d days overdue",
+                name=d.name,
+                no=d.employee_no,
+                title=d.titles.get(locale) or d.titles["ja"],
+                date=day(locale, d.due),
+                days=-d.days_left,
+            )
+            for d in staff
+        ]
+        body = "\n".join(
+            [
+                t(locale, "Dear %(name)s,", name=name),
+                "",
+                t(locale, "These people in the departments you head have not completed their conduct-rule training:"),
+                *lines,
+                "",
+                t(
+                    locale,
+                    "Please talk with them and help them find the time. Open the portal: %(url)s",
+                    url=portal_url,
+                ),
+            ]
+        )
+        subject = t(
+            locale,
+            "[Conduct Rules Portal] Overdue conduct-rule training in your departments (%(count)d)",
+            count=len(staff),
+        )
+        mails.append(
+            Mail(f"digest:{manager_id}:{today.isoformat()}", "manager_digest", email, subject, body, manager_id)
+        )
+    return mails

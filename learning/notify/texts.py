@@ -1,0 +1,30 @@
+"""Email wording in the recipient's language, from the same catalogues as the web pages (no Flask).
+
+Mark strings with t(locale, "…", name=value); pybabel extracts them (keyword t:2).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.support import Translations
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+LOCALES = ("ja", "en")
+
+
+@cache
+def _catalogue(locale: str) -> Translations:
+    return Translations.load(str(TRANSLATIONS), [locale])
+
+
+def t(locale: str, message: str, **values) -> str:
+    text = _catalogue(locale if locale in LOCALES else "ja").gettext(message)
+    return text % values if values else text
+
+
+def day(locale: str, value: date) -> str:
+    return format_date(value, "long" if locale == "ja" else "medium", locale=locale if locale in LOCALES else "ja")
