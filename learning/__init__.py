@@ -60,6 +60,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_rooms(app: Flask) -> None:
+    from learning.accounts.admin import bp as admin
     from learning.accounts.views import bp as accounts
     from learning.audit.views import bp as audit
     from learning.campaigns.views import bp as campaigns
@@ -68,7 +69,7 @@ def _register_rooms(app: Flask) -> None:
     from learning.quizzes.views import bp as quizzes
     from learning.training.views import bp as training
 
-    for blueprint in (accounts, audit, courses, training, quizzes, campaigns, portal):
+    for blueprint in (accounts, admin, audit, courses, training, quizzes, campaigns, portal):
         app.register_blueprint(blueprint)
     from learning.authz import public
 

@@ -41,6 +41,10 @@ EXPECTED = {
     "campaigns.create": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
     "campaigns.launch": {"POST": {Role.COMPLIANCE}},
     "campaigns.person": {"GET": {Role.COMPLIANCE, Role.AUDITOR}},
+    "admin.upload": {"GET": {Role.ADMIN}, "POST": {Role.ADMIN}},
+    "admin.apply": {"POST": {Role.ADMIN}},
+    "admin.cancel": {"POST": {Role.ADMIN}},
+    "admin.outbox_page": {"GET": {Role.ADMIN}},
     "campaigns.exempt": {"POST": {Role.COMPLIANCE}},
     "campaigns.end_exemption": {"POST": {Role.COMPLIANCE}},
 }

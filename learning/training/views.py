@@ -1,9 +1,10 @@
 """My training, the module reader, attestation and the certificate."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
@@ -117,3 +118,14 @@ def certificate(assignment_id: int):
     if not assignment.is_completed:
         abort(404)
     return render_template("training/certificate.html", assignment=assignment, user=current_user)
+
+
+@bp.app_context_processor
+def due_banner():
+    """What is due and overdue, for the banner on every page of a signed-in person."""
+    if not current_user.is_authenticated or request.endpoint in (None, "static"):
+        return {}
+    try:
+        return {"due_counts": services.status_counts(db(), current_user.id)}
+    except SQLAlchemyError:  # the error page of an unreachable database still renders
+        return {}
