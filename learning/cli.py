@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(audit_group)
     app.cli.add_command(org_group)
     app.cli.add_command(jobs_group)
+    app.cli.add_command(campaigns_group)
     app.cli.add_command(roster_group)
 
 
@@ -230,3 +231,25 @@ def jobs_run():
     from learning.campaigns.jobs import run_jobs
 
     run_jobs(db(), _settings(), report=lambda name, result: click.echo(f"{name}: {result}"))
+
+
+@click.group("campaigns", cls=AppGroup, help="Training campaigns.")
+def campaigns_group():
+    pass
+
+
+@campaigns_group.command("launch", help="Launch a draft campaign (or fill in what is missing of a running one).")
+@click.argument("campaign_id", type=int)
+def campaigns_launch(campaign_id: int):
+    from learning.campaigns.models import Campaign
+    from learning.campaigns.services import launch
+
+    campaign = db().get(Campaign, campaign_id)
+    if campaign is None or campaign.status == "closed":
+        click.echo(f"no draft or running campaign with id {campaign_id}", err=True)
+        sys.exit(1)
+    modules = [cm for cm in campaign.modules if not cm.on_transfer]
+    with click.progressbar(length=len(modules), label="assigning", file=sys.stderr) as bar:
+        created = launch(db(), campaign, actor_id=None, progress=bar.update)
+    db().commit()
+    click.echo(f"launched: {created} assignments created")

@@ -27,43 +27,52 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def invite(session: Session, users: list[tuple[int, str, str | None, str]], portal_url: str) -> int:
-    """Queues an invitation for each (user id, name, email, locale) with an email; returns how many."""
-    now = clock.now()
-    tokens, mails = [], []
-    for user_id, name, email, locale in users:
-        if not email:
-            continue
-        token = secrets.token_urlsafe(32)
-        tokens.append({"user_id": user_id, "token_hash": _hash(token), "expires_at": now + VALID_FOR, "used_at": None})
-        link = f"{portal_url}welcome/{token}"
-        body = "\n".join(
-            [
-                t(locale, "Dear %(name)s,", name=name),
-                "",
-                t(
-                    locale,
-                    "An account on the Conduct Rules Portal has been created for you. Set your password here "
-                    "(the link works once, for 7 days):",
-                ),
-                link,
-                "",
-                t(locale, "Your sign-in name is your employee number. Never share your password or your account."),
-            ]
-        )
-        mails.append(
-            Mail(
-                f"invitation:{user_id}:{tokens[-1]['token_hash'][:16]}",
-                "invitation",
-                email,
-                t(locale, "[Conduct Rules Portal] Your account"),
-                body,
-                user_id,
+def invite(session: Session, users: list[tuple[int, str, str | None, str]], portal_url: str, chunk: int = 2000) -> int:
+    """Queues an invitation for each (user id, name, email, locale) with an email; returns how many.
+
+    Works through the list in chunks so that 100,000 joiners do not sit in memory as emails at once.
+    """
+    queued = 0
+    for start in range(0, len(users), chunk):
+        tokens, mails = [], []
+        expires = clock.now() + VALID_FOR
+        for user_id, name, email, locale in users[start : start + chunk]:
+            if not email:
+                continue
+            token = secrets.token_urlsafe(32)
+            token_hash = _hash(token)
+            tokens.append({"user_id": user_id, "token_hash": token_hash, "expires_at": expires, "used_at": None})
+            mails.append(
+                Mail(
+                    f"invitation:{user_id}:{token_hash[:16]}",
+                    "invitation",
+                    email,
+                    t(locale, "[Conduct Rules Portal] Your account"),
+                    _invitation_body(locale, name, f"{portal_url}welcome/{token}"),
+                    user_id,
+                )
             )
-        )
-    for start in range(0, len(tokens), 5000):
-        session.execute(insert(PasswordToken), tokens[start : start + 5000])
-    return enqueue(session, mails)
+        if tokens:
+            session.execute(insert(PasswordToken), tokens)
+        queued += enqueue(session, mails)
+    return queued
+
+
+def _invitation_body(locale: str, name: str, link: str) -> str:
+    return "\n".join(
+        [
+            t(locale, "Dear %(name)s,", name=name),
+            "",
+            t(
+                locale,
+                "An account on the Conduct Rules Portal has been created for you. Set your password here "
+                "(the link works once, for 7 days):",
+            ),
+            link,
+            "",
+            t(locale, "Your sign-in name is your employee number. Never share your password or your account."),
+        ]
+    )
 
 
 def user_for_token(session: Session, token: str) -> User | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select, text
@@ -47,7 +48,7 @@ def record(
 
     The returned event is a record of what was written (it carries no id).
     """
-    return record_many(session, [Entry(action, actor_id, target, outcome, details, anonymous)])[0]
+    return AuditEvent(**record_many(session, [Entry(action, actor_id, target, outcome, details, anonymous)])[-1])
 
 
 @dataclass(frozen=True)
@@ -62,55 +63,68 @@ class Entry:
     anonymous: bool = False
 
 
-def record_many(session: Session, entries: list[Entry]) -> list[AuditEvent]:
-    """Appends events in order with one lock, one read and one batched insert (imports record thousands)."""
-    if not entries:
-        return []
+CHUNK = 5000
+
+
+def record_many(session: Session, entries: Iterable[Entry]) -> list[dict]:
+    """Appends events in order under one lock, inserting them in chunks (imports record 100,000 at once).
+
+    Returns the last chunk's rows (as dicts), enough for record() and small callers.
+    """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
     previous = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
     at = clock.now().replace(microsecond=0)
-    events = []
+    fallback = current_request.get() or RequestContext()
+    chunk: list[dict] = []
     for entry in entries:
-        context = RequestContext() if entry.anonymous else (current_request.get() or RequestContext())
-        event = AuditEvent(
-            at=at,
-            actor_id=None if entry.anonymous else entry.actor_id,
-            action=entry.action,
-            outcome=entry.outcome,
-            target_type=entry.target[0] if entry.target else None,
-            target_id=str(entry.target[1]) if entry.target else None,
-            details=json.dumps(entry.details or {}, ensure_ascii=False, sort_keys=True),
-            request_id=context.request_id,
-            address=context.address,
-            prev_hash=previous,
-        )
-        event.hash = previous = event_hash(event)
-        events.append(event)
-    columns = [c.key for c in AuditEvent.__table__.columns if c.key != "id"]
-    session.execute(insert(AuditEvent), [{c: getattr(e, c) for c in columns} for e in events])
-    return events
+        context = RequestContext() if entry.anonymous else fallback
+        row = {
+            "at": at,
+            "actor_id": None if entry.anonymous else entry.actor_id,
+            "action": entry.action,
+            "outcome": entry.outcome,
+            "target_type": entry.target[0] if entry.target else None,
+            "target_id": str(entry.target[1]) if entry.target else None,
+            "details": json.dumps(entry.details or {}, ensure_ascii=False, sort_keys=True),
+            "request_id": context.request_id,
+            "address": context.address,
+            "prev_hash": previous,
+        }
+        row["hash"] = previous = row_hash(row)
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            session.execute(insert(AuditEvent), chunk)
+            chunk = []
+    if chunk:
+        session.execute(insert(AuditEvent), chunk)
+    return chunk
+
+
+HASHED_FIELDS = (
+    "at",
+    "actor_id",
+    "action",
+    "outcome",
+    "target_type",
+    "target_id",
+    "details",
+    "request_id",
+    "address",
+    "prev_hash",
+)
+
+
+def row_hash(row: dict) -> str:
+    """SHA-256 over a canonical JSON form of every field but the id and the hash itself."""
+    values = [row[name] for name in HASHED_FIELDS]
+    values[0] = values[0].strftime("%Y-%m-%dT%H:%M:%SZ")
+    canonical = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def event_hash(event: AuditEvent) -> str:
-    """SHA-256 over a canonical JSON form of every field but the id and the hash itself."""
-    canonical = json.dumps(
-        [
-            event.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            event.actor_id,
-            event.action,
-            event.outcome,
-            event.target_type,
-            event.target_id,
-            event.details,
-            event.request_id,
-            event.address,
-            event.prev_hash,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return row_hash({name: getattr(event, name) for name in HASHED_FIELDS})
 
 
 def verify_chain(session: Session, batch: int = 5000) -> tuple[int, int | None]:

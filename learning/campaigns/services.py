@@ -146,7 +146,7 @@ def create_campaign(session: Session, draft: CampaignDraft, actor_id: int) -> Ca
     return campaign
 
 
-def launch(session: Session, campaign: Campaign, actor_id: int | None) -> int:
+def launch(session: Session, campaign: Campaign, actor_id: int | None, progress=None) -> int:
     """Pins the current editions and assigns everyone in the audience; returns assignments created.
 
     Idempotent: a second launch (or a launch racing a job) adds only what is missing.
@@ -169,6 +169,8 @@ def launch(session: Session, campaign: Campaign, actor_id: int | None) -> int:
             continue
         people = select(User.id).where(User.status == "active", User.department_id.in_(area))
         created += _assign(session, people, campaign, cm.edition_id, "campaign", assigned_at, due)
+        if progress:
+            progress(1)
     record(
         session,
         "campaign_launched",
@@ -311,53 +313,75 @@ def _successor(session: Session, campaign: Campaign) -> Campaign | None:
     return successor
 
 
-def process_personnel_events(session: Session) -> int:
+def process_personnel_events(session: Session, batch: int = 5000) -> int:
     """Assigns running campaigns' modules to joiners and movers; returns assignments created.
 
-    Each event is claimed with a conditional update, so two overlapping runs never both act on it.
+    Events are claimed in batches with a conditional update, so two overlapping runs never both act
+    on one; the assignments are then written per (campaign, module, day, reason) group in one statement.
     """
     now = clock.now()
-    pending = session.scalars(
-        select(PersonnelEvent).where(PersonnelEvent.processed_at.is_(None)).order_by(PersonnelEvent.id)
-    ).all()
-    if not pending:
-        return 0
     campaigns = running_campaigns(session, tokyo_date(now))
-    parents = department_parents(session)
-    areas = {c.id: covered(session, c, parents) for c in campaigns}
-    created = 0
-    for event in pending:
-        claimed = session.execute(
+    if not campaigns:  # nothing to assign: the events are simply done
+        session.execute(
             update(PersonnelEvent)
-            .where(PersonnelEvent.id == event.id, PersonnelEvent.processed_at.is_(None))
+            .where(PersonnelEvent.processed_at.is_(None))
             .values(processed_at=now)
             .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != 1 or event.kind == "leave":
-            continue
-        for campaign in campaigns:
-            created += _assign_for_event(session, campaign, areas[campaign.id], parents, event)
-    return created
-
-
-def _assign_for_event(session: Session, campaign: Campaign, area: set[int], parents, event: PersonnelEvent) -> int:
-    due = max(end_of_day(campaign.due_on), end_of_day(tokyo_date(event.at) + timedelta(days=campaign.event_due_days)))
-    person = select(User.id).where(User.id == event.user_id, User.status == "active")
-    reason = "new_hire" if event.kind == "hire" else "transfer"
+        )
+        return 0
+    parents = department_parents(session)
+    areas = {c.id: covered(session, c, parents) for c in campaigns}
+    rule_areas = {
+        c.id: (subtree([c.transfer_from_id], parents), subtree([c.transfer_to_id], parents))
+        for c in campaigns
+        if c.transfer_from_id and c.transfer_to_id
+    }
     created = 0
-    if event.to_department_id in area:
+    while True:
+        candidates = session.scalars(
+            select(PersonnelEvent.id)
+            .where(PersonnelEvent.processed_at.is_(None))
+            .order_by(PersonnelEvent.id)
+            .limit(batch)
+        ).all()
+        if not candidates:
+            return created
+        claimed = session.scalars(
+            update(PersonnelEvent)
+            .where(PersonnelEvent.id.in_(candidates), PersonnelEvent.processed_at.is_(None))
+            .values(processed_at=now)
+            .returning(PersonnelEvent.id)
+        ).all()
+        events = session.scalars(select(PersonnelEvent).where(PersonnelEvent.id.in_(claimed))).all()
+        for campaign in campaigns:
+            created += _assign_for_events(session, campaign, areas[campaign.id], rule_areas.get(campaign.id), events)
+
+
+def _assign_for_events(session: Session, campaign: Campaign, area: set[int], rule_area, events) -> int:
+    """The campaign's modules for joiners and movers into its audience (and its transfer-rule modules for
+    moves along the rule), grouped by day and reason so each group is one statement per module."""
+    groups: dict[tuple[date, str, bool], list[int]] = {}
+    for event in events:
+        if event.kind == "leave":
+            continue
+        day = tokyo_date(event.at)
+        if event.to_department_id in area:
+            reason = "new_hire" if event.kind == "hire" else "transfer"
+            groups.setdefault((day, reason, False), []).append(event.user_id)
+        if (
+            event.kind == "transfer"
+            and rule_area
+            and event.from_department_id in rule_area[0]
+            and event.to_department_id in rule_area[1]
+        ):
+            groups.setdefault((day, "transfer_rule", True), []).append(event.user_id)
+    created = 0
+    for (day, reason, on_transfer), user_ids in groups.items():
+        due = max(end_of_day(campaign.due_on), end_of_day(day + timedelta(days=campaign.event_due_days)))
+        people = select(User.id).where(User.id.in_(user_ids), User.status == "active")
         for cm in campaign.modules:
-            if not cm.on_transfer and cm.edition_id:
-                created += _assign(session, person, campaign, cm.edition_id, reason, event.at, due)
-    if (
-        event.kind == "transfer"
-        and campaign.transfer_from_id
-        and event.from_department_id in subtree([campaign.transfer_from_id], parents)
-        and event.to_department_id in subtree([campaign.transfer_to_id], parents)
-    ):
-        for cm in campaign.modules:
-            if cm.on_transfer and cm.edition_id:
-                created += _assign(session, person, campaign, cm.edition_id, "transfer_rule", event.at, due)
+            if cm.on_transfer == on_transfer and cm.edition_id:
+                created += _assign(session, people, campaign, cm.edition_id, reason, start_of_day(day), due)
     return created
 
 

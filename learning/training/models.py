@@ -17,7 +17,8 @@ class Assignment(Base):
     __tablename__ = "assignments"
     __table_args__ = (
         CheckConstraint("status in ('assigned', 'in_progress', 'completed', 'exempt')", name="status"),
-        Index("ix_assignments_user_status", "user_id", "status"),
+        # A person's assignments, and "has this person this edition already" (campaign assignment checks).
+        Index("ix_assignments_user_edition", "user_id", "edition_id"),
         # Launching twice, or two job runs at once, cannot assign the same edition twice in a campaign.
         UniqueConstraint("campaign_id", "user_id", "edition_id"),
     )
