@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists, insert, literal, select, update
+from sqlalchemy import and_, exists, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -188,14 +188,22 @@ def _current_editions(session: Session) -> dict[int, int]:
 def _assign(
     session: Session, people, campaign: Campaign, edition_id: int, reason: str, assigned_at: datetime, due: datetime
 ) -> int:
-    """Assigns `edition_id` to the people selected, skipping anyone who already holds it in this campaign
-    or completed the same edition during the campaign's period (that completion counts)."""
+    """Assigns `edition_id` to the people selected, skipping anyone who already holds it in this campaign,
+    holds it open (or exempt) from elsewhere, or completed it during the campaign's period (that counts).
+    One person never has two open assignments of the same edition, except one left over from a closed
+    period (last year's overdue assignment does not excuse this year's)."""
     period_start = start_of_day(campaign.period_start)
+    closed = select(Campaign.id).where(Campaign.status == "closed").scalar_subquery()
     done = exists().where(
         Assignment.user_id == User.id,
         Assignment.edition_id == edition_id,
-        Assignment.status == "completed",
-        Assignment.completed_at >= period_start,
+        or_(
+            and_(
+                Assignment.status.in_(("assigned", "in_progress", "exempt")),
+                or_(Assignment.campaign_id.is_(None), Assignment.campaign_id.not_in(closed)),
+            ),
+            and_(Assignment.status == "completed", Assignment.completed_at >= period_start),
+        ),
     )
     rows = select(
         User.id,

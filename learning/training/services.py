@@ -116,12 +116,30 @@ def attest(session: Session, assignment: Assignment, user_id: int) -> None:
     assignment.attested_at = now
     assignment.completed_at = now
     assignment.status = "completed"
+    # The same edition held open elsewhere (last period's overdue one, say) is completed by the same study.
+    also = session.scalars(
+        select(Assignment).where(
+            Assignment.user_id == assignment.user_id,
+            Assignment.edition_id == assignment.edition_id,
+            Assignment.id != assignment.id,
+            Assignment.status.in_(OPEN),
+        )
+    ).all()
+    for other in also:
+        other.status, other.attested_at, other.completed_at = "completed", now, now
+        other.quiz_passed_at = other.quiz_passed_at or assignment.quiz_passed_at
+        other.best_score = max(other.best_score or 0, assignment.best_score or 0)
     record(
         session,
         "training_completed",
         actor_id=user_id,
         target=("assignment", assignment.id),
-        details={"edition_id": assignment.edition_id, "score": assignment.best_score, "attested": True},
+        details={
+            "edition_id": assignment.edition_id,
+            "score": assignment.best_score,
+            "attested": True,
+            "also_completed": [other.id for other in also],
+        },
     )
 
 

@@ -131,3 +131,12 @@ def test_cli_roster_import_reports_and_exits_non_zero_on_errors(app, db, tmp_pat
     refused = runner.invoke(args=["roster", "import", str(bad)])
     assert refused.exit_code == 1
     assert "line 2, column department_code: no department with code 'NOWHERE'" in refused.output
+
+
+def test_a_file_over_the_size_cap_is_refused_before_reading(app, tmp_path):
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as handle:
+        handle.truncate(100 * 1024 * 1024)  # 100 MB (sparse: nothing is really written)
+    result = app.test_cli_runner().invoke(args=["roster", "import", str(huge)])
+    assert result.exit_code == 1
+    assert "the file is larger than 50 MB; nothing was written" in result.output

@@ -4,6 +4,7 @@ and joiners' invitations, each sent once, in each recipient's language, through 
 import re
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import select
 
 from learning import clock
@@ -12,7 +13,7 @@ from learning.campaigns.models import Campaign
 from learning.campaigns.reminders import reminder_step
 from learning.campaigns.services import CampaignDraft, create_campaign, launch
 from learning.training.models import Assignment
-from tests.conftest import csrf_token, make_settings
+from tests.conftest import PG_URL, csrf_token, make_settings
 from tests.factories import make_department, make_edition, make_user
 
 
@@ -169,3 +170,56 @@ def test_joiner_is_invited_sets_a_password_and_signs_in(app, db, smtp_server, tm
     assert login.status_code == 302 and login.location == "/"
     assert db.scalar(select(User).where(User.employee_no == "N9")).password_hash
     jobs_app.extensions["db"].engine.dispose()
+
+
+@pytest.mark.skipif(not PG_URL, reason="overlapping job runs are a PostgreSQL concern (SQLite serialises writers)")
+def test_two_overlapping_job_runs_queue_each_email_once(app, db):
+    import threading
+
+    from learning.campaigns.jobs import run_jobs
+    from learning.notify.models import OutboxMessage
+
+    clock.freeze(at(2026, 4, 1))
+    branch = make_department(db, code="BR")
+    make_user(db, "manager", department=branch, scope=branch, email="boss@example.jp")
+    for n in range(30):
+        make_user(db, department=branch, email=f"p{n}@example.jp")
+    edition = make_edition(db)
+    campaign = create_campaign(
+        db,
+        CampaignDraft(
+            name_ja="年度研修",
+            name_en="Yearly",
+            module_ids=[edition.module_id],
+            whole_organisation=True,
+            include_ids=[],
+            exclude_ids=[],
+            opens_on=date(2026, 4, 1),
+            due_on=date(2026, 6, 30),
+            recurrence="yearly",
+        ),
+        None,
+    )
+    launch(db, campaign, None)
+    db.commit()
+    clock.freeze(at(2026, 7, 10))  # overdue long enough for reminders and the managers' digest
+    settings = app.extensions["settings"]
+    errors = []
+
+    def run():
+        session = app.extensions["db"].factory()
+        try:
+            run_jobs(session, settings)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    kinds = [m.kind for m in db.scalars(select(OutboxMessage))]
+    assert kinds.count("reminder") == 31 and kinds.count("manager_digest") == 1

@@ -195,3 +195,13 @@ def test_overlapping_runs_create_no_duplicates(app, db, org):
         select(func.count(func.distinct(Assignment.user_id))).where(Assignment.campaign_id == campaign.id)
     )
     assert total == distinct == len(people) + 1 + 40
+
+
+def test_an_open_assignment_of_the_same_edition_is_not_doubled(db, org):
+    _tree, people, compliance = org
+    edition = make_edition(db)
+    make_assignment(db, people["R-BR"], edition)  # assigned directly before the campaign
+    campaign = create_campaign(db, draft([edition]), compliance.id)
+    launch(db, campaign, compliance.id)
+    held = assignments(db, user_id=people["R-BR"].id)
+    assert len(held) == 1 and held[0].campaign_id is None

@@ -131,3 +131,16 @@ def test_due_dates_are_shown_in_tokyo_time(db, client):
     db.commit()
     sign_in(client, user.employee_no)
     assert "Apr 1, 2026" in client.get("/training").get_data(as_text=True)
+
+
+def test_completing_an_edition_completes_the_same_edition_held_elsewhere(db, client):
+    user, edition, assignment = learner_with_assignment(db, client)
+    leftover = make_assignment(db, user, edition, due_in_days=-300)  # last period's, still open
+    db.commit()
+    read_all_sections(client, assignment.id, len(edition.sections))
+    attempt_id = start_quiz(client, assignment.id)
+    post(client, f"/attempts/{attempt_id}", answers_for(db, attempt_id))
+    post(client, f"/training/{assignment.id}/attest", {"confirm": "y"})
+    db.expire_all()
+    assert db.get(Assignment, leftover.id).status == "completed"
+    assert client.get("/api/v1/me/status").get_json()["overdue"] == 0
