@@ -65,11 +65,13 @@ def _register_rooms(app: Flask) -> None:
     from learning.audit.views import bp as audit
     from learning.campaigns.views import bp as campaigns
     from learning.courses.views import bp as courses
+    from learning.desk import inbox as _desk_inbox  # noqa: F401 - registers the desk's own routes
+    from learning.desk.views import bp as desk
     from learning.portal.views import bp as portal
     from learning.quizzes.views import bp as quizzes
     from learning.training.views import bp as training
 
-    for blueprint in (accounts, admin, audit, courses, training, quizzes, campaigns, portal):
+    for blueprint in (accounts, admin, audit, courses, training, quizzes, campaigns, desk, portal):
         app.register_blueprint(blueprint)
     from learning.authz import public
 

@@ -32,6 +32,11 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     CAMPAIGNS_READ = "campaigns.read"
     CAMPAIGNS_MANAGE = "campaigns.manage"
+    # The conduct-rule desk: work the inbox (desk), read it (compliance read-only, audit), see who asked.
+    DESK_WORK = "desk.work"
+    DESK_READ = "desk.read"
+    DESK_IDENTITY = "desk.identity"
+    DESK_STATS = "desk.stats"
     # Account administration: roster and department imports, the outbox. No training results.
     ACCOUNTS_MANAGE = "accounts.manage"
 
@@ -44,6 +49,11 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.CAMPAIGNS_READ: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
     Permission.CAMPAIGNS_MANAGE: frozenset({Role.COMPLIANCE}),
     Permission.ACCOUNTS_MANAGE: frozenset({Role.ADMIN}),
+    Permission.DESK_WORK: frozenset({Role.DESK}),
+    Permission.DESK_READ: frozenset({Role.DESK, Role.COMPLIANCE, Role.AUDITOR}),
+    # Managers never see their staff's questions; compliance reads the inbox without names.
+    Permission.DESK_IDENTITY: frozenset({Role.DESK, Role.AUDITOR}),
+    Permission.DESK_STATS: frozenset({Role.TRAINER, Role.COMPLIANCE, Role.DESK, Role.AUDITOR}),
 }
 
 PUBLIC = "public"

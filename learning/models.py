@@ -5,6 +5,7 @@ from learning.audit import models as audit  # noqa: F401
 from learning.campaigns import models as campaigns  # noqa: F401
 from learning.courses import models as courses  # noqa: F401
 from learning.db import Base
+from learning.desk import models as desk  # noqa: F401
 from learning.notify import models as notify  # noqa: F401
 from learning.quizzes import models as quizzes  # noqa: F401
 from learning.training import models as training  # noqa: F401

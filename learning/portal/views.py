@@ -23,12 +23,6 @@ def home():
     )
 
 
-@bp.route("/desk")
-@requires(Permission.LEARN)
-def desk():
-    return render_template("portal/desk.html")
-
-
 @bp.route("/api/v1/me/status")
 @requires(Permission.LEARN)
 def my_status():

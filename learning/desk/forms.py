@@ -1,0 +1,48 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from learning.desk.services import MAX_LENGTH
+
+CATEGORY_CHOICES = [
+    SelectChoice("information", _l("Handling information")),
+    SelectChoice("ids_systems", _l("IDs and systems")),
+    SelectChoice("consignment", _l("Consigned work")),
+    SelectChoice("transfers", _l("Transfers")),
+    SelectChoice("other", _l("Other")),
+]
+
+
+class AskForm(FlaskForm):
+    body = TextAreaField(_l("Your question"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    category = SelectField(_l("Category"), choices=CATEGORY_CHOICES)
+    anonymous = BooleanField(_l("Ask anonymously"))
+    edition = HiddenField()
+    section = HiddenField()
+    question = HiddenField()
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(_l("Reply"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+
+
+class ClaimForm(FlaskForm):
+    code = StringField(_l("Claim code"), validators=[DataRequired(), Length(max=100)])
+
+
+class ClaimReplyForm(ClaimForm):
+    body = TextAreaField(_l("Reply"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+
+
+class FaqForm(FlaskForm):
+    question_ja = TextAreaField(_l("Question (Japanese)"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    question_en = TextAreaField(_l("Question (English)"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    answer_ja = TextAreaField(_l("Answer (Japanese)"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    answer_en = TextAreaField(_l("Answer (English)"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    module = SelectField(
+        _l("Module"), coerce=lambda v: int(v) if v not in (None, "", "None") else None, validators=[Optional()]
+    )
+    section = IntegerField(_l("Section number (empty: the whole module)"), validators=[Optional(), NumberRange(1, 99)])
+    source = HiddenField()

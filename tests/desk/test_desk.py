@@ -1,0 +1,239 @@
+"""The conduct-rule desk: asking (named and truly anonymous), the inbox, answers, the FAQ, what questions reveal."""
+
+import logging
+import re
+
+import pytest
+from sqlalchemy import func, select, text
+
+from learning.audit.models import AuditEvent
+from learning.desk.models import DeskQuestion, FaqEntry
+from learning.models import metadata
+from tests.conftest import csrf_token, post, sign_in
+from tests.factories import make_assignment, make_department, make_edition, make_user
+
+
+@pytest.fixture
+def people(db):
+    branch = make_department(db, code="BR")
+    return {
+        "learner": make_user(db, department=branch, login_id="asker1", email="asker@example.jp"),
+        "desk": make_user(db, "desk", department=branch),
+        "compliance": make_user(db, "compliance", department=branch),
+        "manager": make_user(db, "manager", department=branch, scope=branch),
+        "trainer": make_user(db, "trainer", department=branch),
+        "edition": make_edition(db, slug="rules", sections=3, questions=4, draw=2),
+    }
+
+
+def signed_in(app, db, user):
+    db.commit()
+    client = app.test_client()
+    assert sign_in(client, user.employee_no).status_code == 302
+    return client
+
+
+def ask(client, body="システムにログインアイコンが残っています。使ってよいですか？", anonymous=False, **context):
+    query = "&".join(f"{k}={v}" for k, v in context.items())
+    token = csrf_token(client, f"/desk?{query}")
+    data = {"body": body, "category": "ids_systems", "csrf_token": token, **{k: str(v) for k, v in context.items()}}
+    if anonymous:
+        data["anonymous"] = "y"
+    return client.post("/desk", data=data)
+
+
+def test_named_question_from_a_section_reaches_the_desk_with_its_context(app, db, people):
+    learner = signed_in(app, db, people["learner"])
+    edition = people["edition"]
+    section_page = learner.get(f"/training/{make_assignment(db, people['learner'], edition).id}/sections/1")
+    db.commit()
+    response = ask(learner, edition=edition.id, section=1)
+    assert response.status_code == 302
+    question = db.scalar(select(DeskQuestion))
+    assert (question.asker_id, question.module_id, question.section_position) == (
+        people["learner"].id,
+        edition.module_id,
+        1,
+    )
+    desk = signed_in(app, db, people["desk"])
+    inbox = desk.get("/desk/inbox").get_data(as_text=True)
+    assert people["learner"].name in inbox
+    page = desk.get(f"/desk/inbox/{question.id}").get_data(as_text=True)
+    assert people["learner"].employee_no in page and "rules course" in page and "section 1" in page
+    read = db.scalar(select(AuditEvent).where(AuditEvent.action == "desk_question_read"))
+    assert read.actor_id == people["desk"].id and read.target_id == str(question.id)
+    assert section_page.status_code in (200, 302)
+
+
+def test_who_sees_what(app, db, people):
+    learner = signed_in(app, db, people["learner"])
+    ask(learner)
+    question = db.scalar(select(DeskQuestion))
+    compliance = signed_in(app, db, people["compliance"])
+    page = compliance.get("/desk/inbox").get_data(as_text=True)
+    assert "Named" in page and people["learner"].name not in page  # read-only, without names
+    assert people["learner"].name not in compliance.get(f"/desk/inbox/{question.id}").get_data(as_text=True)
+    assert post(compliance, f"/desk/inbox/{question.id}/reply", {"body": "x"}).status_code == 403
+    for role in ("manager", "trainer"):
+        other = signed_in(app, db, people[role])
+        assert other.get("/desk/inbox").status_code == 403
+        assert other.get(f"/desk/inbox/{question.id}").status_code == 403
+    colleague = signed_in(app, db, make_user(db))
+    assert colleague.get(f"/desk/mine/{question.id}").status_code == 404  # someone else's question
+    assert db.scalar(select(func.count()).where(AuditEvent.action == "authz_fail")) >= 4
+
+
+def test_anonymous_question_leaves_nothing_that_points_to_the_asker(app, db, people, caplog):
+    caplog.set_level(logging.DEBUG)
+    asker = people["learner"]
+    learner = signed_in(app, db, asker)
+    learner.environ_base["REMOTE_ADDR"] = "10.20.30.40"
+    edition = people["edition"]
+    bank_question = edition.questions[0]
+    before = snapshot(db)
+    response = ask(learner, anonymous=True, edition=edition.id, question=bank_question.id)
+    page = response.get_data(as_text=True)
+    code = re.search(r'<p class="claim-code"><code>([^<]+)</code>', page).group(1)
+    assert len(code) >= 30
+    after = snapshot(db)
+    added = {table: rows - before.get(table, set()) for table, rows in after.items()}
+    added = {table: rows for table, rows in added.items() if rows}
+    assert set(added) == {"desk_questions"}  # no audit event, no log row, nothing else
+    (row,) = added["desk_questions"]
+    leaks = {str(asker.id), asker.employee_no, asker.login_id, "10.20.30.40"}
+    stored = db.scalar(select(DeskQuestion))
+    assert stored.asker_id is None and stored.claim_hash != code and code not in str(row)
+    assert stored.asked_at.hour == 15 and stored.asked_at.minute == 0  # midnight in Tokyo: the day only
+    assert stored.assignee_id is None  # the only columns that could hold a person are empty
+    texts = [value for value in row if isinstance(value, str)]
+    assert not [leak for leak in leaks - {str(asker.id)} for value in texts if leak in value]
+    assert all(leak not in caplog.text for leak in leaks - {str(asker.id)})
+    # The asker's own list does not show it; the claim code does.
+    assert "ログインアイコン" not in learner.get("/desk/mine").get_data(as_text=True)
+    opened = learner.post("/desk/claim", data={"code": code, "csrf_token": csrf_token(learner, "/desk/claim")})
+    assert "ログインアイコン" in opened.get_data(as_text=True)
+
+
+def snapshot(db) -> dict[str, set[tuple]]:
+    return {
+        table.name: set(map(tuple, db.execute(text(f"SELECT * FROM {table.name}")).all()))
+        for table in metadata.sorted_tables
+    }
+
+
+def test_the_desk_answers_the_anonymous_asker_reads_and_replies(app, db, people):
+    learner = signed_in(app, db, people["learner"])
+    code = re.search(r"<code>([^<]+)</code>", ask(learner, anonymous=True).get_data(as_text=True)).group(1)
+    question = db.scalar(select(DeskQuestion))
+    desk = signed_in(app, db, people["desk"])
+    assert "Anonymous" in desk.get("/desk/inbox").get_data(as_text=True)
+    post(desk, f"/desk/inbox/{question.id}/note", {"note-body": "社内メモ：システム部に確認"})
+    post(desk, f"/desk/inbox/{question.id}/reply", {"body": "使わずに、窓口に報告してください。"})
+    token = csrf_token(learner, "/desk/claim")
+    thread = learner.post("/desk/claim", data={"code": code, "csrf_token": token}).get_data(as_text=True)
+    assert "使わずに、窓口に報告してください。" in thread and "社内メモ" not in thread
+    reply = learner.post("/desk/claim", data={"code": code, "body": "ありがとうございます。", "csrf_token": token})
+    assert "ありがとうございます。" in reply.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(DeskQuestion, question.id).status == "in_progress"
+
+
+def test_named_asker_is_told_by_email(app, db, people, smtp_server, tmp_path):
+    from learning import create_app
+    from tests.conftest import make_settings
+
+    learner = signed_in(app, db, people["learner"])
+    ask(learner)
+    question = db.scalar(select(DeskQuestion))
+    desk = signed_in(app, db, people["desk"])
+    post(desk, f"/desk/inbox/{question.id}/reply", {"body": "回答します。"})
+    jobs = create_app(
+        make_settings(
+            app.extensions["settings"].database_url,
+            tmp_path / "j",
+            SMTP_HOST="127.0.0.1",
+            SMTP_PORT=str(smtp_server.port),
+        )
+    )
+    assert jobs.test_cli_runner().invoke(args=["jobs", "run"]).exit_code == 0
+    (mail,) = smtp_server.handler_messages
+    assert mail["To"] == "asker@example.jp" and "answered" in mail["Subject"]
+    assert "回答します" not in mail.get_content()  # the answer itself stays on the portal
+    jobs.extensions["db"].engine.dispose()
+    mine = learner.get(f"/desk/mine/{question.id}").get_data(as_text=True)
+    assert "回答します。" in mine
+
+
+def test_bad_questions_keep_the_text_and_name_the_field(app, db, people):
+    learner = signed_in(app, db, people["learner"])
+    for body, message in (
+        ("   ", "This field is required."),
+        ("あ" * 5001, "5000"),
+        ("bell \x07 here", "control characters"),
+    ):
+        response = ask(learner, body=body)
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
+    response = ask(learner, body="<script>alert(1)</script>")
+    question = db.scalar(select(DeskQuestion))
+    page = learner.get(f"/desk/mine/{question.id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    assert ask(learner, edition=999999).status_code == 404
+
+
+def test_claim_guessing_is_throttled(app, db, people):
+    learner = signed_in(app, db, people["learner"])
+    token = csrf_token(learner, "/desk/claim")
+    for _ in range(10):
+        assert "No question has this claim code." in learner.post(
+            "/desk/claim", data={"code": "guess", "csrf_token": token}
+        ).get_data(as_text=True)
+    assert "Too many wrong claim codes" in learner.post(
+        "/desk/claim", data={"code": "guess", "csrf_token": token}
+    ).get_data(as_text=True)
+
+
+def test_a_flood_meets_a_polite_limit(app, db, people):
+    learner = signed_in(app, db, people["learner"])
+    for n in range(10):
+        assert ask(learner, body=f"質問 {n}").status_code == 302
+    assert "Please wait a while" in ask(learner, body="もう一つ").get_data(as_text=True)
+    for n in range(10):
+        assert ask(learner, body=f"匿名 {n}", anonymous=True).status_code == 200
+    assert "Please wait a while" in ask(learner, body="匿名 もう一つ", anonymous=True).get_data(as_text=True)
+
+
+def test_faq_from_a_question_shown_under_its_section_searchable_and_counted(app, db, people):
+    learner = signed_in(app, db, people["learner"])
+    edition = people["edition"]
+    assignment = make_assignment(db, people["learner"], edition)
+    db.commit()
+    ask(learner, body="原文の質問：支店Aの端末を使ってよいか", edition=edition.id, section=2)
+    question = db.scalar(select(DeskQuestion))
+    desk = signed_in(app, db, people["desk"])
+    post(desk, f"/desk/inbox/{question.id}/reply", {"body": "使ってはいけません。"})
+    form = {
+        "question_ja": "原文の質問：支店Aの端末を使ってよいか",
+        "question_en": "May I use a grid terminal?",
+        "answer_ja": "使わずに報告してください。",
+        "answer_en": "No. Report it to the desk.",
+        "module": str(edition.module_id),
+        "section": "2",
+    }
+    copied = post(desk, f"/faq/new?from={question.id}", form)
+    assert copied.status_code == 400 and "Rewrite the question" in copied.get_data(as_text=True)
+    form["question_ja"] = "営業所に送配電会社の端末が置かれていたら、使ってよいですか。"
+    saved = post(desk, f"/faq/new?from={question.id}", form)
+    entry = db.scalar(select(FaqEntry))
+    assert saved.status_code == 302 and entry.status == "draft"
+    post(desk, f"/faq/{entry.id}/published")
+    post(learner, f"/training/{assignment.id}/sections/1")
+    section = learner.get(f"/training/{assignment.id}/sections/2").get_data(as_text=True)
+    assert "May I use a grid terminal?" in section
+    assert "May I use a grid terminal?" in learner.get("/faq?q=terminal").get_data(as_text=True)
+    assert "grid terminal" not in learner.get("/faq?q=nothing-like-this").get_data(as_text=True)
+    trainer = signed_in(app, db, people["trainer"])
+    stats = trainer.get("/desk/stats").get_data(as_text=True)
+    assert f"/library/editions/{edition.id}/sections/2" in stats and "原文の質問" not in stats
+    assert trainer.get(f"/library/editions/{edition.id}/sections/2").status_code == 200
+    post(desk, f"/faq/{entry.id}/retired")
+    assert "May I use a grid terminal?" not in learner.get("/faq").get_data(as_text=True)
