@@ -335,6 +335,11 @@ def save_faq(session: Session, entry: FaqEntry | None, draft: FaqDraft, staff_id
         setattr(entry, name, value)
     entry.module_id, entry.section_position = draft.module_id, draft.section_position
     entry.updated_by_id, entry.updated_at = staff_id, clock.now()
+    if draft.source_question_id and draft.section_position:
+        # The desk has placed the question in a section (asked from a quiz result, say): count it there.
+        source = session.get(DeskQuestion, draft.source_question_id)
+        if source.section_position is None and source.module_id in (None, draft.module_id):
+            source.module_id, source.section_position = draft.module_id, draft.section_position
     session.add(entry)
     session.flush()
     record(session, "faq_saved", actor_id=staff_id, target=("faq", entry.id))

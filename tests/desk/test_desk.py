@@ -237,3 +237,48 @@ def test_faq_from_a_question_shown_under_its_section_searchable_and_counted(app,
     assert trainer.get(f"/library/editions/{edition.id}/sections/2").status_code == 200
     post(desk, f"/faq/{entry.id}/retired")
     assert "May I use a grid terminal?" not in learner.get("/faq").get_data(as_text=True)
+
+
+def test_done_when(app, db, people):
+    """Asked anonymously from a quiz result; answered; an FAQ under the section; read with the claim code;
+    the trainer sees the section at the top of the questions."""
+    edition = people["edition"]
+    other_section_asker = signed_in(app, db, make_user(db))
+    ask(other_section_asker, body="別の節の質問", edition=edition.id, section=1)
+    learner = signed_in(app, db, people["learner"])
+    bank_question = edition.questions[1]
+    result_page_link = f"/desk?edition={edition.id}&question={bank_question.id}"
+    assert learner.get(result_page_link).status_code == 200
+    code = re.search(
+        r"<code>([^<]+)</code>",
+        ask(learner, anonymous=True, edition=edition.id, question=bank_question.id).get_data(as_text=True),
+    ).group(1)
+    question = db.scalar(select(DeskQuestion).where(DeskQuestion.bank_question_id == bank_question.id))
+    desk = signed_in(app, db, people["desk"])
+    post(desk, f"/desk/inbox/{question.id}/reply", {"body": "報告してください。"})
+    post(
+        desk,
+        f"/faq/new?from={question.id}",
+        {
+            "question_ja": "共用IDを見つけたら？",
+            "question_en": "What if I find a shared ID?",
+            "answer_ja": "使わずに報告します。",
+            "answer_en": "Do not use it; report it.",
+            "module": str(edition.module_id),
+            "section": "3",
+        },
+    )
+    entry = db.scalar(select(FaqEntry))
+    post(desk, f"/faq/{entry.id}/published")
+    token = csrf_token(learner, "/desk/claim")
+    assert "報告してください。" in learner.post("/desk/claim", data={"code": code, "csrf_token": token}).get_data(
+        as_text=True
+    )
+    assignment = make_assignment(db, people["learner"], edition, sections_done=3)
+    db.commit()
+    assert "What if I find a shared ID?" in learner.get(f"/training/{assignment.id}/sections/3").get_data(as_text=True)
+    ask(signed_in(app, db, make_user(db)), body="同じ節の別の質問", edition=edition.id, section=3)
+    trainer = signed_in(app, db, people["trainer"])
+    stats = trainer.get("/desk/stats").get_data(as_text=True)
+    top = stats.split("<ol>")[1]
+    assert top.index("/sections/3") < top.index("/sections/1")
