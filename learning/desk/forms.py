@@ -46,3 +46,7 @@ class FaqForm(FlaskForm):
     )
     section = IntegerField(_l("Section number (empty: the whole module)"), validators=[Optional(), NumberRange(1, 99)])
     source = HiddenField()
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(_l("Internal note"), validators=[DataRequired(), Length(max=MAX_LENGTH)])

@@ -11,7 +11,7 @@ from learning.accounts.models import RoleGrant, User
 from learning.authz import Permission, Role, requires
 from learning.courses.models import Edition, Question
 from learning.desk import services
-from learning.desk.forms import FaqForm, ReplyForm
+from learning.desk.forms import FaqForm, NoteForm, ReplyForm
 from learning.desk.models import CATEGORIES, STATUSES, DeskQuestion, FaqEntry
 from learning.desk.views import ERRORS, bp
 from learning.i18n import pick
@@ -77,7 +77,7 @@ def load(question_id: int) -> DeskQuestion:
 def question(question_id: int):
     found = load(question_id)
     db().commit()  # the read is on record even if nothing else happens
-    return _question_page(found, ReplyForm(), ReplyForm(prefix="note"))
+    return _question_page(found, ReplyForm(), NoteForm(prefix="note"))
 
 
 def _question_page(found: DeskQuestion, reply: ReplyForm, note: ReplyForm, status: int = 200):
@@ -112,14 +112,14 @@ def reply(question_id: int):
             db().commit()
             flash(_("Your answer has been sent."), "success")
             return redirect(url_for(".question", question_id=found.id))
-    return _question_page(found, form, ReplyForm(prefix="note"), 400)
+    return _question_page(found, form, NoteForm(prefix="note"), 400)
 
 
 @bp.route("/desk/inbox/<int:question_id>/note", methods=["POST"])
 @requires(Permission.DESK_WORK)
 def note(question_id: int):
     found = load(question_id)
-    form = ReplyForm(prefix="note")
+    form = NoteForm(prefix="note")
     if form.validate_on_submit():
         try:
             services.add_note(db(), found, current_user.id, form.body.data)
