@@ -69,9 +69,10 @@ def _register_rooms(app: Flask) -> None:
     from learning.desk.views import bp as desk
     from learning.portal.views import bp as portal
     from learning.quizzes.views import bp as quizzes
+    from learning.reports.views import bp as reports
     from learning.training.views import bp as training
 
-    for blueprint in (accounts, admin, audit, courses, training, quizzes, campaigns, desk, portal):
+    for blueprint in (accounts, admin, audit, courses, training, quizzes, campaigns, desk, reports, portal):
         app.register_blueprint(blueprint)
     from learning.authz import public
 

@@ -37,6 +37,8 @@ class Permission(StrEnum):
     DESK_READ = "desk.read"
     DESK_IDENTITY = "desk.identity"
     DESK_STATS = "desk.stats"
+    # Department completion reports: managers (their subtrees, enforced in the query), compliance, audit.
+    REPORTS_VIEW = "reports.view"
     # Account administration: roster and department imports, the outbox. No training results.
     ACCOUNTS_MANAGE = "accounts.manage"
 
@@ -49,6 +51,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.CAMPAIGNS_READ: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
     Permission.CAMPAIGNS_MANAGE: frozenset({Role.COMPLIANCE}),
     Permission.ACCOUNTS_MANAGE: frozenset({Role.ADMIN}),
+    Permission.REPORTS_VIEW: frozenset({Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}),
     Permission.DESK_WORK: frozenset({Role.DESK}),
     Permission.DESK_READ: frozenset({Role.DESK, Role.COMPLIANCE, Role.AUDITOR}),
     # Managers never see their staff's questions; compliance reads the inbox without names.

@@ -1,0 +1,44 @@
+"""Tables to CSV (UTF-8 with BOM, for Japanese Excel) and XLSX (openpyxl), with formulas neutralised."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe(value):
+    """A cell that a spreadsheet would read as a formula is prefixed with ' and so stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_csv(header: list[str], rows: list[list]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([safe(h) for h in header])
+    writer.writerows([[safe(v) for v in row] for row in rows])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append([safe(h) for h in header])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([safe(v) for v in row])
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, whatever it looks like
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

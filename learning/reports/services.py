@@ -1,0 +1,128 @@
+"""Read-only report queries, always limited to the reader's scope in the query itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from learning import clock
+from learning.accounts.models import Department, RoleGrant, User
+from learning.authz import Role
+from learning.campaigns.audience import subtree
+from learning.campaigns.models import Campaign
+from learning.courses.models import Edition
+from learning.quizzes.models import Attempt
+from learning.reports.completion import DepartmentRow, tally, tree
+from learning.training.models import Assignment
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The departments a reader may see: None for the whole organisation."""
+
+    roots: set[int] | None
+    departments: set[int] | None
+
+    def allows(self, department_id: int) -> bool:
+        return self.departments is None or department_id in self.departments
+
+
+def scope_of(session: Session, user) -> Scope:
+    """Compliance and internal audit see everything; a manager sees the subtrees they head; else nothing."""
+    if {Role.COMPLIANCE, Role.AUDITOR} & set(user.roles):
+        return Scope(None, None)
+    roots = set(
+        session.scalars(
+            select(RoleGrant.department_id).where(
+                RoleGrant.user_id == user.id,
+                RoleGrant.role == Role.MANAGER,
+                RoleGrant.revoked_at.is_(None),
+                RoleGrant.department_id.is_not(None),
+            )
+        )
+    )
+    parents = dict(session.execute(select(Department.id, Department.parent_id)).all())
+    return Scope(roots, subtree(roots, parents))
+
+
+def campaigns(session: Session) -> list[Campaign]:
+    return list(session.scalars(select(Campaign).where(Campaign.status != "draft").order_by(Campaign.id.desc())))
+
+
+def department_report(
+    session: Session, campaign_id: int, scope: Scope, locale: str = "ja", sort: str = "name", descending: bool = False
+) -> list[DepartmentRow]:
+    """The department tree with own and rolled-up completion for one campaign, within the scope."""
+    now = clock.now()
+    open_ = Assignment.status.in_(("assigned", "in_progress"))
+    query = (
+        select(
+            User.department_id,
+            Assignment.status,
+            case((and_(open_, Assignment.due_at < now), True), else_=False),
+            case((Assignment.completed_at <= Assignment.due_at, True), else_=False),
+            func.count(),
+        )
+        .join(User, User.id == Assignment.user_id)
+        .where(Assignment.campaign_id == campaign_id)
+        .group_by(
+            User.department_id,
+            Assignment.status,
+            case((and_(open_, Assignment.due_at < now), True), else_=False),
+            case((Assignment.completed_at <= Assignment.due_at, True), else_=False),
+        )
+    )
+    if scope.departments is not None:
+        query = query.where(User.department_id.in_(scope.departments or {-1}))
+    counts = tally(session.execute(query).all())
+    departments = [
+        (d.id, d.code, d.name_en if locale == "en" else d.name_ja, d.parent_id)
+        for d in session.execute(
+            select(Department.id, Department.code, Department.name_ja, Department.name_en, Department.parent_id)
+        )
+    ]
+    return tree(departments, counts, scope.roots, sort, descending)
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    name: str
+    employee_no: str
+    title_ja: str
+    title_en: str
+    status: str
+    due_at: object
+    completed_at: object
+    attempts: int
+    overdue: bool
+
+
+def people(session: Session, campaign_id: int, department_id: int) -> list[PersonRow]:
+    """The people of one department (not its subtree) and their assignments in the campaign."""
+    now = clock.now()
+    attempts = (
+        select(Attempt.assignment_id, func.count().label("n"))
+        .where(Attempt.submitted_at.is_not(None))
+        .group_by(Attempt.assignment_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            User.name,
+            User.employee_no,
+            Edition.title_ja,
+            Edition.title_en,
+            Assignment.status,
+            Assignment.due_at,
+            Assignment.completed_at,
+            func.coalesce(attempts.c.n, 0),
+        )
+        .join(User, User.id == Assignment.user_id)
+        .join(Edition, Edition.id == Assignment.edition_id)
+        .outerjoin(attempts, attempts.c.assignment_id == Assignment.id)
+        .where(Assignment.campaign_id == campaign_id, User.department_id == department_id)
+        .order_by(User.employee_no, Edition.module_id)
+    ).all()
+    return [PersonRow(*r, overdue=r[4] in ("assigned", "in_progress") and r[5] < now) for r in rows]
