@@ -62,20 +62,20 @@ class DepartmentRow:
 
 
 def tally(rows) -> dict[int, Counts]:
-    """(department id, status, overdue, on time, count) rows from SQL into counts per department."""
+    """(department id, status, count, overdue count, on-time count) rows from SQL into counts per department."""
     counts: dict[int, Counts] = defaultdict(Counts)
-    for department_id, status, overdue, on_time, n in rows:
+    for department_id, status, n, overdue, on_time in rows:
         c = counts[department_id]
         c.assigned += n
         if status == "completed":
             c.completed += n
-            c.on_time += n if on_time else 0
+            c.on_time += on_time or 0
         elif status == "exempt":
             c.exempt += n
         else:
             c.in_progress += n if status == "in_progress" else 0
             c.not_started += n if status == "assigned" else 0
-            c.overdue += n if overdue else 0
+            c.overdue += overdue or 0
     return counts
 
 

@@ -57,22 +57,18 @@ def department_report(
     """The department tree with own and rolled-up completion for one campaign, within the scope."""
     now = clock.now()
     open_ = Assignment.status.in_(("assigned", "in_progress"))
+    # One row per department and status, with the overdue and on-time counts summed alongside.
     query = (
         select(
             User.department_id,
             Assignment.status,
-            case((and_(open_, Assignment.due_at < now), True), else_=False),
-            case((Assignment.completed_at <= Assignment.due_at, True), else_=False),
             func.count(),
+            func.sum(case((and_(open_, Assignment.due_at < now), 1), else_=0)),
+            func.sum(case((Assignment.completed_at <= Assignment.due_at, 1), else_=0)),
         )
         .join(User, User.id == Assignment.user_id)
         .where(Assignment.campaign_id == campaign_id)
-        .group_by(
-            User.department_id,
-            Assignment.status,
-            case((and_(open_, Assignment.due_at < now), True), else_=False),
-            case((Assignment.completed_at <= Assignment.due_at, True), else_=False),
-        )
+        .group_by(User.department_id, Assignment.status)
     )
     if scope.departments is not None:
         query = query.where(User.department_id.in_(scope.departments or {-1}))
