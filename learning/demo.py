@@ -16,9 +16,11 @@ from learning.accounts.models import Department, RoleGrant, User
 from learning.accounts.passwords import hash_password
 from learning.accounts.second_factor import new_secret
 from learning.authz import PRIVILEGED_ROLES, Role
+from learning.campaigns.models import Campaign
+from learning.campaigns.periods import tokyo_date
+from learning.campaigns.services import CampaignDraft, create_campaign, launch
 from learning.courses.services import published_editions
 from learning.training.models import Assignment
-from learning.training.services import assign
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - the documented demo password (demo mode only)
 
@@ -206,15 +208,51 @@ def _staff(session: Session, departments: dict[str, Department], count: int) -> 
     return users
 
 
+DEMO_CAMPAIGN = ("2026年度 行為規制研修（デモ）", "FY2026 conduct-rule training (demo)")
+
+
 def _assignments(session: Session, users: list[User], due_days: int) -> int:
-    editions = published_editions(session)
-    have = set(session.execute(select(Assignment.user_id, Assignment.edition_id)))
-    due = clock.now() + timedelta(days=due_days)
-    created = 0
-    for user in users:
-        for edition in editions:
-            if (user.id, edition.id) not in have:
-                assign(session, user.id, edition, due, reason="demo")
-                created += 1
-    session.flush()
+    """The shipped modules for everyone, through a launched yearly campaign due in `due_days` days, with some
+    of the generated staff already done or part-way through so that reports have something to show."""
+    campaign = session.scalar(select(Campaign).where(Campaign.name_en == DEMO_CAMPAIGN[1]))
+    today = tokyo_date(clock.now())
+    if campaign is None:
+        compliance = session.scalar(select(User).where(User.login_id == "compliance"))
+        draft = CampaignDraft(
+            name_ja=DEMO_CAMPAIGN[0],
+            name_en=DEMO_CAMPAIGN[1],
+            module_ids=[e.module_id for e in published_editions(session)],
+            whole_organisation=True,
+            include_ids=[],
+            exclude_ids=[],
+            opens_on=today,
+            due_on=today + timedelta(days=due_days),
+            recurrence="yearly",
+        )
+        campaign = create_campaign(session, draft, compliance.id)
+    created = launch(session, campaign, actor_id=None)
+    _some_progress(session, campaign.id, {u.id for u in users if u.login_id is None})
     return created
+
+
+def _some_progress(session: Session, campaign_id: int, staff: set[int]) -> None:
+    """Deterministic variety among the generated staff (never the demo accounts): a third done, a fifth started."""
+    rng = random.Random(17)
+    now = clock.now()
+    fresh = session.scalars(
+        select(Assignment).where(
+            Assignment.campaign_id == campaign_id,
+            Assignment.user_id.in_(staff),
+            Assignment.status == "assigned",
+            Assignment.sections_done == 0,
+        )
+    ).all()
+    for assignment in fresh:
+        roll = rng.random()
+        if roll < 0.35:
+            assignment.status, assignment.sections_done = "completed", 1
+            assignment.quiz_passed_at = assignment.attested_at = assignment.completed_at = now
+            assignment.best_score = rng.choice([80, 88, 100])
+        elif roll < 0.55:
+            assignment.status, assignment.sections_done, assignment.last_section = "in_progress", 1, 2
+    session.flush()
