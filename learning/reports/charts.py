@@ -28,3 +28,14 @@ def completion_bar(rows: list[DepartmentRow], title: str, depth: int = 1) -> dic
         template="plotly_white",
     )
     return json.loads(figure.to_json())
+
+
+def completion_over_time(days: list, shares: list[float], due_on, title: str, due_label: str) -> dict:
+    """Cumulative completion across the campaign's window, with the due date marked."""
+    figure = go.Figure(go.Scatter(x=[d.isoformat() for d in days], y=shares, mode="lines", line={"color": "#1d4e89"}))
+    figure.add_vline(x=due_on.isoformat(), line_dash="dash", line_color="#b42318")
+    figure.add_annotation(x=due_on.isoformat(), y=100, text=due_label, showarrow=False, yanchor="bottom")
+    figure.update_layout(
+        title=title, yaxis={"range": [0, 105], "ticksuffix": "%"}, height=360, margin={"t": 50}, template="plotly_white"
+    )
+    return json.loads(figure.to_json())

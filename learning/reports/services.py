@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
@@ -12,6 +14,7 @@ from learning.accounts.models import Department, RoleGrant, User
 from learning.authz import Role
 from learning.campaigns.audience import subtree
 from learning.campaigns.models import Campaign
+from learning.campaigns.periods import tokyo_date
 from learning.courses.models import Edition
 from learning.quizzes.models import Attempt
 from learning.reports.completion import DepartmentRow, tally, tree
@@ -122,3 +125,26 @@ def people(session: Session, campaign_id: int, department_id: int) -> list[Perso
         .order_by(User.employee_no, Edition.module_id)
     ).all()
     return [PersonRow(*r, overdue=r[4] in ("assigned", "in_progress") and r[5] < now) for r in rows]
+
+
+def completion_curve(session: Session, campaign: Campaign, scope: Scope) -> tuple[list[date], list[float]]:
+    """Cumulative completion (share of counted assignments) per day of the campaign's window, in scope."""
+    base = (
+        select(Assignment.completed_at, Assignment.status)
+        .join(User, User.id == Assignment.user_id)
+        .where(Assignment.campaign_id == campaign.id)
+    )
+    if scope.departments is not None:
+        base = base.where(User.department_id.in_(scope.departments or {-1}))
+    rows = session.execute(base).all()
+    counted = sum(1 for _, status in rows if status != "exempt")
+    done_on = Counter(tokyo_date(at) for at, status in rows if status == "completed" and at is not None)
+    end = max(campaign.due_on, min(tokyo_date(clock.now()), campaign.period_end - timedelta(days=1)))
+    days, shares, total = [], [], sum(n for day, n in done_on.items() if day < campaign.opens_on)
+    day = campaign.opens_on
+    while day <= end:
+        total += done_on.get(day, 0)
+        days.append(day)
+        shares.append(round(100 * total / counted, 1) if counted else 0.0)
+        day += timedelta(days=1)
+    return days, shares

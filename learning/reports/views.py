@@ -160,6 +160,8 @@ def campaign(campaign_id: int, fmt: str = "html"):
             ],
         )
     chart = charts.completion_bar(rows, _("Completion by department"))
+    days, shares = services.completion_curve(db(), found, scope)
+    curve = charts.completion_over_time(days, shares, found.due_on, _("Completion over the campaign"), _("Due date"))
     return render_template(
         "reports/campaign.html",
         campaign=found,
@@ -168,6 +170,7 @@ def campaign(campaign_id: int, fmt: str = "html"):
         descending=descending,
         total=organisation_total(rows),
         chart=chart,
+        curve=curve,
         printing=request.args.get("print") == "1",
     )
 

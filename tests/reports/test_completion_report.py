@@ -184,3 +184,16 @@ def test_formula_neutralisation():
         "plain",
         5,
     ]
+
+
+def test_completion_curve_counts_each_day_against_the_counted_assignments(db, report):
+    from learning.reports import services
+
+    campaign = db.get(Campaign, report["campaign"].id)
+    days, shares = services.completion_curve(db, campaign, services.Scope(None, None))
+    assert days[0] == date(2026, 4, 1) and days[-1] == date(2026, 7, 10)  # through today, past the due date
+    by_day = dict(zip(days, shares, strict=True))
+    assert by_day[date(2026, 6, 26)] == 0.0
+    assert by_day[date(2026, 6, 27)] == 25.0  # 23:59 in Tokyo on 27 June: one of four counted assignments
+    assert by_day[date(2026, 7, 1)] == 25.0
+    assert by_day[date(2026, 7, 2)] == 50.0  # the late one
