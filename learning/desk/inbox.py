@@ -254,14 +254,13 @@ def stats():
 @requires(Permission.DESK_STATS)
 def section_preview(edition_id: int, position: int):
     """A section as learners see it, for those who follow up on the questions it raises."""
-    from learning.courses.markdown import render_markdown
     from learning.courses.models import Section
+    from learning.courses.views import section_html
     from learning.i18n import current_locale
 
     edition = db().get(Edition, edition_id)
     section = db().scalar(select(Section).where(Section.edition_id == edition_id, Section.position == position))
     if edition is None or section is None:
         abort(404)
-    image_base = url_for("courses.image", edition_id=edition.id, name="x")[:-1]
-    body = render_markdown(section.bodies.get(current_locale()) or section.body_ja, image_base)
+    body = section_html(section, current_locale())
     return render_template("desk/section_preview.html", edition=edition, section=section, body=body)

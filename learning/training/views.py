@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired
 
 from learning import clock
 from learning.authz import Permission, requires
-from learning.courses.markdown import render_markdown
+from learning.courses.views import section_html
 from learning.i18n import current_locale
 from learning.training import services, sources
 from learning.training.services import NotFound, TrainingError
@@ -35,10 +35,6 @@ def own(assignment_id: int):
         return services.own_assignment(db(), current_user.id, assignment_id)
     except NotFound:
         abort(404)
-
-
-def image_base(edition) -> str:
-    return url_for("courses.image", edition_id=edition.id, name="x")[:-1]
 
 
 @bp.route("/training")
@@ -85,7 +81,7 @@ def section(assignment_id: int, position: int):
         flash(MESSAGES[str(exc)](), "warning")
         return redirect(url_for(".overview", assignment_id=assignment.id))
     sections = services.sections_of(db(), assignment.edition_id)
-    body = render_markdown(current.bodies.get(current_locale()) or current.body_ja, image_base(assignment.edition))
+    body = section_html(current, current_locale())
     return render_template(
         "training/section.html", assignment=assignment, section=current, sections=sections, body=body, form=form
     )
