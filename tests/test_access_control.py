@@ -63,6 +63,10 @@ EXPECTED = {
     "admin.apply": {"POST": {Role.ADMIN}},
     "admin.cancel": {"POST": {Role.ADMIN}},
     "admin.outbox_page": {"GET": {Role.ADMIN}},
+    "admin.people": {"GET": {Role.ADMIN}},
+    "admin.compromised": {"POST": {Role.ADMIN}},
+    "admin.grant": {"POST": {Role.ADMIN}},
+    "admin.revoke": {"POST": {Role.ADMIN}},
     "campaigns.exempt": {"POST": {Role.COMPLIANCE}},
     "campaigns.end_exemption": {"POST": {Role.COMPLIANCE}},
 }

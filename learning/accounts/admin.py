@@ -3,21 +3,21 @@
 The admin role sees people and departments, never training results.
 """
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from learning import clock
-from learning.accounts import imports
+from learning.accounts import imports, services
 from learning.accounts.hrfiles import MAX_BYTES, FileProblem, FileRejected
-from learning.accounts.models import PendingImport
-from learning.authz import Permission, requires
+from learning.accounts.models import Department, PendingImport, RoleGrant, User
+from learning.authz import Permission, Role, requires
 from learning.notify.services import outbox
 from learning.web import app_settings, db
 
@@ -138,3 +138,79 @@ def cancel(pending_id: int):
 def outbox_page():
     configured = bool(current_app.extensions["settings"].smtp_host)
     return render_template("admin/outbox.html", messages=outbox(db()), configured=configured)
+
+
+ROLE_CHOICES = [r.value for r in Role if r != Role.LEARNER]
+
+
+@bp.route("/admin/people")
+@requires(Permission.ACCOUNTS_MANAGE)
+def people():
+    """One account: status, department, roles; mark compromised, grant and revoke roles. No training results."""
+    number = (request.args.get("q") or "").strip()[:20]
+    user = db().scalar(select(User).where(User.employee_no == number)) if number else None
+    grants = (
+        db().scalars(select(RoleGrant).where(RoleGrant.user_id == user.id, RoleGrant.revoked_at.is_(None))).all()
+        if user
+        else []
+    )
+    departments = db().scalars(select(Department).order_by(Department.code)).all()
+    return render_template(
+        "admin/people.html",
+        number=number,
+        user=user,
+        grants=grants,
+        roles=ROLE_CHOICES,
+        departments=departments,
+        not_found=bool(number) and user is None,
+    )
+
+
+def _person(user_id: int) -> User:
+    user = db().get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/admin/people/<int:user_id>/compromised", methods=["POST"])
+@requires(Permission.ACCOUNTS_MANAGE)
+def compromised(user_id: int):
+    user = _person(user_id)
+    services.mark_compromised(db(), user, current_user.id)
+    db().commit()
+    flash(
+        _("Marked as compromised: every session has ended and a new password is required at the next sign-in."),
+        "success",
+    )
+    return redirect(url_for(".people", q=user.employee_no))
+
+
+@bp.route("/admin/people/<int:user_id>/grants", methods=["POST"])
+@requires(Permission.ACCOUNTS_MANAGE)
+def grant(user_id: int):
+    user = _person(user_id)
+    role = request.form.get("role", "")
+    department_id = request.form.get("department", type=int)
+    if department_id is not None and db().get(Department, department_id) is None:
+        abort(400)
+    try:
+        services.grant_role(db(), user, role, department_id, current_user.id)
+    except ValueError as exc:
+        flash(_("A manager needs the department they head.") if str(exc) == "scope" else _("Unknown role."), "error")
+        return redirect(url_for(".people", q=user.employee_no))
+    db().commit()
+    flash(_("Role granted. The person signs in again to use it."), "success")
+    return redirect(url_for(".people", q=user.employee_no))
+
+
+@bp.route("/admin/grants/<int:grant_id>/revoke", methods=["POST"])
+@requires(Permission.ACCOUNTS_MANAGE)
+def revoke(grant_id: int):
+    found = db().get(RoleGrant, grant_id)
+    if found is None or found.revoked_at is not None:
+        abort(404)
+    services.revoke_grant(db(), found, current_user.id)
+    db().commit()
+    flash(_("Role revoked; the person's sessions have ended."), "success")
+    return redirect(url_for(".people", q=db().get(User, found.user_id).employee_no))

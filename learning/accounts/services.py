@@ -10,10 +10,11 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from learning import clock
-from learning.accounts.models import SignInFailure, User
+from learning.accounts.models import RoleGrant, SignInFailure, User
 from learning.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
 from learning.accounts.second_factor import matching_step
 from learning.audit.services import record
+from learning.authz import Role
 
 THROTTLE_WINDOW = timedelta(minutes=15)
 ACCOUNT_LOCK_AFTER = 5  # failures per account name in the window
@@ -193,3 +194,46 @@ def set_password(session: Session, user: User, password: str) -> None:
     user.must_change_password = False
     user.session_version += 1
     record(session, "authn_password_change", actor_id=user.id, target=("user", user.id))
+
+
+def mark_compromised(session: Session, user: User, admin_id: int) -> None:
+    """Forces a password change at the next sign-in and ends every current session at once."""
+    user.must_change_password = True
+    user.session_version += 1
+    record(session, "user_marked_compromised", actor_id=admin_id, target=("user", user.id))
+
+
+def grant_role(session: Session, user: User, role: str, department_id: int | None, admin_id: int) -> RoleGrant:
+    """Gives a role (managers need a department: their scope). The person's sessions end, so the new
+    rights (and, for privileged roles, the second factor) apply from a fresh sign-in."""
+    if role not in {r.value for r in Role} - {Role.LEARNER}:
+        raise ValueError("role")
+    if role == Role.MANAGER and department_id is None:
+        raise ValueError("scope")
+    grant = RoleGrant(
+        user_id=user.id, role=role, department_id=department_id, granted_by_id=admin_id, granted_at=clock.now()
+    )
+    session.add(grant)
+    user.session_version += 1
+    session.flush()
+    record(
+        session,
+        "privilege_granted",
+        actor_id=admin_id,
+        target=("user", user.id),
+        details={"role": role, "department_id": department_id},
+    )
+    return grant
+
+
+def revoke_grant(session: Session, grant: RoleGrant, admin_id: int) -> None:
+    grant.revoked_at = clock.now()
+    user = session.get(User, grant.user_id)
+    user.session_version += 1
+    record(
+        session,
+        "privilege_revoked",
+        actor_id=admin_id,
+        target=("user", grant.user_id),
+        details={"role": grant.role, "department_id": grant.department_id},
+    )
