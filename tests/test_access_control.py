@@ -27,6 +27,7 @@ EXPECTED = {
     "reports.index": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
     "reports.campaign": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
     "reports.department": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
+    "reports.comprehension": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
     "desk.ask": {"GET": ALL, "POST": ALL},
     "desk.mine": {"GET": ALL},
     "desk.mine_one": {"GET": ALL, "POST": ALL},

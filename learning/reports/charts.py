@@ -39,3 +39,35 @@ def completion_over_time(days: list, shares: list[float], due_on, title: str, du
         title=title, yaxis={"range": [0, 105], "ticksuffix": "%"}, height=360, margin={"t": 50}, template="plotly_white"
     )
     return json.loads(figure.to_json())
+
+
+def score_heatmap(rows: list[DepartmentRow], modules: list[tuple[int, str]], cells, title: str) -> dict:
+    """Average best score, department × module; withheld cells stay empty."""
+    z = [
+        [
+            round(cells[(r.id, m)].total.average, 1)
+            if cells[(r.id, m)].shown and cells[(r.id, m)].total.average is not None
+            else None
+            for m, _ in modules
+        ]
+        for r in rows
+    ]
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[name for _, name in modules],
+            y=[r.name for r in rows],
+            zmin=0,
+            zmax=100,
+            colorscale="Blues",
+            hoverongaps=False,
+        )
+    )
+    figure.update_layout(
+        title=title,
+        height=max(300, 28 * len(rows) + 120),
+        margin={"l": 200, "t": 50},
+        yaxis={"autorange": "reversed"},
+        template="plotly_white",
+    )
+    return json.loads(figure.to_json())

@@ -18,6 +18,8 @@ from learning.campaigns.periods import tokyo_date
 from learning.courses.models import Edition
 from learning.quizzes.models import Attempt
 from learning.reports.completion import DepartmentRow, tally, tree
+from learning.reports.comprehension import rolled_up
+from learning.reports.comprehension import tally as comprehension_tally
 from learning.training.models import Assignment
 
 
@@ -148,3 +150,40 @@ def completion_curve(session: Session, campaign: Campaign, scope: Scope) -> tupl
         shares.append(round(100 * total / counted, 1) if counted else 0.0)
         day += timedelta(days=1)
     return days, shares
+
+
+def comprehension(session: Session, campaign: Campaign, scope: Scope, rows: list[DepartmentRow]):
+    """Per department (rolled up, in the report tree's order) and module: scores with small groups withheld."""
+    attempts = (
+        select(
+            Attempt.assignment_id,
+            func.count().label("n"),
+            func.max(case((and_(Attempt.number == 1, Attempt.passed.is_(True)), 1), else_=0)).label("first"),
+        )
+        .where(Attempt.submitted_at.is_not(None))
+        .group_by(Attempt.assignment_id)
+        .subquery()
+    )
+    completed = Assignment.status == "completed"
+    query = (
+        select(
+            User.department_id,
+            Edition.module_id,
+            func.count(attempts.c.assignment_id),
+            func.sum(case((attempts.c.assignment_id.is_not(None), Assignment.best_score), else_=0)),
+            func.sum(attempts.c.first),
+            func.sum(case((completed, 1), else_=0)),
+            func.sum(case((completed, attempts.c.n), else_=0)),
+        )
+        .join(User, User.id == Assignment.user_id)
+        .join(Edition, Edition.id == Assignment.edition_id)
+        .outerjoin(attempts, attempts.c.assignment_id == Assignment.id)
+        .where(Assignment.campaign_id == campaign.id, Assignment.status != "exempt")
+        .group_by(User.department_id, Edition.module_id)
+    )
+    if scope.departments is not None:
+        query = query.where(User.department_id.in_(scope.departments or {-1}))
+    own = comprehension_tally(session.execute(query).all())
+    modules = sorted({cm.module_id for cm in campaign.modules if not cm.on_transfer})
+    order = [(r.id, r.parent_id) for r in rows]
+    return modules, rolled_up(order, own, modules)

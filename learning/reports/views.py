@@ -7,14 +7,17 @@ import plotly
 from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from learning.accounts.models import Department
 from learning.audit.services import record
 from learning.authz import Permission, public, requires
 from learning.campaigns.models import Campaign
+from learning.courses.models import Edition
 from learning.i18n import current_locale, pick
 from learning.reports import charts, services
 from learning.reports.completion import SORT_KEYS, organisation_total
+from learning.reports.comprehension import MIN_GROUP
 from learning.reports.exports import to_csv, to_xlsx
 from learning.web import db
 
@@ -224,3 +227,38 @@ def department(campaign_id: int, department_id: int, fmt: str = "html"):
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     return render_template("reports/department.html", campaign=found, department=dept, people=people)
+
+
+@bp.route("/reports/campaigns/<int:campaign_id>/comprehension")
+@requires(Permission.REPORTS_VIEW)
+def comprehension(campaign_id: int):
+    """Average best score, first-attempt pass rate and attempts per completion, department × module."""
+    found = _campaign(campaign_id)
+    scope = services.scope_of(db(), current_user)
+    rows = services.department_report(db(), found.id, scope, current_locale())
+    module_ids, cells = services.comprehension(db(), found, scope, rows)
+    titles = {
+        e.module_id: pick(e.titles)
+        for e in db().scalars(
+            select(Edition).where(Edition.id.in_([cm.edition_id for cm in found.modules if cm.edition_id]))
+        )
+    }
+    modules = [(m, titles.get(m, str(m))) for m in module_ids]
+    record(
+        db(),
+        "report_viewed",
+        actor_id=current_user.id,
+        target=("campaign", found.id),
+        details={"report": "comprehension"},
+    )
+    db().commit()
+    heatmap = charts.score_heatmap(rows, modules, cells, _("Average best score"))
+    return render_template(
+        "reports/comprehension.html",
+        campaign=found,
+        rows=rows,
+        modules=modules,
+        cells=cells,
+        heatmap=heatmap,
+        min_group=MIN_GROUP,
+    )
