@@ -39,6 +39,8 @@ class Permission(StrEnum):
     DESK_STATS = "desk.stats"
     # Department completion reports: managers (their subtrees, enforced in the query), compliance, audit.
     REPORTS_VIEW = "reports.view"
+    # Item analysis: aggregates per quiz question, for those who write and oversee the content.
+    ITEM_ANALYSIS = "reports.items"
     # Account administration: roster and department imports, the outbox. No training results.
     ACCOUNTS_MANAGE = "accounts.manage"
 
@@ -52,6 +54,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.CAMPAIGNS_MANAGE: frozenset({Role.COMPLIANCE}),
     Permission.ACCOUNTS_MANAGE: frozenset({Role.ADMIN}),
     Permission.REPORTS_VIEW: frozenset({Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}),
+    Permission.ITEM_ANALYSIS: frozenset({Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR}),
     Permission.DESK_WORK: frozenset({Role.DESK}),
     Permission.DESK_READ: frozenset({Role.DESK, Role.COMPLIANCE, Role.AUDITOR}),
     # Managers never see their staff's questions; compliance reads the inbox without names.

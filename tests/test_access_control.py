@@ -28,6 +28,8 @@ EXPECTED = {
     "reports.campaign": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
     "reports.department": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
     "reports.comprehension": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
+    "reports.items_index": {"GET": {Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR}},
+    "reports.items": {"GET": {Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR}},
     "desk.ask": {"GET": ALL, "POST": ALL},
     "desk.mine": {"GET": ALL},
     "desk.mine_one": {"GET": ALL, "POST": ALL},

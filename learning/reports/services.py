@@ -15,11 +15,13 @@ from learning.authz import Role
 from learning.campaigns.audience import subtree
 from learning.campaigns.models import Campaign
 from learning.campaigns.periods import tokyo_date
-from learning.courses.models import Edition
-from learning.quizzes.models import Attempt
+from learning.courses.models import Choice, Edition, Question
+from learning.desk.models import DeskQuestion
+from learning.quizzes.models import Attempt, AttemptAnswer, AttemptQuestion
 from learning.reports.completion import DepartmentRow, tally, tree
 from learning.reports.comprehension import rolled_up
 from learning.reports.comprehension import tally as comprehension_tally
+from learning.reports.items import analyse
 from learning.training.models import Assignment
 
 
@@ -187,3 +189,36 @@ def comprehension(session: Session, campaign: Campaign, scope: Scope, rows: list
     modules = sorted({cm.module_id for cm in campaign.modules if not cm.on_transfer})
     order = [(r.id, r.parent_id) for r in rows]
     return modules, rolled_up(order, own, modules)
+
+
+def item_analysis(session: Session, edition_id: int):
+    """Per question of an edition: figures from submitted attempts, wrong-choice picks, desk questions."""
+    scores = dict(
+        session.execute(
+            select(Attempt.id, Attempt.score).where(Attempt.edition_id == edition_id, Attempt.submitted_at.is_not(None))
+        ).all()
+    )
+    marks = session.execute(
+        select(AttemptQuestion.attempt_id, AttemptQuestion.question_id, AttemptQuestion.correct)
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .where(Attempt.edition_id == edition_id, Attempt.submitted_at.is_not(None))
+    ).all()
+    figures = analyse(scores, marks)
+    picks = dict(
+        session.execute(
+            select(AttemptAnswer.choice_id, func.count())
+            .join(Choice, Choice.id == AttemptAnswer.choice_id)
+            .join(Question, Question.id == Choice.question_id)
+            .where(Question.edition_id == edition_id, Choice.correct.is_(False))
+            .group_by(AttemptAnswer.choice_id)
+        ).all()
+    )
+    desk = dict(
+        session.execute(
+            select(DeskQuestion.bank_question_id, func.count())
+            .join(Question, Question.id == DeskQuestion.bank_question_id)
+            .where(Question.edition_id == edition_id)
+            .group_by(DeskQuestion.bank_question_id)
+        ).all()
+    )
+    return figures, picks, desk, len(scores)

@@ -262,3 +262,31 @@ def comprehension(campaign_id: int):
         heatmap=heatmap,
         min_group=MIN_GROUP,
     )
+
+
+@bp.route("/reports/items")
+@requires(Permission.ITEM_ANALYSIS)
+def items_index():
+    editions = db().scalars(select(Edition).order_by(Edition.module_id, Edition.version.desc())).all()
+    return render_template("reports/items_index.html", editions=editions)
+
+
+@bp.route("/reports/items/<int:edition_id>")
+@requires(Permission.ITEM_ANALYSIS)
+def items(edition_id: int):
+    """How each question of an edition performs; aggregates only, no names."""
+    edition = db().get(Edition, edition_id)
+    if edition is None:
+        abort(404)
+    figures, picks, desk, attempts = services.item_analysis(db(), edition.id)
+    record(
+        db(),
+        "report_viewed",
+        actor_id=current_user.id,
+        target=("edition", edition.id),
+        details={"report": "item_analysis"},
+    )
+    db().commit()
+    return render_template(
+        "reports/items.html", edition=edition, figures=figures, picks=picks, desk=desk, attempts=attempts
+    )
