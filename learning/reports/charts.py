@@ -71,3 +71,23 @@ def score_heatmap(rows: list[DepartmentRow], modules: list[tuple[int, str]], cel
         template="plotly_white",
     )
     return json.loads(figure.to_json())
+
+
+def trend_lines(labels: list[str], lines: dict[str, list[float | None]], title: str) -> dict:
+    """Completion rate per period, one line per department (gaps where a department had no one)."""
+    figure = go.Figure(
+        [
+            go.Scatter(
+                x=labels,
+                y=[None if v is None else round(100 * v, 1) for v in values],
+                mode="lines+markers",
+                name=name,
+                connectgaps=False,
+            )
+            for name, values in lines.items()
+        ]
+    )
+    figure.update_layout(
+        title=title, yaxis={"range": [0, 105], "ticksuffix": "%"}, height=420, template="plotly_white", margin={"t": 50}
+    )
+    return json.loads(figure.to_json())

@@ -18,7 +18,7 @@ from learning.campaigns.periods import tokyo_date
 from learning.courses.models import Choice, Edition, Question
 from learning.desk.models import DeskQuestion
 from learning.quizzes.models import Attempt, AttemptAnswer, AttemptQuestion
-from learning.reports.completion import DepartmentRow, tally, tree
+from learning.reports.completion import DepartmentRow, organisation_total, tally, tree
 from learning.reports.comprehension import rolled_up
 from learning.reports.comprehension import tally as comprehension_tally
 from learning.reports.items import analyse
@@ -222,3 +222,24 @@ def item_analysis(session: Session, edition_id: int):
         ).all()
     )
     return figures, picks, desk, len(scores)
+
+
+def trend(session: Session, campaign: Campaign, scope: Scope, locale: str):
+    """Completion and on-time rates of every period of a campaign's series, for the organisation (in scope)
+    and for the departments at the top two levels of the reader's tree."""
+    series = session.scalars(
+        select(Campaign)
+        .where(Campaign.series_id == campaign.series_id, Campaign.status != "draft")
+        .order_by(Campaign.period_start)
+    ).all()
+    periods, overall, by_department = [], [], {}
+    for index, period in enumerate(series):
+        rows = department_report(session, period.id, scope, locale)
+        total = organisation_total(rows)
+        periods.append(period)
+        overall.append((total.completion_rate, total.on_time_rate))
+        for row in rows:
+            if row.depth <= 1:
+                line = by_department.setdefault(row.name, [None] * len(series))
+                line[index] = row.total.completion_rate
+    return periods, overall, by_department

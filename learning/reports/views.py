@@ -290,3 +290,18 @@ def items(edition_id: int):
     return render_template(
         "reports/items.html", edition=edition, figures=figures, picks=picks, desk=desk, attempts=attempts
     )
+
+
+@bp.route("/reports/campaigns/<int:campaign_id>/trend")
+@requires(Permission.REPORTS_VIEW)
+def trend(campaign_id: int):
+    """The same figures across the periods of a recurring campaign: are things improving?"""
+    found = _campaign(campaign_id)
+    scope = services.scope_of(db(), current_user)
+    periods, overall, by_department = services.trend(db(), found, scope, current_locale())
+    labels = [p.period_start.isoformat() for p in periods]
+    record(db(), "report_viewed", actor_id=current_user.id, target=("campaign", found.id), details={"report": "trend"})
+    db().commit()
+    lines = {_("Whole scope"): [rate for rate, _on_time in overall], **by_department}
+    chart = charts.trend_lines(labels, lines, _("Completion rate by period"))
+    return render_template("reports/trend.html", campaign=found, periods=periods, overall=overall, chart=chart)

@@ -1,0 +1,53 @@
+"""Trend across periods of a recurring campaign."""
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from learning import clock
+from learning.campaigns.services import CampaignDraft, create_campaign, launch, roll_over
+from learning.reports import services
+from learning.training.models import Assignment
+from tests.conftest import sign_in
+from tests.factories import make_department, make_edition, make_user
+
+
+def test_rates_per_period(app, db):
+    clock.freeze(datetime(2026, 4, 1, 3, tzinfo=UTC))
+    root = make_department(db, code="R")
+    people = [make_user(db, department=root) for _ in range(4)]
+    compliance = make_user(db, "compliance", department=root)
+    edition = make_edition(db)
+    first = create_campaign(
+        db,
+        CampaignDraft(
+            name_ja="2026年度",
+            name_en="FY2026",
+            module_ids=[edition.module_id],
+            whole_organisation=True,
+            include_ids=[],
+            exclude_ids=[],
+            opens_on=date(2026, 4, 1),
+            due_on=date(2026, 6, 30),
+            recurrence="yearly",
+        ),
+        compliance.id,
+    )
+    launch(db, first, None)
+    for assignment in db.scalars(select(Assignment).where(Assignment.user_id.in_([p.id for p in people[:2]]))):
+        assignment.status, assignment.completed_at = "completed", clock.now()
+    db.commit()
+    clock.freeze(datetime(2027, 4, 2, 3, tzinfo=UTC))
+    (second,) = roll_over(db)
+    for assignment in db.scalars(select(Assignment).where(Assignment.campaign_id == second.id)):
+        if assignment.user_id != compliance.id:
+            assignment.status, assignment.completed_at = "completed", clock.now()
+    db.commit()
+    periods, overall, by_department = services.trend(db, second, services.Scope(None, None), "en")
+    assert [p.period_start for p in periods] == [date(2026, 4, 1), date(2027, 4, 1)]
+    assert [round(rate, 2) for rate, _on_time in overall] == [0.4, 0.8]  # 2 of 5, then 4 of 5
+    client = app.test_client()
+    sign_in(client, compliance.employee_no)
+    page = client.get(f"/reports/campaigns/{second.id}/trend").get_data(as_text=True)
+    assert "40.0%" in page and "80.0%" in page and "FY2027" in page
+    assert by_department[root.name_en] == [0.4, 0.8]
