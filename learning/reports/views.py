@@ -134,14 +134,8 @@ def campaign(campaign_id: int, fmt: str = "html"):
         for r in rows
     ]
     filename = f"completion-{found.id}-{date.today().isoformat()}"
-    if fmt == "csv":
-        return _download(to_csv(_headers(), table), f"{filename}.csv", "text/csv; charset=utf-8")
-    if fmt == "xlsx":
-        return _download(
-            to_xlsx(_("Completion"), _headers(), table),
-            f"{filename}.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+    if fmt in ("csv", "xlsx"):
+        return _table(fmt, _("Completion"), _headers(), table, filename)
     if fmt == "json":
         return jsonify(
             campaign={"id": found.id, "name": pick(found.names)},
@@ -219,19 +213,14 @@ def department(campaign_id: int, department_id: int, fmt: str = "html"):
             for p in people
         ]
         name = f"people-{found.id}-{dept.code}"
-        if fmt == "csv":
-            return _download(to_csv(header, table), f"{name}.csv", "text/csv; charset=utf-8")
-        return _download(
-            to_xlsx(_("People"), header, table),
-            f"{name}.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        return _table(fmt, _("People"), header, table, name)
     return render_template("reports/department.html", campaign=found, department=dept, people=people)
 
 
 @bp.route("/reports/campaigns/<int:campaign_id>/comprehension")
+@bp.route("/reports/campaigns/<int:campaign_id>/comprehension.<any(csv, xlsx):fmt>")
 @requires(Permission.REPORTS_VIEW)
-def comprehension(campaign_id: int):
+def comprehension(campaign_id: int, fmt: str = "html"):
     """Average best score, first-attempt pass rate and attempts per completion, department × module."""
     found = _campaign(campaign_id)
     scope = services.scope_of(db(), current_user)
@@ -246,12 +235,34 @@ def comprehension(campaign_id: int):
     modules = [(m, titles.get(m, str(m))) for m in module_ids]
     record(
         db(),
-        "report_viewed",
+        "report_viewed" if fmt == "html" else "report_exported",
         actor_id=current_user.id,
         target=("campaign", found.id),
-        details={"report": "comprehension"},
+        details={"report": "comprehension", "format": fmt},
     )
     db().commit()
+    if fmt != "html":
+        header = [_("Code"), _("Level"), _("Department")]
+        labels = [_("Average best score"), _("First-attempt pass rate"), _("Attempts per completion")]
+        for _m, title in modules:
+            header += [f"{title}: {label}" for label in labels]
+        table = []
+        for r in rows:
+            line = [r.code, r.depth + 1, r.name]
+            for m, _title in modules:
+                cell = cells[(r.id, m)]
+                scores = cell.total
+                line += (
+                    [
+                        _round(scores.average, 1),
+                        _rate(scores.first_attempt_pass_rate),
+                        _round(scores.attempts_per_completion, 2),
+                    ]
+                    if cell.shown
+                    else [None, None, None]
+                )
+            table.append(line)
+        return _table(fmt, _("Comprehension"), header, table, f"comprehension-{found.id}")
     heatmap = charts.score_heatmap(rows, modules, cells, _("Average best score"))
     return render_template(
         "reports/comprehension.html",
@@ -272,8 +283,9 @@ def items_index():
 
 
 @bp.route("/reports/items/<int:edition_id>")
+@bp.route("/reports/items/<int:edition_id>.<any(csv, xlsx):fmt>")
 @requires(Permission.ITEM_ANALYSIS)
-def items(edition_id: int):
+def items(edition_id: int, fmt: str = "html"):
     """How each question of an edition performs; aggregates only, no names."""
     edition = db().get(Edition, edition_id)
     if edition is None:
@@ -281,27 +293,82 @@ def items(edition_id: int):
     figures, picks, desk, attempts = services.item_analysis(db(), edition.id)
     record(
         db(),
-        "report_viewed",
+        "report_viewed" if fmt == "html" else "report_exported",
         actor_id=current_user.id,
         target=("edition", edition.id),
-        details={"report": "item_analysis"},
+        details={"report": "item_analysis", "format": fmt},
     )
     db().commit()
+    if fmt != "html":
+        header = [
+            _("Question"),
+            _("Times drawn"),
+            _("Facility"),
+            _("Discrimination"),
+            _("Desk questions"),
+            _("Flags"),
+            _("Wrong choice"),
+            _("Times picked"),
+        ]
+        table = []
+        for position, q in enumerate(edition.questions, 1):
+            f = figures.get(q.id)
+            base = [
+                f"{position}. {pick(q.prompts)}",
+                f.drawn if f else 0,
+                _rate(f.facility) if f else None,
+                _round(f.discrimination, 2) if f else None,
+                desk.get(q.id, 0),
+                ", ".join(f.flags) if f else "",
+            ]
+            wrong = [c for c in q.choices if not c.correct]
+            for c in wrong or [None]:
+                table.append(base + ([pick(c.texts), picks.get(c.id, 0)] if c else ["", 0]))
+        return _table(fmt, _("Item analysis"), header, table, f"items-{edition.id}")
     return render_template(
         "reports/items.html", edition=edition, figures=figures, picks=picks, desk=desk, attempts=attempts
     )
 
 
 @bp.route("/reports/campaigns/<int:campaign_id>/trend")
+@bp.route("/reports/campaigns/<int:campaign_id>/trend.<any(csv, xlsx):fmt>")
 @requires(Permission.REPORTS_VIEW)
-def trend(campaign_id: int):
+def trend(campaign_id: int, fmt: str = "html"):
     """The same figures across the periods of a recurring campaign: are things improving?"""
     found = _campaign(campaign_id)
     scope = services.scope_of(db(), current_user)
     periods, overall, by_department = services.trend(db(), found, scope, current_locale())
     labels = [p.period_start.isoformat() for p in periods]
-    record(db(), "report_viewed", actor_id=current_user.id, target=("campaign", found.id), details={"report": "trend"})
+    record(
+        db(),
+        "report_viewed" if fmt == "html" else "report_exported",
+        actor_id=current_user.id,
+        target=("campaign", found.id),
+        details={"report": "trend", "format": fmt},
+    )
     db().commit()
+    if fmt != "html":
+        header = [_("Period"), _("Campaign"), _("Completion rate"), _("On-time rate")]
+        table = [
+            [p.period_start.isoformat(), pick(p.names), _rate(rate), _rate(on_time)]
+            for p, (rate, on_time) in zip(periods, overall, strict=True)
+        ]
+        return _table(fmt, _("Trend across periods"), header, table, f"trend-{found.id}")
     lines = {_("Whole scope"): [rate for rate, _on_time in overall], **by_department}
     chart = charts.trend_lines(labels, lines, _("Completion rate by period"))
     return render_template("reports/trend.html", campaign=found, periods=periods, overall=overall, chart=chart)
+
+
+def _round(value, digits: int):
+    return None if value is None else round(value, digits)
+
+
+def _table(fmt: str, title: str, header: list[str], table: list[list], name: str) -> Response:
+    """One table as a CSV or XLSX download."""
+    if fmt == "csv":
+        return _download(to_csv(header, table), f"{name}.csv", "text/csv; charset=utf-8")
+    return _download(
+        to_xlsx(title, header, table),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

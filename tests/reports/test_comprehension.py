@@ -1,6 +1,10 @@
 """Comprehension figures and the minimum group size, including the subtraction a small group could leak by."""
 
+import csv
+import io
 from datetime import UTC, date, datetime, timedelta
+
+from openpyxl import load_workbook
 
 from learning import clock
 from learning.campaigns.models import Campaign, CampaignModule
@@ -102,3 +106,10 @@ def test_figures_against_hand_computed_values(app, db):
     by_department = dict(zip(figure["data"][0]["y"], figure["data"][0]["z"], strict=True))
     assert by_department[big.name_en] == [86.7]
     assert by_department[small.name_en] == [None] and by_department[root.name_en] == [None]
+    csv_text = client.get(f"/reports/campaigns/{campaign.id}/comprehension.csv").get_data().decode("utf-8-sig")
+    rows = {row[0]: row for row in csv.reader(io.StringIO(csv_text))}
+    assert rows["BIG"][3:6] == ["86.7", "66.7", "1.5"] and rows["SMALL"][3:6] == ["", "", ""]
+    sheet = load_workbook(
+        io.BytesIO(client.get(f"/reports/campaigns/{campaign.id}/comprehension.xlsx").get_data())
+    ).active
+    assert [c.value for c in sheet[1]][:3] == ["Code", "Level", "Department"]

@@ -1,5 +1,8 @@
 """Item analysis: facility, discrimination, distractors, desk questions, flags; trainers see it, managers do not."""
 
+import csv
+import io
+
 from sqlalchemy import select
 
 from learning.courses.models import Choice
@@ -54,3 +57,7 @@ def test_trainer_sees_distractors_and_desk_questions(app, db):
     sign_in(manager_client, manager.employee_no)
     assert manager_client.get(f"/reports/items/{edition.id}").status_code == 403
     assert trainer_client.get("/reports/items/999999").status_code == 404
+    exported = trainer_client.get(f"/reports/items/{edition.id}.csv").get_data().decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(exported)))
+    assert lines[0][:3] == ["Question", "Times drawn", "Facility"]
+    assert sum(int(line[7]) for line in lines[1:]) == 3  # the three wrong choices picked

@@ -1,5 +1,7 @@
 """Trend across periods of a recurring campaign."""
 
+import csv
+import io
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
@@ -51,3 +53,5 @@ def test_rates_per_period(app, db):
     page = client.get(f"/reports/campaigns/{second.id}/trend").get_data(as_text=True)
     assert "40.0%" in page and "80.0%" in page and "FY2027" in page
     assert by_department[root.name_en] == [0.4, 0.8]
+    exported = client.get(f"/reports/campaigns/{second.id}/trend.csv").get_data().decode("utf-8-sig")
+    assert [row[2] for row in csv.reader(io.StringIO(exported))][1:] == ["40.0", "80.0"]
