@@ -64,7 +64,8 @@ class DepartmentRow:
 def tally(rows) -> dict[int, Counts]:
     """(department id, status, count, overdue count, on-time count) rows from SQL into counts per department."""
     counts: dict[int, Counts] = defaultdict(Counts)
-    for department_id, status, n, overdue, on_time in rows:
+    for department_id, status, *numbers in rows:
+        n, overdue, on_time = (int(v or 0) for v in numbers)  # PostgreSQL sums come back as numeric
         c = counts[department_id]
         c.assigned += n
         if status == "completed":

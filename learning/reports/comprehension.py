@@ -49,9 +49,9 @@ def tally(rows) -> dict[tuple[int, int], Scores]:
     """(department, module, scored, score sum, first passed, completed, attempts of completed) rows."""
     cells: dict[tuple[int, int], Scores] = {}
     for department_id, module_id, scored, score_sum, first_passed, completed, attempts in rows:
-        cells[(department_id, module_id)] = Scores(
-            scored or 0, score_sum or 0, first_passed or 0, completed or 0, attempts or 0
-        )
+        # PostgreSQL sums bigint counts as numeric: take plain ints so every database gives the same figures.
+        values = (int(v or 0) for v in (scored, score_sum, first_passed, completed, attempts))
+        cells[(department_id, module_id)] = Scores(*values)
     return cells
 
 
