@@ -51,6 +51,19 @@ def _campaign(campaign_id: int) -> Campaign:
     return campaign
 
 
+def _audit(target, details: dict) -> None:
+    """Every report view and export goes on the audit trail (committed now, whatever follows)."""
+    exported = details.get("format", "html") != "html"
+    record(
+        db(),
+        "report_exported" if exported else "report_viewed",
+        actor_id=current_user.id,
+        target=target,
+        details=details,
+    )
+    db().commit()
+
+
 def _denied(what: str, target):
     record(db(), "authz_fail", actor_id=current_user.id, outcome="failure", target=target, details={"report": what})
     db().commit()
@@ -108,14 +121,7 @@ def campaign(campaign_id: int, fmt: str = "html"):
         sort = "name"  # sort keys come from an allowlist; anything else is ignored
     descending = request.args.get("dir") == "desc"
     rows = services.department_report(db(), found.id, scope, current_locale(), sort, descending)
-    record(
-        db(),
-        "report_exported" if fmt != "html" else "report_viewed",
-        actor_id=current_user.id,
-        target=("campaign", found.id),
-        details={"report": "department_completion", "format": fmt},
-    )
-    db().commit()
+    _audit(("campaign", found.id), {"report": "department_completion", "format": fmt})
     # The tree level is a column of its own: an indented name would also hide a formula from safe().
     table = [
         [
@@ -190,14 +196,7 @@ def department(campaign_id: int, department_id: int, fmt: str = "html"):
     if not scope.allows(dept.id):
         _denied("department_people", ("department", dept.id))
     people = services.people(db(), found.id, dept.id)
-    record(
-        db(),
-        "report_exported" if fmt != "html" else "report_viewed",
-        actor_id=current_user.id,
-        target=("department", dept.id),
-        details={"report": "department_people", "campaign": found.id, "format": fmt},
-    )
-    db().commit()
+    _audit(("department", dept.id), {"report": "department_people", "campaign": found.id, "format": fmt})
     if fmt != "html":
         header = [_("Name"), _("Employee number"), _("Module"), _("Status"), _("Due"), _("Completed on"), _("Attempts")]
         table = [
@@ -233,14 +232,7 @@ def comprehension(campaign_id: int, fmt: str = "html"):
         )
     }
     modules = [(m, titles.get(m, str(m))) for m in module_ids]
-    record(
-        db(),
-        "report_viewed" if fmt == "html" else "report_exported",
-        actor_id=current_user.id,
-        target=("campaign", found.id),
-        details={"report": "comprehension", "format": fmt},
-    )
-    db().commit()
+    _audit(("campaign", found.id), {"report": "comprehension", "format": fmt})
     if fmt != "html":
         header = [_("Code"), _("Level"), _("Department")]
         labels = [_("Average best score"), _("First-attempt pass rate"), _("Attempts per completion")]
@@ -291,14 +283,7 @@ def items(edition_id: int, fmt: str = "html"):
     if edition is None:
         abort(404)
     figures, picks, desk, attempts = services.item_analysis(db(), edition.id)
-    record(
-        db(),
-        "report_viewed" if fmt == "html" else "report_exported",
-        actor_id=current_user.id,
-        target=("edition", edition.id),
-        details={"report": "item_analysis", "format": fmt},
-    )
-    db().commit()
+    _audit(("edition", edition.id), {"report": "item_analysis", "format": fmt})
     if fmt != "html":
         header = [
             _("Question"),
@@ -339,14 +324,7 @@ def trend(campaign_id: int, fmt: str = "html"):
     scope = services.scope_of(db(), current_user)
     periods, overall, by_department = services.trend(db(), found, scope, current_locale())
     labels = [p.period_start.isoformat() for p in periods]
-    record(
-        db(),
-        "report_viewed" if fmt == "html" else "report_exported",
-        actor_id=current_user.id,
-        target=("campaign", found.id),
-        details={"report": "trend", "format": fmt},
-    )
-    db().commit()
+    _audit(("campaign", found.id), {"report": "trend", "format": fmt})
     if fmt != "html":
         header = [_("Period"), _("Campaign"), _("Completion rate"), _("On-time rate")]
         table = [
