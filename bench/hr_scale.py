@@ -14,22 +14,19 @@ import argparse
 import random
 import resource
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from fresh import fresh_app
 from sqlalchemy import func, select
 
-from learning import create_app, migrate
 from learning.accounts.imports import apply_departments, apply_roster, plan_roster
 from learning.campaigns.services import CampaignDraft, create_campaign, launch, process_personnel_events
-from learning.config import load_settings
-from learning.courses.content_format import read_tree
-from learning.courses.services import import_modules, published_editions
-from learning.firstrun import CONTENT_DIR
+from learning.courses.services import published_editions
 from learning.training.models import Assignment
 
 
@@ -62,15 +59,8 @@ def main() -> None:
     parser.add_argument("--departments", type=int, default=1_000)
     parser.add_argument("--transfers", type=int, default=5_000)
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="portal-hr-bench-"))
-    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
-    if url.startswith("postgresql"):
-        migrate.reset_postgresql(url)
-    migrate.upgrade(url)
-    app = create_app(load_settings({"DATABASE_URL": url, "INSTANCE_PATH": str(workdir), "LEARNING_DEMO": "0"}))
+    app, url = fresh_app(args.database_url, demo=False)
     session = app.extensions["db"].factory()
-    import_modules(session, read_tree(CONTENT_DIR))
-    session.commit()
     portal = "https://portal.example.intra/"
 
     def step(name: str, work):

@@ -13,19 +13,16 @@ import argparse
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
-from learning import create_app, migrate
-from learning.config import load_settings
-from learning.courses.content_format import read_tree
-from learning.courses.services import import_modules
+from fresh import fresh_app
+
 from learning.demo import DEMO_PASSWORD, seed
-from learning.firstrun import CONTENT_DIR
 
 
 def token(client, path: str) -> str:
@@ -50,15 +47,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=50)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
-    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
-    if url.startswith("postgresql"):
-        migrate.reset_postgresql(url)
-    migrate.upgrade(url)
-    app = create_app(load_settings({"DATABASE_URL": url, "INSTANCE_PATH": str(workdir), "LEARNING_DEMO": "1"}))
+    app, url = fresh_app(args.database_url, demo=True)
     session = app.extensions["db"].factory()
     started = time.perf_counter()
-    import_modules(session, read_tree(CONTENT_DIR))
     summary = seed(session, employees=args.employees)
     session.commit()
     session.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from learning import clock
 from learning.accounts.models import Department, RoleGrant, User
 from learning.accounts.passwords import hash_password
+from learning.campaigns.models import Campaign, CampaignModule
+from learning.campaigns.services import CampaignDraft, create_campaign, launch
 from learning.courses.content_format import ChoiceSpec, ModuleSpec, QuestionSpec, SectionSpec
 from learning.courses.models import Edition, Module
 from learning.courses.services import import_modules
@@ -129,3 +131,46 @@ def make_assignment(session: Session, user: User, edition: Edition, due_in_days:
     session.add(assignment)
     session.flush()
     return assignment
+
+
+def campaign_draft(editions, **overrides) -> CampaignDraft:
+    """A yearly FY2026 campaign for the whole organisation, due 30 June."""
+    fields = {
+        "name_ja": "2026年度 行為規制研修",
+        "name_en": "FY2026 conduct-rule training",
+        "module_ids": [e.module_id for e in editions],
+        "whole_organisation": True,
+        "include_ids": [],
+        "exclude_ids": [],
+        "opens_on": date(2026, 4, 1),
+        "due_on": date(2026, 6, 30),
+        "recurrence": "yearly",
+    }
+    return CampaignDraft(**{**fields, **overrides})
+
+
+def make_launched_campaign(session: Session, editions, actor_id: int | None = None, **overrides) -> Campaign:
+    campaign = create_campaign(session, campaign_draft(editions, **overrides), actor_id)
+    launch(session, campaign, actor_id)
+    return campaign
+
+
+def make_campaign_row(session: Session, edition: Edition) -> Campaign:
+    """A running FY2026 campaign with its module pinned, and no assignments: the test writes those itself."""
+    campaign = Campaign(
+        name_ja="2026年度",
+        name_en="FY2026",
+        status="running",
+        whole_organisation=True,
+        recurrence="yearly",
+        opens_on=date(2026, 4, 1),
+        due_on=date(2026, 6, 30),
+        period_start=date(2026, 4, 1),
+        period_end=date(2027, 4, 1),
+        created_at=clock.now(),
+    )
+    session.add(campaign)
+    session.flush()
+    session.add(CampaignModule(campaign_id=campaign.id, module_id=edition.module_id, edition_id=edition.id))
+    session.flush()
+    return campaign

@@ -11,10 +11,9 @@ from learning import clock
 from learning.accounts.models import User
 from learning.campaigns.models import Campaign
 from learning.campaigns.reminders import reminder_step
-from learning.campaigns.services import CampaignDraft, create_campaign, launch
 from learning.training.models import Assignment
 from tests.conftest import PG_URL, csrf_token, make_settings
-from tests.factories import make_department, make_edition, make_user
+from tests.factories import make_department, make_edition, make_launched_campaign, make_user
 
 
 def test_reminder_steps():
@@ -49,22 +48,7 @@ def test_a_year_of_jobs(app, db, smtp_server, tmp_path):
     make_user(db, department=section, name="遅れ 花子", email="hanako@example.jp", locale="ja")
     make_user(db, department=section, name="Late Ken", email="ken@example.jp", locale="en")
     edition = make_edition(db, slug="rules")
-    campaign = create_campaign(
-        db,
-        CampaignDraft(
-            name_ja="2026年度 行為規制研修",
-            name_en="FY2026 conduct-rule training",
-            module_ids=[edition.module_id],
-            whole_organisation=True,
-            include_ids=[],
-            exclude_ids=[],
-            opens_on=date(2026, 4, 1),
-            due_on=date(2026, 6, 30),
-            recurrence="yearly",
-        ),
-        manager.id,
-    )
-    launch(db, campaign, None)
+    campaign = make_launched_campaign(db, [edition])
     db.commit()
     settings_app = create_app(
         make_settings(
@@ -185,22 +169,7 @@ def test_two_overlapping_job_runs_queue_each_email_once(app, db):
     for n in range(30):
         make_user(db, department=branch, email=f"p{n}@example.jp")
     edition = make_edition(db)
-    campaign = create_campaign(
-        db,
-        CampaignDraft(
-            name_ja="年度研修",
-            name_en="Yearly",
-            module_ids=[edition.module_id],
-            whole_organisation=True,
-            include_ids=[],
-            exclude_ids=[],
-            opens_on=date(2026, 4, 1),
-            due_on=date(2026, 6, 30),
-            recurrence="yearly",
-        ),
-        None,
-    )
-    launch(db, campaign, None)
+    make_launched_campaign(db, [edition])
     db.commit()
     clock.freeze(at(2026, 7, 10))  # overdue long enough for reminders and the managers' digest
     settings = app.extensions["settings"]

@@ -10,7 +10,6 @@ from learning import clock
 from learning.accounts.imports import apply_roster
 from learning.campaigns.models import Campaign
 from learning.campaigns.services import (
-    CampaignDraft,
     CampaignInvalid,
     create_campaign,
     launch,
@@ -19,7 +18,7 @@ from learning.campaigns.services import (
 )
 from learning.training.models import Assignment
 from tests.conftest import PG_URL
-from tests.factories import make_assignment, make_department, make_edition, make_user
+from tests.factories import campaign_draft, make_assignment, make_department, make_edition, make_user
 
 
 def at(year, month, day, hour=12):
@@ -43,19 +42,7 @@ def org(db):
     return tree, people, compliance
 
 
-def draft(editions, **overrides) -> CampaignDraft:
-    fields = {
-        "name_ja": "2026年度 行為規制研修",
-        "name_en": "FY2026 conduct-rule training",
-        "module_ids": [e.module_id for e in editions],
-        "whole_organisation": True,
-        "include_ids": [],
-        "exclude_ids": [],
-        "opens_on": date(2026, 4, 1),
-        "due_on": date(2026, 6, 30),
-        "recurrence": "yearly",
-    }
-    return CampaignDraft(**{**fields, **overrides})
+draft = campaign_draft
 
 
 def assignments(db, **filters):

@@ -15,7 +15,7 @@ from learning.reports.completion import Counts
 from learning.reports.exports import safe
 from learning.training.models import Assignment
 from tests.conftest import sign_in
-from tests.factories import make_department, make_edition, make_user
+from tests.factories import make_campaign_row, make_department, make_edition, make_user
 
 NOW = datetime(2026, 7, 10, 3, tzinfo=UTC)
 
@@ -30,20 +30,7 @@ def report(db):
     br2 = make_department(db, code="BR2", parent=root)
     br2.name_en = '=HYPERLINK("http://evil")'
     edition = make_edition(db)
-    campaign = Campaign(
-        name_ja="2026年度",
-        name_en="FY2026",
-        status="running",
-        whole_organisation=True,
-        recurrence="yearly",
-        opens_on=date(2026, 4, 1),
-        due_on=date(2026, 6, 30),
-        period_start=date(2026, 4, 1),
-        period_end=date(2027, 4, 1),
-        created_at=NOW,
-    )
-    db.add(campaign)
-    db.flush()
+    campaign = make_campaign_row(db, edition)
     due = datetime(2026, 6, 30, 14, 59, tzinfo=UTC)
 
     def assign(dept, status, completed_at=None, due_at=due):

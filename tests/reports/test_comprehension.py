@@ -2,17 +2,17 @@
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from openpyxl import load_workbook
 
 from learning import clock
-from learning.campaigns.models import Campaign, CampaignModule
+from learning.campaigns.models import Campaign
 from learning.quizzes.models import Attempt
 from learning.reports.comprehension import Scores, rolled_up
 from learning.training.models import Assignment
 from tests.conftest import sign_in
-from tests.factories import make_department, make_edition, make_user
+from tests.factories import make_campaign_row, make_department, make_edition, make_user
 
 
 def shown(cells):
@@ -36,21 +36,7 @@ def test_figures_against_hand_computed_values(app, db):
     big = make_department(db, code="BIG", parent=root)
     small = make_department(db, code="SMALL", parent=root)
     edition = make_edition(db)
-    campaign = Campaign(
-        name_ja="年度",
-        name_en="Year",
-        status="running",
-        whole_organisation=True,
-        recurrence="yearly",
-        opens_on=date(2026, 4, 1),
-        due_on=date(2026, 6, 30),
-        period_start=date(2026, 4, 1),
-        period_end=date(2027, 4, 1),
-        created_at=clock.now(),
-    )
-    db.add(campaign)
-    db.flush()
-    db.add(CampaignModule(campaign_id=campaign.id, module_id=edition.module_id, edition_id=edition.id))
+    campaign = make_campaign_row(db, edition)
 
     def person(dept, scores: list[int]):
         user = make_user(db, department=dept)

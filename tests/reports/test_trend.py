@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from learning import clock
-from learning.campaigns.services import CampaignDraft, create_campaign, launch, roll_over
+from learning.campaigns.services import roll_over
 from learning.reports import services
 from learning.training.models import Assignment
 from tests.conftest import sign_in
-from tests.factories import make_department, make_edition, make_user
+from tests.factories import make_department, make_edition, make_launched_campaign, make_user
 
 
 def test_rates_per_period(app, db):
@@ -20,22 +20,7 @@ def test_rates_per_period(app, db):
     people = [make_user(db, department=root) for _ in range(4)]
     compliance = make_user(db, "compliance", department=root)
     edition = make_edition(db)
-    first = create_campaign(
-        db,
-        CampaignDraft(
-            name_ja="2026年度",
-            name_en="FY2026",
-            module_ids=[edition.module_id],
-            whole_organisation=True,
-            include_ids=[],
-            exclude_ids=[],
-            opens_on=date(2026, 4, 1),
-            due_on=date(2026, 6, 30),
-            recurrence="yearly",
-        ),
-        compliance.id,
-    )
-    launch(db, first, None)
+    make_launched_campaign(db, [edition], compliance.id)
     for assignment in db.scalars(select(Assignment).where(Assignment.user_id.in_([p.id for p in people[:2]]))):
         assignment.status, assignment.completed_at = "completed", clock.now()
     db.commit()
