@@ -50,7 +50,7 @@ def main() -> None:
     app, url = fresh_app(args.database_url, demo=True)
     session = app.extensions["db"].factory()
     started = time.perf_counter()
-    summary = seed(session, employees=args.employees)
+    summary = seed(session, employees=args.employees, periods=1)
     session.commit()
     session.close()
     print(f"database: {url.split('://')[0]}; {summary}; seeded in {time.perf_counter() - started:.1f} s")

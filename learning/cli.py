@@ -103,17 +103,26 @@ def demo_group():
     pass
 
 
-@demo_group.command("seed", help="Create the demo organisation, accounts and assignments (idempotent).")
-@click.option("--employees", default=60, show_default=True, type=click.IntRange(10, 100000))
-def demo_seed(employees: int):
+@demo_group.command("seed", help="Create the demo organisation, accounts, campaigns and history (idempotent).")
+@click.option("--employees", default=60, show_default=True, type=click.IntRange(10, 200000))
+@click.option(
+    "--periods", default=3, show_default=True, type=click.IntRange(1, 20), help="Yearly periods, the current one last."
+)
+def demo_seed(employees: int, periods: int):
     from learning.demo import seed
 
     if not _settings().demo:
         click.echo("demo data is disabled (LEARNING_DEMO is off or LEARNING_ENV=production)", err=True)
         sys.exit(1)
-    summary = seed(db(), employees=employees)
+    summary = seed(db(), employees=employees, periods=periods, progress=_progress_line)
     db().commit()
     click.echo(summary)
+
+
+def _progress_line(stage: str, done: int, total: int) -> None:
+    """One line on a terminal, rewritten in place; the last figure of each stage stays."""
+    if sys.stderr.isatty():
+        click.echo(f"\r{stage}: {done:,} / {total:,}", nl=done >= total, err=True)
 
 
 @demo_group.command("code", help="Print the current sign-in code of a privileged demo account.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from learning import clock
@@ -17,10 +17,10 @@ from learning.accounts.passwords import hash_password
 from learning.accounts.second_factor import new_secret
 from learning.authz import PRIVILEGED_ROLES, Role
 from learning.campaigns.models import Campaign
-from learning.campaigns.periods import tokyo_date
-from learning.campaigns.services import CampaignDraft, create_campaign, launch
+from learning.campaigns.periods import period_containing, tokyo_date
+from learning.campaigns.services import CampaignDraft, create_campaign, launch, pin_editions
 from learning.courses.services import published_editions
-from learning.training.models import Assignment
+from learning.demo_history import Progress, generate, grow_departments
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - the documented demo password (demo mode only)
 
@@ -124,12 +124,20 @@ GIVEN_NAMES = [
 ]
 
 
-def seed(session: Session, employees: int = 60, due_days: int = 30) -> str:
-    """Creates whatever part of the demo organisation is missing; returns a one-line summary."""
+def seed(session: Session, employees: int = 60, periods: int = 3, progress: Progress | None = None) -> str:
+    """Creates whatever part of the demo organisation is missing; returns a summary.
+
+    On the first run it also writes `periods` yearly periods of history (see demo_history); later runs
+    add missing people and assign them, nothing more.
+    """
     departments = _departments(session)
-    users = _demo_accounts(session, departments) + _staff(session, departments, employees - len(DEMO_ACCOUNTS))
-    created = _assignments(session, users, due_days)
-    return f"demo: {len(departments)} departments, {len(users)} people, {created} new assignments"
+    sections = grow_departments(session, departments, employees)
+    _demo_accounts(session, departments)
+    staff = _staff(session, departments, sections, employees - len(DEMO_ACCOUNTS), progress)
+    created, history = _campaigns(session, periods, [d.id for d in sections] or None, progress)
+    people = len(DEMO_ACCOUNTS) + staff
+    lines = [f"demo: {len(departments)} departments, {people} people, {created} new assignments"]
+    return "\n".join(lines + ([history] if history else []))
 
 
 def _departments(session: Session) -> dict[str, Department]:
@@ -145,10 +153,9 @@ def _departments(session: Session) -> dict[str, Department]:
     return existing
 
 
-def _demo_accounts(session: Session, departments: dict[str, Department]) -> list[User]:
+def _demo_accounts(session: Session, departments: dict[str, Department]) -> None:
     now = clock.now()
     password_hash = None
-    users = []
     for login_id, number, name, department, role in DEMO_ACCOUNTS:
         user = session.scalar(select(User).where(User.employee_no == number))
         if user is None:
@@ -179,44 +186,54 @@ def _demo_accounts(session: Session, departments: dict[str, Department]) -> list
                         department_id=departments[scope].id if scope else None,
                     )
                 )
-        users.append(user)
-    return users
 
 
-def _staff(session: Session, departments: dict[str, Department], count: int) -> list[User]:
-    rng = random.Random(20230329)  # fixed: the same demo people on every machine
-    numbers = [f"E{n:05d}" for n in range(1, count + 1)]
-    existing = {u.employee_no: u for u in session.scalars(select(User).where(User.employee_no.in_(numbers)))}
-    users = []
-    for number in numbers:
+def _staff(
+    session: Session, departments: dict[str, Department], sections: list[Department], count: int, progress
+) -> int:
+    """The generated staff E00001…: the same people on every machine; only the missing ones are added."""
+    rng = random.Random(20230329)
+    places = [departments[code].id for code in STAFF_DEPARTMENTS]
+    weights = [1.0] * len(places)
+    for section in sections:  # generated sections differ in size
+        places.append(section.id)
+        weights.append(rng.uniform(0.3, 1.7))
+    existing = set(session.scalars(select(User.employee_no).where(User.is_demo.is_(True), User.login_id.is_(None))))
+    rows = []
+    for n in range(1, count + 1):
+        number = f"E{n:05d}"
         name = f"{rng.choice(SURNAMES)} {rng.choice(GIVEN_NAMES)}"
-        department = departments[rng.choice(STAFF_DEPARTMENTS)]
-        user = existing.get(number)
-        if user is None:
-            user = User(
-                employee_no=number,
-                name=name,
-                email=f"{number.lower()}@demo.invalid",
-                department_id=department.id,
-                is_demo=True,
-                locale="ja",
-                status="active",
+        department_id = rng.choices(places, weights)[0] if sections else departments[rng.choice(STAFF_DEPARTMENTS)].id
+        if number not in existing:
+            rows.append(
+                {
+                    "employee_no": number,
+                    "name": name,
+                    "email": f"{number.lower()}@demo.invalid",
+                    "department_id": department_id,
+                    "is_demo": True,
+                    "locale": "ja",
+                    "status": "active",
+                }
             )
-            session.add(user)
-        users.append(user)
+    for start in range(0, len(rows), 10000):
+        session.execute(insert(User), rows[start : start + 10000])
+        if progress:
+            progress("people", start + len(rows[start : start + 10000]), len(rows))
     session.flush()
-    return users
+    return count
 
 
 DEMO_CAMPAIGN = ("2026年度 行為規制研修（デモ）", "FY2026 conduct-rule training (demo)")
 
 
-def _assignments(session: Session, users: list[User], due_days: int) -> int:
-    """The shipped modules for everyone, through a launched yearly campaign due in `due_days` days, with some
-    of the generated staff already done or part-way through so that reports have something to show."""
+def _campaigns(session: Session, periods: int, sections: list[int] | None, progress) -> tuple[int, str | None]:
+    """The running yearly campaign of the shipped modules: opened three weeks ago, due in two. On the
+    first run, with the history before it; later runs only assign whoever is missing."""
     campaign = session.scalar(select(Campaign).where(Campaign.name_en == DEMO_CAMPAIGN[1]))
-    today = tokyo_date(clock.now())
+    history = None
     if campaign is None:
+        today = tokyo_date(clock.now())
         compliance = session.scalar(select(User).where(User.login_id == "compliance"))
         draft = CampaignDraft(
             name_ja=DEMO_CAMPAIGN[0],
@@ -225,34 +242,16 @@ def _assignments(session: Session, users: list[User], due_days: int) -> int:
             whole_organisation=True,
             include_ids=[],
             exclude_ids=[],
-            opens_on=today,
-            due_on=today + timedelta(days=due_days),
+            opens_on=max(today - timedelta(days=21), period_containing(today, "yearly")[0]),
+            due_on=today + timedelta(days=14),
             recurrence="yearly",
         )
         campaign = create_campaign(session, draft, compliance.id)
-    created = launch(session, campaign, actor_id=None)
-    _some_progress(session, campaign.id, {u.id for u in users if u.login_id is None})
-    return created
+        pin_editions(session, campaign)
+        staff_sections = sections or [d for d in _staff_department_ids(session)]
+        history = generate(session, campaign, staff_sections, periods, compliance.id, progress)
+    return launch(session, campaign, actor_id=None), history
 
 
-def _some_progress(session: Session, campaign_id: int, staff: set[int]) -> None:
-    """Deterministic variety among the generated staff (never the demo accounts): a third done, a fifth started."""
-    rng = random.Random(17)
-    now = clock.now()
-    fresh = session.scalars(
-        select(Assignment).where(
-            Assignment.campaign_id == campaign_id,
-            Assignment.user_id.in_(staff),
-            Assignment.status == "assigned",
-            Assignment.sections_done == 0,
-        )
-    ).all()
-    for assignment in fresh:
-        roll = rng.random()
-        if roll < 0.35:
-            assignment.status, assignment.sections_done = "completed", 1
-            assignment.quiz_passed_at = assignment.attested_at = assignment.completed_at = now
-            assignment.best_score = rng.choice([80, 88, 100])
-        elif roll < 0.55:
-            assignment.status, assignment.sections_done, assignment.last_section = "in_progress", 1, 2
-    session.flush()
+def _staff_department_ids(session: Session) -> list[int]:
+    return list(session.scalars(select(Department.id).where(Department.code.in_(STAFF_DEPARTMENTS))))

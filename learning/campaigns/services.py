@@ -152,10 +152,7 @@ def launch(session: Session, campaign: Campaign, actor_id: int | None, progress=
     Idempotent: a second launch (or a launch racing a job) adds only what is missing.
     """
     now = clock.now()
-    current = _current_editions(session)
-    for cm in campaign.modules:
-        if cm.edition_id is None:
-            cm.edition_id = current.get(cm.module_id)
+    pin_editions(session, campaign)
     if campaign.status == "draft":
         campaign.status = "running"
         campaign.launched_at = now
@@ -179,6 +176,15 @@ def launch(session: Session, campaign: Campaign, actor_id: int | None, progress=
         details={"assignments": created, "editions": sorted(cm.edition_id for cm in campaign.modules if cm.edition_id)},
     )
     return created
+
+
+def pin_editions(session: Session, campaign: Campaign) -> None:
+    """Fixes each module of the campaign to its edition published now (once: a pinned edition stays)."""
+    current = _current_editions(session)
+    for cm in campaign.modules:
+        if cm.edition_id is None:
+            cm.edition_id = current.get(cm.module_id)
+    session.flush()
 
 
 def _current_editions(session: Session) -> dict[int, int]:

@@ -35,8 +35,15 @@ def completion_over_time(days: list, shares: list[float], due_on, title: str, du
     figure = go.Figure(go.Scatter(x=[d.isoformat() for d in days], y=shares, mode="lines", line={"color": "#1d4e89"}))
     figure.add_vline(x=due_on.isoformat(), line_dash="dash", line_color="#b42318")
     figure.add_annotation(x=due_on.isoformat(), y=100, text=due_label, showarrow=False, yanchor="bottom")
+    # The axis reaches the due date even while the line (which stops today) has not.
+    last = max([*days, due_on]).isoformat()
     figure.update_layout(
-        title=title, yaxis={"range": [0, 105], "ticksuffix": "%"}, height=360, margin={"t": 50}, template="plotly_white"
+        title=title,
+        xaxis={"range": [days[0].isoformat() if days else due_on.isoformat(), last]},
+        yaxis={"range": [0, 105], "ticksuffix": "%"},
+        height=360,
+        margin={"t": 50},
+        template="plotly_white",
     )
     return json.loads(figure.to_json())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
+from datetime import date, timedelta
 
 SORT_KEYS = (
     "name",
@@ -132,3 +133,20 @@ def organisation_total(rows: list[DepartmentRow]) -> Counts:
         if row.depth == 0:
             total.add(row.total)
     return total
+
+
+def cumulative_shares(
+    opens_on: date, period_end: date, today: date, done_on: dict[date, int], total: Counts
+) -> tuple[list[date], list[float]]:
+    """Per day from the opening to today (or the period's last day, whichever comes first), the share of
+    counted assignments completed by the end of that day. Nothing is drawn for days still to come."""
+    end = max(opens_on, min(today, period_end - timedelta(days=1)))
+    done = sum(n for day, n in done_on.items() if day < opens_on)
+    days, shares = [], []
+    day = opens_on
+    while day <= end:
+        done += done_on.get(day, 0)
+        days.append(day)
+        shares.append(round(100 * done / total.counted, 1) if total.counted else 0.0)
+        day += timedelta(days=1)
+    return days, shares

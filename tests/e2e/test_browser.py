@@ -47,10 +47,12 @@ def buffered(wsgi_app):
 
 
 @pytest.fixture
-def live_server(app, db):
-    import_modules(db, read_tree(CONTENT_DIR))
-    seed(db)
-    db.commit()
+def live_server(app):
+    session = app.extensions["db"].factory()  # a transaction, as on first run (the history locks its tables)
+    import_modules(session, read_tree(CONTENT_DIR))
+    seed(session)
+    session.commit()
+    session.close()
     server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -177,10 +177,19 @@ def test_completion_curve_counts_each_day_against_the_counted_assignments(db, re
     from learning.reports import services
 
     campaign = db.get(Campaign, report["campaign"].id)
-    days, shares = services.completion_curve(db, campaign, services.Scope(None, None))
+    _, days, shares = services.report_with_curve(db, campaign, services.Scope(None, None))
     assert days[0] == date(2026, 4, 1) and days[-1] == date(2026, 7, 10)  # through today, past the due date
     by_day = dict(zip(days, shares, strict=True))
     assert by_day[date(2026, 6, 26)] == 0.0
     assert by_day[date(2026, 6, 27)] == 25.0  # 23:59 in Tokyo on 27 June: one of four counted assignments
     assert by_day[date(2026, 7, 1)] == 25.0
     assert by_day[date(2026, 7, 2)] == 50.0  # the late one
+    # Before the due date the line stops today, while the chart's axis still reaches the due date.
+    clock.freeze(datetime(2026, 6, 20, 3, 0, tzinfo=UTC))
+    _, days, shares = services.report_with_curve(db, campaign, services.Scope(None, None))
+    assert days[-1] == date(2026, 6, 20) and shares[-1] == 0.0
+    from learning.reports import charts
+
+    figure = charts.completion_over_time(days, shares, campaign.due_on, "t", "due")
+    assert figure["data"][0]["x"][-1] == "2026-06-20"
+    assert figure["layout"]["xaxis"]["range"] == ["2026-04-01", campaign.due_on.isoformat()]

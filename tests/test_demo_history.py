@@ -1,0 +1,158 @@
+"""`demo seed --employees N --periods P`: an organisation with years of history that reports can show."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from learning import clock
+from learning.accounts.models import Department, PersonnelEvent, User
+from learning.campaigns.models import Campaign
+from learning.campaigns.periods import end_of_day
+from learning.courses.content_format import read_tree
+from learning.courses.services import import_modules, published_editions
+from learning.demo import DEMO_ACCOUNTS, seed
+from learning.demo_history import grow_departments
+from learning.firstrun import CONTENT_DIR
+from learning.quizzes.models import Attempt, AttemptAnswer, AttemptQuestion
+from learning.reports import services
+from learning.training.models import Assignment
+
+EVERYONE = services.Scope(None, None)
+
+
+@pytest.fixture
+def seeded(app):
+    """300 people over three yearly periods, seeded once through a normal transaction (as the CLI does)."""
+    session = app.extensions["db"].factory()
+    import_modules(session, read_tree(CONTENT_DIR))
+    summary = seed(session, employees=300, periods=3)
+    session.commit()
+    yield session, summary
+    session.close()
+
+
+def test_three_periods_form_one_series_the_last_running(seeded):
+    session, summary = seeded
+    campaigns = session.scalars(select(Campaign).order_by(Campaign.period_start)).all()
+    assert [c.status for c in campaigns] == ["closed", "closed", "running"]
+    assert len({c.series_id for c in campaigns}) == 1
+    assert [c.period_start.year for c in campaigns] == [2024, 2025, 2026]  # today is in fiscal 2026
+    assert "FY2024" in campaigns[0].name_en and "2024年度" in campaigns[0].name_ja
+    assert summary.splitlines()[0].startswith("demo: 18 departments, 300 people")
+    periods, overall, _ = services.trend(session, campaigns[-1], EVERYONE, "en")
+    assert len(periods) == 3 and all(rate is not None for rate, _ in overall)
+
+
+def test_closed_periods_look_like_real_ones(seeded):
+    session, _ = seeded
+    closed = session.scalars(select(Campaign).where(Campaign.status == "closed")).all()
+    for campaign in closed:
+        rows = services.department_report(session, campaign.id, EVERYONE, "en")
+        total = services.organisation_total(rows)
+        assert 0.85 < total.completion_rate < 1.0  # most, not all
+        assert total.on_time < total.completed  # some finished late
+        assert total.overdue > 0 and total.exempt > 0
+        due = end_of_day(campaign.due_on)
+        finished = session.scalars(
+            select(Assignment.completed_at).where(
+                Assignment.campaign_id == campaign.id, Assignment.status == "completed"
+            )
+        ).all()
+        last_fortnight = sum(1 for at in finished if due - timedelta(days=14) <= at <= due)
+        window = (due - end_of_day(campaign.opens_on)).days
+        # Completions bunch before the deadline: far more than an even spread would put in two weeks.
+        assert last_fortnight / len(finished) > 2 * 14 / window
+
+
+def test_every_completion_has_the_attempts_that_earned_it(seeded):
+    session, _ = seeded
+    completed = session.scalars(select(Assignment).where(Assignment.status == "completed")).all()
+    attempts: dict[int, list[Attempt]] = {}
+    for attempt in session.scalars(select(Attempt).order_by(Attempt.number)):
+        attempts.setdefault(attempt.assignment_id, []).append(attempt)
+    for assignment in completed:
+        taken = attempts[assignment.id]
+        assert [a.number for a in taken] == list(range(1, len(taken) + 1))
+        assert taken[-1].passed and not any(a.passed for a in taken[:-1])
+        assert assignment.best_score == max(a.score for a in taken)
+        assert taken[-1].submitted_at <= assignment.quiz_passed_at <= assignment.completed_at
+    in_progress = session.scalars(select(Assignment.id).where(Assignment.status != "completed")).all()
+    assert not any(a.passed for i in in_progress for a in attempts.get(i, []))
+    scores = {a.best_score for a in completed}
+    assert len(scores) >= 2 and min(scores) >= 80
+
+
+def test_answers_show_weak_questions_to_the_trainer(seeded):
+    session, _ = seeded
+    flags = set()
+    for edition in published_editions(session):
+        figures, picks, _, attempts = services.item_analysis(session, edition.id)
+        assert attempts > 0 and sum(picks.values()) > 0  # wrong choices were picked, and counted
+        for figure in figures.values():
+            flags.update(figure.flags)
+    assert {"too_easy", "too_hard", "negative"} <= flags
+    answered = session.scalar(select(func.count()).select_from(AttemptQuestion))
+    picked = session.scalar(select(func.count()).select_from(AttemptAnswer))
+    assert answered > 0 and picked >= answered
+
+
+def test_transfers_are_recorded_and_people_end_where_they_moved(seeded):
+    session, _ = seeded
+    events = session.scalars(select(PersonnelEvent)).all()
+    assert events and all(e.kind == "transfer" and e.processed_at is not None for e in events)
+    last = {}
+    for event in sorted(events, key=lambda e: e.at):
+        last[event.user_id] = event.to_department_id
+    for user_id, department_id in last.items():
+        assert session.get(User, user_id).department_id == department_id
+
+
+def test_ids_carry_on_after_the_bulk_write_and_a_second_seed_adds_nothing(seeded, app):
+    session, _ = seeded
+    before = session.scalar(select(func.count()).select_from(Assignment))
+    again = seed(session, employees=300, periods=3)
+    session.commit()
+    assert "0 new assignments" in again and "history" not in again
+    assert session.scalar(select(func.count()).select_from(Assignment)) == before
+    # An ordinary insert after COPY with chosen ids: the sequence was moved past them.
+    learner = session.scalar(select(User).where(User.login_id == DEMO_ACCOUNTS[0][0]))
+    edition = published_editions(session)[0]
+    extra = Assignment(
+        user_id=learner.id,
+        edition_id=edition.id,
+        reason="demo",
+        assigned_at=clock.now(),
+        due_at=clock.now() + timedelta(days=7),
+    )
+    session.add(extra)
+    session.commit()
+    assert extra.id > session.scalar(select(func.max(Assignment.id)).where(Assignment.id != extra.id))
+
+
+def test_a_large_organisation_gets_branches_with_sections(db):
+    from learning.demo import _departments
+
+    departments = _departments(db)
+    sections = grow_departments(db, departments, employees=3000)
+    assert len(departments) == 28 and len(sections) == 8  # 30 wanted: two branches of four sections
+    parents = {d.id: d for d in departments.values()}
+    for section in sections:
+        branch = parents[section.parent_id]
+        assert section.name_ja.startswith(branch.name_ja) and parents[branch.parent_id].code in ("R-SALES", "G-NW")
+    assert db.scalar(select(func.count()).select_from(Department)) == 28
+
+
+def test_the_command_reports_what_it_made(app):
+    session = app.extensions["db"].factory()
+    import_modules(session, read_tree(CONTENT_DIR))
+    session.commit()
+    session.close()
+    result = app.test_cli_runner().invoke(args=["demo", "seed", "--employees", "40", "--periods", "2"])
+    assert result.exit_code == 0, result.output
+    assert "demo: 18 departments, 40 people" in result.output
+    assert "history: 2 periods" in result.output
+    refused = app.test_cli_runner().invoke(args=["demo", "seed", "--periods", "0"])
+    assert refused.exit_code == 2 and "--periods" in refused.output
