@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -12,6 +12,11 @@ _frozen: datetime | None = None
 def now() -> datetime:
     """The current time, timezone-aware UTC."""
     return _frozen if _frozen is not None else datetime.now(UTC)
+
+
+def tokyo_date(moment: datetime) -> date:
+    """The calendar day in Japan of an aware moment (reports and due dates count Japanese days)."""
+    return moment.astimezone(TOKYO).date()
 
 
 def freeze(at: datetime | None) -> None:

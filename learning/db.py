@@ -52,7 +52,9 @@ def make_engine(url: str) -> Engine:
         # interleave with another writer: the embedded default trades concurrency for safety.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # JIT compilation costs PostgreSQL tens of milliseconds per report query and saves less than that at
+    # this product's sizes (bench/reports_scale.py): off for the app's connections.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args={"options": "-c jit=off"})
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

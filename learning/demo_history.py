@@ -238,7 +238,8 @@ class HistoryWriter:
             for model in self.models:
                 assignment_id = next_id(Assignment.__table__)
                 row, taken = self._assignment(period, person, model)
-                assignments.append((assignment_id, *row))
+                finished = row[COMPLETED_AT]
+                assignments.append((assignment_id, *row, tokyo_date(finished) if finished else None))
                 for number, (started, submitted, drawn, correct, score, passed) in enumerate(taken, 1):
                     attempt_id = next_id(Attempt.__table__)
                     attempts.append(
@@ -347,8 +348,9 @@ class HistoryWriter:
 ASSIGNMENT_COLUMNS = (
     "id", "user_id", "edition_id", "campaign_id", "reason", "status", "assigned_at", "due_at", "last_section",
     "sections_done", "quiz_passed_at", "best_score", "attested_at", "completed_at", "exempt_reason", "exempt_until",
-    "exempted_by_id",
+    "exempted_by_id", "completed_on",
 )  # fmt: skip
+COMPLETED_AT = ASSIGNMENT_COLUMNS.index("completed_at") - 1  # in a row before its id is put in front
 ATTEMPT_COLUMNS = (
     "id", "assignment_id", "user_id", "edition_id", "number", "started_at", "submitted_at", "question_count",
     "correct_count", "score", "passed",

@@ -79,6 +79,7 @@ def test_every_completion_has_the_attempts_that_earned_it(seeded):
         assert taken[-1].passed and not any(a.passed for a in taken[:-1])
         assert assignment.best_score == max(a.score for a in taken)
         assert taken[-1].submitted_at <= assignment.quiz_passed_at <= assignment.completed_at
+        assert assignment.completed_on == clock.tokyo_date(assignment.completed_at)  # written in bulk, too
     in_progress = session.scalars(select(Assignment.id).where(Assignment.status != "completed")).all()
     assert not any(a.passed for i in in_progress for a in attempts.get(i, []))
     scores = {a.best_score for a in completed}

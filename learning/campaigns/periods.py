@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-TOKYO = ZoneInfo("Asia/Tokyo")
+from learning.clock import TOKYO, tokyo_date
+
+__all__ = ["TOKYO", "tokyo_date"]  # re-exported: periods is where callers look for Japanese days
 RECURRENCES = ("none", "yearly", "half", "quarterly")
 MONTHS = {"yearly": 12, "half": 6, "quarterly": 3}
 
@@ -18,10 +19,6 @@ def start_of_day(day: date) -> datetime:
 def end_of_day(day: date) -> datetime:
     """The last second of `day` in Tokyo, as UTC: a due date includes the whole day."""
     return start_of_day(day + timedelta(days=1)) - timedelta(seconds=1)
-
-
-def tokyo_date(moment: datetime) -> date:
-    return moment.astimezone(TOKYO).date()
 
 
 def add_months(day: date, months: int) -> date:

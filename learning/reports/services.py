@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, literal_column, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from learning import clock
@@ -18,7 +17,7 @@ from learning.campaigns.periods import tokyo_date
 from learning.courses.models import Choice, Edition, Question
 from learning.desk.models import DeskQuestion
 from learning.quizzes.models import Attempt, AttemptAnswer, AttemptQuestion
-from learning.reports.completion import DepartmentRow, cumulative_shares, organisation_total, tally, tree
+from learning.reports.completion import Counts, DepartmentRow, cumulative_shares, organisation_total, tally, tree
 from learning.reports.comprehension import rolled_up
 from learning.reports.comprehension import tally as comprehension_tally
 from learning.reports.items import analyse
@@ -62,63 +61,48 @@ def department_report(
     session: Session, campaign_id: int, scope: Scope, locale: str = "ja", sort: str = "name", descending: bool = False
 ) -> list[DepartmentRow]:
     """The department tree with own and rolled-up completion for one campaign, within the scope."""
-    rows, _ = _department_counts(session, campaign_id, scope, locale, sort, descending, by_day=False)
-    return rows
-
-
-def report_with_curve(
-    session: Session, campaign: Campaign, scope: Scope, locale: str = "ja", sort: str = "name", descending: bool = False
-) -> tuple[list[DepartmentRow], list[date], list[float]]:
-    """The department report and the completion curve of the campaign (share of counted assignments done by
-    each day of its window), from one pass over its assignments."""
-    rows, done_on = _department_counts(session, campaign.id, scope, locale, sort, descending, by_day=True)
-    today = tokyo_date(clock.now())
-    days, shares = cumulative_shares(campaign.opens_on, campaign.period_end, today, done_on, organisation_total(rows))
-    return rows, days, shares
-
-
-def _department_counts(session: Session, campaign_id: int, scope: Scope, locale, sort, descending, by_day: bool):
     now = clock.now()
     open_ = Assignment.status.in_(("assigned", "in_progress"))
-    # One row per department and status (and, by_day, day of completion), with the overdue and on-time
-    # counts summed alongside.
-    keys = [User.department_id, Assignment.status]
-    if by_day:
-        keys.append(case((Assignment.status == "completed", _tokyo_day(session, Assignment.completed_at)), else_=None))
+    # One row per department and status, with the overdue and on-time counts summed alongside: every
+    # column comes from ix_assignments_campaign_report, so PostgreSQL need not visit the table.
     query = (
         select(
-            *keys,
+            User.department_id,
+            Assignment.status,
             func.count(),
             func.sum(case((and_(open_, Assignment.due_at < now), 1), else_=0)),
             func.sum(case((Assignment.completed_at <= Assignment.due_at, 1), else_=0)),
         )
         .join(User, User.id == Assignment.user_id)
         .where(Assignment.campaign_id == campaign_id)
-        .group_by(*keys)
+        .group_by(User.department_id, Assignment.status)
     )
     if scope.departments is not None:
         query = query.where(User.department_id.in_(scope.departments or {-1}))
-    result = session.execute(query).all()
-    done_on: Counter[date] = Counter()
-    if by_day:
-        for row in result:
-            if row[2] is not None:
-                done_on[row[2] if isinstance(row[2], date) else date.fromisoformat(row[2])] += int(row[3])
-        result = [(r[0], r[1], *r[3:]) for r in result]
+    counts = tally(session.execute(query).all())
     departments = [
         (d.id, d.code, d.name_en if locale == "en" else d.name_ja, d.parent_id)
         for d in session.execute(
             select(Department.id, Department.code, Department.name_ja, Department.name_en, Department.parent_id)
         )
     ]
-    return tree(departments, tally(result), scope.roots, sort, descending), done_on
+    return tree(departments, counts, scope.roots, sort, descending)
 
 
-def _tokyo_day(session: Session, column):
-    """The calendar day in Tokyo of a stored (naive UTC) time. Japan keeps no summer time: UTC+9 all year."""
-    if session.get_bind().dialect.name == "sqlite":
-        return func.date(column, "+9 hours")
-    return func.date(column + literal_column("interval '9 hours'"))
+def completion_curve(
+    session: Session, campaign: Campaign, scope: Scope, total: Counts
+) -> tuple[list[date], list[float]]:
+    """Share of the counted assignments (`total`, from the department report in the same scope) completed
+    by each day of the campaign's window: a count per stored day of completion, read from an index."""
+    query = (
+        select(Assignment.completed_on, func.count())
+        .where(Assignment.campaign_id == campaign.id, Assignment.status == "completed")
+        .group_by(Assignment.completed_on)
+    )
+    if scope.departments is not None:
+        query = query.join(User, User.id == Assignment.user_id).where(User.department_id.in_(scope.departments or {-1}))
+    done_on = {day: int(n) for day, n in session.execute(query) if day is not None}
+    return cumulative_shares(campaign.opens_on, campaign.period_end, tokyo_date(clock.now()), done_on, total)
 
 
 @dataclass(frozen=True)

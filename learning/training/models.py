@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from learning import clock
 from learning.courses.models import Edition
 from learning.db import Base
 
@@ -19,13 +20,17 @@ class Assignment(Base):
         CheckConstraint("status in ('assigned', 'in_progress', 'completed', 'exempt')", name="status"),
         # A person's assignments, and "has this person this edition already" (campaign assignment checks).
         Index("ix_assignments_user_edition", "user_id", "edition_id"),
+        # The department report reads only this index for a campaign (an index-only scan), and the
+        # completion curve counts completions per day from the second.
+        Index("ix_assignments_campaign_report", "campaign_id", "user_id", "status", "due_at", "completed_at"),
+        Index("ix_assignments_campaign_curve", "campaign_id", "status", "completed_on"),
         # Launching twice, or two job runs at once, cannot assign the same edition twice in a campaign.
         UniqueConstraint("campaign_id", "user_id", "edition_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
     edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id"), index=True)
     reason: Mapped[str] = mapped_column(String(40))  # campaign, new_hire, transfer, transfer_rule, demo
     status: Mapped[str] = mapped_column(String(12), default="assigned")
@@ -38,12 +43,20 @@ class Assignment(Base):
     best_score: Mapped[int | None]
     attested_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    # The day in Japan of completed_at, kept alongside so that the completion curve counts days from an
+    # index instead of converting every row's time (see the reports benchmark).
+    completed_on: Mapped[date | None]
     # Exemption (long leave, secondment): shown, but left out of completion rates until it ends.
     exempt_reason: Mapped[str | None] = mapped_column(String(500))
     exempt_until: Mapped[datetime | None]
     exempted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     edition: Mapped[Edition] = relationship(lazy="joined", innerjoin=True)
+
+    @validates("completed_at")
+    def _keep_completed_on(self, _key, value: datetime | None) -> datetime | None:
+        self.completed_on = None if value is None else clock.tokyo_date(value)
+        return value
 
     @property
     def is_completed(self) -> bool:

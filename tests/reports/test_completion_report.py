@@ -11,7 +11,7 @@ from sqlalchemy import select
 from learning import clock
 from learning.audit.models import AuditEvent
 from learning.campaigns.models import Campaign
-from learning.reports.completion import Counts
+from learning.reports.completion import Counts, organisation_total
 from learning.reports.exports import safe
 from learning.training.models import Assignment
 from tests.conftest import sign_in
@@ -177,16 +177,23 @@ def test_completion_curve_counts_each_day_against_the_counted_assignments(db, re
     from learning.reports import services
 
     campaign = db.get(Campaign, report["campaign"].id)
-    _, days, shares = services.report_with_curve(db, campaign, services.Scope(None, None))
+    rows = services.department_report(db, campaign.id, services.Scope(None, None))
+    days, shares = services.completion_curve(db, campaign, services.Scope(None, None), organisation_total(rows))
     assert days[0] == date(2026, 4, 1) and days[-1] == date(2026, 7, 10)  # through today, past the due date
     by_day = dict(zip(days, shares, strict=True))
     assert by_day[date(2026, 6, 26)] == 0.0
     assert by_day[date(2026, 6, 27)] == 25.0  # 23:59 in Tokyo on 27 June: one of four counted assignments
     assert by_day[date(2026, 7, 1)] == 25.0
     assert by_day[date(2026, 7, 2)] == 50.0  # the late one
+    # A manager's curve counts their subtree only: BR1 > S1 holds both completions of two counted.
+    scope = services.scope_of(db, report["manager"])
+    mine = services.department_report(db, campaign.id, scope)
+    days, shares = services.completion_curve(db, campaign, scope, organisation_total(mine))
+    assert dict(zip(days, shares, strict=True))[date(2026, 6, 27)] == 50.0 and shares[-1] == 100.0
     # Before the due date the line stops today, while the chart's axis still reaches the due date.
     clock.freeze(datetime(2026, 6, 20, 3, 0, tzinfo=UTC))
-    _, days, shares = services.report_with_curve(db, campaign, services.Scope(None, None))
+    rows = services.department_report(db, campaign.id, services.Scope(None, None))
+    days, shares = services.completion_curve(db, campaign, services.Scope(None, None), organisation_total(rows))
     assert days[-1] == date(2026, 6, 20) and shares[-1] == 0.0
     from learning.reports import charts
 
