@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(content_group)
     app.cli.add_command(demo_group)
+    app.cli.add_command(gift_group)
     app.cli.add_command(audit_group)
     app.cli.add_command(org_group)
     app.cli.add_command(jobs_group)
@@ -96,6 +97,57 @@ def content_export(slug: str, directory: Path):
         sys.exit(1)
     write_module(spec_from_edition(db(), edition), target)
     click.echo(f"wrote {target} (edition {edition.version})")
+
+
+@click.group("gift", cls=AppGroup, help="Question banks in Moodle's GIFT format.")
+def gift_group():
+    pass
+
+
+@gift_group.command("import", help="Add a GIFT file's questions to a new draft of a module (created if missing).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--module", "slug", required=True, help="The module's slug.")
+@click.option("--language", required=True, type=click.Choice(["ja", "en"]), help="The language the GIFT text is in.")
+def gift_import(file: Path, slug: str, language: str):
+    from learning.courses.authoring import AuthoringError, import_gift
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        click.echo(f"{file}: not UTF-8 text", err=True)
+        sys.exit(1)
+    try:
+        draft, added, result = import_gift(db(), slug, text, language, actor_id=None)
+    except AuthoringError as refused:
+        db().rollback()
+        if refused.code == "gift_errors":
+            for problem in refused.params["result"].errors:
+                click.echo(f"{file}:{problem}", err=True)
+            click.echo("nothing imported", err=True)
+        else:
+            click.echo(f"{slug}: {refused.code.replace('_', ' ')}", err=True)
+        sys.exit(1)
+    db().commit()
+    for problem in result.skipped:
+        click.echo(f"{file}:{problem} (skipped)")
+    click.echo(f"{slug}: {len(added)} questions added to draft edition {draft.version}; {len(result.skipped)} skipped")
+
+
+@gift_group.command("export", help="Write the question bank of a module's newest edition as GIFT.")
+@click.argument("slug")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--language", default="ja", show_default=True, type=click.Choice(["ja", "en"]))
+def gift_export(slug: str, file: Path, language: str):
+    from learning.courses import gift
+    from learning.courses.services import latest_edition, spec_from_edition
+
+    edition = latest_edition(db(), slug)
+    if edition is None:
+        click.echo(f"no module with slug '{slug}'", err=True)
+        sys.exit(1)
+    spec = spec_from_edition(db(), edition)
+    file.write_text(gift.export(spec.questions, language, category=slug), encoding="utf-8")
+    click.echo(f"wrote {file}: {len(spec.questions)} questions of {slug} edition {edition.version} ({language})")
 
 
 @click.group("demo", cls=AppGroup, help="Demo organisation and accounts (never in production).")

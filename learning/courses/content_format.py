@@ -21,7 +21,7 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_TEXT_BYTES = 512 * 1024
 MODULE_KEYS = {"slug", "edition", "title", "summary", "minutes", "pass_mark", "draw"}
-QUESTION_KEYS = {"id", "kind", "prompt", "explanation", "choices", "answer", "feedback"}
+QUESTION_KEYS = {"id", "kind", "prompt", "explanation", "choices", "answer", "feedback", "tags"}
 CHOICE_KEYS = {"text", "correct", "feedback"}
 TRUE_FALSE_TEXT = ({"ja": "正しい", "en": "True"}, {"ja": "誤り", "en": "False"})
 
@@ -51,6 +51,7 @@ class QuestionSpec:
     prompt: dict[str, str]
     explanation: dict[str, str]
     choices: list[ChoiceSpec]
+    tags: list[str] = field(default_factory=list)  # e.g. the section a question tests ("section-2")
 
 
 @dataclass
@@ -76,6 +77,9 @@ class ModuleSpec:
     def content_hash(self) -> str:
         """SHA-256 over a canonical form of everything a learner sees; equal hash means unchanged."""
         data = asdict(self)
+        for question in data["questions"]:
+            if not question["tags"]:
+                del question["tags"]  # editions from before tags existed keep their hash
         data["images"] = {n: hashlib.sha256(b).hexdigest() for n, b in sorted(self.images.items())}
         canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
@@ -374,9 +378,12 @@ def _read_question(reader: _Reader, path: Path, item: _LineDict) -> QuestionSpec
         choices = _choices(reader, path, item, kind)
     else:
         choices = []
+    tags = item.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) and SLUG_RE.match(t) for t in tags):
+        reader.problem(path, item.line_of("tags"), "'tags' must be a list of lowercase words with hyphens")
     if len(reader.problems) > before:
         return None
-    return QuestionSpec(key, kind, prompt, explanation, choices)
+    return QuestionSpec(key, kind, prompt, explanation, choices, tags)
 
 
 def _true_false_choices(reader: _Reader, path: Path, item: _LineDict) -> list[ChoiceSpec]:
@@ -485,6 +492,8 @@ def write_module(spec: ModuleSpec, folder: Path) -> None:
 
 def _question_data(question: QuestionSpec) -> dict:
     data = {"id": question.key, "kind": question.kind, "prompt": question.prompt, "explanation": question.explanation}
+    if question.tags:
+        data["tags"] = question.tags
     if question.kind == "truefalse":
         true_choice, false_choice = question.choices
         data["answer"] = true_choice.correct

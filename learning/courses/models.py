@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning.db import Base
@@ -46,6 +46,16 @@ class Edition(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     published_at: Mapped[datetime | None]
+    # Authoring. Every save of a draft raises `revision`; a save naming an older one is refused
+    # (optimistic locking). The last editor may not approve (four eyes).
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    edited_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    change_note: Mapped[str | None] = mapped_column(Text)  # what changed, in the author's words
+    review_note: Mapped[str | None] = mapped_column(Text)  # the reviewer's comments when sent back
+    substantive: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     module: Mapped[Module] = relationship(lazy="joined", innerjoin=True)
     sections: Mapped[list[Section]] = relationship(order_by="Section.position", back_populates="edition")
@@ -99,6 +109,7 @@ class Question(Base):
     prompt_en: Mapped[str] = mapped_column(Text)
     explanation_ja: Mapped[str] = mapped_column(Text)
     explanation_en: Mapped[str] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(String(300), default="", server_default="")  # comma-separated
 
     edition: Mapped[Edition] = relationship(back_populates="questions")
     choices: Mapped[list[Choice]] = relationship(order_by="Choice.position", back_populates="question")

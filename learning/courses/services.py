@@ -73,6 +73,12 @@ def _import_one(session: Session, spec: ModuleSpec) -> ImportOutcome:
     )
     session.add(edition)
     session.flush()
+    write_content(session, edition, spec)
+    return ImportOutcome(spec.slug, "new_edition" if latest else "created", version)
+
+
+def write_content(session: Session, edition: Edition, spec: ModuleSpec) -> None:
+    """Sections, questions with their choices, and images of `spec` into the (new or emptied) edition."""
     for s in spec.sections:
         session.add(
             Section(
@@ -94,6 +100,7 @@ def _import_one(session: Session, spec: ModuleSpec) -> ImportOutcome:
             prompt_en=q.prompt["en"],
             explanation_ja=q.explanation["ja"],
             explanation_en=q.explanation["en"],
+            tags=",".join(q.tags),
         )
         session.add(question)
         session.flush()
@@ -113,7 +120,6 @@ def _import_one(session: Session, spec: ModuleSpec) -> ImportOutcome:
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         session.add(ModuleImage(edition_id=edition.id, name=name, content_type=content_type, data=data))
     session.flush()
-    return ImportOutcome(spec.slug, "new_edition" if latest else "created", version)
 
 
 def published_editions(session: Session) -> list[Edition]:
@@ -161,6 +167,7 @@ def spec_from_edition(session: Session, edition: Edition) -> ModuleSpec:
                 q.prompts,
                 q.explanations,
                 [ChoiceSpec(c.texts, c.correct, c.feedbacks) for c in q.choices],
+                [t for t in q.tags.split(",") if t],
             )
             for q in edition.questions
         ],

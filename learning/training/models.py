@@ -32,7 +32,8 @@ class Assignment(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
     edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id"), index=True)
-    reason: Mapped[str] = mapped_column(String(40))  # campaign, new_hire, transfer, transfer_rule, demo
+    reason: Mapped[str] = mapped_column(String(40))  # campaign, new_hire, transfer, transfer_rule, demo, reattest
+    note: Mapped[str | None] = mapped_column(String(500))  # shown to the learner (why a completed module reopened)
     status: Mapped[str] = mapped_column(String(12), default="assigned")
     assigned_at: Mapped[datetime]
     due_at: Mapped[datetime]
