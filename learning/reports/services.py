@@ -54,7 +54,11 @@ def scope_of(session: Session, user) -> Scope:
 
 
 def campaigns(session: Session) -> list[Campaign]:
-    return list(session.scalars(select(Campaign).where(Campaign.status != "draft").order_by(Campaign.id.desc())))
+    """Launched campaigns, the newest period first."""
+    query = (
+        select(Campaign).where(Campaign.status != "draft").order_by(Campaign.period_start.desc(), Campaign.id.desc())
+    )
+    return list(session.scalars(query))
 
 
 def department_report(
