@@ -20,7 +20,7 @@ from learning.audit.services import record
 from learning.courses import gift
 from learning.courses.content_format import LANGS, MAX_IMAGE_BYTES, SLUG_RE, ModuleSpec, QuestionSpec
 from learning.courses.models import Choice, Edition, Module, ModuleImage, Question, Section
-from learning.courses.services import spec_from_edition, write_content
+from learning.courses.services import edition_fields, spec_from_edition, write_content
 
 IN_THE_WORKS = ("draft", "review")
 MAX_CHOICES = 6
@@ -83,15 +83,8 @@ def _new_edition(session: Session, module_id: int, version: int, spec: ModuleSpe
     edition = Edition(
         module_id=module_id,
         version=version,
-        label=spec.edition_label,
         status="draft",
-        title_ja=spec.title["ja"],
-        title_en=spec.title["en"],
-        summary_ja=spec.summary["ja"],
-        summary_en=spec.summary["en"],
-        minutes=spec.minutes,
-        pass_mark=spec.pass_mark,
-        draw=spec.draw,
+        **edition_fields(spec),
         content_hash="",
         created_at=now,
         revision=1,
@@ -113,14 +106,7 @@ def save_draft(session: Session, edition_id: int, revision: int, spec: ModuleSpe
             revision=Edition.revision + 1,
             edited_by_id=actor_id,
             edited_at=clock.now(),
-            label=spec.edition_label,
-            title_ja=spec.title["ja"],
-            title_en=spec.title["en"],
-            summary_ja=spec.summary["ja"],
-            summary_en=spec.summary["en"],
-            minutes=spec.minutes,
-            pass_mark=spec.pass_mark,
-            draw=spec.draw,
+            **edition_fields(spec),
         )
     )
     if claimed.rowcount != 1:

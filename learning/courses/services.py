@@ -58,15 +58,8 @@ def _import_one(session: Session, spec: ModuleSpec) -> ImportOutcome:
     edition = Edition(
         module_id=module.id,
         version=version,
-        label=spec.edition_label,
         status="published",
-        title_ja=spec.title["ja"],
-        title_en=spec.title["en"],
-        summary_ja=spec.summary["ja"],
-        summary_en=spec.summary["en"],
-        minutes=spec.minutes,
-        pass_mark=spec.pass_mark,
-        draw=spec.draw,
+        **edition_fields(spec),
         content_hash=content_hash,
         created_at=now,
         published_at=now,
@@ -75,6 +68,20 @@ def _import_one(session: Session, spec: ModuleSpec) -> ImportOutcome:
     session.flush()
     write_content(session, edition, spec)
     return ImportOutcome(spec.slug, "new_edition" if latest else "created", version)
+
+
+def edition_fields(spec: ModuleSpec) -> dict:
+    """The edition's own columns that a spec sets (its content goes through write_content)."""
+    return {
+        "label": spec.edition_label,
+        "title_ja": spec.title["ja"],
+        "title_en": spec.title["en"],
+        "summary_ja": spec.summary["ja"],
+        "summary_en": spec.summary["en"],
+        "minutes": spec.minutes,
+        "pass_mark": spec.pass_mark,
+        "draw": spec.draw,
+    }
 
 
 def write_content(session: Session, edition: Edition, spec: ModuleSpec) -> None:
