@@ -134,7 +134,7 @@ def seed(session: Session, employees: int = 60, periods: int = 3, progress: Prog
     sections = grow_departments(session, departments, employees)
     _demo_accounts(session, departments)
     staff = _staff(session, departments, sections, employees - len(DEMO_ACCOUNTS), progress)
-    created, history = _campaigns(session, periods, [d.id for d in sections] or None, progress)
+    created, history = _campaigns(session, periods, [d.id for d in sections], progress)
     people = len(DEMO_ACCOUNTS) + staff
     lines = [f"demo: {len(departments)} departments, {people} people, {created} new assignments"]
     return "\n".join(lines + ([history] if history else []))
@@ -227,7 +227,7 @@ def _staff(
 DEMO_CAMPAIGN = ("2026年度 行為規制研修（デモ）", "FY2026 conduct-rule training (demo)")
 
 
-def _campaigns(session: Session, periods: int, sections: list[int] | None, progress) -> tuple[int, str | None]:
+def _campaigns(session: Session, periods: int, sections: list[int], progress) -> tuple[int, str | None]:
     """The running yearly campaign of the shipped modules: opened three weeks ago, due in two. On the
     first run, with the history before it; later runs only assign whoever is missing."""
     campaign = session.scalar(select(Campaign).where(Campaign.name_en == DEMO_CAMPAIGN[1]))
@@ -248,8 +248,9 @@ def _campaigns(session: Session, periods: int, sections: list[int] | None, progr
         )
         campaign = create_campaign(session, draft, compliance.id)
         pin_editions(session, campaign)
-        staff_sections = sections or [d for d in _staff_department_ids(session)]
-        history = generate(session, campaign, staff_sections, periods, compliance.id, progress)
+        # People move between the generated sections, or (small demo) the fixed staff departments.
+        places = sections or _staff_department_ids(session)
+        history = generate(session, campaign, places, periods, compliance.id, progress)
     return launch(session, campaign, actor_id=None), history
 
 
