@@ -41,6 +41,10 @@ class Permission(StrEnum):
     REPORTS_VIEW = "reports.view"
     # Item analysis: aggregates per quiz question, for those who write and oversee the content.
     ITEM_ANALYSIS = "reports.items"
+    # The library: write drafts, review and publish them (trainers); read editions and their changes
+    # (trainers, and the compliance office and internal audit who oversee what is taught).
+    COURSES_AUTHOR = "courses.author"
+    COURSES_READ = "courses.read"
     # Account administration: roster and department imports, the outbox. No training results.
     ACCOUNTS_MANAGE = "accounts.manage"
 
@@ -55,6 +59,8 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.ACCOUNTS_MANAGE: frozenset({Role.ADMIN}),
     Permission.REPORTS_VIEW: frozenset({Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}),
     Permission.ITEM_ANALYSIS: frozenset({Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR}),
+    Permission.COURSES_AUTHOR: frozenset({Role.TRAINER}),
+    Permission.COURSES_READ: frozenset({Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR}),
     Permission.DESK_WORK: frozenset({Role.DESK}),
     Permission.DESK_READ: frozenset({Role.DESK, Role.COMPLIANCE, Role.AUDITOR}),
     # Managers never see their staff's questions; compliance reads the inbox without names.

@@ -23,3 +23,10 @@ def freeze(at: datetime | None) -> None:
     """Pins now() to `at` (aware), or releases it with None. For tests and replayed jobs."""
     global _frozen
     _frozen = at
+
+
+def fiscal_year_start(moment: datetime) -> datetime:
+    """00:00 in Tokyo on the 1 April that opened the fiscal year (年度) holding `moment`, as UTC."""
+    day = tokyo_date(moment)
+    year = day.year if day.month >= 4 else day.year - 1
+    return datetime(year, 4, 1, tzinfo=TOKYO).astimezone(UTC)

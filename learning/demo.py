@@ -52,6 +52,7 @@ DEMO_ACCOUNTS = [
     ("manager", "D0002", "佐藤 健一", "R-BR-N", Role.MANAGER),
     ("desk", "D0003", "鈴木 美咲", "R-COMP", Role.DESK),
     ("trainer", "D0004", "高橋 誠", "R-COMP", Role.TRAINER),
+    ("reviewer", "D0008", "中村 恵", "R-COMP", Role.TRAINER),  # a second trainer: publishing takes four eyes
     ("compliance", "D0005", "田中 直子", "R-COMP", Role.COMPLIANCE),
     ("auditor", "D0006", "伊藤 大輔", "R-AUDIT", Role.AUDITOR),
     ("admin", "D0007", "渡辺 翔", "R-IT", Role.ADMIN),

@@ -21,6 +21,7 @@ from learning.courses import gift
 from learning.courses.content_format import LANGS, MAX_IMAGE_BYTES, SLUG_RE, ModuleSpec, QuestionSpec
 from learning.courses.models import Choice, Edition, Module, ModuleImage, Question, Section
 from learning.courses.services import edition_fields, spec_from_edition, write_content
+from learning.courses.signals import edition_published
 
 IN_THE_WORKS = ("draft", "review")
 MAX_CHOICES = 6
@@ -159,6 +160,12 @@ def _question_findings(question: QuestionSpec, number: int) -> list[Finding]:
         texts += [(c.feedback or {}).get(lang, "") for c in question.choices if not c.correct]
         if any(not t.strip() for t in texts):
             found.append(Finding("missing_question_text", question=number, language=lang))
+    return found + question_problems(question, number)
+
+
+def question_problems(question: QuestionSpec, number: int) -> list[Finding]:
+    """What makes a question unanswerable as written (the editor refuses to save these)."""
+    found = []
     right = sum(c.correct for c in question.choices)
     if not 2 <= len(question.choices) <= MAX_CHOICES:
         found.append(Finding("choice_count", question=number))
@@ -231,6 +238,7 @@ def approve(session: Session, edition_id: int, actor_id: int) -> tuple[Edition, 
         target=("edition", edition.id),
         details={"replaces": replaced.id if replaced else None, "substantive": edition.substantive},
     )
+    edition_published.send(edition, session=session, replaced=replaced, actor_id=actor_id)
     return edition, replaced
 
 
@@ -287,3 +295,18 @@ def import_gift(session: Session, slug: str, text: str, language: str, actor_id:
         details={"language": language, "questions": len(added), "skipped": len(result.skipped)},
     )
     return draft, added, result
+
+
+def draft_from_spec(session: Session, spec: ModuleSpec, actor_id: int, source: str) -> Edition:
+    """A module folder (an uploaded zip) as a new draft, of a new module or of an existing one. Refused
+    while the module has a draft in the works, so nobody's unsent work is replaced."""
+    module = session.scalar(select(Module).where(Module.slug == spec.slug))
+    if module is None:
+        draft = new_module(session, spec.slug, spec.title, actor_id)
+    elif in_the_works(session, module.id) is not None:
+        raise AuthoringError("in_the_works")
+    else:
+        draft = start_draft(session, module.id, actor_id)
+    draft = save_draft(session, draft.id, draft.revision, spec, actor_id)
+    record(session, "module_uploaded", actor_id=actor_id, target=("edition", draft.id), details={"source": source})
+    return draft

@@ -305,7 +305,7 @@ def _read_sections(reader: _Reader) -> list[SectionSpec]:
     found: dict[int, dict[str, tuple[str, str]]] = {}
     for path in sorted(folder.iterdir()):
         match = SECTION_RE.match(path.name)
-        if not match:
+        if not match or not path.is_file():
             reader.problem(path, 0, "section files are named NN-name.ja.md or NN-name.en.md")
             continue
         text = reader.read_text(path)
@@ -439,7 +439,11 @@ def _read_images(reader: _Reader) -> dict[str, bytes]:
     if not folder.is_dir():
         return images
     for path in sorted(folder.iterdir()):
-        if path.suffix.lower() not in IMAGE_SUFFIXES or not re.match(r"^[A-Za-z0-9_.-]+$", path.name):
+        if (
+            path.suffix.lower() not in IMAGE_SUFFIXES
+            or not re.match(r"^[A-Za-z0-9_.-]+$", path.name)
+            or not path.is_file()
+        ):
             reader.problem(path, 0, "images must be .png, .jpg, .gif or .webp with a plain ASCII name")
         elif path.stat().st_size > MAX_IMAGE_BYTES:
             reader.problem(path, 0, "image is larger than 2 MB")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from functools import lru_cache
+from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
@@ -21,6 +24,7 @@ ALLOWED_TAGS = {
     "strong",
     "em",
     "del",
+    "s",
     "code",
     "pre",
     "blockquote",
@@ -39,6 +43,30 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"align"}, "td": {"align"}}
 
 
+def _tidy(state) -> None:
+    """Drops the attributes markdown-it itself adds that the allowlist has not (table alignment as style,
+    <ol start>, a code block's language class), so that they are not reported as removed from what the
+    author wrote. The same rule runs in the editor's live preview (static/editor.js)."""
+
+    def walk(tokens):
+        for token in tokens:
+            if token.type == "fence":
+                token.info = ""
+            if token.attrs:
+                allowed = ALLOWED_ATTRIBUTES.get(token.tag, set())
+                token.attrs = {name: value for name, value in token.attrs.items() if name in allowed}
+            if token.children:
+                walk(token.children)
+
+    walk(state.tokens)
+
+
+_md.core.ruler.push("portal_tidy_attrs", _tidy)
+
+
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
 @lru_cache(maxsize=2048)
 def render_markdown(text: str, image_base: str = "") -> str:
     """Sanitised HTML for a section body; `images/x.png` becomes `{image_base}x.png`."""
@@ -49,14 +77,64 @@ def render_markdown(text: str, image_base: str = "") -> str:
             return image_base + value[len("images/") :] if value.startswith("images/") and image_base else None
         return value
 
-    html = _md.render(text)
-    # Section titles are the page's h1; demote body h1 to h2 so the outline stays sound.
-    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    html = _demote_h1(_md.render(text))
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
+        url_schemes=URL_SCHEMES,
         attribute_filter=rewrite,
         link_rel="noopener noreferrer",
     )
+
+
+@lru_cache(maxsize=512)
+def removed_markup(text: str) -> bool:
+    """Whether sanitising drops anything the author wrote (script, iframe, on* handlers, javascript: links,
+    outside images, tags not allowed), so the editor can say so instead of dropping it silently."""
+
+    def own_images_only(element: str, attribute: str, value: str) -> str | None:
+        return None if element == "img" and attribute == "src" and not value.startswith("images/") else value
+
+    html = _demote_h1(_md.render(text))
+    kept = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        attribute_filter=own_images_only,
+        link_rel=None,
+    )
+    # Only what went missing counts: the sanitiser's repairs (closing an unclosed tag) may add items.
+    return bool(Counter(_Shape.of(html)) - Counter(_Shape.of(kept))) or bool(_DROPPED_LINK.search(text))
+
+
+# markdown-it itself refuses these link targets and leaves the text as written: still worth a notice.
+_DROPPED_LINK = re.compile(r"\]\(\s*<?\s*(?:javascript|vbscript|data):", re.IGNORECASE)
+
+
+def _demote_h1(html: str) -> str:
+    """Section titles are the page's h1; body h1 become h2 so the outline stays sound."""
+    return html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+
+
+class _Shape(HTMLParser):
+    """Start tags with their attributes, and the text: what a reader would get, ignoring serialisation."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.items: list = []
+
+    @classmethod
+    def of(cls, html: str) -> list:
+        parser = cls()
+        parser.feed(html)
+        parser.close()
+        return parser.items
+
+    def handle_starttag(self, tag, attrs):
+        self.items.append((tag, tuple(sorted((name, value or "") for name, value in attrs))))
+
+    def handle_data(self, data):
+        if data.strip():
+            self.items.append(" ".join(data.split()))

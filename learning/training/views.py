@@ -12,6 +12,7 @@ from learning import clock
 from learning.authz import Permission, requires
 from learning.courses.views import section_html
 from learning.i18n import current_locale
+from learning.training import reattest as _reattest  # noqa: F401 - listens for substantive publishes
 from learning.training import services, sources
 from learning.training.services import NotFound, TrainingError
 from learning.web import db

@@ -163,3 +163,16 @@ def test_duplicate_slugs_across_folders(tmp_path):
     with pytest.raises(ContentError) as caught:
         read_tree(tmp_path)
     assert any("slug 'sample' is also used by" in p.message for p in caught.value.problems)
+
+
+def test_a_folder_named_like_a_section_or_an_image_is_reported_not_a_crash(tmp_path):
+    folder = tmp_path / "sample"
+    write_module(module_spec(), folder)
+    (folder / "sections" / "09-extra.en.md").mkdir()
+    (folder / "images").mkdir(exist_ok=True)
+    (folder / "images" / "a.png").mkdir()
+    with pytest.raises(ContentError) as error:
+        read_module(folder, shown_as="sample")
+    messages = [str(p) for p in error.value.problems]
+    assert "sample/sections/09-extra.en.md: section files are named NN-name.ja.md or NN-name.en.md" in messages
+    assert "sample/images/a.png: images must be .png, .jpg, .gif or .webp with a plain ASCII name" in messages

@@ -1,0 +1,120 @@
+"""Module folders and GIFT banks in and out through the browser: zip download and upload (checked as
+`content check` checks), GIFT import into a draft with skipped types reported by line, GIFT download."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from learning.courses.models import Edition, Module, Question
+from learning.courses.services import spec_from_edition
+from tests.conftest import post, sign_in
+from tests.factories import make_edition, make_user
+
+FIXTURE = Path(__file__).parent / "fixtures" / "every_construct.gift"
+
+
+@pytest.fixture
+def trainer(app, db):
+    make_user(db, "trainer", login_id="author")
+    client = app.test_client()
+    sign_in(client, "author")
+    return client
+
+
+def upload(client, data: bytes, name: str = "module.zip"):
+    return post(client, "/library/upload", {"archive": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def editions(db) -> int:
+    return db.scalar(select(func.count()).select_from(Edition))
+
+
+def test_a_downloaded_edition_uploads_again_as_a_draft_with_the_same_content(app, db, trainer):
+    published = make_edition(db, slug="round-trip", sections=2, questions=4)
+    response = trainer.get(f"/editions/{published.id}/export.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert 'filename="round-trip-v1.zip"' in response.headers["Content-Disposition"]
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    assert "round-trip/module.yaml" in names and "round-trip/questions.yaml" in names
+
+    answer = upload(trainer, response.data, "round-trip-v1.zip")
+    assert answer.status_code == 302
+    draft = db.scalar(select(Edition).where(Edition.module_id == published.module_id, Edition.status == "draft"))
+    assert answer.location.endswith(f"/editions/{draft.id}/edit")
+    assert spec_from_edition(db, draft).content_hash() == published.content_hash
+
+    again = upload(trainer, response.data, "round-trip-v1.zip")
+    assert again.status_code == 400 and "already has a draft in the works" in again.get_data(as_text=True)
+
+
+def test_an_upload_with_problems_lists_each_and_saves_nothing(app, db, trainer):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("broken/module.yaml", "slug: broken\nedition: '1'\ntitle: {ja: 題}\n")
+        archive.writestr("broken/sections/01-a.ja.md", "no title line\n")
+    before = editions(db)
+    response = upload(trainer, buffer.getvalue(), "broken.zip")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Nothing has been saved." in html
+    assert "broken.zip/broken/sections/01-a.ja.md:1: the first line must be the section title" in html
+    assert "broken.zip/broken/module.yaml" in html
+    assert editions(db) == before and db.scalar(select(Module).where(Module.slug == "broken")) is None
+
+    response = upload(trainer, b"this is not a zip", "notes.zip")
+    assert response.status_code == 400 and "not a zip file" in response.get_data(as_text=True)
+
+
+def test_a_gift_bank_imports_into_a_new_module_with_skipped_types_named_by_line(app, db, trainer):
+    response = post(
+        trainer,
+        "/library/gift",
+        {"slug": "from-moodle", "language": "en", "file": (io.BytesIO(FIXTURE.read_bytes()), "bank.gift")},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "18 question(s) were added to the draft of from-moodle." in html
+    for line in (88, 90, 95, 97, 99, 101):
+        assert f"Line {line}: " in html
+    assert "Essay questions" in html and "Matching questions" in html
+    draft = db.scalar(select(Edition).join(Module).where(Module.slug == "from-moodle"))
+    assert draft.status == "draft"
+    assert db.scalar(select(func.count()).select_from(Question).where(Question.edition_id == draft.id)) == 18
+
+
+def test_a_gift_file_with_syntax_errors_imports_nothing_and_names_the_lines(app, db, trainer):
+    bad = "::a:: Question one {=right ~wrong\n\n::b:: Two {=x ~y}\n}\n"
+    before = editions(db)
+    response = post(
+        trainer,
+        "/library/gift",
+        {"slug": "broken-bank", "language": "ja", "file": (io.BytesIO(bad.encode()), "bad.gift")},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Nothing was imported." in html
+    assert re.search(r"Line 1: .{0,20}&#39;\{&#39; is not closed", html), html[-2000:]
+    assert "Line 4: " in html
+    assert editions(db) == before
+
+    response = post(
+        trainer,
+        "/library/gift",
+        {"slug": "broken-bank", "language": "ja", "file": (io.BytesIO("é".encode("latin-1")), "bad.gift")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400 and "not UTF-8 text" in response.get_data(as_text=True)
+
+
+def test_a_bank_downloads_as_gift_in_either_language(app, db, trainer):
+    edition = make_edition(db, slug="exported", questions=2)
+    response = trainer.get(f"/editions/{edition.id}/export.gift?language=en")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "$CATEGORY: exported" in text and text.count("::q") == 2
+    assert trainer.get(f"/editions/{edition.id}/export.gift?language=fr").status_code == 404
