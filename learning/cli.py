@@ -80,14 +80,14 @@ def content_import(path: Path):
         click.echo(f"{outcome.slug}: {outcome.result.replace('_', ' ')} (edition {outcome.version})")
 
 
-@content_group.command("export", help="Write the newest edition of SLUG into DIR in the content format.")
+@content_group.command("export", help="Write the published edition of SLUG (or its draft when none is published) into DIR in the content format.")
 @click.argument("slug")
 @click.argument("directory", type=click.Path(path_type=Path))
 def content_export(slug: str, directory: Path):
     from learning.courses.content_format import write_module
-    from learning.courses.services import latest_edition, spec_from_edition
+    from learning.courses.services import current_edition, spec_from_edition
 
-    edition = latest_edition(db(), slug)
+    edition = current_edition(db(), slug)
     if edition is None:
         click.echo(f"no module with slug '{slug}'", err=True)
         sys.exit(1)
@@ -137,13 +137,17 @@ def gift_import(file: Path, slug: str, language: str):
 @click.argument("slug")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--language", default="ja", show_default=True, type=click.Choice(["ja", "en"]))
-def gift_export(slug: str, file: Path, language: str):
+@click.option("--draft", is_flag=True, help="Export the draft in the works instead of the published edition.")
+def gift_export(slug: str, file: Path, language: str, draft: bool):
     from learning.courses import gift
-    from learning.courses.services import latest_edition, spec_from_edition
+    from learning.courses.authoring import in_the_works
+    from learning.courses.services import current_edition, spec_from_edition
 
-    edition = latest_edition(db(), slug)
+    edition = current_edition(db(), slug)
+    if edition is not None and draft:
+        edition = in_the_works(db(), edition.module_id)
     if edition is None:
-        click.echo(f"no module with slug '{slug}'", err=True)
+        click.echo(f"no module with slug '{slug}'" + (" that has a draft in the works" if draft else ""), err=True)
         sys.exit(1)
     spec = spec_from_edition(db(), edition)
     file.write_text(gift.export(spec.questions, language, category=slug), encoding="utf-8")

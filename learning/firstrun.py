@@ -20,7 +20,7 @@ def first_run(app: Flask) -> None:
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.database_url)
     with app.app_context():
-        outcomes = import_modules(db(), read_tree(CONTENT_DIR))
+        outcomes = import_modules(db(), read_tree(CONTENT_DIR), keep_reviewed=True)
         for outcome in outcomes:
             print(f"content: {outcome.slug} {outcome.result.replace('_', ' ')} (edition {outcome.version})")
         if settings.demo:

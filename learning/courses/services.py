@@ -17,17 +17,21 @@ from learning.courses.models import Choice, Edition, Module, ModuleImage, Questi
 @dataclass(frozen=True)
 class ImportOutcome:
     slug: str
-    result: str  # "created", "new_edition" or "unchanged"
+    result: str  # "created", "new_edition", "unchanged" or "kept" (published through review; see import_modules)
     version: int
 
 
-def import_modules(session: Session, specs: list[ModuleSpec], actor_id: int | None = None) -> list[ImportOutcome]:
+def import_modules(
+    session: Session, specs: list[ModuleSpec], actor_id: int | None = None, keep_reviewed: bool = False
+) -> list[ImportOutcome]:
     """Loads validated modules; unchanged ones are a no-op, changed ones become a new published edition.
 
     Earlier editions are retired, never altered, so assignments and certificates keep what they named.
+    With `keep_reviewed` (the first-run import at every start), a module whose published edition came
+    through the trainers' review is left as it is: the shipped files must not undo their work.
     """
-    outcomes = [_import_one(session, spec) for spec in specs]
-    changed = [o for o in outcomes if o.result != "unchanged"]
+    outcomes = [_import_one(session, spec, keep_reviewed) for spec in specs]
+    changed = [o for o in outcomes if o.result in ("created", "new_edition")]
     if changed:
         record(
             session,
@@ -38,23 +42,24 @@ def import_modules(session: Session, specs: list[ModuleSpec], actor_id: int | No
     return outcomes
 
 
-def _import_one(session: Session, spec: ModuleSpec) -> ImportOutcome:
+def _import_one(session: Session, spec: ModuleSpec, keep_reviewed: bool) -> ImportOutcome:
     now = clock.now()
     module = session.scalar(select(Module).where(Module.slug == spec.slug))
     if module is None:
         module = Module(slug=spec.slug, created_at=now)
         session.add(module)
         session.flush()
-    latest = session.scalar(
-        select(Edition).where(Edition.module_id == module.id).order_by(Edition.version.desc()).limit(1)
-    )
+    current = session.scalar(select(Edition).where(Edition.module_id == module.id, Edition.status == "published"))
     content_hash = spec.content_hash()
-    if latest is not None and latest.content_hash == content_hash and latest.status == "published":
-        return ImportOutcome(spec.slug, "unchanged", latest.version)
-    session.execute(
-        update(Edition).where(Edition.module_id == module.id, Edition.status == "published").values(status="retired")
-    )
-    version = (latest.version + 1) if latest else 1
+    if current is not None and current.content_hash == content_hash:
+        return ImportOutcome(spec.slug, "unchanged", current.version)
+    if current is not None and keep_reviewed and current.reviewed_by_id is not None:
+        return ImportOutcome(spec.slug, "kept", current.version)
+    # Compared with the published edition, not the newest: a trainer's draft in the works is newer.
+    newest = session.scalar(select(func.max(Edition.version)).where(Edition.module_id == module.id))
+    if current is not None:
+        current.status = "retired"
+    version = (newest or 0) + 1
     edition = Edition(
         module_id=module.id,
         version=version,
@@ -67,7 +72,7 @@ def _import_one(session: Session, spec: ModuleSpec) -> ImportOutcome:
     session.add(edition)
     session.flush()
     write_content(session, edition, spec)
-    return ImportOutcome(spec.slug, "new_edition" if latest else "created", version)
+    return ImportOutcome(spec.slug, "new_edition" if newest else "created", version)
 
 
 def edition_fields(spec: ModuleSpec) -> dict:
@@ -138,13 +143,14 @@ def edition_image(session: Session, edition_id: int, name: str) -> ModuleImage |
     return session.scalar(select(ModuleImage).where(ModuleImage.edition_id == edition_id, ModuleImage.name == name))
 
 
-def latest_edition(session: Session, slug: str) -> Edition | None:
+def current_edition(session: Session, slug: str) -> Edition | None:
+    """The module's published edition, or its newest when none is published (a module still in draft)."""
     return session.scalar(
         select(Edition)
         .join(Module)
         .where(Module.slug == slug)
         .options(selectinload(Edition.sections), selectinload(Edition.questions).selectinload(Question.choices))
-        .order_by(Edition.version.desc())
+        .order_by((Edition.status == "published").desc(), Edition.version.desc())
         .limit(1)
     )
 

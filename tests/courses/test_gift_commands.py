@@ -58,8 +58,10 @@ def test_importing_into_an_existing_module_adds_to_a_new_draft_and_export_reads_
     assert len(questions) == before + 1 and questions[-1].key == "extra" and questions[-1].kind == "truefalse"
     assert db.get(Edition, edition.id).status == "published"  # the published edition is untouched
     out = tmp_path / "out.gift"
-    result = run(app, "export", slug, str(out), "--language", "ja")
+    result = run(app, "export", slug, str(out), "--language", "ja", "--draft")
     assert result.exit_code == 0, result.output
     again = gift.parse(out.read_text(encoding="utf-8"))
     assert not again.errors and [q.prompt for q in again.questions] == [q.prompt["ja"] for q in questions]
+    assert run(app, "export", slug, str(out)).exit_code == 0  # without --draft: the published edition
+    assert len(gift.parse(out.read_text(encoding="utf-8")).questions) == before
     assert run(app, "export", "no-such-module", str(out)).exit_code == 1

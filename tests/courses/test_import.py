@@ -72,3 +72,38 @@ def test_cli_import_then_export_round_trip(app, db, tmp_path):
     assert "why-unbundling: unchanged (edition 1)" in reimport.output
     missing = runner.invoke(args=["content", "export", "no-such-module", str(tmp_path / "x")])
     assert missing.exit_code == 1 and "no module with slug 'no-such-module'" in missing.output
+
+
+def test_a_draft_in_the_works_does_not_make_the_unchanged_files_a_new_edition(db):
+    from learning.courses import authoring
+
+    import_modules(db, [module_spec()])
+    published = db.scalar(select(Edition))
+    trainer = make_user(db, "trainer")
+    draft = authoring.start_draft(db, published.module_id, trainer.id)
+    again = import_modules(db, [module_spec()])
+    assert [(o.result, o.version) for o in again] == [("unchanged", 1)]
+    changed = import_modules(db, [module_spec(body="改訂された本文。")])
+    assert [(o.result, o.version) for o in changed] == [("new_edition", 3)]  # above the draft's version 2
+    db.expire_all()
+    assert db.get(Edition, draft.id).status == "draft" and published.status == "retired"
+
+
+def test_the_start_up_import_keeps_an_edition_published_through_review(db):
+    from dataclasses import replace
+
+    from learning.courses import authoring
+    from learning.courses.services import spec_from_edition
+
+    import_modules(db, [module_spec()])
+    author, reviewer = make_user(db, "trainer"), make_user(db, "trainer")
+    draft = authoring.start_draft(db, db.scalar(select(Edition)).module_id, author.id)
+    spec = replace(spec_from_edition(db, draft), edition_label="reviewed")
+    draft = authoring.save_draft(db, draft.id, draft.revision, spec, author.id)
+    authoring.submit(db, draft.id, draft.revision, author.id, "note", False)
+    reviewed, _ = authoring.approve(db, draft.id, reviewer.id)
+    kept = import_modules(db, [module_spec()], keep_reviewed=True)
+    assert [(o.result, o.version) for o in kept] == [("kept", reviewed.version)]
+    assert reviewed.status == "published"
+    replaced = import_modules(db, [module_spec()])  # an explicit `content import` still replaces it
+    assert [o.result for o in replaced] == ["new_edition"]
