@@ -20,7 +20,7 @@ SECTION_RE = re.compile(r"^(\d{2})-([a-z0-9-]+)\.(ja|en)\.md$")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_TEXT_BYTES = 512 * 1024
-MODULE_KEYS = {"slug", "edition", "title", "summary", "minutes", "pass_mark", "draw"}
+MODULE_KEYS = {"slug", "edition", "title", "summary", "minutes", "pass_mark", "draw", "tags"}
 QUESTION_KEYS = {"id", "kind", "prompt", "explanation", "choices", "answer", "feedback", "tags"}
 CHOICE_KEYS = {"text", "correct", "feedback"}
 TRUE_FALSE_TEXT = ({"ja": "正しい", "en": "True"}, {"ja": "誤り", "en": "False"})
@@ -73,10 +73,13 @@ class ModuleSpec:
     sections: list[SectionSpec] = field(default_factory=list)
     questions: list[QuestionSpec] = field(default_factory=list)
     images: dict[str, bytes] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)  # topics for finding the module ("ids", "transfers")
 
     def content_hash(self) -> str:
         """SHA-256 over a canonical form of everything a learner sees; equal hash means unchanged."""
         data = asdict(self)
+        if not data["tags"]:
+            del data["tags"]  # modules from before tags existed keep their hash
         for question in data["questions"]:
             if not question["tags"]:
                 del question["tags"]  # editions from before tags existed keep their hash
@@ -230,6 +233,7 @@ def read_module(folder: Path, shown_as: str | None = None) -> ModuleSpec:
         sections=sections,
         questions=questions or [],
         images=images,
+        tags=meta["tags"],
     )
 
 
@@ -294,7 +298,16 @@ def _read_metadata(reader: _Reader) -> dict | None:
         "pass_mark": reader.integer(path, data, "pass_mark", 1, 100),
         "draw": reader.integer(path, data, "draw", 1, 100),
         "draw_line": data.line_of("draw"),
+        "tags": _tags(reader, path, data),
     }
+
+
+def _tags(reader: _Reader, path: Path, mapping: _LineDict) -> list[str]:
+    tags = mapping.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) and SLUG_RE.match(t) for t in tags):
+        reader.problem(path, mapping.line_of("tags"), "'tags' must be a list of lowercase words with hyphens")
+        return []
+    return tags
 
 
 def _read_sections(reader: _Reader) -> list[SectionSpec]:
@@ -378,9 +391,7 @@ def _read_question(reader: _Reader, path: Path, item: _LineDict) -> QuestionSpec
         choices = _choices(reader, path, item, kind)
     else:
         choices = []
-    tags = item.get("tags", [])
-    if not isinstance(tags, list) or not all(isinstance(t, str) and SLUG_RE.match(t) for t in tags):
-        reader.problem(path, item.line_of("tags"), "'tags' must be a list of lowercase words with hyphens")
+    tags = _tags(reader, path, item)
     if len(reader.problems) > before:
         return None
     return QuestionSpec(key, kind, prompt, explanation, choices, tags)
@@ -482,6 +493,8 @@ def write_module(spec: ModuleSpec, folder: Path) -> None:
         "pass_mark": spec.pass_mark,
         "draw": spec.draw,
     }
+    if spec.tags:
+        meta["tags"] = spec.tags
     (folder / "module.yaml").write_text(_dump(meta), encoding="utf-8")
     for section in spec.sections:
         for lang in LANGS:

@@ -133,7 +133,7 @@ def _value(field: str, old: object, new: object, number: int | None = None) -> l
 
 
 def _module_changes(old: ModuleSpec | None, new: ModuleSpec) -> list[Change]:
-    """Label, title, summary, minutes, pass_mark and draw, in that order."""
+    """Label, title, summary, minutes, pass_mark, draw and tags, in that order."""
     return [
         *_text("label", None, old.edition_label if old else "", new.edition_label),
         *_texts("title", old.title if old else None, new.title),
@@ -141,6 +141,7 @@ def _module_changes(old: ModuleSpec | None, new: ModuleSpec) -> list[Change]:
         *_value("minutes", old.minutes if old else None, new.minutes),
         *_value("pass_mark", old.pass_mark if old else None, new.pass_mark),
         *_value("draw", old.draw if old else None, new.draw),
+        *_value("tags", ", ".join(old.tags) if old else "", ", ".join(new.tags)),
     ]
 
 
@@ -159,7 +160,7 @@ def _question_changes(old: QuestionSpec | None, new: QuestionSpec | None) -> lis
         *_texts("prompt", old.prompt if old else None, new.prompt if new else None),
         *_texts("explanation", old.explanation if old else None, new.explanation if new else None),
         *_value("kind", old.kind if old else None, new.kind if new else None),
-        *_value("tags", old.tags if old else [], new.tags if new else []),
+        *_value("tags", ", ".join(old.tags) if old else "", ", ".join(new.tags) if new else ""),
         *_value("choices", len(olds), len(news)),
     ]
     # Choices have no key of their own: they pair by number, as learners see them.

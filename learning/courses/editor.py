@@ -71,7 +71,12 @@ def spec_from_form(edition: Edition, form: DraftForm):
         pass_mark=form.pass_mark.data,
         draw=form.draw.data,
         sections=sections,
+        tags=split_tags(form.tags.data),
     )
+
+
+def split_tags(value: str | None) -> list[str]:
+    return [t.strip() for t in (value or "").split(",") if t.strip()]
 
 
 def draft_form(edition: Edition) -> DraftForm:
@@ -82,6 +87,7 @@ def draft_form(edition: Edition) -> DraftForm:
         "minutes": spec.minutes,
         "pass_mark": spec.pass_mark,
         "draw": spec.draw,
+        "tags": ", ".join(spec.tags),
         "sections": [
             {f"{part}_{lang}": getattr(s, part)[lang] for part in ("title", "body") for lang in LANGS}
             for s in spec.sections
@@ -248,7 +254,7 @@ def question_from_form(form: QuestionForm) -> QuestionSpec:
         elif blank or form.kind.data == "truefalse":
             continue
         choices.append(ChoiceSpec(texts, row.correct.data, feedback if any(feedback.values()) else None))
-    tags = [t.strip() for t in (form.tags.data or "").split(",") if t.strip()]
+    tags = split_tags(form.tags.data)
     return QuestionSpec(
         form.key.data.strip(),
         form.kind.data,

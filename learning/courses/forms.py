@@ -13,6 +13,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from learning.courses.content_format import MAX_TEXT_BYTES
 
 KEY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+TAG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+TAGS_PATTERN = rf"^\s*{TAG}(\s*,\s*{TAG})*\s*$"
+TAGS_MESSAGE = _l("Lower-case words with hyphens, separated by commas, such as section-2.")
 SLUG_MESSAGE = _l("Lower-case letters, digits and single hyphens, such as conduct-basics.")
 TEXT_LIMIT = MAX_TEXT_BYTES // 3  # characters; a Japanese character takes three bytes in the file format
 
@@ -39,9 +42,13 @@ class DraftForm(FlaskForm):
     title_en = StringField(_l("Title (English)"), validators=[Length(max=200)])
     summary_ja = TextAreaField(_l("Summary (Japanese)"), validators=[Length(max=2000)])
     summary_en = TextAreaField(_l("Summary (English)"), validators=[Length(max=2000)])
-    minutes = IntegerField(_l("Estimated minutes"), validators=[InputRequired(), NumberRange(1, 600)])
+    # The same ranges as module.yaml, so that every draft exports to a valid module folder.
+    minutes = IntegerField(_l("Estimated minutes"), validators=[InputRequired(), NumberRange(1, 240)])
     pass_mark = IntegerField(_l("Pass mark (%)"), validators=[InputRequired(), NumberRange(1, 100)])
-    draw = IntegerField(_l("Questions drawn per quiz"), validators=[InputRequired(), NumberRange(1, 50)])
+    draw = IntegerField(_l("Questions drawn per quiz"), validators=[InputRequired(), NumberRange(1, 100)])
+    tags = StringField(
+        _l("Topics (tags)"), validators=[Optional(), Length(max=300), Regexp(TAGS_PATTERN, message=TAGS_MESSAGE)]
+    )
     sections = FieldList(FormField(SectionForm), max_entries=60)
 
 
@@ -73,11 +80,7 @@ class QuestionForm(FlaskForm):
     explanation_en = TextAreaField(_l("Explanation (English)"), validators=[Length(max=4000)])
     tags = StringField(
         _l("Tags"),
-        validators=[
-            Optional(),
-            Length(max=300),
-            Regexp(r"^[\w-]+(\s*,\s*[\w-]+)*$", message=_l("Words separated by commas, such as section-2.")),
-        ],
+        validators=[Optional(), Length(max=300), Regexp(TAGS_PATTERN, message=TAGS_MESSAGE)],
     )
     choices = FieldList(FormField(ChoiceForm), min_entries=CHOICE_ROWS, max_entries=CHOICE_ROWS)
 

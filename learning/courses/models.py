@@ -44,6 +44,7 @@ class Edition(Base):
     pass_mark: Mapped[int]
     draw: Mapped[int]
     content_hash: Mapped[str] = mapped_column(String(64))
+    tags: Mapped[str] = mapped_column(String(300), default="", server_default="")  # comma-separated topics
     created_at: Mapped[datetime]
     published_at: Mapped[datetime | None]
     # Authoring. Every save of a draft raises `revision`; a save naming an older one is refused

@@ -86,6 +86,7 @@ def edition_fields(spec: ModuleSpec) -> dict:
         "minutes": spec.minutes,
         "pass_mark": spec.pass_mark,
         "draw": spec.draw,
+        "tags": ",".join(spec.tags),
     }
 
 
@@ -185,4 +186,5 @@ def spec_from_edition(session: Session, edition: Edition) -> ModuleSpec:
             for q in edition.questions
         ],
         images=images,
+        tags=[t for t in edition.tags.split(",") if t],
     )

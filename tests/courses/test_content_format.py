@@ -176,3 +176,19 @@ def test_a_folder_named_like_a_section_or_an_image_is_reported_not_a_crash(tmp_p
     messages = [str(p) for p in error.value.problems]
     assert "sample/sections/09-extra.en.md: section files are named NN-name.ja.md or NN-name.en.md" in messages
     assert "sample/images/a.png: images must be .png, .jpg, .gif or .webp with a plain ASCII name" in messages
+
+
+def test_module_tags_round_trip_and_leave_untagged_hashes_alone(tmp_path):
+    spec = module_spec()
+    untagged = spec.content_hash()
+    from dataclasses import replace
+
+    tagged = replace(spec, tags=["ids", "transfers"])
+    assert tagged.content_hash() != untagged
+    write_module(tagged, tmp_path / "m")
+    assert "tags:\n- ids\n- transfers" in (tmp_path / "m" / "module.yaml").read_text(encoding="utf-8")
+    read = read_module(tmp_path / "m")
+    assert read.tags == ["ids", "transfers"] and read.content_hash() == tagged.content_hash()
+    write_module(spec, tmp_path / "plain")
+    assert "tags" not in (tmp_path / "plain" / "module.yaml").read_text(encoding="utf-8")
+    assert read_module(tmp_path / "plain").content_hash() == untagged

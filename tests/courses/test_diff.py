@@ -268,7 +268,7 @@ def test_tags_change():
     old = with_question(module(), 1, tags=["section-1"])
     diff = diff_editions(old, with_question(module(), 1, tags=["section-1", "section-2"]))
     assert summary(diff.questions) == [("changed", 1, 1, "q1")]
-    assert diff.questions[0].changes == [ValueChange("tags", ["section-1"], ["section-1", "section-2"])]
+    assert diff.questions[0].changes == [ValueChange("tags", "section-1", "section-1, section-2")]
 
 
 def test_images_added_changed_and_removed():
@@ -277,3 +277,10 @@ def test_images_added_changed_and_removed():
     assert diff.images == [("a.png", "changed"), ("b.png", "removed"), ("c.png", "added")]
     assert (diff.module, diff.sections, diff.questions) == ([], [], [])
     assert not diff.empty
+
+
+def test_module_tags_change_is_reported_as_text():
+    old = module()
+    new = replace(old, tags=["ids", "transfers"])
+    diff = diff_editions(old, new)
+    assert diff.module == [ValueChange("tags", "", "ids, transfers")]

@@ -338,3 +338,17 @@ def test_the_library_and_changes_are_readable_by_oversight_but_not_editable(app,
     )
     refused = db.scalar(select(AuditEvent).where(AuditEvent.action == "authz_fail", AuditEvent.actor_id == auditor.id))
     assert refused is not None and "courses.draft_start" in refused.details
+
+
+def test_module_topics_are_lower_case_words_and_are_saved(app, db, trainers):
+    (_author, client), _ = trainers
+    edition = make_edition(db, slug="topics")
+    draft_id = int(re.search(r"/editions/(\d+)/edit", post(client, f"/library/{edition.module_id}/draft").location)[1])
+    page = client.get(f"/editions/{draft_id}/edit").get_data(as_text=True)
+    response = post(client, f"/editions/{draft_id}/edit", draft_fields(page, tags="共用ID, Transfers"))
+    assert response.status_code == 400
+    assert "Topics (tags): Lower-case words with hyphens" in response.get_data(as_text=True)
+    assert post(client, f"/editions/{draft_id}/edit", draft_fields(page, tags="ids, transfers")).status_code == 302
+    db.expire_all()
+    assert db.get(Edition, draft_id).tags == "ids,transfers"
+    assert 'value="ids, transfers"' in client.get(f"/editions/{draft_id}/edit").get_data(as_text=True)
