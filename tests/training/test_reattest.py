@@ -39,7 +39,9 @@ def published_change(db):
     def publish(substantive: bool, note: str = "取引先情報の扱いを改訂 / Revised handling of customer data"):
         draft = authoring.start_draft(db, old.module_id, author.id)
         spec = spec_from_edition(db, draft)
-        draft = authoring.save_draft(db, draft.id, draft.revision, replace(spec, edition_label="2026b"), author.id)
+        sections = [replace(spec.sections[0], body={"ja": "改訂された本文", "en": "Revised body"}), *spec.sections[1:]]
+        spec = replace(spec, edition_label="2026b", sections=sections)
+        draft = authoring.save_draft(db, draft.id, draft.revision, spec, author.id)
         authoring.submit(db, draft.id, draft.revision, author.id, note, substantive)
         new, _replaced = authoring.approve(db, draft.id, reviewer.id)
         db.flush()
@@ -88,3 +90,16 @@ def test_the_learner_sees_why_the_module_reopened(app, db, published_change):
     html = client.get(f"/training/{reopened.id}").get_data(as_text=True)
     assert "changed substantively after you completed it" in html
     assert "What changed: Section 2 now covers shared terminals." in html
+
+
+def test_someone_studying_keeps_reading_the_edition_they_were_assigned(app, db, published_change):
+    old, _campaign, people, publish = published_change
+    new = publish(substantive=True)
+    studying = assignments_of(db, people["studying"])[0]
+    db.commit()
+    client = app.test_client()
+    sign_in(client, "studying")
+    page = client.get(f"/training/{studying.id}/sections/1")
+    assert page.status_code == 200 and "Body 1" in page.get_data(as_text=True)
+    assert "Revised body" not in page.get_data(as_text=True)
+    assert (old.status, new.status) == ("retired", "published")
