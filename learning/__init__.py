@@ -66,6 +66,7 @@ def _register_rooms(app: Flask) -> None:
     from learning.campaigns.views import bp as campaigns
     from learning.courses import editor as _editor  # noqa: F401 - registers the trainer's routes
     from learning.courses import library as _library  # noqa: F401
+    from learning.courses import questions as _questions  # noqa: F401
     from learning.courses.views import bp as courses
     from learning.desk import inbox as _desk_inbox  # noqa: F401 - registers the desk's own routes
     from learning.desk.views import bp as desk

@@ -16,8 +16,8 @@ from learning.accounts.models import User
 from learning.authz import Permission, requires
 from learning.courses import authoring
 from learning.courses.authoring import AuthoringError
-from learning.courses.content_format import LANGS, TRUE_FALSE_TEXT, ChoiceSpec, QuestionSpec, SectionSpec
-from learning.courses.forms import CHOICE_ROWS, DraftForm, ImageForm, QuestionForm, RevisionForm, SubmitForm
+from learning.courses.content_format import LANGS, SectionSpec
+from learning.courses.forms import DraftForm, ImageForm, RevisionForm, SubmitForm
 from learning.courses.markdown import removed_markup, render_markdown
 from learning.courses.messages import error_text, finding_text
 from learning.courses.models import Edition, ModuleImage
@@ -45,6 +45,25 @@ def refused(error: AuthoringError) -> str:
         editor = db().get(User, error.params["editor_id"])
         error.params["editor_name"] = editor.name if editor else None
     return error_text(error)
+
+
+def saved(step, success: str | None = None) -> bool:
+    """Runs one authoring step in the request's transaction: commits and says `success`, or rolls back and
+    says why it was refused (a stale revision names the other trainer)."""
+    try:
+        step()
+    except AuthoringError as error:
+        db().rollback()
+        flash(refused(error), "error")
+        return False
+    db().commit()
+    if success:
+        flash(success, "success")
+    return True
+
+
+def save(edition: Edition, revision: str | None, spec) -> Edition:
+    return authoring.save_draft(db(), edition.id, int(revision or 0), spec, current_user.id)
 
 
 def text(value: str | None) -> str:
@@ -124,25 +143,16 @@ def edit(edition_id: int):
     form = draft_form(edition) if request.method == "GET" else DraftForm()
     action = request.form.get("action", "save")
     status = 200
-    if request.method == "POST" and edition.status != "draft":
-        flash(error_text(AuthoringError("not_a_draft")), "error")
-        status = 409
-    elif request.method == "POST" and form.validate_on_submit() and action != "preview":
-        spec = spec_from_form(edition, form)
-        spec = replace(spec, sections=rearranged(spec.sections, action))
-        try:
-            authoring.save_draft(db(), edition.id, int(form.revision.data or 0), spec, current_user.id)
-        except AuthoringError as error:
-            db().rollback()
-            flash(refused(error), "error")
-            status = 409
+    if request.method == "POST" and action != "preview":
+        if not form.validate_on_submit():
+            status = 400
         else:
-            db().commit()
-            flash(_("The draft has been saved."), "success")
-            anchor = f"section-{len(spec.sections)}" if action == "add" else None
-            return redirect(url_for(".edit", edition_id=edition.id, _anchor=anchor))
-    elif request.method == "POST" and action != "preview":
-        status = 400
+            spec = spec_from_form(edition, form)
+            spec = replace(spec, sections=rearranged(spec.sections, action))
+            if saved(lambda: save(edition, form.revision.data, spec), _("The draft has been saved.")):
+                anchor = f"section-{len(spec.sections)}" if action == "add" else None
+                return redirect(url_for(".edit", edition_id=edition.id, _anchor=anchor))
+            status = 409  # refused: the page shows the trainer's text again, unsaved
     return render_template("courses/edit.html", **editor_page(edition, form)), status
 
 
@@ -177,124 +187,6 @@ def editor_ids(edition: Edition) -> set[int]:
     return {i for i in (edition.edited_by_id, edition.submitted_by_id, edition.reviewed_by_id) if i}
 
 
-@bp.route("/editions/<int:edition_id>/questions/new", methods=["GET", "POST"], endpoint="question_new")
-@bp.route("/editions/<int:edition_id>/questions/<int:number>", methods=["GET", "POST"])
-@requires(Permission.COURSES_AUTHOR)
-def question(edition_id: int, number: int | None = None):
-    edition = get_edition(edition_id)
-    if edition.status != "draft":
-        abort(404)
-    spec = spec_from_edition(db(), edition)
-    if number is not None and not 1 <= number <= len(spec.questions):
-        abort(404)
-    current = spec.questions[number - 1] if number else None
-    form = QuestionForm(data=question_data(current, edition.revision)) if request.method == "GET" else QuestionForm()
-    status = 200
-    if form.validate_on_submit():
-        asked = question_from_form(form)
-        others = {q.key for i, q in enumerate(spec.questions, 1) if i != number}
-        problems = [finding_text(f) for f in authoring.question_problems(asked, number or len(spec.questions) + 1)]
-        if asked.key in others:
-            form.key.errors = [_("Another question of this module has this ID.")]
-        elif problems:
-            form.choices.errors = problems
-        else:
-            try:
-                authoring.save_draft(
-                    db(),
-                    edition.id,
-                    int(form.revision.data or 0),
-                    authoring.with_question(spec, number - 1 if number else None, asked),
-                    current_user.id,
-                )
-            except AuthoringError as error:
-                db().rollback()
-                flash(refused(error), "error")
-                status = 409
-            else:
-                db().commit()
-                flash(_("The question has been saved."), "success")
-                return redirect(url_for(".edit", edition_id=edition.id, _anchor="questions"))
-    if form.errors and status == 200:
-        status = 400
-    sections = [(s.position, s.title) for s in spec.sections]
-    return render_template(
-        "courses/question.html", edition=edition, form=form, number=number, sections=sections
-    ), status
-
-
-def question_data(question: QuestionSpec | None, revision: int) -> dict:
-    if question is None:
-        return {"revision": revision, "choices": [{} for _row in range(CHOICE_ROWS)]}
-    rows = [
-        {
-            **{f"text_{lang}": c.text[lang] for lang in LANGS},
-            **{f"feedback_{lang}": (c.feedback or {}).get(lang) or "" for lang in LANGS},
-            "correct": c.correct,
-        }
-        for c in question.choices
-    ]
-    rows += [{} for _row in range(CHOICE_ROWS - len(rows))]
-    data = {"revision": revision, "key": question.key, "kind": question.kind, "tags": ", ".join(question.tags)}
-    for lang in LANGS:
-        data[f"prompt_{lang}"], data[f"explanation_{lang}"] = question.prompt[lang], question.explanation[lang]
-    return data | {"choices": rows}
-
-
-def question_from_form(form: QuestionForm) -> QuestionSpec:
-    """The question as typed: rows left blank are dropped; true/false takes the first two rows, whose texts
-    default to the fixed 正しい / 誤り (True / False)."""
-    choices = []
-    for row in form.choices:
-        texts = {lang: text(row[f"text_{lang}"].data).strip() for lang in LANGS}
-        feedback = {lang: text(row[f"feedback_{lang}"].data).strip() for lang in LANGS}
-        blank = not any(texts.values()) and not any(feedback.values()) and not row.correct.data
-        if form.kind.data == "truefalse" and len(choices) < 2:
-            texts = {lang: texts[lang] or TRUE_FALSE_TEXT[len(choices)][lang] for lang in LANGS}
-        elif blank or form.kind.data == "truefalse":
-            continue
-        choices.append(ChoiceSpec(texts, row.correct.data, feedback if any(feedback.values()) else None))
-    tags = split_tags(form.tags.data)
-    return QuestionSpec(
-        form.key.data.strip(),
-        form.kind.data,
-        {lang: text(form[f"prompt_{lang}"].data).strip() for lang in LANGS},
-        {lang: text(form[f"explanation_{lang}"].data).strip() for lang in LANGS},
-        choices,
-        tags,
-    )
-
-
-@bp.route("/editions/<int:edition_id>/questions/<int:number>/<any(up, down, retire):move>", methods=["POST"])
-@requires(Permission.COURSES_AUTHOR)
-def question_move(edition_id: int, number: int, move: str):
-    edition = get_edition(edition_id)
-    form = RevisionForm()
-    spec = spec_from_edition(db(), edition)
-    if not form.validate_on_submit() or not 1 <= number <= len(spec.questions):
-        abort(400)
-    questions = list(spec.questions)
-    index = number - 1
-    if move == "retire":
-        del questions[index]
-    elif move == "up" and index > 0:
-        questions[index - 1], questions[index] = questions[index], questions[index - 1]
-    elif move == "down" and index < len(questions) - 1:
-        questions[index + 1], questions[index] = questions[index], questions[index + 1]
-    try:
-        authoring.save_draft(
-            db(), edition.id, int(form.revision.data or 0), replace(spec, questions=questions), current_user.id
-        )
-    except AuthoringError as error:
-        db().rollback()
-        flash(refused(error), "error")
-    else:
-        db().commit()
-        if move == "retire":
-            flash(_("The question has been retired from this draft; earlier editions keep it."), "success")
-    return redirect(url_for(".edit", edition_id=edition.id, _anchor="questions"))
-
-
 @bp.route("/editions/<int:edition_id>/images", methods=["POST"])
 @requires(Permission.COURSES_AUTHOR)
 def image_upload(edition_id: int):
@@ -305,21 +197,17 @@ def image_upload(edition_id: int):
         return redirect(url_for(".edit", edition_id=edition.id, _anchor="images"))
     upload = form.image.data
     data = upload.read(authoring.MAX_IMAGE_BYTES + 1)
+
     try:
-        authoring.image_type(upload.filename or "", data)
-        name = image_name(upload.filename or "", data)
-        spec = spec_from_edition(db(), edition)
-        spec = replace(spec, images={**spec.images, name: data})
-        authoring.save_draft(db(), edition.id, int(form.revision.data or 0), spec, current_user.id)
+        name = image_name(upload.filename or "", data)  # refuses anything but PNG and JPEG, by the bytes
     except AuthoringError as error:
-        db().rollback()
         flash(refused(error), "error")
-    else:
-        db().commit()
-        flash(
-            _("The image %(name)s has been added. Use it in a section as ![description](images/%(name)s).", name=name),
-            "success",
-        )
+        return redirect(url_for(".edit", edition_id=edition.id, _anchor="images"))
+    spec = spec_from_edition(db(), edition)
+    saved(
+        lambda: save(edition, form.revision.data, replace(spec, images={**spec.images, name: data})),
+        _("The image %(name)s has been added. Use it in a section as ![description](images/%(name)s).", name=name),
+    )
     return redirect(url_for(".edit", edition_id=edition.id, _anchor="images"))
 
 
@@ -338,21 +226,13 @@ def submit(edition_id: int):
     if not form.validate_on_submit():
         flash(_("Say what changed and why before sending the draft to review."), "error")
         return redirect(url_for(".edit", edition_id=edition.id, _anchor="submit"))
-    try:
-        authoring.submit(
-            db(),
-            edition.id,
-            int(form.revision.data or 0),
-            current_user.id,
-            text(form.change_note.data),
-            form.substantive.data,
-        )
-    except AuthoringError as error:
-        db().rollback()
-        flash(refused(error), "error")
+    note, substantive = text(form.change_note.data), form.substantive.data
+    submitted = saved(
+        lambda: authoring.submit(db(), edition.id, int(form.revision.data or 0), current_user.id, note, substantive),
+        _("The draft has been sent to review. Another trainer must approve it."),
+    )
+    if not submitted:
         return redirect(url_for(".edit", edition_id=edition.id, _anchor="submit"))
-    db().commit()
-    flash(_("The draft has been sent to review. Another trainer must approve it."), "success")
     return redirect(url_for(".review", edition_id=edition.id))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mimetypes
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from learning import clock
