@@ -80,7 +80,9 @@ def content_import(path: Path):
         click.echo(f"{outcome.slug}: {outcome.result.replace('_', ' ')} (edition {outcome.version})")
 
 
-@content_group.command("export", help="Write the published edition of SLUG (or its draft when none is published) into DIR in the content format.")
+@content_group.command(
+    "export", help="Write the published edition of SLUG (its draft when none is published) into DIR as content files."
+)
 @click.argument("slug")
 @click.argument("directory", type=click.Path(path_type=Path))
 def content_export(slug: str, directory: Path):

@@ -12,7 +12,7 @@ from tests.factories import make_user
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "learning" / "translations"
 METHODS = [("learning/**.py", "python"), ("learning/**/templates/**.html", "jinja2")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "t": (2,)}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "t": (2,), "N_": None}
 
 
 def catalogue(lang: str):

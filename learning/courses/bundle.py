@@ -13,7 +13,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from learning.courses.content_format import ContentError, ModuleSpec, Problem, read_module, write_module
+from learning.courses.content_format import N_, ContentError, ModuleSpec, Problem, read_module, write_module
 
 MAX_ZIP_BYTES = 20 * 1024 * 1024  # the upload itself
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # sum of member sizes: a zip bomb guard
@@ -21,43 +21,49 @@ MAX_MEMBERS = 500
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest zip date; a fixed one makes an edition give the same bytes
 _CHUNK = 64 * 1024
 
+# Why an entry or the unpacking was refused: an N_ template and the values for its placeholders.
+Reason = tuple[str, dict[str, object]]
+
 
 def read_zip(data: bytes, shown_as: str = "upload.zip") -> ModuleSpec:
     """One module folder from a zip: the module files at the zip's root, or inside exactly one top-level folder."""
 
-    def refuse(message: str) -> ContentError:
-        return ContentError([Problem(shown_as, 0, message)])
+    def refuse(message: str, **params: object) -> ContentError:
+        return ContentError([Problem(shown_as, 0, message, params)])
 
     if len(data) > MAX_ZIP_BYTES:
-        raise refuse(f"the zip is larger than {_size(MAX_ZIP_BYTES)}")
+        raise refuse(N_("the zip is larger than %(size)s"), size=_size(MAX_ZIP_BYTES))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, NotImplementedError, ValueError):  # a mangled header raises any of these
-        raise refuse("not a zip file, or the zip is damaged") from None
+        raise refuse(N_("not a zip file, or the zip is damaged")) from None
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_MEMBERS:
-            raise refuse(f"the zip has more than {MAX_MEMBERS} entries")
+            raise refuse(N_("the zip has more than %(count)d entries"), count=MAX_MEMBERS)
         # Every entry is checked, even ones ignored below: a hostile name is refused, never skipped.
-        problems = [Problem(shown_as, 0, message) for info in infos if (message := _unsafe(info))]
+        problems = [Problem(shown_as, 0, *reason) for info in infos if (reason := _unsafe(info))]
         if problems:
             raise ContentError(problems)
         if _declared_bytes(infos) > MAX_UNPACKED_BYTES:
-            raise refuse(f"the files unpack to more than {_size(MAX_UNPACKED_BYTES)}")
+            raise refuse(N_("the files unpack to more than %(size)s"), size=_size(MAX_UNPACKED_BYTES))
         members = [info for info in infos if not _ignored(info.filename)]
         files = [info.filename for info in members if not info.is_dir()]
         if not files:
-            raise refuse("the zip is empty")
+            raise refuse(N_("the zip is empty"))
         folders = sorted({name.split("/")[0] for name in files if "/" in name})
         if any("/" not in name for name in files):
             prefix = ""
         elif len(folders) == 1:
             prefix = f"{folders[0]}/"
         else:
-            raise refuse(f"the zip holds several folders ({', '.join(folders)}); upload one module folder")
+            raise refuse(
+                N_("the zip holds several folders (%(folders)s); upload one module folder"), folders=", ".join(folders)
+            )
         with tempfile.TemporaryDirectory() as tmp:
-            if message := _extract(archive, members, prefix, Path(tmp)):
-                raise refuse(message)
+            if stopped := _extract(archive, members, prefix, Path(tmp)):
+                message, params = stopped
+                raise refuse(message, **params)
             # Problems then name the file as it sits in the zip, e.g. upload.zip/my-module/module.yaml.
             return read_module(Path(tmp), f"{shown_as}/{prefix}".rstrip("/"))
 
@@ -77,25 +83,25 @@ def zip_module(spec: ModuleSpec) -> bytes:
     return buffer.getvalue()
 
 
-def _unsafe(info: zipfile.ZipInfo) -> str | None:
+def _unsafe(info: zipfile.ZipInfo) -> Reason | None:
     """Why an entry may not be unpacked, or None."""
     name = info.filename
     if not name:
-        return "an entry has no name"
+        return N_("an entry has no name"), {}
     if info.flag_bits & 0x1:
-        return f"'{name}' is encrypted; upload a zip without a password"
+        return N_("'%(name)s' is encrypted; upload a zip without a password"), {"name": name}
     if "\\" in name:
-        return f"'{name}' contains a backslash; paths in a zip use '/'"
+        return N_("'%(name)s' contains a backslash; paths in a zip use '/'"), {"name": name}
     if re.match(r"^[A-Za-z]:", name):
-        return f"'{name}' starts with a drive letter"
+        return N_("'%(name)s' starts with a drive letter"), {"name": name}
     if name.startswith("/"):
-        return f"'{name}' is an absolute path"
+        return N_("'%(name)s' is an absolute path"), {"name": name}
     if ".." in name.split("/"):
-        return f"'{name}' contains '..'"
+        return N_("'%(name)s' contains '..'"), {"name": name}
     if stat.S_ISLNK(info.external_attr >> 16):
-        return f"'{name}' is a symbolic link"
+        return N_("'%(name)s' is a symbolic link"), {"name": name}
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        return f"'{name}' is compressed with a method other than Deflate"
+        return N_("'%(name)s' is compressed with a method other than Deflate"), {"name": name}
     return None
 
 
@@ -109,7 +115,7 @@ def _declared_bytes(infos: list[zipfile.ZipInfo]) -> int:
     return sum(info.file_size for info in infos)
 
 
-def _extract(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], prefix: str, root: Path) -> str | None:
+def _extract(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], prefix: str, root: Path) -> Reason | None:
     """Unpacks the members under prefix into root; returns why it stopped, or None."""
     total = 0
     for info in members:
@@ -126,14 +132,15 @@ def _extract(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], prefix: s
                 while chunk := source.read(_CHUNK):
                     total += len(chunk)
                     if total > MAX_UNPACKED_BYTES:
-                        return f"the files unpack to more than {_size(MAX_UNPACKED_BYTES)}"
+                        return N_("the files unpack to more than %(size)s"), {"size": _size(MAX_UNPACKED_BYTES)}
                     sink.write(chunk)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError):
-            return f"'{info.filename}' is damaged"
+            return N_("'%(name)s' is damaged"), {"name": info.filename}
         except OSError:
-            return f"'{info.filename}' cannot be unpacked"
+            return N_("'%(name)s' cannot be unpacked"), {"name": info.filename}
     return None
 
 
 def _size(limit: int) -> str:
+    """A limit as text for a message, e.g. "20 MB"."""
     return f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} bytes"

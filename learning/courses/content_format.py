@@ -26,15 +26,29 @@ CHOICE_KEYS = {"text", "correct", "feedback"}
 TRUE_FALSE_TEXT = ({"ja": "正しい", "en": "True"}, {"ja": "誤り", "en": "False"})
 
 
+def N_(message: str) -> str:
+    """Marks a message for extraction into the catalogues (pybabel -k N_) and returns it unchanged.
+
+    The message stays English here; it is translated where it is shown, e.g. in the browser.
+    """
+    return message
+
+
 @dataclass
 class Problem:
     file: str
     line: int
-    message: str
+    message: str  # the English template marked with N_, e.g. "file is larger than %(kb)d KB"
+    params: dict[str, object] = field(default_factory=dict)  # the values for its placeholders
+
+    @property
+    def text(self) -> str:
+        """The message with its values filled in, in English."""
+        return self.message % self.params if self.params else self.message
 
     def __str__(self) -> str:
         # Line 0 means the problem is the file or folder as a whole.
-        return f"{self.file}:{self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
+        return f"{self.file}:{self.line}: {self.text}" if self.line else f"{self.file}: {self.text}"
 
 
 @dataclass
@@ -134,23 +148,25 @@ class _Reader:
         self.shown_as = shown_as
         self.problems: list[Problem] = []
 
-    def problem(self, path: Path, line: int, message: str) -> None:
-        self.problems.append(Problem(f"{self.shown_as}/{path.relative_to(self.folder).as_posix()}", line, message))
+    def problem(self, path: Path, line: int, message: str, /, **params: object) -> None:
+        """Records a problem; message is an N_ template, params fill its %(name)s placeholders."""
+        shown = f"{self.shown_as}/{path.relative_to(self.folder).as_posix()}"
+        self.problems.append(Problem(shown, line, message, params))
 
     def read_text(self, path: Path) -> str | None:
         if path.stat().st_size > MAX_TEXT_BYTES:
-            self.problem(path, 1, f"file is larger than {MAX_TEXT_BYTES // 1024} KB")
+            self.problem(path, 1, N_("file is larger than %(kb)d KB"), kb=MAX_TEXT_BYTES // 1024)
             return None
         try:
             return path.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = path.read_bytes()[: exc.start].count(b"\n") + 1
-            self.problem(path, line, "not valid UTF-8")
+            self.problem(path, line, N_("not valid UTF-8"))
             return None
 
     def load_yaml(self, path: Path):
         if not path.is_file():
-            self.problem(path, 0, "file is missing")
+            self.problem(path, 0, N_("file is missing"))
             return None
         text = self.read_text(path)
         if text is None:
@@ -160,7 +176,7 @@ class _Reader:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             reason = getattr(exc, "problem", None) or str(exc)
-            self.problem(path, mark.line + 1 if mark else 1, f"invalid YAML: {reason}")
+            self.problem(path, mark.line + 1 if mark else 1, N_("invalid YAML: %(reason)s"), reason=reason)
             return None
 
     def bilingual(self, path: Path, mapping: _LineDict, key: str, required: bool = True) -> dict[str, str] | None:
@@ -169,39 +185,51 @@ class _Reader:
         value = mapping.get(key)
         if value is None:
             if required:
-                self.problem(path, line, f"'{key}' is missing")
+                self.problem(path, line, N_("'%(key)s' is missing"), key=key)
             return None
         if not isinstance(value, dict):
-            self.problem(path, line, f"'{key}' must have 'ja' and 'en' texts")
+            self.problem(path, line, N_("'%(key)s' must have 'ja' and 'en' texts"), key=key)
             return None
         result = {}
         for lang in LANGS:
             text = value.get(lang)
             if not isinstance(text, str) or not text.strip():
                 self.problem(
-                    path, value.line_of(lang) if isinstance(value, _LineDict) else line, f"'{key}' has no '{lang}' text"
+                    path,
+                    value.line_of(lang) if isinstance(value, _LineDict) else line,
+                    N_("'%(key)s' has no '%(lang)s' text"),
+                    key=key,
+                    lang=lang,
                 )
             else:
                 result[lang] = text.strip()
         extra = set(value) - set(LANGS)
         if extra:
-            self.problem(path, line, f"'{key}' has unknown languages: {', '.join(sorted(map(str, extra)))}")
+            languages = ", ".join(sorted(map(str, extra)))
+            self.problem(path, line, N_("'%(key)s' has unknown languages: %(languages)s"), key=key, languages=languages)
         return result if len(result) == len(LANGS) else None
 
     def integer(self, path: Path, mapping: _LineDict, key: str, low: int, high: int) -> int | None:
         value = mapping.get(key)
         if key not in mapping:
-            self.problem(path, mapping.line, f"'{key}' is missing")
+            self.problem(path, mapping.line, N_("'%(key)s' is missing"), key=key)
             return None
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.problem(path, mapping.line_of(key), f"'{key}' must be a whole number from {low} to {high}")
+            self.problem(
+                path,
+                mapping.line_of(key),
+                N_("'%(key)s' must be a whole number from %(low)d to %(high)d"),
+                key=key,
+                low=low,
+                high=high,
+            )
             return None
         return value
 
     def unknown_keys(self, path: Path, mapping: _LineDict, allowed: set[str], what: str) -> None:
         for key in mapping:
             if key not in allowed:
-                self.problem(path, mapping.line_of(key), f"unknown key '{key}' in {what}")
+                self.problem(path, mapping.line_of(key), N_("unknown key '%(key)s' in %(what)s"), key=key, what=what)
 
 
 def read_module(folder: Path, shown_as: str | None = None) -> ModuleSpec:
@@ -218,7 +246,9 @@ def read_module(folder: Path, shown_as: str | None = None) -> ModuleSpec:
         reader.problem(
             folder / "module.yaml",
             meta["draw_line"],
-            f"'draw' is {meta['draw']} but the bank has only {len(questions)} questions",
+            N_("'draw' is %(draw)d but the bank has only %(count)d questions"),
+            draw=meta["draw"],
+            count=len(questions),
         )
     if reader.problems:
         raise ContentError(reader.problems)
@@ -251,7 +281,7 @@ def read_tree(path: Path) -> list[ModuleSpec]:
     """Reads every module under path; raises ContentError with the problems of all of them."""
     folders = module_folders(path)
     if not folders:
-        raise ContentError([Problem(Path(path).as_posix(), 0, "no module folder (with module.yaml) found")])
+        raise ContentError([Problem(Path(path).as_posix(), 0, N_("no module folder (with module.yaml) found"))])
     specs, problems = [], []
     for folder in folders:
         try:
@@ -265,7 +295,8 @@ def read_tree(path: Path) -> list[ModuleSpec]:
                 Problem(
                     f"{folder.as_posix()}/module.yaml",
                     1,
-                    f"slug '{spec.slug}' is also used by {seen[spec.slug].as_posix()}",
+                    N_("slug '%(slug)s' is also used by %(other)s"),
+                    {"slug": spec.slug, "other": seen[spec.slug].as_posix()},
                 )
             )
         seen[spec.slug] = folder
@@ -280,15 +311,17 @@ def _read_metadata(reader: _Reader) -> dict | None:
     if data is None:
         return None
     if not isinstance(data, _LineDict):
-        reader.problem(path, 1, "module.yaml must be a mapping of keys to values")
+        reader.problem(path, 1, N_("module.yaml must be a mapping of keys to values"))
         return None
     reader.unknown_keys(path, data, MODULE_KEYS, "module.yaml")
     slug = data.get("slug")
     if not isinstance(slug, str) or not SLUG_RE.match(slug) or len(slug) > 60:
-        reader.problem(path, data.line_of("slug"), "'slug' must be lowercase letters, digits and hyphens (up to 60)")
+        reader.problem(
+            path, data.line_of("slug"), N_("'slug' must be lowercase letters, digits and hyphens (up to 60)")
+        )
     edition = data.get("edition")
     if edition is None or not str(edition).strip() or len(str(edition)) > 40:
-        reader.problem(path, data.line_of("edition"), "'edition' must be a label of 1 to 40 characters")
+        reader.problem(path, data.line_of("edition"), N_("'edition' must be a label of 1 to 40 characters"))
     return {
         "slug": slug,
         "edition": str(edition).strip() if edition is not None else None,
@@ -305,7 +338,7 @@ def _read_metadata(reader: _Reader) -> dict | None:
 def _tags(reader: _Reader, path: Path, mapping: _LineDict) -> list[str]:
     tags = mapping.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) and SLUG_RE.match(t) for t in tags):
-        reader.problem(path, mapping.line_of("tags"), "'tags' must be a list of lowercase words with hyphens")
+        reader.problem(path, mapping.line_of("tags"), N_("'tags' must be a list of lowercase words with hyphens"))
         return []
     return tags
 
@@ -313,39 +346,41 @@ def _tags(reader: _Reader, path: Path, mapping: _LineDict) -> list[str]:
 def _read_sections(reader: _Reader) -> list[SectionSpec]:
     folder = reader.folder / "sections"
     if not folder.is_dir():
-        reader.problem(folder, 0, "the sections/ folder is missing")
+        reader.problem(folder, 0, N_("the sections/ folder is missing"))
         return []
     found: dict[int, dict[str, tuple[str, str]]] = {}
     for path in sorted(folder.iterdir()):
         match = SECTION_RE.match(path.name)
         if not match or not path.is_file():
-            reader.problem(path, 0, "section files are named NN-name.ja.md or NN-name.en.md")
+            reader.problem(path, 0, N_("section files are named NN-name.ja.md or NN-name.en.md"))
             continue
         text = reader.read_text(path)
         if text is None:
             continue
         first, _, body = text.partition("\n")
         if not first.startswith("# ") or not first[2:].strip():
-            reader.problem(path, 1, "the first line must be the section title as '# Title'")
+            reader.problem(path, 1, N_("the first line must be the section title as '# Title'"))
             continue
         if not body.strip():
-            reader.problem(path, 2, "the section has no body")
+            reader.problem(path, 2, N_("the section has no body"))
             continue
         position, lang = int(match.group(1)), match.group(3)
         if lang in found.setdefault(position, {}):
-            reader.problem(path, 0, f"section {position:02d} has two '{lang}' files")
+            reader.problem(path, 0, N_("section %(section)02d has two '%(lang)s' files"), section=position, lang=lang)
         found[position][lang] = (first[2:].strip(), body.strip())
     if not found:
-        reader.problem(folder, 0, "a module needs at least one section")
+        reader.problem(folder, 0, N_("a module needs at least one section"))
     expected = list(range(1, len(found) + 1))
     if found and sorted(found) != expected:
-        reader.problem(folder, 0, f"section numbers must run 01 to {len(found):02d} without gaps")
+        reader.problem(folder, 0, N_("section numbers must run 01 to %(last)02d without gaps"), last=len(found))
     sections = []
     for position in sorted(found):
         langs = found[position]
         missing = [lang for lang in LANGS if lang not in langs]
         if missing:
-            reader.problem(folder, 0, f"section {position:02d} has no '{missing[0]}' file")
+            reader.problem(
+                folder, 0, N_("section %(section)02d has no '%(lang)s' file"), section=position, lang=missing[0]
+            )
             continue
         sections.append(SectionSpec(position, {lg: langs[lg][0] for lg in LANGS}, {lg: langs[lg][1] for lg in LANGS}))
     return sections
@@ -357,18 +392,24 @@ def _read_questions(reader: _Reader) -> list[QuestionSpec] | None:
     if data is None:
         return None
     if not isinstance(data, list) or not data:
-        reader.problem(path, 1, "questions.yaml must be a list of questions")
+        reader.problem(path, 1, N_("questions.yaml must be a list of questions"))
         return None
     questions, keys = [], {}
     for item in data:
         if not isinstance(item, _LineDict):
-            reader.problem(path, 1, "each question must be a mapping (id, kind, prompt, …)")
+            reader.problem(path, 1, N_("each question must be a mapping (id, kind, prompt, …)"))
             continue
         question = _read_question(reader, path, item)
         if question is None:
             continue
         if question.key in keys:
-            reader.problem(path, item.line_of("id"), f"id '{question.key}' is also used on line {keys[question.key]}")
+            reader.problem(
+                path,
+                item.line_of("id"),
+                N_("id '%(id)s' is also used on line %(first)d"),
+                id=question.key,
+                first=keys[question.key],
+            )
         keys[question.key] = item.line_of("id")
         questions.append(question)
     return questions
@@ -379,10 +420,10 @@ def _read_question(reader: _Reader, path: Path, item: _LineDict) -> QuestionSpec
     reader.unknown_keys(path, item, QUESTION_KEYS, "a question")
     key = item.get("id")
     if not isinstance(key, str) or not SLUG_RE.match(key) or len(key) > 60:
-        reader.problem(path, item.line_of("id"), "'id' must be lowercase letters, digits and hyphens (up to 60)")
+        reader.problem(path, item.line_of("id"), N_("'id' must be lowercase letters, digits and hyphens (up to 60)"))
     kind = item.get("kind")
     if kind not in KINDS:
-        reader.problem(path, item.line_of("kind"), f"'kind' must be one of {', '.join(KINDS)}")
+        reader.problem(path, item.line_of("kind"), N_("'kind' must be one of %(kinds)s"), kinds=", ".join(KINDS))
     prompt = reader.bilingual(path, item, "prompt")
     explanation = reader.bilingual(path, item, "explanation")
     if kind == "truefalse":
@@ -399,10 +440,10 @@ def _read_question(reader: _Reader, path: Path, item: _LineDict) -> QuestionSpec
 
 def _true_false_choices(reader: _Reader, path: Path, item: _LineDict) -> list[ChoiceSpec]:
     if "choices" in item:
-        reader.problem(path, item.line_of("choices"), "a truefalse question has 'answer', not 'choices'")
+        reader.problem(path, item.line_of("choices"), N_("a truefalse question has 'answer', not 'choices'"))
     answer = item.get("answer")
     if not isinstance(answer, bool):
-        reader.problem(path, item.line_of("answer"), "'answer' must be true or false")
+        reader.problem(path, item.line_of("answer"), N_("'answer' must be true or false"))
         return []
     feedback = reader.bilingual(path, item, "feedback")
     true_text, false_text = TRUE_FALSE_TEXT
@@ -415,20 +456,22 @@ def _true_false_choices(reader: _Reader, path: Path, item: _LineDict) -> list[Ch
 def _choices(reader: _Reader, path: Path, item: _LineDict, kind: str) -> list[ChoiceSpec]:
     for key in ("answer", "feedback"):
         if key in item:
-            reader.problem(path, item.line_of(key), f"'{key}' belongs to truefalse questions; use 'choices'")
+            reader.problem(
+                path, item.line_of(key), N_("'%(key)s' belongs to truefalse questions; use 'choices'"), key=key
+            )
     raw = item.get("choices")
     if not isinstance(raw, list) or not 2 <= len(raw) <= 6:
-        reader.problem(path, item.line_of("choices"), "'choices' must list 2 to 6 choices")
+        reader.problem(path, item.line_of("choices"), N_("'choices' must list 2 to 6 choices"))
         return []
     choices = []
     for entry in raw:
         if not isinstance(entry, _LineDict):
-            reader.problem(path, item.line_of("choices"), "each choice must be a mapping (text, correct, feedback)")
+            reader.problem(path, item.line_of("choices"), N_("each choice must be a mapping (text, correct, feedback)"))
             continue
         reader.unknown_keys(path, entry, CHOICE_KEYS, "a choice")
         correct = entry.get("correct")
         if not isinstance(correct, bool):
-            reader.problem(path, entry.line_of("correct"), "'correct' must be true or false")
+            reader.problem(path, entry.line_of("correct"), N_("'correct' must be true or false"))
             continue
         text = reader.bilingual(path, entry, "text")
         feedback = reader.bilingual(path, entry, "feedback", required=not correct)
@@ -437,10 +480,15 @@ def _choices(reader: _Reader, path: Path, item: _LineDict, kind: str) -> list[Ch
     right = sum(c.correct for c in choices)
     if kind == "single" and right != 1:
         reader.problem(
-            path, item.line_of("choices"), f"a single-choice question needs exactly one correct choice, not {right}"
+            path,
+            item.line_of("choices"),
+            N_("a single-choice question needs exactly one correct choice, not %(count)d"),
+            count=right,
         )
     if kind == "multiple" and right < 1:
-        reader.problem(path, item.line_of("choices"), "a multiple-choice question needs at least one correct choice")
+        reader.problem(
+            path, item.line_of("choices"), N_("a multiple-choice question needs at least one correct choice")
+        )
     return choices
 
 
@@ -455,9 +503,9 @@ def _read_images(reader: _Reader) -> dict[str, bytes]:
             or not re.match(r"^[A-Za-z0-9_.-]+$", path.name)
             or not path.is_file()
         ):
-            reader.problem(path, 0, "images must be .png, .jpg, .gif or .webp with a plain ASCII name")
+            reader.problem(path, 0, N_("images must be .png, .jpg, .gif or .webp with a plain ASCII name"))
         elif path.stat().st_size > MAX_IMAGE_BYTES:
-            reader.problem(path, 0, "image is larger than 2 MB")
+            reader.problem(path, 0, N_("image is larger than 2 MB"))
         else:
             images[path.name] = path.read_bytes()
     return images
@@ -477,7 +525,7 @@ def _check_images_referenced(reader: _Reader, sections: list[SectionSpec], image
                         ),
                         1,
                     )
-                    reader.problem(path, line, f"image 'images/{name}' is not in the images/ folder")
+                    reader.problem(path, line, N_("image 'images/%(name)s' is not in the images/ folder"), name=name)
 
 
 def write_module(spec: ModuleSpec, folder: Path) -> None:

@@ -16,7 +16,7 @@ from learning.courses.content_format import LANGS, ContentError
 from learning.courses.diff import diff_editions
 from learning.courses.editor import editor_ids, get_edition, refused
 from learning.courses.forms import GiftForm, NewModuleForm, ReviewForm, RevisionForm, UploadForm
-from learning.courses.messages import gift_text
+from learning.courses.messages import content_problem_text, gift_text
 from learning.courses.models import Edition, Module
 from learning.courses.services import spec_from_edition
 from learning.courses.views import bp
@@ -181,7 +181,7 @@ def upload():
             draft = authoring.draft_from_spec(db(), spec, current_user.id, source=name)
         except ContentError as error:
             db().rollback()
-            problems = [str(p) for p in error.problems]
+            problems = [content_problem_text(p) for p in error.problems]
         except AuthoringError as error:
             db().rollback()
             problems = [refused(error)]

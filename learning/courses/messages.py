@@ -95,6 +95,12 @@ GIFT = {
 }
 
 
+def content_problem_text(problem) -> str:
+    """A module folder's problem in the reader's language, after the file and line it names."""
+    where = f"{problem.file}:{problem.line}" if problem.line else problem.file
+    return f"{where}: {_(problem.message, **problem.params)}"
+
+
 def gift_text(problem) -> str:
     """One GIFT problem with its line: "Line 12: …"."""
     message = _("Line %(line)d: %(message)s", line=problem.line, message=GIFT[problem.code]())

@@ -1,9 +1,11 @@
 """Content parsing: the shipped modules are valid, every problem is reported with file and line."""
 
+import ast
 from pathlib import Path
 
 import pytest
 
+from learning.courses import bundle, content_format
 from learning.courses.content_format import ContentError, read_module, read_tree, write_module
 from learning.firstrun import CONTENT_DIR
 from tests.factories import module_spec
@@ -117,7 +119,7 @@ def test_missing_language_and_gap_in_sections(tmp_path):
     }
     with pytest.raises(ContentError) as caught:
         read_module(write(tmp_path / "m", files), shown_as="m")
-    messages = {p.message for p in caught.value.problems}
+    messages = {p.text for p in caught.value.problems}
     assert "section 01 has no 'en' file" in messages
     assert "section numbers must run 01 to 02 without gaps" in messages
 
@@ -162,7 +164,7 @@ def test_duplicate_slugs_across_folders(tmp_path):
         write(tmp_path / name, {"module.yaml": GOOD_META, "questions.yaml": GOOD_QUESTIONS, **GOOD_SECTIONS})
     with pytest.raises(ContentError) as caught:
         read_tree(tmp_path)
-    assert any("slug 'sample' is also used by" in p.message for p in caught.value.problems)
+    assert any("slug 'sample' is also used by" in p.text for p in caught.value.problems)
 
 
 def test_a_folder_named_like_a_section_or_an_image_is_reported_not_a_crash(tmp_path):
@@ -192,3 +194,41 @@ def test_module_tags_round_trip_and_leave_untagged_hashes_alone(tmp_path):
     write_module(spec, tmp_path / "plain")
     assert "tags" not in (tmp_path / "plain" / "module.yaml").read_text(encoding="utf-8")
     assert read_module(tmp_path / "plain").content_hash() == untagged
+
+
+def test_a_problem_keeps_its_template_and_values_apart(tmp_path):
+    meta = GOOD_META.replace("minutes: 10", "minutes: 999")
+    files = {"module.yaml": meta, "questions.yaml": GOOD_QUESTIONS, **GOOD_SECTIONS}
+    with pytest.raises(ContentError) as caught:
+        read_module(write(tmp_path / "m", files), shown_as="m")
+    (problem,) = caught.value.problems
+    assert problem.message == "'%(key)s' must be a whole number from %(low)d to %(high)d"  # what a catalogue holds
+    assert problem.params == {"key": "minutes", "low": 1, "high": 240}
+    assert problem.text == "'minutes' must be a whole number from 1 to 240"
+    assert str(problem) == "m/module.yaml:5: 'minutes' must be a whole number from 1 to 240"
+
+
+def test_every_problem_message_is_a_plain_literal_marked_for_extraction():
+    """pybabel extracts only literal strings from N_(...); a formatted message would never be translated."""
+    templates = []
+    for module in (content_format, bundle):
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if name == "N_":
+                (argument,) = node.args
+                assert not node.keywords, ast.unparse(node)
+                assert isinstance(argument, ast.Constant) and isinstance(argument.value, str), ast.unparse(node)
+                # a template without placeholders is never %-formatted, so a lone % would show as typed
+                assert "%" not in argument.value or "%(" in argument.value, argument.value
+                templates.append(argument.value)
+            elif name in ("problem", "Problem", "refuse"):
+                # the message goes through N_ (or a variable holding one), never as a bare or formatted string
+                position = 0 if name == "refuse" else 2
+                if len(node.args) > position:
+                    message = node.args[position]
+                    assert not isinstance(message, ast.JoinedStr | ast.BinOp), ast.unparse(node)
+                    assert not (isinstance(message, ast.Constant) and isinstance(message.value, str)), ast.unparse(node)
+    assert len(templates) >= 50

@@ -118,3 +118,16 @@ def test_a_bank_downloads_as_gift_in_either_language(app, db, trainer):
     text = response.get_data(as_text=True)
     assert response.status_code == 200 and "$CATEGORY: exported" in text and text.count("::q") == 2
     assert trainer.get(f"/editions/{edition.id}/export.gift?language=fr").status_code == 404
+
+
+def test_upload_problems_read_in_japanese_for_a_japanese_trainer(app, db):
+    make_user(db, "trainer", login_id="ja-author", locale="ja")
+    client = app.test_client()
+    client.environ_base.pop("HTTP_ACCEPT_LANGUAGE", None)
+    sign_in(client, "ja-author")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("m/module.yaml", "slug: m\nedition: '1'\ntitle: {ja: 題, en: T}\nminutes: 999\n")
+    html = upload(client, buffer.getvalue(), "m.zip").get_data(as_text=True)
+    assert "m.zip/m/module.yaml:4: &#39;minutes&#39; は1から240までの整数にしてください" in html
+    assert "m.zip/m/sections: sections/ フォルダがありません" in html
