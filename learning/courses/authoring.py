@@ -59,7 +59,9 @@ def new_module(session: Session, slug: str, title: dict[str, str], actor_id: int
     module = Module(slug=slug, created_at=now)
     session.add(module)
     session.flush()
-    spec = ModuleSpec(slug, "draft", dict(title), {lang: "" for lang in LANGS}, 15, 80, 5)
+    # Labelled with the fiscal year (年度) it is written in, as the shipped modules are; the trainer may change it.
+    label = str(clock.tokyo_date(clock.fiscal_year_start(clock.now())).year)
+    spec = ModuleSpec(slug, label, dict(title), {lang: "" for lang in LANGS}, 15, 80, 5)
     edition = _new_edition(session, module.id, 1, spec, actor_id)
     record(session, "module_created", actor_id=actor_id, target=("module", module.id), details={"slug": slug})
     return edition

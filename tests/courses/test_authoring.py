@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
+from learning import clock
 from learning.audit.models import AuditEvent
 from learning.courses import authoring
 from learning.courses.authoring import AuthoringError
@@ -53,6 +54,7 @@ def test_a_new_module_goes_from_draft_through_review_to_published(db, trainers):
     author, reviewer = trainers
     draft = authoring.new_module(db, "new-rules", both("新しい規則", "New rules"), author.id)
     assert draft.status == "draft" and draft.version == 1 and draft.revision == 1
+    assert draft.label == str(clock.tokyo_date(clock.fiscal_year_start(clock.now())).year)
     problems = authoring.findings(spec_from_edition(db, draft))
     assert {"missing_summary", "no_sections", "too_few_questions"} <= {p.code for p in problems}
     with pytest.raises(AuthoringError) as refused:
