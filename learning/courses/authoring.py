@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from learning import clock
 from learning.audit.services import record
 from learning.courses import gift
-from learning.courses.content_format import LANGS, MAX_IMAGE_BYTES, SLUG_RE, ModuleSpec, QuestionSpec
+from learning.courses.content_format import IMAGE_REFERENCE, LANGS, MAX_IMAGE_BYTES, SLUG_RE, ModuleSpec, QuestionSpec
 from learning.courses.models import Choice, Edition, Module, ModuleImage, Question, Section
 from learning.courses.services import edition_fields, spec_from_edition, write_content
 from learning.courses.signals import edition_published
@@ -43,6 +43,7 @@ class Finding:
     section: int | None = None
     question: int | None = None
     language: str | None = None
+    name: str | None = None  # the image a section refers to that the module does not hold
 
 
 def in_the_works(session: Session, module_id: int) -> Edition | None:
@@ -147,6 +148,9 @@ def findings(spec: ModuleSpec) -> list[Finding]:
         for lang in LANGS:
             if not section.title[lang].strip() or not section.body[lang].strip():
                 found.append(Finding("missing_section_text", section=number, language=lang))
+            for name in IMAGE_REFERENCE.findall(section.body[lang]):
+                if name not in spec.images:
+                    found.append(Finding("missing_image", section=number, language=lang, name=name))
     for number, question in enumerate(spec.questions, 1):
         found.extend(_question_findings(question, number))
     if len(spec.questions) < spec.draw:

@@ -16,6 +16,7 @@ import yaml
 LANGS = ("ja", "en")
 KINDS = ("single", "multiple", "truefalse")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+IMAGE_REFERENCE = re.compile(r"!\[[^\]]*\]\(images/([^)\s]+)")  # ![alt](images/name) in a section
 SECTION_RE = re.compile(r"^(\d{2})-([a-z0-9-]+)\.(ja|en)\.md$")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -514,7 +515,7 @@ def _read_images(reader: _Reader) -> dict[str, bytes]:
 def _check_images_referenced(reader: _Reader, sections: list[SectionSpec], images: dict[str, bytes]) -> None:
     for section in sections:
         for lang in LANGS:
-            for name in re.findall(r"!\[[^\]]*\]\(images/([^)\s]+)", section.body[lang]):
+            for name in IMAGE_REFERENCE.findall(section.body[lang]):
                 if name not in images:
                     path = next((reader.folder / "sections").glob(f"{section.position:02d}-*.{lang}.md"))
                     line = next(

@@ -47,6 +47,12 @@ FINDINGS = {
         number=f.question,
         language=LANGUAGE[f.language](),
     ),
+    "missing_image": lambda f: _(
+        "Section %(number)d (%(language)s) shows images/%(name)s, which has not been uploaded.",
+        number=f.section,
+        language=LANGUAGE[f.language](),
+        name=f.name,
+    ),
     "choice_count": lambda f: _("Question %(number)d needs between 2 and 6 choices.", number=f.question),
     "single_needs_one": lambda f: _(
         "Question %(number)d: a single-choice or true/false question needs exactly one correct choice.",

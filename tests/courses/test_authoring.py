@@ -154,3 +154,18 @@ def test_uploaded_images_are_checked_by_their_bytes():
     with pytest.raises(AuthoringError) as big:
         authoring.image_type("big.png", b"\x89PNG\r\n\x1a\n" + b"0" * (2 * 1024 * 1024))
     assert big.value.code == "image_too_large"
+
+
+def test_a_section_showing_an_image_that_was_not_uploaded_keeps_the_draft_from_review(db, trainers):
+    author, _ = trainers
+    draft = authoring.new_module(db, "pictured", both("図解", "Pictured"), author.id)
+    spec = complete(spec_from_edition(db, draft))
+    body = both("![図](images/flow.png)", "Text")
+    spec = replace(spec, sections=[SectionSpec(1, both("図", "Figure"), body)])
+    draft = authoring.save_draft(db, draft.id, draft.revision, spec, author.id)
+    found = authoring.findings(spec_from_edition(db, draft))
+    assert [(f.code, f.section, f.language, f.name) for f in found] == [("missing_image", 1, "ja", "flow.png")]
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 8
+    spec = replace(spec_from_edition(db, draft), images={"flow.png": png})
+    draft = authoring.save_draft(db, draft.id, draft.revision, spec, author.id)
+    assert authoring.findings(spec_from_edition(db, draft)) == []
