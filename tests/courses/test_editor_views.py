@@ -352,3 +352,18 @@ def test_module_topics_are_lower_case_words_and_are_saved(app, db, trainers):
     db.expire_all()
     assert db.get(Edition, draft_id).tags == "ids,transfers"
     assert 'value="ids, transfers"' in client.get(f"/editions/{draft_id}/edit").get_data(as_text=True)
+
+
+def test_someone_who_is_not_a_trainer_opening_the_editor_is_refused_and_recorded(app, db, trainers):
+    (_author, client), _ = trainers
+    edition = make_edition(db, slug="guarded")
+    draft_id = int(re.search(r"/editions/(\d+)/edit", post(client, f"/library/{edition.module_id}/draft").location)[1])
+    for role in ("learner", "manager", "desk", "compliance", "auditor", "admin"):
+        person = make_user(db, *([] if role == "learner" else [role]), login_id=f"not-{role}")
+        other = app.test_client()
+        sign_in(other, f"not-{role}")
+        assert other.get(f"/editions/{draft_id}/edit").status_code == 403, role
+        event = db.scalar(
+            select(AuditEvent).where(AuditEvent.action == "authz_fail", AuditEvent.actor_id == person.id)
+        )
+        assert event is not None and "courses.edit" in event.details, role
