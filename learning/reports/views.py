@@ -9,10 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from learning import clock
 from learning.accounts.models import Department
 from learning.audit.services import record
 from learning.authz import Permission, public, requires
 from learning.campaigns.models import Campaign
+from learning.campaigns.periods import tokyo_date
 from learning.courses.models import Edition
 from learning.i18n import current_locale, pick
 from learning.reports import charts, services
@@ -324,7 +326,9 @@ def trend(campaign_id: int, fmt: str = "html"):
     found = _campaign(campaign_id)
     scope = services.scope_of(db(), current_user)
     periods, overall, by_department = services.trend(db(), found, scope, current_locale())
-    labels = [p.period_start.isoformat() for p in periods]
+    today = tokyo_date(clock.now())
+    running = {p.id for p in periods if p.due_on >= today}  # its figures still grow: marked, not compared
+    labels = [p.period_start.isoformat() + (" " + _("(in progress)") if p.id in running else "") for p in periods]
     _audit(("campaign", found.id), {"report": "trend", "format": fmt})
     if fmt != "html":
         header = [_("Period"), _("Campaign"), _("Completion rate"), _("On-time rate")]
@@ -335,7 +339,9 @@ def trend(campaign_id: int, fmt: str = "html"):
         return _table(fmt, _("Trend across periods"), header, table, f"trend-{found.id}")
     lines = {_("Whole scope"): [rate for rate, _on_time in overall], **by_department}
     chart = charts.trend_lines(labels, lines, _("Completion rate by period"))
-    return render_template("reports/trend.html", campaign=found, periods=periods, overall=overall, chart=chart)
+    return render_template(
+        "reports/trend.html", campaign=found, periods=periods, overall=overall, chart=chart, running=running
+    )
 
 
 def _round(value, digits: int):

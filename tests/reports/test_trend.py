@@ -37,6 +37,9 @@ def test_rates_per_period(app, db):
     sign_in(client, compliance.employee_no)
     page = client.get(f"/reports/campaigns/{second.id}/trend").get_data(as_text=True)
     assert "40.0%" in page and "80.0%" in page and "FY2027" in page
+    # FY2027 is due on 30 June 2027: still running, so its point is marked as such, FY2026 is not.
+    assert "2027-04-01 (in progress)" in page and "2026-04-01 (in progress)" not in page
+    assert page.count("In progress: figures still grow until the due date") == 1
     assert by_department[root.name_en] == [0.4, 0.8]
     exported = client.get(f"/reports/campaigns/{second.id}/trend.csv").get_data().decode("utf-8-sig")
     assert [row[2] for row in csv.reader(io.StringIO(exported))][1:] == ["40.0", "80.0"]
