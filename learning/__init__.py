@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         )
     web.init_db(app, settings.database_url)
     i18n.init_app(app)
+    web.init_upload_limits(app)  # before the CSRF check, which parses the body
     csrf.init_app(app)
     _init_login(app)
     web.init_app(app)

@@ -23,7 +23,7 @@ from learning.courses.messages import error_text, finding_text
 from learning.courses.models import Edition, ModuleImage
 from learning.courses.services import spec_from_edition
 from learning.courses.views import bp, section_html
-from learning.web import db
+from learning.web import accepts_upload, db
 
 IMAGE_NAME = re.compile(r"[^a-z0-9._-]+")
 
@@ -189,6 +189,7 @@ def editor_ids(edition: Edition) -> set[int]:
 
 @bp.route("/editions/<int:edition_id>/images", methods=["POST"])
 @requires(Permission.COURSES_AUTHOR)
+@accepts_upload(authoring.MAX_IMAGE_BYTES + 64 * 1024)
 def image_upload(edition_id: int):
     edition = get_edition(edition_id)
     form = ImageForm()

@@ -20,7 +20,10 @@ from learning.courses.messages import content_problem_text, gift_text
 from learning.courses.models import Edition, Module
 from learning.courses.services import spec_from_edition
 from learning.courses.views import bp
-from learning.web import db
+from learning.web import accepts_upload, db
+
+GIFT_LIMIT = 5 * 1024 * 1024
+FORM_MARGIN = 64 * 1024  # the rest of the multipart form around the file
 
 
 @bp.route("/library")
@@ -100,10 +103,8 @@ def decide(edition_id: int):
     try:
         if decision == "approve":
             authoring.approve(db(), edition.id, current_user.id)
-            message = _("Edition %(version)d has been published. Campaigns launched from now on take it.")
         elif decision == "send_back":
             authoring.send_back(db(), edition.id, current_user.id, comments)
-            message = _("The draft has been sent back to its authors with your comments.")
         else:
             abort(400)
     except AuthoringError as error:
@@ -114,9 +115,14 @@ def decide(edition_id: int):
         flash(refused(error), "error")
         return redirect(url_for(".review", edition_id=edition.id))
     db().commit()
-    flash(message % {"version": edition.version}, "success")
-    target = ".changes" if edition.status == "published" else ".edit"
-    return redirect(url_for(target, edition_id=edition.id))
+    if edition.status == "published":
+        message = _(
+            "Edition %(version)d has been published. Campaigns launched from now on take it.", version=edition.version
+        )
+        flash(message, "success")
+        return redirect(url_for(".changes", edition_id=edition.id))
+    flash(_("The draft has been sent back to its authors with your comments."), "success")
+    return redirect(url_for(".edit", edition_id=edition.id))
 
 
 @bp.route("/editions/<int:edition_id>/changes")
@@ -167,6 +173,7 @@ def download(data: bytes, mimetype: str, filename: str) -> Response:
 
 @bp.route("/library/upload", methods=["GET", "POST"])
 @requires(Permission.COURSES_AUTHOR)
+@accepts_upload(bundle.MAX_ZIP_BYTES + FORM_MARGIN)
 def upload():
     """A zipped module folder becomes a draft, after the same checks as `flask content check`."""
     form = UploadForm()
@@ -198,42 +205,35 @@ def upload():
 
 @bp.route("/library/gift", methods=["GET", "POST"])
 @requires(Permission.COURSES_AUTHOR)
+@accepts_upload(GIFT_LIMIT + FORM_MARGIN)
 def gift_import():
     """A GIFT question bank into a module's draft (created if needed); every skipped question named by line."""
     form = GiftForm(slug=request.args.get("slug", ""))
     errors: list[str] = []
     if form.validate_on_submit():
-        raw = form.file.data.read(gift_limit() + 1)
         try:
-            if len(raw) > gift_limit():
-                raise AuthoringError("gift_too_large")
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            errors = [_("The file is not UTF-8 text. Save it as UTF-8 and upload it again.")]
+            text = uploaded_text(form.file.data)
+            draft, added, result = authoring.import_gift(
+                db(), form.slug.data.strip(), text, form.language.data, current_user.id
+            )
         except AuthoringError as error:
-            errors = [refused(error)]
+            db().rollback()
+            gift_errors = error.params["result"].errors if error.code == "gift_errors" else None
+            errors = [gift_text(p) for p in gift_errors] if gift_errors else [refused(error)]
         else:
-            try:
-                draft, added, result = authoring.import_gift(
-                    db(), form.slug.data.strip(), text, form.language.data, current_user.id
-                )
-            except AuthoringError as error:
-                db().rollback()
-                if error.code == "gift_errors":
-                    errors = [gift_text(p) for p in error.params["result"].errors]
-                else:
-                    errors = [refused(error)]
-            else:
-                db().commit()
-                return render_template(
-                    "courses/gift_done.html",
-                    draft=draft,
-                    added=added,
-                    skipped=[gift_text(p) for p in result.skipped],
-                )
+            db().commit()
+            skipped = [gift_text(p) for p in result.skipped]
+            return render_template("courses/gift_done.html", draft=draft, added=added, skipped=skipped)
     status = 400 if form.errors or errors else 200
     return render_template("courses/gift.html", form=form, errors=errors), status
 
 
-def gift_limit() -> int:
-    return bundle.MAX_ZIP_BYTES // 4
+def uploaded_text(storage) -> str:
+    """An uploaded text file as text: at most GIFT_LIMIT bytes, UTF-8 (a byte-order mark is allowed)."""
+    raw = storage.read(GIFT_LIMIT + 1)
+    if len(raw) > GIFT_LIMIT:
+        raise AuthoringError("gift_too_large")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AuthoringError("not_utf8") from None

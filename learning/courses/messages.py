@@ -29,6 +29,7 @@ ERRORS = {
     "image_type": lambda p: _("Only PNG and JPEG images can be uploaded (SVG can carry script and is refused)."),
     "zip_too_large": lambda p: _("The zip file is larger than 20 MB."),
     "gift_too_large": lambda p: _("The GIFT file is larger than 5 MB."),
+    "not_utf8": lambda p: _("The file is not UTF-8 text. Save it as UTF-8 and upload it again."),
     "in_the_works": lambda p: _("This module already has a draft in the works; open it instead."),
 }
 

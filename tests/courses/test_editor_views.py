@@ -363,7 +363,5 @@ def test_someone_who_is_not_a_trainer_opening_the_editor_is_refused_and_recorded
         other = app.test_client()
         sign_in(other, f"not-{role}")
         assert other.get(f"/editions/{draft_id}/edit").status_code == 403, role
-        event = db.scalar(
-            select(AuditEvent).where(AuditEvent.action == "authz_fail", AuditEvent.actor_id == person.id)
-        )
+        event = db.scalar(select(AuditEvent).where(AuditEvent.action == "authz_fail", AuditEvent.actor_id == person.id))
         assert event is not None and "courses.edit" in event.details, role

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from learning.courses.models import Edition, Module, Question
 from learning.courses.services import spec_from_edition
-from tests.conftest import post, sign_in
+from tests.conftest import csrf_token, post, sign_in
 from tests.factories import make_edition, make_user
 
 FIXTURE = Path(__file__).parent / "fixtures" / "every_construct.gift"
@@ -29,6 +29,17 @@ def trainer(app, db):
 
 def upload(client, data: bytes, name: str = "module.zip"):
     return post(client, "/library/upload", {"archive": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def post_large(client, path: str, data: dict):
+    """A multipart POST encoded in memory: the test client spools bodies over 500 KB to a temporary file that
+    it never closes, which would surface as a ResourceWarning in a later test."""
+    from werkzeug.test import encode_multipart
+
+    boundary, body = encode_multipart({"csrf_token": csrf_token(client, "/"), **data})
+    response = client.post(path, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    response.close()
+    return response
 
 
 def editions(db) -> int:
@@ -131,3 +142,36 @@ def test_upload_problems_read_in_japanese_for_a_japanese_trainer(app, db):
     html = upload(client, buffer.getvalue(), "m.zip").get_data(as_text=True)
     assert "m.zip/m/module.yaml:4: &#39;minutes&#39; は1から240までの整数にしてください" in html
     assert "m.zip/m/sections: sections/ フォルダがありません" in html
+
+
+def test_uploads_past_the_apps_2_mb_limit_are_taken_from_trainers_only(app, db, trainer):
+    import os
+    from dataclasses import replace
+
+    from learning.courses import bundle
+    from tests.factories import module_spec
+
+    big = {name: b"\x89PNG\r\n\x1a\n" + os.urandom(1_500_000) for name in ("a.png", "b.png")}
+    data = bundle.zip_module(replace(module_spec(slug="heavy"), images=big))
+    assert len(data) > 2 * 1024 * 1024
+    from werkzeug.datastructures import FileStorage
+
+    def archive():
+        return FileStorage(io.BytesIO(data), "heavy.zip", content_type="application/zip")
+
+    assert post_large(trainer, "/library/upload", {"archive": archive()}).status_code == 302
+
+    make_user(db, login_id="plain")
+    learner = app.test_client()
+    sign_in(learner, "plain")
+    assert post_large(learner, "/library/upload", {"archive": archive()}).status_code == 413  # before anything
+
+    edition = make_edition(db, slug="pictured")
+    draft_id = int(re.search(r"/editions/(\d+)/edit", post(trainer, f"/library/{edition.module_id}/draft").location)[1])
+    page = trainer.get(f"/editions/{draft_id}/edit").get_data(as_text=True)
+    revision = re.search(r'name="revision" type="hidden" value="(\d+)"', page).group(1)
+    too_big = b"\x89PNG\r\n\x1a\n" + b"\0" * (2 * 1024 * 1024)
+    image = FileStorage(io.BytesIO(too_big), "big.png", content_type="image/png")
+    response = post_large(trainer, f"/editions/{draft_id}/images", {"revision": revision, "image": image})
+    assert response.status_code == 302
+    assert "The image is larger than 2 MB." in trainer.get(response.location).get_data(as_text=True)
