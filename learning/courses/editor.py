@@ -117,20 +117,27 @@ def draft_form(edition: Edition) -> DraftForm:
     return DraftForm(data=data)
 
 
+def moved(items: list, index: int, verb: str) -> list:
+    """The list with item `index` moved one place ("up", "down") or taken out ("remove", "retire")."""
+    items = list(items)
+    if not 0 <= index < len(items):
+        return items
+    if verb in ("remove", "retire"):
+        del items[index]
+    elif verb in ("up", "down"):
+        other = index - 1 if verb == "up" else index + 1
+        if 0 <= other < len(items):
+            items[other], items[index] = items[index], items[other]
+    return items
+
+
 def rearranged(sections: list, action: str) -> list:
     """The sections after an add, move or remove button (`up-3`, `down-1`, `remove-2`, `add`)."""
-    sections = list(sections)
     verb, _sep, number = action.partition("-")
-    index = int(number) - 1 if number.isdigit() else -1
     if verb == "add":
-        sections.append(SectionSpec(len(sections) + 1, dict.fromkeys(LANGS, ""), dict.fromkeys(LANGS, "")))
-    elif 0 <= index < len(sections):
-        if verb == "remove":
-            del sections[index]
-        elif verb == "up" and index > 0:
-            sections[index - 1], sections[index] = sections[index], sections[index - 1]
-        elif verb == "down" and index < len(sections) - 1:
-            sections[index + 1], sections[index] = sections[index], sections[index + 1]
+        sections = [*sections, SectionSpec(len(sections) + 1, dict.fromkeys(LANGS, ""), dict.fromkeys(LANGS, ""))]
+    elif number.isdigit():
+        sections = moved(sections, int(number) - 1, verb)
     return [replace(s, position=n) for n, s in enumerate(sections, 1)]
 
 

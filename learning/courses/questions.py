@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from learning.authz import Permission, requires
 from learning.courses import authoring
 from learning.courses.content_format import LANGS, TRUE_FALSE_TEXT, ChoiceSpec, QuestionSpec
-from learning.courses.editor import get_edition, save, saved, split_tags, text
+from learning.courses.editor import get_edition, moved, save, saved, split_tags, text
 from learning.courses.forms import CHOICE_ROWS, QuestionForm, RevisionForm
 from learning.courses.messages import finding_text
 from learning.courses.services import spec_from_edition
@@ -103,14 +103,7 @@ def question_move(edition_id: int, number: int, move: str):
     spec = spec_from_edition(db(), edition)
     if not form.validate_on_submit() or not 1 <= number <= len(spec.questions):
         abort(400)
-    questions = list(spec.questions)
-    index = number - 1
-    if move == "retire":
-        del questions[index]
-    elif move == "up" and index > 0:
-        questions[index - 1], questions[index] = questions[index], questions[index - 1]
-    elif move == "down" and index < len(questions) - 1:
-        questions[index + 1], questions[index] = questions[index], questions[index + 1]
+    questions = moved(spec.questions, number - 1, move)
     retired = _("The question has been retired from this draft; earlier editions keep it.")
     saved(
         lambda: save(edition, form.revision.data, replace(spec, questions=questions)),
