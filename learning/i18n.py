@@ -30,11 +30,12 @@ def current_locale() -> str:
 
 
 def pick(texts: dict | None, locale: str | None = None) -> str:
-    """The text in the current language, falling back to Japanese, from a {lang: text} mapping."""
+    """The text in the current language, falling back to Japanese, then to any language that has one (a
+    draft written in one language so far), from a {lang: text} mapping."""
     if not texts:
         return ""
     locale = locale or current_locale()
-    return texts.get(locale) or texts.get(DEFAULT_LOCALE) or ""
+    return texts.get(locale) or texts.get(DEFAULT_LOCALE) or next((t for t in texts.values() if t), "")
 
 
 def init_app(app) -> None:

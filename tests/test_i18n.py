@@ -75,3 +75,12 @@ def test_form_errors_in_japanese(client):
     response = client.post("/login", data={"username": "", "password": "", "csrf_token": token})
     page = response.get_data(as_text=True)
     assert "社員番号またはログインID: このフィールドは必須です。" in page  # WTForms ships Japanese messages
+
+
+def test_pick_falls_back_to_japanese_then_to_whatever_language_has_text():
+    from learning.i18n import pick
+
+    assert pick({"ja": "日本語", "en": "English"}, "en") == "English"
+    assert pick({"ja": "日本語", "en": ""}, "en") == "日本語"
+    assert pick({"ja": "", "en": "Only English so far"}, "ja") == "Only English so far"
+    assert pick({"ja": "", "en": ""}, "ja") == ""
