@@ -112,7 +112,8 @@ def _enforce_session_lifetime() -> None:
         if not wants_json():
             session["notice"] = "expired"
         return
-    session["seen"] = now
+    if request.endpoint != "static":  # fetching a stylesheet is not activity, and needs no new cookie
+        session["seen"] = now
 
 
 def _enforce_permission() -> None:

@@ -179,3 +179,16 @@ def test_language_chosen_before_sign_in_is_remembered(db, client):
     db.expire_all()
     assert db.get(User, user.id).locale == "en"
     assert post(client, "/locale", {"locale": "fr"}).status_code == 400
+
+
+def test_fetching_a_stylesheet_is_not_activity_and_sets_no_cookie(db, client):
+    user = make_user(db)
+    db.commit()
+    sign_in(client, user.employee_no)
+    clock.freeze(clock.now() + timedelta(minutes=20))
+    static = client.get("/static/portal.css")
+    static.close()
+    assert static.status_code == 200 and "Set-Cookie" not in static.headers
+    clock.freeze(clock.now() + timedelta(minutes=20))  # 40 minutes since the last page: idle too long
+    response = client.get("/")
+    assert response.status_code == 302 and response.location.startswith("/login")
