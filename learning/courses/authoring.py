@@ -214,13 +214,18 @@ def send_back(session: Session, edition_id: int, actor_id: int, comments: str) -
     return edition
 
 
+def is_own_draft(edition: Edition, actor_id: int) -> bool:
+    """Four eyes: the draft's last editor and its submitter may not approve it."""
+    return actor_id in (edition.edited_by_id, edition.submitted_by_id)
+
+
 def approve(session: Session, edition_id: int, actor_id: int) -> tuple[Edition, Edition | None]:
     """Publishes a reviewed draft and retires the edition it replaces; returns (new, replaced).
 
     The last editor of the draft may not approve it: refused and audited.
     """
     edition = _edition(session, edition_id, "review")
-    if actor_id in (edition.edited_by_id, edition.submitted_by_id):
+    if is_own_draft(edition, actor_id):
         record(session, "draft_approved", actor_id=actor_id, target=("edition", edition.id), outcome="denied")
         raise AuthoringError("own_draft")
     replaced = session.scalar(

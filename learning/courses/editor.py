@@ -11,6 +11,7 @@ from dataclasses import replace
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from learning.accounts.models import User
 from learning.authz import Permission, requires
@@ -71,8 +72,8 @@ def text(value: str | None) -> str:
     return (value or "").replace("\r\n", "\n")
 
 
-def spec_from_form(edition: Edition, form: DraftForm):
-    spec = spec_from_edition(db(), edition)
+def spec_from_form(spec, form: DraftForm):
+    """The saved draft `spec` with the form's module fields and sections (questions and images unchanged)."""
     sections = [
         SectionSpec(
             number,
@@ -98,8 +99,7 @@ def split_tags(value: str | None) -> list[str]:
     return [t.strip() for t in (value or "").split(",") if t.strip()]
 
 
-def draft_form(edition: Edition) -> DraftForm:
-    spec = spec_from_edition(db(), edition)
+def draft_form(edition: Edition, spec) -> DraftForm:
     data = {
         "revision": edition.revision,
         "label": spec.edition_label,
@@ -147,23 +147,24 @@ def edit(edition_id: int):
     edition = get_edition(edition_id)
     if edition.status not in authoring.IN_THE_WORKS:
         abort(404)
-    form = draft_form(edition) if request.method == "GET" else DraftForm()
+    current = spec_from_edition(db(), edition)
+    form = draft_form(edition, current) if request.method == "GET" else DraftForm()
     action = request.form.get("action", "save")
     status = 200
     if request.method == "POST" and action != "preview":
         if not form.validate_on_submit():
             status = 400
         else:
-            spec = spec_from_form(edition, form)
+            spec = spec_from_form(current, form)
             spec = replace(spec, sections=rearranged(spec.sections, action))
             if saved(lambda: save(edition, form.revision.data, spec), _("The draft has been saved.")):
                 anchor = f"section-{len(spec.sections)}" if action == "add" else None
                 return redirect(url_for(".edit", edition_id=edition.id, _anchor=anchor))
             status = 409  # refused: the page shows the trainer's text again, unsaved
-    return render_template("courses/edit.html", **editor_page(edition, form)), status
+    return render_template("courses/edit.html", **editor_page(edition, current, form)), status
 
 
-def editor_page(edition: Edition, form: DraftForm) -> dict:
+def editor_page(edition: Edition, current, form: DraftForm) -> dict:
     """What the editor shows besides the form: previews, findings, questions, images."""
     base = image_base(edition)
     previews = [
@@ -181,17 +182,19 @@ def editor_page(edition: Edition, form: DraftForm) -> dict:
         "form": form,
         "previews": previews,
         "image_base": base,
-        "findings": [finding_text(f) for f in authoring.findings(spec_from_edition(db(), edition))],
+        "findings": [finding_text(f) for f in authoring.findings(current)],
         "images": db().query(ModuleImage.name).filter_by(edition_id=edition.id).order_by(ModuleImage.name).all(),
         "row_form": RevisionForm(data={"revision": edition.revision}),
         "image_form": ImageForm(data={"revision": edition.revision}),
         "submit_form": SubmitForm(data={"revision": edition.revision}),
-        "people": {u.id: u.name for u in db().query(User).filter(User.id.in_(editor_ids(edition)))},
+        "people": people_of(edition),
     }
 
 
-def editor_ids(edition: Edition) -> set[int]:
-    return {i for i in (edition.edited_by_id, edition.submitted_by_id, edition.reviewed_by_id) if i}
+def people_of(edition: Edition) -> dict[int, str]:
+    """The names of who edited, submitted and reviewed the edition, by id."""
+    ids = {i for i in (edition.edited_by_id, edition.submitted_by_id, edition.reviewed_by_id) if i}
+    return {user.id: user.name for user in db().scalars(select(User).where(User.id.in_(ids)))}
 
 
 @bp.route("/editions/<int:edition_id>/images", methods=["POST"])

@@ -8,13 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from learning.accounts.models import User
 from learning.authz import Permission, requires
 from learning.courses import authoring, bundle, gift
 from learning.courses.authoring import AuthoringError
 from learning.courses.content_format import LANGS, ContentError
 from learning.courses.diff import diff_editions
-from learning.courses.editor import editor_ids, get_edition, refused
+from learning.courses.editor import get_edition, people_of, refused
 from learning.courses.forms import GiftForm, NewModuleForm, ReviewForm, RevisionForm, UploadForm
 from learning.courses.messages import content_problem_text, gift_text
 from learning.courses.models import Edition, Module
@@ -83,12 +82,19 @@ def review(edition_id: int):
     edition = get_edition(edition_id)
     form = ReviewForm()
     before = changes_against(edition)
-    diff = diff_editions(spec_from_edition(db(), before) if before else None, spec_from_edition(db(), edition))
-    people = {u.id: u.name for u in db().scalars(select(User).where(User.id.in_(editor_ids(edition))))}
-    own = current_user.id in (edition.edited_by_id, edition.submitted_by_id)
     return render_template(
-        "courses/review.html", edition=edition, before=before, diff=diff, form=form, people=people, own=own
+        "courses/review.html",
+        edition=edition,
+        before=before,
+        diff=edition_diff(before, edition),
+        form=form,
+        people=people_of(edition),
+        own=authoring.is_own_draft(edition, current_user.id),
     )
+
+
+def edition_diff(before: Edition | None, edition: Edition):
+    return diff_editions(spec_from_edition(db(), before) if before else None, spec_from_edition(db(), edition))
 
 
 @bp.route("/editions/<int:edition_id>/decision", methods=["POST"])
@@ -141,7 +147,7 @@ def changes(edition_id: int):
     )
     against = request.args.get("against", type=int)
     before = next((e for e in others if e.id == against), None) if against else changes_against(edition)
-    diff = diff_editions(spec_from_edition(db(), before) if before else None, spec_from_edition(db(), edition))
+    diff = edition_diff(before, edition)
     return render_template("courses/changes.html", edition=edition, before=before, others=others, diff=diff)
 
 

@@ -77,14 +77,18 @@ def render_markdown(text: str, image_base: str = "") -> str:
             return image_base + value[len("images/") :] if value.startswith("images/") and image_base else None
         return value
 
-    html = _demote_h1(_md.render(text))
+    return _sanitised(_demote_h1(_md.render(text)), rewrite, "noopener noreferrer")
+
+
+def _sanitised(html: str, attribute_filter, link_rel: str | None) -> str:
+    """nh3 with the allowlist: the one sanitiser for what learners see and for the editor's notice."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
-        attribute_filter=rewrite,
-        link_rel="noopener noreferrer",
+        attribute_filter=attribute_filter,
+        link_rel=link_rel,
     )
 
 
@@ -97,14 +101,7 @@ def removed_markup(text: str) -> bool:
         return None if element == "img" and attribute == "src" and not value.startswith("images/") else value
 
     html = _demote_h1(_md.render(text))
-    kept = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        attribute_filter=own_images_only,
-        link_rel=None,
-    )
+    kept = _sanitised(html, own_images_only, None)
     # Only what went missing counts: the sanitiser's repairs (closing an unclosed tag) may add items.
     return bool(Counter(_Shape.of(html)) - Counter(_Shape.of(kept))) or bool(_DROPPED_LINK.search(text))
 
