@@ -3,7 +3,7 @@
 import os
 import sys
 
-from learning import create_app
+from learning.app import create_app
 from learning.config import ConfigError
 
 try:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from learning import create_app, migrate
+from learning.app import create_app, migrate
 from learning.config import load_settings
-from learning.courses.content_format import read_tree
+from learning.courses.formats.content import read_tree
 from learning.courses.services import import_modules
 from learning.firstrun import CONTENT_DIR
 

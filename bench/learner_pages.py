@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fresh import fresh_app
 
-from learning.demo import DEMO_PASSWORD, seed
+from learning.demo.organisation import DEMO_PASSWORD, seed
 
 
 def token(client, path: str) -> str:

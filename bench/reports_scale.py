@@ -36,7 +36,7 @@ from learning.accounts.models import Department, User
 from learning.accounts.second_factor import current_code
 from learning.campaigns.models import Campaign
 from learning.config import load_settings
-from learning.demo import DEMO_PASSWORD, seed
+from learning.demo.organisation import DEMO_PASSWORD, seed
 from learning.quizzes.models import Attempt
 from learning.reports import services
 from learning.training.models import Assignment

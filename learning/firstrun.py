@@ -12,9 +12,9 @@ CONTENT_DIR = PROJECT_ROOT / "content"
 
 
 def first_run(app: Flask) -> None:
-    from learning.courses.content_format import read_tree
+    from learning.courses.formats.content import read_tree
     from learning.courses.services import import_modules
-    from learning.demo import seed
+    from learning.demo.organisation import seed
 
     settings = app.extensions["settings"]
     settings.instance_path.mkdir(parents=True, exist_ok=True)

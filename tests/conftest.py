@@ -15,7 +15,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import Session
 
-from learning import clock, create_app, migrate
+from learning import clock, migrate
+from learning.app import create_app
 from learning.config import load_settings
 from learning.models import metadata
 

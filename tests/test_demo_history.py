@@ -11,10 +11,10 @@ from learning import clock
 from learning.accounts.models import Department, PersonnelEvent, User
 from learning.campaigns.models import Campaign
 from learning.campaigns.periods import end_of_day
-from learning.courses.content_format import read_tree
+from learning.courses.formats.content import read_tree
 from learning.courses.services import import_modules, published_editions
-from learning.demo import DEMO_ACCOUNTS, seed
-from learning.demo_history import grow_departments
+from learning.demo.history import grow_departments
+from learning.demo.organisation import DEMO_ACCOUNTS, seed
 from learning.firstrun import CONTENT_DIR
 from learning.quizzes.models import Attempt, AttemptAnswer, AttemptQuestion
 from learning.reports import services
@@ -134,7 +134,7 @@ def test_ids_carry_on_after_the_bulk_write_and_a_second_seed_adds_nothing(seeded
 
 
 def test_a_large_organisation_gets_branches_with_sections(db):
-    from learning.demo import _departments
+    from learning.demo.organisation import _departments
 
     departments = _departments(db)
     sections = grow_departments(db, departments, employees=3000)

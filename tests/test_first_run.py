@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from learning import create_app
 from learning.accounts.models import Department, RoleGrant, User
+from learning.app import create_app
 from learning.authz import Role
 from learning.campaigns.models import Campaign
 from learning.courses.models import Edition

@@ -1,0 +1,13 @@
+"""Campaigns, audiences, periods, rollover, joiners and movers, exemptions, reminders, `jobs run`.
+
+Importing this package loads nothing; `init_app(app)` registers what the room offers the app.
+"""
+
+
+def init_app(app) -> None:
+    from learning.campaigns import cli, services, views
+    from learning.training import sources
+
+    app.register_blueprint(views.bp)
+    sources.register(services.campaign_names)  # training names an assignment's campaign without importing us
+    cli.register(app)

@@ -30,7 +30,6 @@ from learning.campaigns.periods import (
 )
 from learning.courses.models import Edition, Module
 from learning.db import UTCDateTime
-from learning.training import sources
 from learning.training.models import Assignment
 
 
@@ -410,7 +409,6 @@ def campaign_modules(session: Session) -> list[tuple[Module, Edition]]:
     )
 
 
-@sources.register
 def campaign_names(session: Session, campaign_ids: set[int]) -> dict[int, dict[str, str]]:
     if not campaign_ids:
         return {}

@@ -1,7 +1,6 @@
-"""The library's blueprint, and module images served by the app itself (closed intranet: no outside hosts).
-The trainer's pages add their routes to it from editor.py and library.py."""
+"""Module images, served by the app itself (closed intranet: no outside hosts)."""
 
-from flask import Blueprint, Response, abort, url_for
+from flask import Blueprint, Response, abort
 from flask_login import current_user
 
 from learning.authz import Permission, requires
@@ -9,7 +8,7 @@ from learning.courses.models import Edition
 from learning.courses.services import edition_image
 from learning.web import db
 
-bp = Blueprint("courses", __name__, template_folder="templates")
+bp = Blueprint("courses", __name__)
 
 
 @bp.route("/editions/<int:edition_id>/images/<name>")
@@ -24,12 +23,3 @@ def image(edition_id: int, name: str):
     response = Response(found.data, mimetype=found.content_type)
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response
-
-
-def section_html(section, locale: str) -> str:
-    """A section's body as safe HTML in the reader's language, its images pointing at this edition's images."""
-    from learning.courses.markdown import render_markdown
-
-    # The image route with an empty name is not routable, so build it with a placeholder and cut that off.
-    image_base = url_for("courses.image", edition_id=section.edition_id, name="_")[:-1]
-    return render_markdown(section.bodies.get(locale) or section.body_ja, image_base)

@@ -9,8 +9,9 @@ from learning.authz import Permission, requires
 from learning.quizzes import services
 from learning.quizzes.grading import TamperedAnswers
 from learning.quizzes.services import QuizForbidden
+from learning.training.messages import MESSAGES
+from learning.training.pages import own
 from learning.training.services import NotFound, TrainingError, own_assignment
-from learning.training.views import MESSAGES, own
 from learning.web import db, fail
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")

@@ -1,0 +1,11 @@
+"""Read-only reports: completion, comprehension, item analysis, trend, the audit trail; charts and exports.
+
+Importing this package loads nothing; `init_app(app)` registers what the room offers the app.
+"""
+
+
+def init_app(app) -> None:
+    from learning.reports.views import reports, trail
+
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(trail.bp)

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from learning import clock
 from learning.audit.services import record
 from learning.courses.models import Edition
-from learning.courses.signals import edition_published
 from learning.training.models import Assignment
 
 REATTEST_DAYS = 30
@@ -67,7 +66,6 @@ def reopen_completed(session: Session, replaced: Edition, edition: Edition, acto
     return len(reopened)
 
 
-@edition_published.connect
-def _on_published(edition: Edition, *, session: Session, replaced: Edition | None, actor_id: int | None) -> None:
+def on_published(edition: Edition, *, session: Session, replaced: Edition | None, actor_id: int | None) -> None:
     if edition.substantive and replaced is not None:
         reopen_completed(session, replaced, edition, actor_id)

@@ -1,41 +1,27 @@
 """My training, the module reader, attestation and the certificate."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
 from learning import clock
 from learning.authz import Permission, requires
-from learning.courses.views import section_html
+from learning.courses.rendering import section_html
 from learning.i18n import current_locale
-from learning.training import reattest as _reattest  # noqa: F401 - listens for substantive publishes
 from learning.training import services, sources
+from learning.training.messages import MESSAGES
+from learning.training.pages import own
 from learning.training.services import NotFound, TrainingError
 from learning.web import db
 
 bp = Blueprint("training", __name__, template_folder="templates")
 
-MESSAGES = {
-    "read_in_order": lambda: _("Please read the sections in order."),
-    "quiz_first": lambda: _("Pass the comprehension quiz before you attest."),
-    "read_first": lambda: _("Read every section before you take the quiz."),
-    "already_passed": lambda: _("You have already passed this quiz."),
-}
-
 
 class AttestForm(FlaskForm):
     confirm = BooleanField(validators=[DataRequired()])
-
-
-def own(assignment_id: int):
-    try:
-        return services.own_assignment(db(), current_user.id, assignment_id)
-    except NotFound:
-        abort(404)
 
 
 @bp.route("/training")
@@ -115,14 +101,3 @@ def certificate(assignment_id: int):
     if not assignment.is_completed:
         abort(404)
     return render_template("training/certificate.html", assignment=assignment, user=current_user)
-
-
-@bp.app_context_processor
-def due_banner():
-    """What is due and overdue, for the banner on every page of a signed-in person."""
-    if not current_user.is_authenticated or request.endpoint in (None, "static"):
-        return {}
-    try:
-        return {"due_counts": services.status_counts(db(), current_user.id)}
-    except SQLAlchemyError:  # the error page of an unreachable database still renders
-        return {}

@@ -69,7 +69,7 @@ def test_inactive_and_left_accounts_cannot_sign_in(db, client):
 
 
 def test_demo_accounts_only_sign_in_in_demo_mode(database_url, tmp_path, db):
-    from learning import create_app
+    from learning.app import create_app
 
     user = make_user(db, is_demo=True)
     db.commit()

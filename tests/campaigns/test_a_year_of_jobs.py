@@ -37,7 +37,7 @@ def at(year, month, day, hour=0):
 
 
 def test_a_year_of_jobs(app, db, smtp_server, tmp_path):
-    from learning import create_app
+    from learning.app import create_app
 
     clock.freeze(at(2026, 4, 1))
     branch = make_department(db, code="BR")
@@ -107,7 +107,7 @@ def test_a_year_of_jobs(app, db, smtp_server, tmp_path):
 
 
 def test_joiner_is_invited_sets_a_password_and_signs_in(app, db, smtp_server, tmp_path):
-    from learning import create_app
+    from learning.app import create_app
 
     make_department(db, code="R-SALES")
     db.commit()

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from learning import clock
 from learning.audit.models import AuditEvent
-from learning.courses import authoring
-from learning.courses.authoring import AuthoringError
-from learning.courses.content_format import ChoiceSpec, QuestionSpec, SectionSpec
+from learning.authoring import services as authoring
+from learning.authoring.services import AuthoringError
+from learning.courses.formats.content import ChoiceSpec, QuestionSpec, SectionSpec
 from learning.courses.models import Edition
 from learning.courses.services import published_editions, spec_from_edition
 from tests.factories import make_edition, make_user

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from learning.courses import bundle
-from learning.courses.bundle import read_zip, zip_module
-from learning.courses.content_format import ContentError, read_module
+from learning.courses.formats import bundle
+from learning.courses.formats.bundle import read_zip, zip_module
+from learning.courses.formats.content import ContentError, read_module
 from learning.firstrun import CONTENT_DIR
 
 SHIPPED = CONTENT_DIR / "01-why-unbundling"

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from learning.courses import bundle, content_format
-from learning.courses.content_format import ContentError, read_module, read_tree, write_module
+from learning.courses.formats import bundle
+from learning.courses.formats import content as content_format
+from learning.courses.formats.content import ContentError, read_module, read_tree, write_module
 from learning.firstrun import CONTENT_DIR
 from tests.factories import module_spec
 

@@ -2,8 +2,8 @@
 
 from dataclasses import replace
 
-from learning.courses.content_format import ChoiceSpec, ModuleSpec, QuestionSpec, SectionSpec
-from learning.courses.diff import ItemDiff, TextChange, ValueChange, diff_editions, line_diff
+from learning.authoring.diff import ItemDiff, TextChange, ValueChange, diff_editions, line_diff
+from learning.courses.formats.content import ChoiceSpec, ModuleSpec, QuestionSpec, SectionSpec
 
 
 def section(n: int, lines: int = 3) -> SectionSpec:

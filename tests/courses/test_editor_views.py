@@ -337,7 +337,7 @@ def test_the_library_and_changes_are_readable_by_oversight_but_not_editable(app,
         == 403
     )
     refused = db.scalar(select(AuditEvent).where(AuditEvent.action == "authz_fail", AuditEvent.actor_id == auditor.id))
-    assert refused is not None and "courses.draft_start" in refused.details
+    assert refused is not None and "library.draft_start" in refused.details
 
 
 def test_module_topics_are_lower_case_words_and_are_saved(app, db, trainers):
@@ -364,4 +364,4 @@ def test_someone_who_is_not_a_trainer_opening_the_editor_is_refused_and_recorded
         sign_in(other, f"not-{role}")
         assert other.get(f"/editions/{draft_id}/edit").status_code == 403, role
         event = db.scalar(select(AuditEvent).where(AuditEvent.action == "authz_fail", AuditEvent.actor_id == person.id))
-        assert event is not None and "courses.edit" in event.details, role
+        assert event is not None and "editor.edit" in event.details, role

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from learning.courses import gift
-from learning.courses.content_format import SLUG_RE, TRUE_FALSE_TEXT, ChoiceSpec, QuestionSpec
-from learning.courses.gift import CODES, GiftProblem, GiftQuestion, export, parse, to_specs
+from learning.courses.formats import gift
+from learning.courses.formats.content import SLUG_RE, TRUE_FALSE_TEXT, ChoiceSpec, QuestionSpec
+from learning.courses.formats.gift import CODES, GiftProblem, GiftQuestion, export, parse, to_specs
 
 FIXTURE = (Path(__file__).parent / "fixtures" / "every_construct.gift").read_text(encoding="utf-8")
 GIFTS = ["top", "Conduct rules", "Gifts"]

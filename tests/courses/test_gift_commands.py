@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from learning.courses import gift
+from learning.courses.formats import gift
 from learning.courses.models import Edition, Module, Question
 from learning.courses.services import spec_from_edition
 from tests.factories import make_edition

@@ -75,7 +75,7 @@ def test_cli_import_then_export_round_trip(app, db, tmp_path):
 
 
 def test_a_draft_in_the_works_does_not_make_the_unchanged_files_a_new_edition(db):
-    from learning.courses import authoring
+    from learning.authoring import services as authoring
 
     import_modules(db, [module_spec()])
     published = db.scalar(select(Edition))
@@ -92,7 +92,7 @@ def test_a_draft_in_the_works_does_not_make_the_unchanged_files_a_new_edition(db
 def test_the_start_up_import_keeps_an_edition_published_through_review(db):
     from dataclasses import replace
 
-    from learning.courses import authoring
+    from learning.authoring import services as authoring
     from learning.courses.services import spec_from_edition
 
     import_modules(db, [module_spec()])

@@ -148,7 +148,7 @@ def test_uploads_past_the_apps_2_mb_limit_are_taken_from_trainers_only(app, db, 
     import os
     from dataclasses import replace
 
-    from learning.courses import bundle
+    from learning.courses.formats import bundle
     from tests.factories import module_spec
 
     big = {name: b"\x89PNG\r\n\x1a\n" + os.urandom(1_500_000) for name in ("a.png", "b.png")}

@@ -139,7 +139,7 @@ def test_the_desk_answers_the_anonymous_asker_reads_and_replies(app, db, people)
 
 
 def test_named_asker_is_told_by_email(app, db, people, smtp_server, tmp_path):
-    from learning import create_app
+    from learning.app import create_app
     from tests.conftest import make_settings
 
     learner = signed_in(app, db, people["learner"])

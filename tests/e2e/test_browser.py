@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from learning.courses.content_format import read_tree
+from learning.courses.formats.content import read_tree
 from learning.courses.models import Choice
 from learning.courses.services import import_modules
-from learning.demo import DEMO_PASSWORD, seed
+from learning.demo.organisation import DEMO_PASSWORD, seed
 from learning.firstrun import CONTENT_DIR
 from learning.quizzes.models import AttemptQuestion
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from learning import create_app
+from learning.app import create_app
 from tests.conftest import EnglishClient, make_settings, sign_in
 from tests.factories import make_assignment, make_edition, make_user
 

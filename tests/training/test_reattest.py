@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from learning import clock
 from learning.audit.models import AuditEvent
-from learning.courses import authoring
+from learning.authoring import services as authoring
 from learning.courses.services import spec_from_edition
 from learning.training.models import Assignment
 from tests.conftest import sign_in

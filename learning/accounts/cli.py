@@ -1,0 +1,89 @@
+"""`flask org import` and `flask roster import`: the organisation from HR files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from learning.web import db
+
+
+def register(app) -> None:
+    app.cli.add_command(org_group)
+    app.cli.add_command(roster_group)
+
+
+def _settings():
+    return current_app.extensions["settings"]
+
+
+@click.group("org", cls=AppGroup, help="The department tree.")
+def org_group():
+    pass
+
+
+@org_group.command("import", help="Load departments from CSV (code,name_ja,name_en,parent_code).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+def org_import(file: Path, dry_run: bool):
+    from learning.accounts.imports import apply_departments, plan_departments
+
+    _run_import(
+        file,
+        dry_run,
+        lambda data: plan_departments(db(), data)[0],
+        lambda data, tick: apply_departments(db(), data, actor_id=None),
+    )
+
+
+@click.group("roster", cls=AppGroup, help="Employees from the HR roster.")
+def roster_group():
+    pass
+
+
+@roster_group.command("import", help="Load employees from CSV (employee_no,name,email,department_code,status).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+def roster_import(file: Path, dry_run: bool):
+    from learning.accounts.imports import apply_roster, plan_roster
+
+    _run_import(
+        file,
+        dry_run,
+        lambda data: plan_roster(db(), data)[0],
+        lambda data, tick: apply_roster(db(), data, actor_id=None, progress=tick, portal_url=_settings().portal_url),
+    )
+
+
+def _run_import(file: Path, dry_run: bool, plan, apply) -> None:
+    """Shared by org and roster imports: size check, errors with line numbers, progress, summary."""
+    from learning.accounts.hrfiles import MAX_BYTES, FileProblem, FileRejected
+
+    if file.stat().st_size > MAX_BYTES:
+        problem = FileProblem(0, None, "too_large", {"limit": MAX_BYTES // (1024 * 1024)})
+        click.echo(f"{file}: {problem.english()}; nothing was written", err=True)
+        sys.exit(1)
+    data = file.read_bytes()
+    try:
+        planned = plan(data)
+        if dry_run or planned.writes_nothing:
+            result = planned
+        else:
+            total = sum(n for kind, n in planned.counts.items() if kind != "unchanged")
+            with click.progressbar(length=total, label="applying", file=sys.stderr) as bar:
+                result = apply(data, bar.update)
+            db().commit()
+    except FileRejected as exc:
+        for problem in exc.problems:
+            click.echo(f"{file}: {problem.english()}")
+        click.echo(f"{len(exc.problems)} problem(s); nothing was written", err=True)
+        sys.exit(1)
+    counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items())
+    if result.writes_nothing:
+        click.echo(f"nothing to change ({counts})")
+    else:
+        click.echo(f"{'would change' if dry_run else 'applied'}: {counts}")

@@ -1,0 +1,193 @@
+"""Sign-in (with a second factor for privileged roles), sign-out, password change, language switch."""
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from learning import clock
+from learning.accounts import invitations, services
+from learning.accounts.forms import CodeForm, LocaleForm, LoginForm, PasswordForm, WelcomeForm
+from learning.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from learning.accounts.second_factor import new_secret, provisioning_uri, qr_svg
+from learning.authz import Permission, public, requires
+from learning.i18n import LOCALES
+from learning.web import app_settings, db, fail, local_next
+
+bp = Blueprint("accounts", __name__, template_folder="../templates")
+PENDING_SECONDS = 300  # a password step waits at most five minutes for its second factor
+
+
+# While a password change is due, only these endpoints answer; everything else leads to the change form.
+PASSWORD_CHANGE_EXEMPT = {"accounts.change_password", "accounts.logout", "accounts.set_locale", "static"}
+
+
+@bp.before_app_request
+def _require_due_password_change():
+    if (
+        current_user.is_authenticated
+        and request.endpoint not in PASSWORD_CHANGE_EXEMPT
+        and services.password_expired(current_user, app_settings().max_password_age_days)
+    ):
+        return redirect(url_for("accounts.change_password"))
+    return None
+
+
+def _start_session(user, next_url: str):
+    """A fresh session for the signed-in person: nothing from before sign-in is carried over."""
+    session.clear()
+    login_user(user)
+    now = clock.now().timestamp()
+    session.update(started=now, seen=now)
+    return redirect(local_next(next_url))
+
+
+def _pending_user():
+    """The person who passed the password step in this browser within the last five minutes."""
+    pending = session.get("pending")
+    if not pending or clock.now().timestamp() - pending["at"] > PENDING_SECONDS:
+        return None
+    return services.load_user(db(), pending["user"])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(local_next(request.args.get("next")))
+    form = LoginForm(next=request.args.get("next", ""))
+    if session.pop("notice", None) == "expired":
+        flash(_("Your session has ended. Please sign in again."), "info")
+    if not form.validate_on_submit():
+        return render_template("accounts/login.html", form=form)
+    # A language picked on the sign-in page becomes the person's saved choice.
+    result = services.sign_in(
+        db(),
+        form.username.data,
+        form.password.data,
+        address=request.remote_addr,
+        demo_allowed=app_settings().demo,
+        chosen_locale=session.get("locale"),
+    )
+    db().commit()
+    if result.needs_second_factor:
+        session.clear()
+        session["pending"] = {"user": result.user.get_id(), "at": clock.now().timestamp(), "next": form.next.data}
+        if result.user.totp_secret is None:
+            session["pending"]["secret"] = new_secret()
+            return redirect(url_for(".second_factor_setup"))
+        return redirect(url_for(".second_factor"))
+    if result.user is not None:
+        return _start_session(result.user, form.next.data)
+    if result.locked:
+        form.form_errors.append(_("Too many failed sign-ins. Please wait 15 minutes and try again."))
+    else:
+        form.form_errors.append(_("The employee number or password is not correct."))
+    return render_template("accounts/login.html", form=form), 401
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+def second_factor():
+    return _second_factor_step(enrolling=False)
+
+
+@bp.route("/login/setup", methods=["GET", "POST"])
+@public
+def second_factor_setup():
+    return _second_factor_step(enrolling=True)
+
+
+def _second_factor_step(enrolling: bool):
+    user = _pending_user()
+    secret = session.get("pending", {}).get("secret")
+    if user is None or enrolling != bool(secret):
+        session.pop("pending", None)
+        flash(_("Please sign in again."), "info")
+        return redirect(url_for(".login"))
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        result = services.verify_second_factor(
+            db(), user, form.code.data, address=request.remote_addr, new_secret=secret
+        )
+        db().commit()
+        if result.user is not None:
+            return _start_session(result.user, session["pending"].get("next"))
+        if result.locked:
+            session.pop("pending", None)
+            flash(_("Too many failed sign-ins. Please wait 15 minutes and try again."), "error")
+            return redirect(url_for(".login"))
+        form.code.errors = [_("The code is not correct or has already been used. Enter the current code.")]
+        status = 401
+    qr = qr_svg(provisioning_uri(secret, user.login_id or user.employee_no)) if enrolling else None
+    return render_template("accounts/second_factor.html", form=form, enrolling=enrolling, secret=secret, qr=qr), status
+
+
+@bp.route("/logout", methods=["POST"])
+@requires(Permission.SELF)
+def logout():
+    services.sign_out(db(), current_user)
+    db().commit()
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+PASSWORD_PROBLEMS = {
+    "current_wrong": lambda: _("The current password is not correct."),
+    "too_short": lambda: _("Use at least %(n)d characters. A short sentence is easy to remember.", n=MIN_LENGTH),
+    "too_long": lambda: _("Use at most %(n)d characters.", n=MAX_LENGTH),
+    "common": lambda: _("This password is too common or is known from breaches. Choose another."),
+    "contains_id": lambda: _("The password must not contain your employee number or login ID."),
+    "unchanged": lambda: _("The new password must differ from the current one."),
+}
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires(Permission.SELF)
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        problems = services.change_password(db(), current_user, form.current.data, form.new.data)
+        db().commit()
+        if not problems:
+            flash(_("Your password has been changed. Other sessions have been signed out."), "success")
+            return _start_session(current_user._get_current_object(), url_for("portal.home"))
+        for problem in problems:
+            field = form.current if problem == "current_wrong" else form.new
+            field.errors = [*field.errors, PASSWORD_PROBLEMS[problem]()]
+    return render_template("accounts/password.html", form=form, min_length=MIN_LENGTH), 400 if form.errors else 200
+
+
+@bp.route("/locale", methods=["POST"])
+@public
+def set_locale():
+    form = LocaleForm()
+    if not form.validate_on_submit() or form.locale.data not in LOCALES:
+        fail(400, _("Unknown language."))
+    session["locale"] = form.locale.data
+    if current_user.is_authenticated:
+        services.set_locale(db(), current_user, form.locale.data)
+        db().commit()
+    return redirect(local_next(form.next.data))
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+@public
+def welcome(token: str):
+    """Sets the password of a new account from the invitation link (works once, for 7 days)."""
+    user = invitations.user_for_token(db(), token)
+    if user is None:
+        fail(404, _("This link is not valid any more. Ask your IT administrator for a new invitation."))
+    form = WelcomeForm()
+    if form.validate_on_submit():
+        accepted, problems = invitations.accept(db(), token, form.new.data)
+        db().commit()
+        if accepted is not None and not problems:
+            flash(_("Your password is set. Sign in with your employee number."), "success")
+            return redirect(url_for(".login"))
+        form.new.errors = [PASSWORD_PROBLEMS[p]() for p in problems if p in PASSWORD_PROBLEMS]
+    return render_template("accounts/welcome.html", form=form, user=user, min_length=MIN_LENGTH), (
+        400 if form.errors else 200
+    )

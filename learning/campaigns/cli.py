@@ -1,0 +1,56 @@
+"""`flask jobs run` and `flask campaigns launch`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from learning.web import db
+
+
+def register(app) -> None:
+    app.cli.add_command(jobs_group)
+    app.cli.add_command(campaigns_group)
+
+
+def _settings():
+    return current_app.extensions["settings"]
+
+
+@click.group("jobs", cls=AppGroup, help="Time-driven work: run from cron or a systemd timer.")
+def jobs_group():
+    pass
+
+
+@jobs_group.command(
+    "run", help="Roll campaigns over, assign joiners and movers, lift expired exemptions, remind, send."
+)
+def jobs_run():
+    from learning.campaigns.jobs import run_jobs
+
+    run_jobs(db(), _settings(), report=lambda name, result: click.echo(f"{name}: {result}"))
+
+
+@click.group("campaigns", cls=AppGroup, help="Training campaigns.")
+def campaigns_group():
+    pass
+
+
+@campaigns_group.command("launch", help="Launch a draft campaign (or fill in what is missing of a running one).")
+@click.argument("campaign_id", type=int)
+def campaigns_launch(campaign_id: int):
+    from learning.campaigns.models import Campaign
+    from learning.campaigns.services import launch
+
+    campaign = db().get(Campaign, campaign_id)
+    if campaign is None or campaign.status == "closed":
+        click.echo(f"no draft or running campaign with id {campaign_id}", err=True)
+        sys.exit(1)
+    modules = [cm for cm in campaign.modules if not cm.on_transfer]
+    with click.progressbar(length=len(modules), label="assigning", file=sys.stderr) as bar:
+        created = launch(db(), campaign, actor_id=None, progress=bar.update)
+    db().commit()
+    click.echo(f"launched: {created} assignments created")

@@ -1,0 +1,81 @@
+"""`flask content …`: check, import and export module folders."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from learning.web import db
+
+
+def register(app) -> None:
+    app.cli.add_command(content_group)
+
+
+def _settings():
+    return current_app.extensions["settings"]
+
+
+@click.group("content", cls=AppGroup, help="Module content files (see content/README.md).")
+def content_group():
+    pass
+
+
+@content_group.command("check", help="Validate PATH; print file:line: message for every problem.")
+@click.argument("path", type=click.Path(path_type=Path))
+def content_check(path: Path):
+    from learning.courses.formats.content import ContentError, read_tree
+
+    try:
+        specs = read_tree(path)
+    except ContentError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        click.echo(f"{len(exc.problems)} problem(s) found; nothing was imported", err=True)
+        sys.exit(1)
+    for spec in specs:
+        click.echo(f"ok: {spec.slug} ({len(spec.sections)} sections, {len(spec.questions)} questions)")
+
+
+@content_group.command("import", help="Import PATH; unchanged modules are a no-op, changed ones a new edition.")
+@click.argument("path", type=click.Path(path_type=Path))
+def content_import(path: Path):
+    from learning.courses.formats.content import ContentError, read_tree
+    from learning.courses.services import import_modules
+
+    try:
+        specs = read_tree(path)
+    except ContentError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        click.echo(f"{len(exc.problems)} problem(s) found; nothing was imported", err=True)
+        sys.exit(1)
+    outcomes = import_modules(db(), specs)
+    db().commit()
+    for outcome in outcomes:
+        click.echo(f"{outcome.slug}: {outcome.result.replace('_', ' ')} (edition {outcome.version})")
+
+
+@content_group.command(
+    "export", help="Write the published edition of SLUG (its draft when none is published) into DIR as content files."
+)
+@click.argument("slug")
+@click.argument("directory", type=click.Path(path_type=Path))
+def content_export(slug: str, directory: Path):
+    from learning.courses.formats.content import write_module
+    from learning.courses.services import current_edition, spec_from_edition
+
+    edition = current_edition(db(), slug)
+    if edition is None:
+        click.echo(f"no module with slug '{slug}'", err=True)
+        sys.exit(1)
+    target = directory / slug
+    if target.exists() and any(target.iterdir()):
+        click.echo(f"{target} already exists and is not empty; choose another directory", err=True)
+        sys.exit(1)
+    write_module(spec_from_edition(db(), edition), target)
+    click.echo(f"wrote {target} (edition {edition.version})")

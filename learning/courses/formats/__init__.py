@@ -1,0 +1,1 @@
+"""Module content as files: the content format (folders), zip bundles and Moodle GIFT banks. Pure."""

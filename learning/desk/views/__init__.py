@@ -1,0 +1,1 @@
+"""The desk's pages: asking (everyone) and the inbox (desk staff); registered by learning.desk.init_app."""

@@ -1,0 +1,135 @@
+"""Asking the desk (named or anonymous), following one's questions, reading the FAQ."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from learning import clock
+from learning.authz import Permission, requires
+from learning.courses.models import Edition
+from learning.desk import services
+from learning.desk.forms import AskForm, ClaimForm, ClaimReplyForm, ReplyForm
+from learning.desk.messages import ERRORS
+from learning.i18n import current_locale, pick
+from learning.web import db
+
+bp = Blueprint("desk", __name__, template_folder="../templates")
+ANON_LIMIT_PER_HOUR = services.ASK_LIMIT_PER_HOUR
+
+
+def _int(value):
+    return int(value) if value and str(value).isdigit() else None
+
+
+def faq_for_section(module_id: int, position: int):
+    """FAQ entries shown at the end of a module section (used by the reader's template)."""
+    return services.faq_for_section(db(), module_id, position)
+
+
+@bp.route("/desk", methods=["GET", "POST"])
+@requires(Permission.LEARN)
+def ask():
+    form = AskForm(
+        edition=request.args.get("edition", ""),
+        section=request.args.get("section", ""),
+        question=request.args.get("question", ""),
+    )
+    context = services.Context(
+        edition_id=_int(form.edition.data),
+        section_position=_int(form.section.data),
+        bank_question_id=_int(form.question.data),
+    )
+    try:
+        context = services.check_context(db(), context)
+    except services.DeskError:
+        abort(404)
+    if form.validate_on_submit():
+        anonymous = form.anonymous.data
+        try:
+            if anonymous:
+                _anonymous_allowance()
+            question, claim_code = services.ask(
+                db(), current_user, form.body.data, form.category.data, context, anonymous, current_locale()
+            )
+        except services.DeskError as exc:
+            target = getattr(form, exc.field or "body")
+            target.errors = [*target.errors, ERRORS[exc.code]()]
+        else:
+            db().commit()
+            if claim_code:
+                # Shown once, on this response only; the server keeps only its hash.
+                return render_template("desk/claim_code.html", claim_code=claim_code)
+            flash(_("Your question has been sent to the conduct-rule desk."), "success")
+            return redirect(url_for(".mine_one", question_id=question.id))
+    status = 400 if form.errors else 200
+    edition = db().get(Edition, context.edition_id) if context.edition_id else None
+    label = pick(edition.titles) if edition else None
+    return render_template("desk/ask.html", form=form, context=context, context_label=label), status
+
+
+def _anonymous_allowance() -> None:
+    """A polite limit on anonymous questions, kept in the person's own session cookie, never on the server,
+    so that nothing there can tie an anonymous question to an account."""
+    now = clock.now().timestamp()
+    recent = [stamp for stamp in session.get("anon_asked", []) if now - stamp < 3600]
+    if len(recent) >= ANON_LIMIT_PER_HOUR:
+        raise services.DeskError("too_many")
+    session["anon_asked"] = [*recent, now]
+
+
+@bp.route("/desk/mine")
+@requires(Permission.LEARN)
+def mine():
+    return render_template("desk/mine.html", questions=services.my_questions(db(), current_user.id))
+
+
+@bp.route("/desk/mine/<int:question_id>", methods=["GET", "POST"])
+@requires(Permission.LEARN)
+def mine_one(question_id: int):
+    question = services.own_question(db(), current_user.id, question_id)
+    if question is None:
+        abort(404)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            services.asker_reply(db(), question, form.body.data)
+        except services.DeskError as exc:
+            form.body.errors = [ERRORS[exc.code]()]
+        else:
+            db().commit()
+            return redirect(url_for(".mine_one", question_id=question.id))
+    return render_template("desk/thread.html", question=question, form=form, claim=None), 400 if form.errors else 200
+
+
+@bp.route("/desk/claim", methods=["GET", "POST"])
+@requires(Permission.LEARN)
+def claim():
+    """An anonymous asker reads the answer and replies with the claim code."""
+    form = ClaimReplyForm() if request.form.get("body") else ClaimForm()
+    question = None
+    if form.validate_on_submit():
+        try:
+            question = services.claim(db(), form.code.data, request.remote_addr)
+        except services.DeskError as exc:
+            form.code.errors = [ERRORS[exc.code]()]
+        else:
+            if question is None:
+                form.code.errors = [_("No question has this claim code.")]
+            elif isinstance(form, ClaimReplyForm):
+                try:
+                    services.asker_reply(db(), question, form.body.data)
+                except services.DeskError as exc:
+                    form.body.errors = [ERRORS[exc.code]()]
+        db().commit()
+    if question is None:
+        return render_template("desk/claim.html", form=form), 400 if form.errors else 200
+    db().refresh(question)  # show the reply just added
+    reply = ClaimReplyForm(code=form.code.data, formdata=None)
+    return render_template("desk/thread.html", question=question, form=reply, claim=form.code.data)
+
+
+@bp.route("/faq")
+@requires(Permission.LEARN)
+def faq():
+    query = request.args.get("q", "").strip()[:100]
+    return render_template("desk/faq.html", entries=services.published_faq(db(), query or None), query=query)

@@ -1,0 +1,268 @@
+"""The desk's side: the inbox, a question's page (every read audited), replies, notes, the FAQ editor,
+and what questions reveal (aggregates only)."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from learning.accounts.models import RoleGrant, User
+from learning.authz import Permission, Role, requires
+from learning.courses.models import Edition, Question
+from learning.desk import services
+from learning.desk.forms import FaqForm, NoteForm, ReplyForm
+from learning.desk.messages import ERRORS
+from learning.desk.models import CATEGORIES, STATUSES, DeskQuestion, FaqEntry
+from learning.i18n import pick
+from learning.web import app_settings, db
+
+bp = Blueprint("inbox", __name__, template_folder="../templates")
+
+
+def desk_staff() -> list[User]:
+    return list(
+        db().scalars(
+            select(User)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(RoleGrant.role == Role.DESK, RoleGrant.revoked_at.is_(None), User.status == "active")
+            .order_by(User.name)
+        )
+    )
+
+
+def module_titles() -> dict[int, str]:
+    rows = (
+        db()
+        .execute(select(Edition.module_id, Edition.title_ja, Edition.title_en).where(Edition.status == "published"))
+        .all()
+    )
+    return {m: pick({"ja": ja, "en": en}) for m, ja, en in rows}
+
+
+@bp.route("/desk/inbox")
+@requires(Permission.DESK_READ)
+def inbox():
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    category = request.args.get("category") if request.args.get("category") in CATEGORIES else None
+    module_id = request.args.get("module", type=int)
+    rows = services.inbox(db(), status=status, category=category, module_id=module_id)
+    return render_template(
+        "desk/inbox.html",
+        rows=rows,
+        status=status,
+        category=category,
+        module_id=module_id,
+        modules=module_titles(),
+        sla=services.SERVICE_LEVEL_DAYS,
+        show_names=current_user.can(Permission.DESK_IDENTITY),
+        names=_asker_names(rows),
+    )
+
+
+def _asker_names(rows) -> dict[int, str]:
+    ids = {r.question.asker_id for r in rows if r.question.asker_id}
+    if not ids or not current_user.can(Permission.DESK_IDENTITY):
+        return {}
+    return dict(db().execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def load(question_id: int) -> DeskQuestion:
+    question = services.read_for_desk(db(), question_id, current_user.id)
+    if question is None:
+        abort(404)
+    return question
+
+
+@bp.route("/desk/inbox/<int:question_id>")
+@requires(Permission.DESK_READ)
+def question(question_id: int):
+    found = load(question_id)
+    db().commit()  # the read is on record even if nothing else happens
+    return _question_page(found, ReplyForm(), NoteForm(prefix="note"))
+
+
+def _question_page(found: DeskQuestion, reply: ReplyForm, note: ReplyForm, status: int = 200):
+    asker = db().get(User, found.asker_id) if found.asker_id and current_user.can(Permission.DESK_IDENTITY) else None
+    context = {"module": module_titles().get(found.module_id)}
+    if found.bank_question_id:
+        bank = db().get(Question, found.bank_question_id)
+        context["quiz_question"] = pick(bank.prompts) if bank else None
+    return render_template(
+        "desk/question.html",
+        question=found,
+        asker=asker,
+        context=context,
+        reply=reply,
+        note=note,
+        staff=desk_staff(),
+        statuses=STATUSES,
+    ), status
+
+
+@bp.route("/desk/inbox/<int:question_id>/reply", methods=["POST"])
+@requires(Permission.DESK_WORK)
+def reply(question_id: int):
+    found = load(question_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            services.desk_reply(db(), found, current_user.id, form.body.data, app_settings().portal_url)
+        except services.DeskError as exc:
+            form.body.errors = [ERRORS[exc.code]()]
+        else:
+            db().commit()
+            flash(_("Your answer has been sent."), "success")
+            return redirect(url_for(".question", question_id=found.id))
+    return _question_page(found, form, NoteForm(prefix="note"), 400)
+
+
+@bp.route("/desk/inbox/<int:question_id>/note", methods=["POST"])
+@requires(Permission.DESK_WORK)
+def note(question_id: int):
+    found = load(question_id)
+    form = NoteForm(prefix="note")
+    if form.validate_on_submit():
+        try:
+            services.add_note(db(), found, current_user.id, form.body.data)
+        except services.DeskError as exc:
+            form.body.errors = [ERRORS[exc.code]()]
+        else:
+            db().commit()
+            return redirect(url_for(".question", question_id=found.id))
+    return _question_page(found, ReplyForm(), form, 400)
+
+
+@bp.route("/desk/inbox/<int:question_id>/manage", methods=["POST"])
+@requires(Permission.DESK_WORK)
+def manage(question_id: int):
+    """Assign to a desk member, or change the status (close, reopen, waiting for the asker)."""
+    found = load(question_id)
+    if "assignee" in request.form:
+        assignee = request.form.get("assignee", type=int)
+        if assignee is not None and assignee not in {u.id for u in desk_staff()}:
+            abort(400)
+        services.assign(db(), found, current_user.id, assignee)
+    elif request.form.get("status") in STATUSES:
+        services.set_status(db(), found, current_user.id, request.form["status"])
+    else:
+        abort(400)
+    db().commit()
+    return redirect(url_for(".question", question_id=found.id))
+
+
+# FAQ editing -----------------------------------------------------------------------------------
+
+
+def _faq_form(entry: FaqEntry | None = None) -> FaqForm:
+    form = FaqForm(obj=entry) if entry and request.method == "GET" else FaqForm()
+    if entry and request.method == "GET":
+        form.module.data, form.section.data = entry.module_id, entry.section_position
+    form.module.choices = [SelectChoice("", "—"), *(SelectChoice(m, title) for m, title in module_titles().items())]
+    return form
+
+
+@bp.route("/faq/manage")
+@requires(Permission.DESK_WORK)
+def faq_manage():
+    entries = db().scalars(select(FaqEntry).order_by(FaqEntry.id.desc())).all()
+    return render_template("desk/faq_manage.html", entries=entries, modules=module_titles())
+
+
+@bp.route("/faq/new", methods=["GET", "POST"])
+@bp.route("/faq/<int:entry_id>/edit", methods=["GET", "POST"])
+@requires(Permission.DESK_WORK)
+def faq_edit(entry_id: int | None = None):
+    entry = db().get(FaqEntry, entry_id) if entry_id else None
+    if entry_id and entry is None:
+        abort(404)
+    source_id = request.args.get("from", type=int) or (entry.source_question_id if entry else None)
+    source = db().get(DeskQuestion, source_id) if source_id else None
+    if source_id and source is None:
+        abort(404)
+    form = _faq_form(entry)
+    if source and request.method == "GET" and not entry:
+        form.module.data, form.section.data = source.module_id, source.section_position
+    if form.validate_on_submit():
+        draft = services.FaqDraft(
+            form.question_ja.data,
+            form.question_en.data,
+            form.answer_ja.data,
+            form.answer_en.data,
+            form.module.data,
+            form.section.data,
+            source.id if source else None,
+        )
+        try:
+            saved = services.save_faq(db(), entry, draft, current_user.id)
+        except services.DeskError as exc:
+            field = getattr(form, exc.field, form.question_ja) if exc.field != "module" else form.module
+            message = FAQ_ERRORS.get(exc.code) or ERRORS[exc.code]
+            field.errors = [*field.errors, message()]
+        else:
+            db().commit()
+            flash(_("The FAQ entry has been saved. Publish it when it is ready."), "success")
+            return redirect(url_for(".faq_edit", entry_id=saved.id))
+    return render_template("desk/faq_edit.html", form=form, entry=entry, source=source), 400 if form.errors else 200
+
+
+FAQ_ERRORS = {
+    "copied": lambda: _("Rewrite the question in your own words; do not publish the asker's text as it was."),
+    "section_without_module": lambda: _("Choose the module the section belongs to."),
+}
+
+
+@bp.route("/faq/<int:entry_id>/<any(published, retired, draft):status>", methods=["POST"])
+@requires(Permission.DESK_WORK)
+def faq_status(entry_id: int, status: str):
+    entry = db().get(FaqEntry, entry_id)
+    if entry is None:
+        abort(404)
+    services.set_faq_status(db(), entry, status, current_user.id)
+    db().commit()
+    return redirect(url_for(".faq_edit", entry_id=entry.id))
+
+
+# What questions reveal -------------------------------------------------------------------------
+
+
+@bp.route("/desk/stats")
+@requires(Permission.DESK_STATS)
+def stats():
+    figures = services.question_stats(db())
+    editions = {e.id: e for e in db().scalars(select(Edition))}
+    bank = (
+        {
+            q.id: q
+            for q in db().scalars(
+                select(Question).where(Question.id.in_([q for q, _count in figures["quiz_questions"]]))
+            )
+        }
+        if figures["quiz_questions"]
+        else {}
+    )
+    sections = {}
+    for (module_id, edition_id, position), _count in figures["sections"]:
+        edition = editions.get(edition_id)
+        sections[(module_id, edition_id, position)] = (
+            next((pick(s.titles) for s in edition.sections if s.position == position), "") if edition else ""
+        )
+    return render_template(
+        "desk/stats.html", figures=figures, modules=module_titles(), sections=sections, bank=bank, editions=editions
+    )
+
+
+@bp.route("/library/editions/<int:edition_id>/sections/<int:position>")
+@requires(Permission.DESK_STATS)
+def section_preview(edition_id: int, position: int):
+    """A section as learners see it, for those who follow up on the questions it raises."""
+    from learning.courses.models import Section
+    from learning.courses.rendering import section_html
+    from learning.i18n import current_locale
+
+    edition = db().get(Edition, edition_id)
+    section = db().scalar(select(Section).where(Section.edition_id == edition_id, Section.position == position))
+    if edition is None or section is None:
+        abort(404)
+    body = section_html(section, current_locale())
+    return render_template("desk/section_preview.html", edition=edition, section=section, body=body)

@@ -1,0 +1,26 @@
+"""What training's pages and the rooms above share: a person's own assignment or 404, and the due banner."""
+
+from flask import abort, request
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from learning.training import services
+from learning.training.services import NotFound
+from learning.web import db
+
+
+def own(assignment_id: int):
+    try:
+        return services.own_assignment(db(), current_user.id, assignment_id)
+    except NotFound:
+        abort(404)
+
+
+def due_banner():
+    """What is due and overdue, for the banner on every page of a signed-in person."""
+    if not current_user.is_authenticated or request.endpoint in (None, "static"):
+        return {}
+    try:
+        return {"due_counts": services.status_counts(db(), current_user.id)}
+    except SQLAlchemyError:  # the error page of an unreachable database still renders
+        return {}
