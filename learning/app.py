@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from learning import i18n, web
 from learning.config import Settings, load_settings
+from learning.web.flask_app import PortalFlask
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -17,7 +18,7 @@ login_manager = LoginManager()
 def create_app(settings: Settings | None = None) -> Flask:
     """The application; settings default to the environment (see README's configuration table)."""
     settings = settings or load_settings()
-    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app = PortalFlask("learning", instance_path=str(settings.instance_path))
     production = settings.env == "production"
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -38,10 +39,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         )
     web.init_db(app, settings.database_url)
     i18n.init_app(app)
-    web.init_upload_limits(app)  # before the CSRF check, which parses the body
+    web.init_app(app)  # request id, upload limit and control characters come before the CSRF check
     csrf.init_app(app)
     _init_login(app)
-    web.init_app(app)
+    web.init_after_csrf(app)
     _register_rooms(app)
     return app
 

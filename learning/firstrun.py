@@ -6,7 +6,7 @@ from flask import Flask
 
 from learning import migrate
 from learning.config import PROJECT_ROOT
-from learning.web import db
+from learning.web import unit_of_work
 
 CONTENT_DIR = PROJECT_ROOT / "content"
 
@@ -19,10 +19,9 @@ def first_run(app: Flask) -> None:
     settings = app.extensions["settings"]
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.database_url)
-    with app.app_context():
-        outcomes = import_modules(db(), read_tree(CONTENT_DIR), keep_reviewed=True)
+    with app.app_context(), unit_of_work() as session:
+        outcomes = import_modules(session, read_tree(CONTENT_DIR), keep_reviewed=True)
         for outcome in outcomes:
             print(f"content: {outcome.slug} {outcome.result.replace('_', ' ')} (edition {outcome.version})")
         if settings.demo:
-            print(seed(db()))
-        db().commit()
+            print(seed(session))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import request, session
+from flask import g, request, session
 from flask_babel import Babel, format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -15,8 +15,9 @@ LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}
 
 
 def select_locale() -> str:
-    """The signed-in user's saved choice, else the choice kept in the session, else Japanese."""
-    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+    """The signed-in user's saved choice, else the choice kept in the session, else the browser's, else
+    Japanese. Error pages skip the first: loading the person needs the database (see web/errors.py)."""
+    if not g.get("error_page") and current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     chosen = session.get("locale")
     if chosen in LOCALES:

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from learning.web import db
+from learning.web import db, unit_of_work
 
 
 def register(app) -> None:
@@ -74,9 +74,8 @@ def _run_import(file: Path, dry_run: bool, plan, apply) -> None:
             result = planned
         else:
             total = sum(n for kind, n in planned.counts.items() if kind != "unchanged")
-            with click.progressbar(length=total, label="applying", file=sys.stderr) as bar:
+            with unit_of_work(), click.progressbar(length=total, label="applying", file=sys.stderr) as bar:
                 result = apply(data, bar.update)
-            db().commit()
     except FileRejected as exc:
         for problem in exc.problems:
             click.echo(f"{file}: {problem.english()}")

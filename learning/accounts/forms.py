@@ -1,25 +1,26 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from learning.web.forms import PortalForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(PortalForm):
     username = StringField(_l("Employee number or login ID"), validators=[DataRequired(), Length(max=100)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
     next = HiddenField()
 
 
-class LocaleForm(FlaskForm):
+class LocaleForm(PortalForm):
     locale = HiddenField(validators=[DataRequired()])
     next = HiddenField()
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PortalForm):
     code = StringField(_l("6-digit code"), validators=[DataRequired(), Length(min=6, max=8)])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(PortalForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=128)])
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=128)])
     confirm = PasswordField(
@@ -28,7 +29,7 @@ class PasswordForm(FlaskForm):
     )
 
 
-class WelcomeForm(FlaskForm):
+class WelcomeForm(PortalForm):
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=128)])
     confirm = PasswordField(
         _l("New password, again"),

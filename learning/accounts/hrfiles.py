@@ -11,6 +11,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from learning.inputs import CONTROL
+
 MAX_BYTES = 50 * 1024 * 1024
 DEPARTMENT_COLUMNS = ("code", "name_ja", "name_en", "parent_code")
 ROSTER_COLUMNS = ("employee_no", "name", "email", "department_code", "status")
@@ -52,6 +54,7 @@ ENGLISH = {
     "unknown_parent": "no department with code '{value}' in this file or the system",
     "cycle": "department '{value}' would become its own ancestor",
     "self_parent": "a department cannot be its own parent",
+    "control_characters": "the value contains a control character (such as NUL)",
 }
 
 
@@ -115,7 +118,9 @@ def _records(text: str, columns: tuple[str, ...]) -> tuple[list[tuple[int, dict[
         if len(values) != len(columns):
             problems.append(FileProblem(line, None, "columns", {"expected": len(columns), "found": len(values)}))
             continue
-        records.append((line, {c: v.strip() for c, v in zip(columns, values, strict=True)}))
+        record = {c: v.strip() for c, v in zip(columns, values, strict=True)}
+        problems += [FileProblem(line, c, "control_characters") for c, v in record.items() if CONTROL.search(v)]
+        records.append((line, record))
     return records, problems
 
 

@@ -13,7 +13,7 @@ from learning import clock
 from learning.accounts.models import RoleGrant, SignInFailure, User
 from learning.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
 from learning.accounts.second_factor import matching_step
-from learning.audit.services import record
+from learning.audit.services import Entry, record
 from learning.authz import Role
 
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -22,11 +22,21 @@ ADDRESS_LOCK_AFTER = 20  # failures per address in the window
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """What a refused sign-in leaves on record: the audit event and the failure that counts towards a lock.
+    The view writes it with web.security_event, so it stands although the request is refused."""
+
+    entry: Entry
+    rows: tuple = ()
+
+
+@dataclass(frozen=True)
 class SignInResult:
     user: User | None
     locked: bool = False
     # The password was right but the person holds a privileged role: a TOTP code must follow.
     needs_second_factor: bool = False
+    refusal: Refusal | None = None
 
 
 def account_key(username: str) -> str:
@@ -80,28 +90,21 @@ def sign_in(
     user = find_user(session, username)
     if by_account >= ACCOUNT_LOCK_AFTER or by_address >= ADDRESS_LOCK_AFTER:
         verify_password(None, password)  # same cost as a real check
-        record(
-            session,
-            "authn_login_lock",
-            actor_id=user.id if user else None,
-            outcome="failure",
-            details={"by": "account" if by_account >= ACCOUNT_LOCK_AFTER else "address"},
-        )
-        return SignInResult(None, locked=True)
+        by = "account" if by_account >= ACCOUNT_LOCK_AFTER else "address"
+        entry = Entry("authn_login_lock", user.id if user else None, outcome="failure", details={"by": by})
+        return SignInResult(None, locked=True, refusal=Refusal(entry))
     ok = verify_password(user.password_hash if user else None, password)
     refused = user is not None and (not user.is_active or (user.is_demo and not demo_allowed))
     if not ok or refused:
-        session.add(SignInFailure(at=now, account_key=key, address=address))
         reason = "unknown_account" if user is None else ("inactive" if refused else "wrong_password")
-        record(
-            session,
+        entry = Entry(
             "authn_login_fail",
-            actor_id=user.id if user else None,
-            outcome="failure",
+            user.id if user else None,
             target=("user", user.id) if user else None,
+            outcome="failure",
             details={"reason": reason},
         )
-        return SignInResult(None)
+        return SignInResult(None, refusal=Refusal(entry, (SignInFailure(at=now, account_key=key, address=address),)))
     if chosen_locale in ("ja", "en"):
         user.locale = chosen_locale
     if needs_rehash(user.password_hash):
@@ -124,21 +127,19 @@ def verify_second_factor(
     now = clock.now()
     key = _second_factor_key(user)
     if _recent_failures(session, SignInFailure.account_key == key) >= ACCOUNT_LOCK_AFTER:
-        record(session, "authn_login_lock", actor_id=user.id, outcome="failure", details={"by": "second_factor"})
-        return SignInResult(None, locked=True)
+        entry = Entry("authn_login_lock", user.id, outcome="failure", details={"by": "second_factor"})
+        return SignInResult(None, locked=True, refusal=Refusal(entry))
     secret = new_secret or user.totp_secret
     step = matching_step(secret, code, now, None if new_secret else user.totp_last_step) if secret else None
     if step is None:
-        session.add(SignInFailure(at=now, account_key=key, address=address))
-        record(
-            session,
+        entry = Entry(
             "authn_login_fail",
-            actor_id=user.id,
-            outcome="failure",
+            user.id,
             target=("user", user.id),
+            outcome="failure",
             details={"reason": "second_factor"},
         )
-        return SignInResult(None)
+        return SignInResult(None, refusal=Refusal(entry, (SignInFailure(at=now, account_key=key, address=address),)))
     if new_secret:
         user.totp_secret = new_secret
         record(session, "authn_mfa_enrolled", actor_id=user.id, target=("user", user.id))
@@ -158,24 +159,19 @@ def set_locale(session: Session, user: User, locale: str) -> None:
     user.locale = locale
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> list[str]:
-    """Checks the current password and the policy; on success stores the new one. Returns problem ids."""
+def change_password(session: Session, user: User, current: str, new: str) -> tuple[list[str], Refusal | None]:
+    """Checks the current password and the policy; on success stores the new one. Returns the problem ids
+    and, when refused, what the refusal leaves on record."""
     problems = [] if verify_password(user.password_hash, current) else ["current_wrong"]
     problems += password_problems(new, (user.employee_no, user.login_id or ""))
     if new == current:
         problems.append("unchanged")
     if problems:
-        record(
-            session,
-            "authn_password_change",
-            actor_id=user.id,
-            outcome="failure",
-            target=("user", user.id),
-            details={"problems": problems},
-        )
-        return problems
+        details = {"problems": problems}
+        entry = Entry("authn_password_change", user.id, target=("user", user.id), outcome="failure", details=details)
+        return problems, Refusal(entry)
     set_password(session, user, new)
-    return []
+    return [], None
 
 
 def password_expired(user: User, max_age_days: int) -> bool:

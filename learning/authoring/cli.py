@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from learning.web import db
+from learning.web import db, unit_of_work
 
 
 def register(app) -> None:
@@ -38,9 +38,9 @@ def gift_import(file: Path, slug: str, language: str):
         click.echo(f"{file}: not UTF-8 text", err=True)
         sys.exit(1)
     try:
-        draft, added, result = import_gift(db(), slug, text, language, actor_id=None)
+        with unit_of_work() as session:
+            draft, added, result = import_gift(session, slug, text, language, actor_id=None)
     except AuthoringError as refused:
-        db().rollback()
         if refused.code == "gift_errors":
             for problem in refused.params["result"].errors:
                 click.echo(f"{file}:{problem}", err=True)
@@ -48,7 +48,6 @@ def gift_import(file: Path, slug: str, language: str):
         else:
             click.echo(f"{slug}: {refused.code.replace('_', ' ')}", err=True)
         sys.exit(1)
-    db().commit()
     for problem in result.skipped:
         click.echo(f"{file}:{problem} (skipped)")
     click.echo(f"{slug}: {len(added)} questions added to draft edition {draft.version}; {len(result.skipped)} skipped")

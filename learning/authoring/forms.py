@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, Form, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import FieldList, FormField
@@ -11,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from learning.courses.formats.content import MAX_TEXT_BYTES
+from learning.web.forms import PortalForm
 
 KEY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 TAG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
@@ -20,7 +20,7 @@ SLUG_MESSAGE = _l("Lower-case letters, digits and single hyphens, such as conduc
 TEXT_LIMIT = MAX_TEXT_BYTES // 3  # characters; a Japanese character takes three bytes in the file format
 
 
-class NewModuleForm(FlaskForm):
+class NewModuleForm(PortalForm):
     slug = StringField(
         _l("Module ID"), validators=[DataRequired(), Length(max=60), Regexp(KEY_PATTERN, message=SLUG_MESSAGE)]
     )
@@ -35,7 +35,7 @@ class SectionForm(Form):
     body_en = TextAreaField(_l("Text (English, Markdown)"), validators=[Length(max=TEXT_LIMIT)])
 
 
-class DraftForm(FlaskForm):
+class DraftForm(PortalForm):
     revision = HiddenField()
     label = StringField(_l("Edition label"), validators=[DataRequired(), Length(max=40)])
     title_ja = StringField(_l("Title (Japanese)"), validators=[Length(max=200)])
@@ -68,7 +68,7 @@ KIND_CHOICES = [
 CHOICE_ROWS = 6
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(PortalForm):
     revision = HiddenField()
     key = StringField(
         _l("Question ID"), validators=[DataRequired(), Length(max=60), Regexp(KEY_PATTERN, message=SLUG_MESSAGE)]
@@ -85,13 +85,13 @@ class QuestionForm(FlaskForm):
     choices = FieldList(FormField(ChoiceForm), min_entries=CHOICE_ROWS, max_entries=CHOICE_ROWS)
 
 
-class RevisionForm(FlaskForm):
+class RevisionForm(PortalForm):
     """A button that changes the draft (move, retire, remove): it carries the revision it was shown at."""
 
     revision = HiddenField()
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(PortalForm):
     revision = HiddenField()
     change_note = TextAreaField(_l("What changed, and why"), validators=[DataRequired(), Length(max=2000)])
     substantive = BooleanField(
@@ -99,20 +99,20 @@ class SubmitForm(FlaskForm):
     )
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(PortalForm):
     comments = TextAreaField(_l("Comments for the authors"), validators=[Length(max=4000)])
 
 
-class ImageForm(FlaskForm):
+class ImageForm(PortalForm):
     revision = HiddenField()
     image = FileField(_l("Image (PNG or JPEG, at most 2 MB)"), validators=[FileRequired()])
 
 
-class UploadForm(FlaskForm):
+class UploadForm(PortalForm):
     archive = FileField(_l("Zipped module folder"), validators=[FileRequired()])
 
 
-class GiftForm(FlaskForm):
+class GiftForm(PortalForm):
     slug = StringField(
         _l("Module ID"), validators=[DataRequired(), Length(max=60), Regexp(KEY_PATTERN, message=SLUG_MESSAGE)]
     )

@@ -12,7 +12,7 @@ from learning.authoring import services as authoring
 from learning.authoring.messages import error_text
 from learning.authoring.services import AuthoringError
 from learning.courses.models import Edition
-from learning.web import db
+from learning.web import db, refuse
 
 
 def get_edition(edition_id: int) -> Edition:
@@ -31,15 +31,14 @@ def refused(error: AuthoringError) -> str:
 
 
 def saved(step, success: str | None = None) -> bool:
-    """Runs one authoring step in the request's transaction: commits and says `success`, or rolls back and
-    says why it was refused (a stale revision names the other trainer)."""
+    """Runs one authoring step in the request's transaction and says `success`, or says why it was refused
+    (a stale revision names the other trainer) and keeps nothing of it. The pipeline commits."""
     try:
         step()
     except AuthoringError as error:
-        db().rollback()
+        refuse(error)
         flash(refused(error), "error")
         return False
-    db().commit()
     if success:
         flash(success, "success")
     return True

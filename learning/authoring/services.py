@@ -16,23 +16,20 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from learning import clock
-from learning.audit.services import record
+from learning.audit.services import Entry, record
 from learning.courses.formats import gift
 from learning.courses.formats.content import IMAGE_REFERENCE, LANGS, MAX_IMAGE_BYTES, SLUG_RE, ModuleSpec, QuestionSpec
 from learning.courses.models import Choice, Edition, Module, ModuleImage, Question, Section
 from learning.courses.services import edition_fields, spec_from_edition, write_content
 from learning.courses.signals import edition_published
+from learning.errors import DomainError
 
 IN_THE_WORKS = ("draft", "review")
 MAX_CHOICES = 6
 
 
-class AuthoringError(Exception):
-    """A refused authoring step; `code` names it for the message shown."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code, self.params = code, params
+class AuthoringError(DomainError):
+    """A refused authoring step; `code` names it for the message shown (authoring/messages.py)."""
 
 
 @dataclass(frozen=True)
@@ -226,8 +223,8 @@ def approve(session: Session, edition_id: int, actor_id: int) -> tuple[Edition, 
     """
     edition = _edition(session, edition_id, "review")
     if is_own_draft(edition, actor_id):
-        record(session, "draft_approved", actor_id=actor_id, target=("edition", edition.id), outcome="denied")
-        raise AuthoringError("own_draft")
+        entry = Entry("draft_approved", actor_id, target=("edition", edition.id), outcome="denied")
+        raise AuthoringError("own_draft", audit=entry)
     replaced = session.scalar(
         select(Edition).where(Edition.module_id == edition.module_id, Edition.status == "published")
     )

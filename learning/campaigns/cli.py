@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from learning.web import db
+from learning.web import db, unit_of_work
 
 
 def register(app) -> None:
@@ -50,7 +50,6 @@ def campaigns_launch(campaign_id: int):
         click.echo(f"no draft or running campaign with id {campaign_id}", err=True)
         sys.exit(1)
     modules = [cm for cm in campaign.modules if not cm.on_transfer]
-    with click.progressbar(length=len(modules), label="assigning", file=sys.stderr) as bar:
-        created = launch(db(), campaign, actor_id=None, progress=bar.update)
-    db().commit()
+    with unit_of_work() as session, click.progressbar(length=len(modules), label="assigning", file=sys.stderr) as bar:
+        created = launch(session, campaign, actor_id=None, progress=bar.update)
     click.echo(f"launched: {created} assignments created")

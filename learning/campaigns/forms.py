@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from learning.web.forms import PortalForm
 
 RECURRENCE_CHOICES = [
     SelectChoice("yearly", _l("Every fiscal year (from 1 April)")),
@@ -22,7 +23,7 @@ def optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(PortalForm):
     name_ja = StringField(_l("Name (Japanese)"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
     modules = MultiCheckboxField(_l("Modules"), coerce=int)
@@ -59,13 +60,13 @@ class CampaignForm(FlaskForm):
     transfer_modules = MultiCheckboxField(_l("Extra modules for those moves"), coerce=int)
 
 
-class PersonSearchForm(FlaskForm):
+class PersonSearchForm(PortalForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
     q = StringField(_l("Employee number"), validators=[DataRequired(), Length(max=20)])
 
 
-class ExemptionForm(FlaskForm):
+class ExemptionForm(PortalForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
     until = DateField(_l("Exempt until"), validators=[DataRequired()])

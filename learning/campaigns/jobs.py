@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from learning.campaigns.reminders import queue_reminders
 from learning.campaigns.services import process_personnel_events, roll_over
 from learning.config import Settings
-from learning.notify.services import SmtpSettings, send_pending
+from learning.notify.sender import send_pending
+from learning.notify.services import SmtpSettings
 from learning.training.services import end_expired_exemptions
 
 
@@ -25,7 +26,8 @@ def smtp_settings(settings: Settings) -> SmtpSettings:
 
 
 def run_jobs(session: Session, settings: Settings, report: Callable[[str, object], None] | None = None) -> dict:
-    """Runs every step in order, committing after each so one failing step does not undo the others."""
+    """Runs every step in order, each step its own unit of work (the commit after it is this job runner's
+    commit point), so that one failing step does not undo the others."""
     steps: list[tuple[str, Callable[[], object]]] = [
         ("rollover", lambda: len(roll_over(session))),
         ("joiners and movers", lambda: process_personnel_events(session)),

@@ -18,7 +18,7 @@ from learning.i18n import pick
 from learning.training import services as training
 from learning.training.models import Assignment
 from learning.training.services import my_assignments
-from learning.web import db
+from learning.web import db, refused
 
 bp = Blueprint("campaigns", __name__, template_folder="templates")
 
@@ -110,7 +110,6 @@ def create():
             for name, code in exc.problems.items():
                 fields[name].errors = [*fields[name].errors, PROBLEMS[code]()]
         else:
-            db().commit()
             flash(_("The campaign has been saved as a draft. Check it, then launch it."), "success")
             return redirect(url_for(".show", campaign_id=campaign.id))
     status = 400 if form.is_submitted() else 200
@@ -143,7 +142,6 @@ def launch(campaign_id: int):
         flash(_("This campaign has already been launched."), "warning")
         return redirect(url_for(".show", campaign_id=campaign.id))
     created = services.launch(db(), campaign, current_user.id)
-    db().commit()
     flash(_("Launched: %(n)d assignments created.", n=created), "success")
     return redirect(url_for(".show", campaign_id=campaign.id))
 
@@ -167,7 +165,6 @@ def person():
                 target=("user", user.id),
                 details={"report": "person_assignments"},
             )
-            db().commit()
     sources_ = campaign_names_for(assignments or [])
     return render_template(
         "campaigns/person.html",
@@ -200,9 +197,9 @@ def exempt(assignment_id: int):
     try:
         training.exempt(db(), assignment, form.reason.data.strip(), end_of_day(form.until.data), current_user.id)
     except training.TrainingError:
+        refused()
         flash(_("A completed assignment cannot be exempted."), "error")
         return redirect(url_for(".person", q=user.employee_no))
-    db().commit()
     flash(_("Exemption granted."), "success")
     return redirect(url_for(".person", q=user.employee_no))
 
@@ -212,6 +209,5 @@ def exempt(assignment_id: int):
 def end_exemption(assignment_id: int):
     assignment = db().get(Assignment, assignment_id) or abort(404)
     training.end_exemption(db(), assignment, current_user.id)
-    db().commit()
     flash(_("Exemption ended."), "success")
     return redirect(url_for(".person", q=db().get(User, assignment.user_id).employee_no))

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from learning.web import db
+from learning.web import db, unit_of_work
 
 
 def register(app) -> None:
@@ -54,8 +54,8 @@ def content_import(path: Path):
             click.echo(str(problem))
         click.echo(f"{len(exc.problems)} problem(s) found; nothing was imported", err=True)
         sys.exit(1)
-    outcomes = import_modules(db(), specs)
-    db().commit()
+    with unit_of_work() as session:
+        outcomes = import_modules(session, specs)
     for outcome in outcomes:
         click.echo(f"{outcome.slug}: {outcome.result.replace('_', ' ')} (edition {outcome.version})")
 

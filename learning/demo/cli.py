@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from learning.web import db
+from learning.web import db, unit_of_work
 
 
 def register(app) -> None:
@@ -35,8 +35,8 @@ def demo_seed(employees: int, periods: int):
     if not _settings().demo:
         click.echo("demo data is disabled (LEARNING_DEMO is off or LEARNING_ENV=production)", err=True)
         sys.exit(1)
-    summary = seed(db(), employees=employees, periods=periods, progress=_progress_line)
-    db().commit()
+    with unit_of_work() as session:
+        summary = seed(session, employees=employees, periods=periods, progress=_progress_line)
     click.echo(summary)
 
 

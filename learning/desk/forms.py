@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from learning.desk.services import MAX_LENGTH
+from learning.web.forms import PortalForm
 
 CATEGORY_CHOICES = [
     SelectChoice("information", _l("Handling information")),
@@ -15,7 +15,7 @@ CATEGORY_CHOICES = [
 ]
 
 
-class AskForm(FlaskForm):
+class AskForm(PortalForm):
     body = TextAreaField(_l("Your question"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     category = SelectField(_l("Category"), choices=CATEGORY_CHOICES)
     anonymous = BooleanField(_l("Ask anonymously"))
@@ -24,11 +24,11 @@ class AskForm(FlaskForm):
     question = HiddenField()
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(PortalForm):
     body = TextAreaField(_l("Reply"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
 
 
-class ClaimForm(FlaskForm):
+class ClaimForm(PortalForm):
     code = StringField(_l("Claim code"), validators=[DataRequired(), Length(max=100)])
 
 
@@ -36,7 +36,7 @@ class ClaimReplyForm(ClaimForm):
     body = TextAreaField(_l("Reply"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
 
 
-class FaqForm(FlaskForm):
+class FaqForm(PortalForm):
     question_ja = TextAreaField(_l("Question (Japanese)"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     question_en = TextAreaField(_l("Question (English)"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     answer_ja = TextAreaField(_l("Answer (Japanese)"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
@@ -48,5 +48,5 @@ class FaqForm(FlaskForm):
     source = HiddenField()
 
 
-class NoteForm(FlaskForm):
+class NoteForm(PortalForm):
     body = TextAreaField(_l("Internal note"), validators=[DataRequired(), Length(max=MAX_LENGTH)])

@@ -136,9 +136,12 @@ def _start_of_day(moment: datetime) -> datetime:
     return datetime.combine(day, time.min, UTC) - JST
 
 
+CLAIM_KEY = hashlib.sha256(b"desk-claim").hexdigest()  # the throttling key of claim-code guesses
+
+
 def claim(session: Session, code: str, address: str | None) -> DeskQuestion | None:
     """The anonymous question a claim code opens, or None; guessing is throttled per address."""
-    key = hashlib.sha256(b"desk-claim").hexdigest()
+    key = CLAIM_KEY
     since = clock.now() - CLAIM_WINDOW
     if (
         address
@@ -153,9 +156,14 @@ def claim(session: Session, code: str, address: str | None) -> DeskQuestion | No
     wanted = hash_claim(code or "")
     question = session.scalar(select(DeskQuestion).where(DeskQuestion.claim_hash == wanted))
     if question is None or not hmac.compare_digest(question.claim_hash, wanted):
-        session.add(SignInFailure(at=clock.now(), account_key=key, address=address))
         return None
     return question
+
+
+def failed_claim(address: str | None) -> SignInFailure:
+    """A wrong claim code, counted towards the address's lock (the view writes it with web.security_event,
+    with no audit event: nothing may tie an address to an anonymous question's code)."""
+    return SignInFailure(at=clock.now(), account_key=CLAIM_KEY, address=address)
 
 
 def asker_reply(session: Session, question: DeskQuestion, body: str) -> DeskMessage:

@@ -1,29 +1,18 @@
-"""Queueing email in the outbox (same transaction as the decision) and sending it over SMTP.
+"""Queueing email in the outbox, in the same transaction as the decision it reports; never commits.
 
-Queueing is idempotent by a caller-chosen key. Sending claims each message before talking to the
-server and records the outcome after, so a crash loses nothing; a message interrupted in the one
-window between the server's acceptance and our record is left marked, never sent a second time.
+Queueing is idempotent by a caller-chosen key. Sending is learning.notify.sender's.
 """
 
 from __future__ import annotations
 
-import contextlib
-import smtplib
-import ssl
 from dataclasses import dataclass
-from datetime import timedelta
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.notify.models import OutboxMessage
-
-MAX_TRIES = 8
-STALE_SENDING = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -77,107 +66,6 @@ def enqueue(session: Session, mails: list[Mail]) -> int:
     for start in range(0, len(rows), 2000):
         created += len(session.execute(statement.returning(OutboxMessage.id), rows[start : start + 2000]).all())
     return created
-
-
-def backoff(tries: int) -> timedelta:
-    """1, 2, 4, … minutes after each failed try, at most six hours."""
-    return min(timedelta(minutes=2 ** max(tries - 1, 0)), timedelta(hours=6))
-
-
-def send_pending(session: Session, smtp: SmtpSettings, limit: int = 500) -> dict[str, int]:
-    """Sends what is due; commits as it goes. Without SMTP settings, messages stay queued."""
-    summary = {"sent": 0, "failed": 0, "interrupted": 0}
-    now = clock.now()
-    stale = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == "sending", OutboxMessage.next_attempt_at < now - STALE_SENDING)
-        .values(status="failed", last_error="interrupted while sending; not retried, so that it is not sent twice")
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    summary["interrupted"] = stale or 0
-    session.commit()
-    if not smtp.configured:
-        return summary
-    due = session.scalars(
-        select(OutboxMessage.id)
-        .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    if not due:
-        return summary
-    try:
-        connection = _connect(smtp)
-    except (OSError, smtplib.SMTPException) as exc:
-        _record_failure(session, due, f"cannot reach the mail server: {exc}")
-        summary["failed"] += len(due)
-        return summary
-    try:
-        for message_id in due:
-            message = _claim(session, message_id)
-            if message is None:
-                continue  # another runner has it
-            try:
-                connection.send_message(_email(message, smtp.sender))
-            except smtplib.SMTPServerDisconnected as exc:
-                _record_failure(session, [message.id], str(exc))
-                summary["failed"] += 1
-                break
-            except (smtplib.SMTPException, OSError) as exc:
-                _record_failure(session, [message.id], str(exc))
-                summary["failed"] += 1
-                continue
-            message.status, message.sent_at, message.last_error = "sent", clock.now(), None
-            session.commit()
-            summary["sent"] += 1
-    finally:
-        with contextlib.suppress(smtplib.SMTPException, OSError):
-            connection.quit()
-    return summary
-
-
-def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
-    connection = smtplib.SMTP(smtp.host, smtp.port, timeout=15)
-    if smtp.starttls:
-        connection.starttls(context=ssl.create_default_context())
-    if smtp.user:
-        connection.login(smtp.user, smtp.password or "")
-    return connection
-
-
-def _claim(session: Session, message_id: int) -> OutboxMessage | None:
-    """Marks a message as being sent; only one runner can win it."""
-    claimed = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == "queued")
-        .values(status="sending", tries=OutboxMessage.tries + 1, next_attempt_at=clock.now())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    session.commit()
-    return session.get(OutboxMessage, message_id, populate_existing=True) if claimed == 1 else None
-
-
-def _record_failure(session: Session, message_ids: list[int], error: str) -> None:
-    now = clock.now()
-    for message in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(message_ids))):
-        message.last_error = error[:500]
-        if message.tries >= MAX_TRIES:
-            message.status = "failed"
-        else:
-            message.status = "queued"
-            message.next_attempt_at = now + backoff(message.tries or 1)
-    session.commit()
-
-
-def _email(message: OutboxMessage, sender: str) -> EmailMessage:
-    email = EmailMessage()
-    email["From"] = sender
-    email["To"] = message.to_address
-    email["Subject"] = message.subject
-    email["Date"] = formatdate(localtime=False)
-    email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
-    email.set_content(message.body, charset="utf-8")
-    return email
 
 
 def outbox(session: Session, limit: int = 200) -> list[OutboxMessage]:

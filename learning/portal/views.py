@@ -38,7 +38,6 @@ def health():
     try:
         db().execute(text("SELECT 1"))
     except SQLAlchemyError:
-        db().rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
 

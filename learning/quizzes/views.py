@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from learning.authz import Permission, requires
 from learning.quizzes import services
@@ -13,6 +12,7 @@ from learning.training.messages import MESSAGES
 from learning.training.pages import own
 from learning.training.services import NotFound, TrainingError, own_assignment
 from learning.web import db, fail
+from learning.web.forms import PortalForm
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")
 
@@ -21,14 +21,13 @@ bp = Blueprint("quizzes", __name__, template_folder="templates")
 @requires(Permission.LEARN)
 def start(assignment_id: int):
     assignment = own(assignment_id)
-    form = FlaskForm()
+    form = PortalForm()
     if form.validate_on_submit():
         try:
             attempt = services.start_attempt(db(), assignment, current_user.id)
         except TrainingError as exc:
             flash(MESSAGES[str(exc)](), "warning")
             return redirect(url_for("training.overview", assignment_id=assignment.id))
-        db().commit()
         return redirect(url_for(".attempt", attempt_id=attempt.id))
     return render_template(
         "quizzes/start.html",
@@ -53,7 +52,7 @@ def load(attempt_id: int):
 @requires(Permission.LEARN)
 def attempt(attempt_id: int):
     attempt, assignment = load(attempt_id)
-    form = FlaskForm()
+    form = PortalForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             fail(400, _("The form has expired. Please reload the page and answer again."))
@@ -71,7 +70,6 @@ def attempt(attempt_id: int):
                 unanswered=result.check.unanswered,
                 chosen=chosen,
             ), 400
-        db().commit()
         return redirect(url_for(".attempt", attempt_id=attempt.id))
     if attempt.is_open:
         return render_template(

@@ -1,8 +1,7 @@
 """What training's pages and the rooms above share: a person's own assignment or 404, and the due banner."""
 
-from flask import abort, request
+from flask import abort, g, request
 from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
 
 from learning.training import services
 from learning.training.services import NotFound
@@ -18,9 +17,6 @@ def own(assignment_id: int):
 
 def due_banner():
     """What is due and overdue, for the banner on every page of a signed-in person."""
-    if not current_user.is_authenticated or request.endpoint in (None, "static"):
+    if g.get("error_page") or request.endpoint in (None, "static") or not current_user.is_authenticated:
         return {}
-    try:
-        return {"due_counts": services.status_counts(db(), current_user.id)}
-    except SQLAlchemyError:  # the error page of an unreachable database still renders
-        return {}
+    return {"due_counts": services.status_counts(db(), current_user.id)}

@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
@@ -16,11 +15,12 @@ from learning.training.messages import MESSAGES
 from learning.training.pages import own
 from learning.training.services import NotFound, TrainingError
 from learning.web import db
+from learning.web.forms import PortalForm
 
 bp = Blueprint("training", __name__, template_folder="templates")
 
 
-class AttestForm(FlaskForm):
+class AttestForm(PortalForm):
     confirm = BooleanField(validators=[DataRequired()])
 
 
@@ -53,11 +53,10 @@ def overview(assignment_id: int):
 @requires(Permission.LEARN)
 def section(assignment_id: int, position: int):
     assignment = own(assignment_id)
-    form = FlaskForm()
+    form = PortalForm()
     try:
         if form.validate_on_submit():
             following = services.finish_section(db(), assignment, position)
-            db().commit()
             if following is None:
                 return redirect(url_for("quizzes.start", assignment_id=assignment.id))
             return redirect(url_for(".section", assignment_id=assignment.id, position=following))
@@ -86,7 +85,6 @@ def attest(assignment_id: int):
         return redirect(url_for(".overview", assignment_id=assignment.id))
     if form.validate_on_submit():
         services.attest(db(), assignment, current_user.id)
-        db().commit()
         flash(_("Completed. Thank you for taking the time to learn the conduct rules."), "success")
         return redirect(url_for(".certificate", assignment_id=assignment.id))
     return render_template("training/attest.html", assignment=assignment, form=form), (

@@ -64,3 +64,15 @@ def test_departments_may_come_in_any_order_and_refer_to_existing_ones():
     data = "code,name_ja,name_en,parent_code\nS1,課,Section,B1\nB1,支店,Branch,ROOT\n".encode()
     rows = read_departments(data, {"ROOT": None})
     assert [(r.code, r.parent_code) for r in rows] == [("S1", "B1"), ("B1", "ROOT")]
+
+
+def test_control_characters_in_a_cell_name_the_line_and_column():
+    data = (HEADER + "E1,山田\x00花子,,S1,active\nE2,b,,S1,active\n").encode()
+    assert problems(lambda: read_roster(data, {"S1"})) == [
+        "line 2, column name: the value contains a control character (such as NUL)"
+    ]
+    departments = b"code,name_ja,name_en,parent_code\nS1,\x07,Sales,\n"
+    assert (
+        "line 2, column name_ja: the value contains a control character"
+        in problems(lambda: read_departments(departments, {}))[0]
+    )

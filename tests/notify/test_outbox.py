@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from learning import clock
 from learning.notify.models import OutboxMessage
-from learning.notify.services import Mail, SmtpSettings, enqueue, send_pending
+from learning.notify.sender import send_pending
+from learning.notify.services import Mail, SmtpSettings, enqueue
 
 
 def mail(n: int, to: str = "someone@example.jp") -> Mail:

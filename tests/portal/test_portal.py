@@ -64,3 +64,12 @@ def test_desktop_entries_point_at_the_configured_address(database_url, tmp_path,
 def test_unknown_pages_get_a_friendly_404(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404 and "Page not found" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("role", "shown"), [("trainer", True), ("learner", False)])
+def test_the_menu_offers_what_questions_reveal_to_those_who_may_read_it(app, db, role, shown):
+    person = make_user(db, role)
+    db.commit()
+    client = app.test_client()
+    sign_in(client, person.employee_no)
+    assert ('href="/desk/stats"' in client.get("/").get_data(as_text=True)) is shown

@@ -7,7 +7,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import delete, select
 from wtforms import SelectField
@@ -19,13 +18,14 @@ from learning.accounts.hrfiles import MAX_BYTES, FileProblem, FileRejected
 from learning.accounts.models import Department, PendingImport, RoleGrant, User
 from learning.authz import Permission, Role, requires
 from learning.notify.services import outbox
-from learning.web import app_settings, db
+from learning.web import app_settings, db, refused
+from learning.web.forms import PortalForm
 
 bp = Blueprint("admin", __name__, template_folder="../templates")
 PREVIEW_ROWS = 100
 
 
-class UploadForm(FlaskForm):
+class UploadForm(PortalForm):
     kind = SelectField(
         _l("What the file holds"),
         choices=[
@@ -53,6 +53,7 @@ PROBLEMS = {
     "unknown_parent": lambda v: _("No department has the code '%(value)s' in this file or the system.", **v),
     "cycle": lambda v: _("Department '%(value)s' would become its own ancestor.", **v),
     "self_parent": lambda v: _("A department cannot be its own parent."),
+    "control_characters": lambda v: _("The value contains a control character (such as NUL)."),
 }
 
 
@@ -93,7 +94,6 @@ def upload():
         uploaded_at=clock.now(),
     )
     db().add(pending)
-    db().commit()
     return render_template("admin/preview.html", plan=plan, pending=pending, preview=PREVIEW_ROWS)
 
 
@@ -109,12 +109,10 @@ def apply(pending_id: int):
         else:
             plan = imports.apply_roster(db(), pending.data, current_user.id, portal_url=app_settings().portal_url)
     except FileRejected as exc:  # the system changed since the dry run (a department was removed, say)
-        db().rollback()
         return render_template(
             "admin/upload.html", form=UploadForm(), problems=[describe(p) for p in exc.problems]
         ), 400
     db().execute(delete(PendingImport).where(PendingImport.id == pending.id))
-    db().commit()
     if plan.writes_nothing:
         flash(_("Nothing to change: the file matches what is already in the system."), "info")
     else:
@@ -128,7 +126,6 @@ def cancel(pending_id: int):
     db().execute(
         delete(PendingImport).where(PendingImport.id == pending_id, PendingImport.uploaded_by_id == current_user.id)
     )
-    db().commit()
     flash(_("The upload was discarded; nothing was changed."), "info")
     return redirect(url_for(".upload"))
 
@@ -178,7 +175,6 @@ def _person(user_id: int) -> User:
 def compromised(user_id: int):
     user = _person(user_id)
     services.mark_compromised(db(), user, current_user.id)
-    db().commit()
     flash(
         _("Marked as compromised: every session has ended and a new password is required at the next sign-in."),
         "success",
@@ -197,9 +193,9 @@ def grant(user_id: int):
     try:
         services.grant_role(db(), user, role, department_id, current_user.id)
     except ValueError as exc:
+        refused()
         flash(_("A manager needs the department they head.") if str(exc) == "scope" else _("Unknown role."), "error")
         return redirect(url_for(".people", q=user.employee_no))
-    db().commit()
     flash(_("Role granted. The person signs in again to use it."), "success")
     return redirect(url_for(".people", q=user.employee_no))
 
@@ -211,6 +207,5 @@ def revoke(grant_id: int):
     if found is None or found.revoked_at is not None:
         abort(404)
     services.revoke_grant(db(), found, current_user.id)
-    db().commit()
     flash(_("Role revoked; the person's sessions have ended."), "success")
     return redirect(url_for(".people", q=db().get(User, found.user_id).employee_no))

@@ -11,7 +11,7 @@ from learning.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from learning.accounts.second_factor import new_secret, provisioning_uri, qr_svg
 from learning.authz import Permission, public, requires
 from learning.i18n import LOCALES
-from learning.web import app_settings, db, fail, local_next
+from learning.web import app_settings, db, fail, local_next, security_event
 
 bp = Blueprint("accounts", __name__, template_folder="../templates")
 PENDING_SECONDS = 300  # a password step waits at most five minutes for its second factor
@@ -37,7 +37,8 @@ def _start_session(user, next_url: str):
     session.clear()
     login_user(user)
     now = clock.now().timestamp()
-    session.update(started=now, seen=now)
+    # The language rides in the cookie too, so that error pages, which never load the person, use it.
+    session.update(started=now, seen=now, locale=user.locale)
     return redirect(local_next(next_url))
 
 
@@ -58,7 +59,7 @@ def login():
     if session.pop("notice", None) == "expired":
         flash(_("Your session has ended. Please sign in again."), "info")
     if not form.validate_on_submit():
-        return render_template("accounts/login.html", form=form)
+        return render_template("accounts/login.html", form=form), 400 if form.errors else 200
     # A language picked on the sign-in page becomes the person's saved choice.
     result = services.sign_in(
         db(),
@@ -68,7 +69,8 @@ def login():
         demo_allowed=app_settings().demo,
         chosen_locale=session.get("locale"),
     )
-    db().commit()
+    if result.refusal:
+        security_event(result.refusal.entry, result.refusal.rows)
     if result.needs_second_factor:
         session.clear()
         session["pending"] = {"user": result.user.get_id(), "at": clock.now().timestamp(), "next": form.next.data}
@@ -110,7 +112,8 @@ def _second_factor_step(enrolling: bool):
         result = services.verify_second_factor(
             db(), user, form.code.data, address=request.remote_addr, new_secret=secret
         )
-        db().commit()
+        if result.refusal:
+            security_event(result.refusal.entry, result.refusal.rows)
         if result.user is not None:
             return _start_session(result.user, session["pending"].get("next"))
         if result.locked:
@@ -127,7 +130,6 @@ def _second_factor_step(enrolling: bool):
 @requires(Permission.SELF)
 def logout():
     services.sign_out(db(), current_user)
-    db().commit()
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
@@ -149,8 +151,9 @@ PASSWORD_PROBLEMS = {
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
-        problems = services.change_password(db(), current_user, form.current.data, form.new.data)
-        db().commit()
+        problems, refusal = services.change_password(db(), current_user, form.current.data, form.new.data)
+        if refusal:
+            security_event(refusal.entry, refusal.rows)
         if not problems:
             flash(_("Your password has been changed. Other sessions have been signed out."), "success")
             return _start_session(current_user._get_current_object(), url_for("portal.home"))
@@ -169,7 +172,6 @@ def set_locale():
     session["locale"] = form.locale.data
     if current_user.is_authenticated:
         services.set_locale(db(), current_user, form.locale.data)
-        db().commit()
     return redirect(local_next(form.next.data))
 
 
@@ -183,7 +185,6 @@ def welcome(token: str):
     form = WelcomeForm()
     if form.validate_on_submit():
         accepted, problems = invitations.accept(db(), token, form.new.data)
-        db().commit()
         if accepted is not None and not problems:
             flash(_("Your password is set. Sign in with your employee number."), "success")
             return redirect(url_for(".login"))

@@ -19,7 +19,7 @@ from learning.courses.formats import bundle, gift
 from learning.courses.formats.content import LANGS, ContentError
 from learning.courses.models import Edition, Module
 from learning.courses.services import spec_from_edition
-from learning.web import accepts_upload, db
+from learning.web import accepts_upload, db, refuse
 
 GIFT_LIMIT = 5 * 1024 * 1024
 FORM_MARGIN = 64 * 1024  # the rest of the multipart form around the file
@@ -46,10 +46,9 @@ def module_new():
         try:
             draft = authoring.new_module(db(), form.slug.data.strip(), titles, current_user.id)
         except AuthoringError as error:
-            db().rollback()
+            refuse(error)
             form.slug.errors = [refused(error)]
         else:
-            db().commit()
             flash(_("The module has been created as a draft. Write its sections and questions."), "success")
             return redirect(url_for("editor.edit", edition_id=draft.id))
     return render_template("authoring/new.html", form=form), 400 if form.errors else 200
@@ -64,7 +63,6 @@ def draft_start(module_id: int):
         draft = authoring.start_draft(db(), module_id, current_user.id)
     except AuthoringError:
         abort(404)
-    db().commit()
     return redirect(url_for("editor.edit", edition_id=draft.id))
 
 
@@ -116,13 +114,9 @@ def decide(edition_id: int):
         else:
             abort(400)
     except AuthoringError as error:
-        if error.code == "own_draft":
-            db().commit()  # the refused attempt stays on record
-        else:
-            db().rollback()
+        refuse(error)  # an attempt on one's own draft stays on record
         flash(refused(error), "error")
         return redirect(url_for(".review", edition_id=edition.id))
-    db().commit()
     if edition.status == "published":
         message = _(
             "Edition %(version)d has been published. Campaigns launched from now on take it.", version=edition.version
@@ -195,13 +189,11 @@ def upload():
             spec = bundle.read_zip(data, shown_as=name)
             draft = authoring.draft_from_spec(db(), spec, current_user.id, source=name)
         except ContentError as error:
-            db().rollback()
             problems = [content_problem_text(p) for p in error.problems]
         except AuthoringError as error:
-            db().rollback()
+            refuse(error)
             problems = [refused(error)]
         else:
-            db().commit()
             flash(
                 _("The module folder has been checked and loaded as a draft. Review it, then send it to review."),
                 "success",
@@ -225,11 +217,10 @@ def gift_import():
                 db(), form.slug.data.strip(), text, form.language.data, current_user.id
             )
         except AuthoringError as error:
-            db().rollback()
+            refuse(error)
             gift_errors = error.params["result"].errors if error.code == "gift_errors" else None
             errors = [gift_text(p) for p in gift_errors] if gift_errors else [refused(error)]
         else:
-            db().commit()
             skipped = [gift_text(p) for p in result.skipped]
             return render_template("authoring/gift_done.html", draft=draft, added=added, skipped=skipped)
     status = 400 if form.errors or errors else 200

@@ -11,14 +11,18 @@ from learning.desk import services
 from learning.desk.forms import AskForm, ClaimForm, ClaimReplyForm, ReplyForm
 from learning.desk.messages import ERRORS
 from learning.i18n import current_locale, pick
-from learning.web import db
+from learning.inputs import MAX_ID
+from learning.web import db, security_event
 
 bp = Blueprint("desk", __name__, template_folder="../templates")
 ANON_LIMIT_PER_HOUR = services.ASK_LIMIT_PER_HOUR
 
 
 def _int(value):
-    return int(value) if value and str(value).isdigit() else None
+    """An id from the query string; beyond the database's range it names nothing (0: the context is then 404)."""
+    if not value or not str(value).isdigit():
+        return None
+    return int(value) if int(value) <= MAX_ID else 0
 
 
 def faq_for_section(module_id: int, position: int):
@@ -55,7 +59,6 @@ def ask():
             target = getattr(form, exc.field or "body")
             target.errors = [*target.errors, ERRORS[exc.code]()]
         else:
-            db().commit()
             if claim_code:
                 # Shown once, on this response only; the server keeps only its hash.
                 return render_template("desk/claim_code.html", claim_code=claim_code)
@@ -96,7 +99,6 @@ def mine_one(question_id: int):
         except services.DeskError as exc:
             form.body.errors = [ERRORS[exc.code]()]
         else:
-            db().commit()
             return redirect(url_for(".mine_one", question_id=question.id))
     return render_template("desk/thread.html", question=question, form=form, claim=None), 400 if form.errors else 200
 
@@ -114,13 +116,13 @@ def claim():
             form.code.errors = [ERRORS[exc.code]()]
         else:
             if question is None:
+                security_event(None, [services.failed_claim(request.remote_addr)])
                 form.code.errors = [_("No question has this claim code.")]
             elif isinstance(form, ClaimReplyForm):
                 try:
                     services.asker_reply(db(), question, form.body.data)
                 except services.DeskError as exc:
                     form.body.errors = [ERRORS[exc.code]()]
-        db().commit()
     if question is None:
         return render_template("desk/claim.html", form=form), 400 if form.errors else 200
     db().refresh(question)  # show the reply just added

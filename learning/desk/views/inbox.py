@@ -78,7 +78,6 @@ def load(question_id: int) -> DeskQuestion:
 @requires(Permission.DESK_READ)
 def question(question_id: int):
     found = load(question_id)
-    db().commit()  # the read is on record even if nothing else happens
     return _question_page(found, ReplyForm(), NoteForm(prefix="note"))
 
 
@@ -111,7 +110,6 @@ def reply(question_id: int):
         except services.DeskError as exc:
             form.body.errors = [ERRORS[exc.code]()]
         else:
-            db().commit()
             flash(_("Your answer has been sent."), "success")
             return redirect(url_for(".question", question_id=found.id))
     return _question_page(found, form, NoteForm(prefix="note"), 400)
@@ -128,7 +126,6 @@ def note(question_id: int):
         except services.DeskError as exc:
             form.body.errors = [ERRORS[exc.code]()]
         else:
-            db().commit()
             return redirect(url_for(".question", question_id=found.id))
     return _question_page(found, ReplyForm(), form, 400)
 
@@ -147,7 +144,6 @@ def manage(question_id: int):
         services.set_status(db(), found, current_user.id, request.form["status"])
     else:
         abort(400)
-    db().commit()
     return redirect(url_for(".question", question_id=found.id))
 
 
@@ -200,7 +196,6 @@ def faq_edit(entry_id: int | None = None):
             message = FAQ_ERRORS.get(exc.code) or ERRORS[exc.code]
             field.errors = [*field.errors, message()]
         else:
-            db().commit()
             flash(_("The FAQ entry has been saved. Publish it when it is ready."), "success")
             return redirect(url_for(".faq_edit", entry_id=saved.id))
     return render_template("desk/faq_edit.html", form=form, entry=entry, source=source), 400 if form.errors else 200
@@ -219,7 +214,6 @@ def faq_status(entry_id: int, status: str):
     if entry is None:
         abort(404)
     services.set_faq_status(db(), entry, status, current_user.id)
-    db().commit()
     return redirect(url_for(".faq_edit", entry_id=entry.id))
 
 

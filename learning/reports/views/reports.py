@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from learning import clock
 from learning.accounts.models import Department
-from learning.audit.services import record
+from learning.audit.services import Entry, record
 from learning.authz import Permission, public, requires
 from learning.campaigns.models import Campaign
 from learning.campaigns.periods import tokyo_date
@@ -21,7 +21,7 @@ from learning.reports import charts, services
 from learning.reports.completion import SORT_KEYS, organisation_total
 from learning.reports.comprehension import MIN_GROUP
 from learning.reports.exports import to_csv, to_xlsx
-from learning.web import db
+from learning.web import db, security_event
 
 bp = Blueprint("reports", __name__, template_folder="../templates")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -63,12 +63,10 @@ def _audit(target, details: dict) -> None:
         target=target,
         details=details,
     )
-    db().commit()
 
 
 def _denied(what: str, target):
-    record(db(), "authz_fail", actor_id=current_user.id, outcome="failure", target=target, details={"report": what})
-    db().commit()
+    security_event(Entry("authz_fail", current_user.id, target=target, outcome="failure", details={"report": what}))
     abort(403)
 
 

@@ -1,0 +1,41 @@
+"""The request pipeline every room's views run in: the request's session and its one commit point,
+security events, bad input, permission checks, headers and error pages. docs/architecture.md has the
+order; the names below are what views and commands use."""
+
+from learning.inputs import id_arg
+from learning.web.database import db, init_db, refused, unit_of_work
+from learning.web.pipeline import accepts_upload, app_settings, local_next
+from learning.web.responses import fail, wants_json
+from learning.web.security import refuse, security_event
+
+db_session = db
+
+__all__ = [
+    "accepts_upload",
+    "app_settings",
+    "db",
+    "db_session",
+    "fail",
+    "id_arg",
+    "init_db",
+    "local_next",
+    "refuse",
+    "refused",
+    "security_event",
+    "unit_of_work",
+    "wants_json",
+]
+
+
+def init_app(app) -> None:
+    """Before CSRF: request id, upload limit, control characters. After: lifetime, permission, headers."""
+    from learning.web import errors, pipeline
+
+    pipeline.init_app(app)
+    errors.init_app(app)
+
+
+def init_after_csrf(app) -> None:
+    from learning.web import pipeline
+
+    pipeline.init_after_csrf(app)
