@@ -25,7 +25,8 @@ from fresh import fresh_app
 from sqlalchemy import func, select
 
 from learning.accounts.imports import apply_departments, apply_roster, plan_roster
-from learning.campaigns.services import CampaignDraft, create_campaign, launch, process_personnel_events
+from learning.campaigns.running import process_personnel_events
+from learning.campaigns.services import CampaignDraft, create_campaign, launch
 from learning.courses.services import published_editions
 from learning.training.models import Assignment
 

@@ -13,7 +13,7 @@ from learning.accounts.models import Department, RoleGrant, User
 from learning.accounts.passwords import hash_password
 from learning.campaigns.models import Campaign, CampaignModule
 from learning.campaigns.services import CampaignDraft, create_campaign, launch
-from learning.courses.formats.content import ChoiceSpec, ModuleSpec, QuestionSpec, SectionSpec
+from learning.courses.formats.spec import ChoiceSpec, ModuleSpec, QuestionSpec, SectionSpec
 from learning.courses.models import Edition, Module
 from learning.courses.services import import_modules
 from learning.training.models import Assignment

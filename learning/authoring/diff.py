@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import TypeVar
 
-from learning.courses.formats.content import LANGS, ModuleSpec, QuestionSpec, SectionSpec
+from learning.courses.formats.spec import LANGS, ModuleSpec, QuestionSpec, SectionSpec
 
 CONTEXT = 2  # unchanged lines kept on each side of a change
 LABEL_CHARS = 80

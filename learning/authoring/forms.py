@@ -9,7 +9,7 @@ from wtforms.fields import FieldList, FormField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from learning.courses.formats.content import MAX_TEXT_BYTES
+from learning.courses.formats.spec import MAX_TEXT_BYTES
 from learning.web.forms import PortalForm
 
 KEY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"

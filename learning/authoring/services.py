@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.audit.services import Entry, record
-from learning.courses.formats import gift
-from learning.courses.formats.content import IMAGE_REFERENCE, LANGS, MAX_IMAGE_BYTES, SLUG_RE, ModuleSpec, QuestionSpec
+from learning.courses.formats import gift, gift_parse
+from learning.courses.formats.spec import IMAGE_REFERENCE, LANGS, MAX_IMAGE_BYTES, SLUG_RE, ModuleSpec, QuestionSpec
 from learning.courses.models import Choice, Edition, Module, ModuleImage, Question, Section
 from learning.courses.services import edition_fields, spec_from_edition, write_content
 from learning.courses.signals import edition_published
@@ -284,7 +284,7 @@ def import_gift(session: Session, slug: str, text: str, language: str, actor_id:
     """Adds the questions of a GIFT file (written in `language`) to the module's draft, creating the module
     when it does not exist. Syntax errors: AuthoringError("gift_errors") and nothing written. Question
     types the product lacks are left out and reported in the result's `skipped`, by line."""
-    result = gift.parse(text)
+    result = gift_parse.parse(text)
     if result.errors:
         raise AuthoringError("gift_errors", result=result)
     module = session.scalar(select(Module).where(Module.slug == slug))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from learning.campaigns.reminders import queue_reminders
-from learning.campaigns.services import process_personnel_events, roll_over
+from learning.campaigns.running import process_personnel_events, roll_over
 from learning.config import Settings
 from learning.notify.sender import send_pending
 from learning.notify.services import SmtpSettings

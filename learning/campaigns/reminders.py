@@ -21,7 +21,8 @@ from learning.authz import Role
 from learning.campaigns.audience import subtree
 from learning.campaigns.models import ReminderLog
 from learning.campaigns.periods import end_of_day, tokyo_date
-from learning.campaigns.services import department_parents, running_campaigns
+from learning.campaigns.running import running_campaigns
+from learning.campaigns.services import department_parents
 from learning.courses.models import Edition
 from learning.notify.services import Mail, enqueue
 from learning.notify.texts import day, t

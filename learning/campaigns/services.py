@@ -1,7 +1,8 @@
-"""Creating and launching campaigns, rolling them over each period, assigning joiners and movers.
+"""Creating and launching campaigns: the draft and its checks, the audience, pinned editions, assigning.
 
 All assignment writes go through one INSERT … ON CONFLICT DO NOTHING against the unique
 (campaign, user, edition) key, so launching twice or two overlapping job runs never duplicate.
+Rollover and joiners and movers are in running.py.
 """
 
 from __future__ import annotations
@@ -9,25 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists, insert, literal, or_, select, update
+from sqlalchemy import and_, exists, insert, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from learning import clock
-from learning.accounts.models import Department, PersonnelEvent, User
+from learning.accounts.models import Department, User
 from learning.audit.services import record
-from learning.campaigns.audience import covered_departments, subtree
+from learning.campaigns.audience import covered_departments
 from learning.campaigns.models import Campaign, CampaignDepartment, CampaignModule
-from learning.campaigns.periods import (
-    MONTHS,
-    add_months,
-    end_of_day,
-    fiscal_year,
-    next_period,
-    period_containing,
-    start_of_day,
-    tokyo_date,
-)
+from learning.campaigns.periods import end_of_day, period_containing, start_of_day
 from learning.courses.models import Edition, Module
 from learning.db import UTCDateTime
 from learning.training.models import Assignment
@@ -164,7 +156,7 @@ def launch(session: Session, campaign: Campaign, actor_id: int | None, progress=
         if cm.on_transfer or cm.edition_id is None:
             continue
         people = select(User.id).where(User.status == "active", User.department_id.in_(area))
-        created += _assign(session, people, campaign, cm.edition_id, "campaign", assigned_at, due)
+        created += assign(session, people, campaign, cm.edition_id, "campaign", assigned_at, due)
         if progress:
             progress(1)
     record(
@@ -190,7 +182,7 @@ def _current_editions(session: Session) -> dict[int, int]:
     return dict(session.execute(select(Edition.module_id, Edition.id).where(Edition.status == "published")).all())
 
 
-def _assign(
+def assign(
     session: Session, people, campaign: Campaign, edition_id: int, reason: str, assigned_at: datetime, due: datetime
 ) -> int:
     """Assigns `edition_id` to the people selected, skipping anyone who already holds it in this campaign,
@@ -241,161 +233,6 @@ def _assign(
         statement = insert(Assignment).from_select(columns, rows)
     # Counted from RETURNING: rowcount of INSERT … SELECT is not reliable across drivers.
     return len(session.execute(statement.returning(Assignment.id)).all())
-
-
-def running_campaigns(session: Session, today: date) -> list[Campaign]:
-    return list(
-        session.scalars(
-            select(Campaign).where(
-                Campaign.status == "running", Campaign.period_start <= today, Campaign.period_end > today
-            )
-        )
-    )
-
-
-def roll_over(session: Session) -> list[Campaign]:
-    """Closes recurring campaigns whose period has ended and launches their successors with the
-    then-current editions. Safe to run any number of times, and twice at once."""
-    today = tokyo_date(clock.now())
-    launched = []
-    while True:
-        ended = session.scalars(
-            select(Campaign)
-            .where(Campaign.status == "running", Campaign.recurrence != "none", Campaign.period_end <= today)
-            .order_by(Campaign.id)
-        ).all()
-        if not ended:
-            break
-        for campaign in ended:
-            successor = _successor(session, campaign)
-            campaign.status = "closed"
-            if successor is not None:
-                launch(session, successor, actor_id=None)
-                launched.append(successor)
-        session.flush()
-    for campaign in session.scalars(
-        select(Campaign).where(
-            Campaign.status == "running", Campaign.recurrence == "none", Campaign.period_end <= today
-        )
-    ):
-        campaign.status = "closed"
-    return launched
-
-
-def _successor(session: Session, campaign: Campaign) -> Campaign | None:
-    months = MONTHS[campaign.recurrence]
-    start, end = next_period(campaign.period_start, campaign.recurrence)
-    exists_already = session.scalar(
-        select(Campaign.id).where(Campaign.series_id == campaign.series_id, Campaign.period_start == start)
-    )
-    if exists_already:
-        return None
-    old_year, new_year = str(fiscal_year(campaign.period_start)), str(fiscal_year(start))
-    successor = Campaign(
-        series_id=campaign.series_id,
-        name_ja=campaign.name_ja.replace(old_year, new_year),
-        name_en=campaign.name_en.replace(old_year, new_year),
-        status="draft",
-        whole_organisation=campaign.whole_organisation,
-        recurrence=campaign.recurrence,
-        opens_on=add_months(campaign.opens_on, months),
-        due_on=add_months(campaign.due_on, months),
-        period_start=start,
-        period_end=end,
-        event_due_days=campaign.event_due_days,
-        reminder_days=campaign.reminder_days,
-        escalate_after_days=campaign.escalate_after_days,
-        transfer_from_id=campaign.transfer_from_id,
-        transfer_to_id=campaign.transfer_to_id,
-        created_by_id=campaign.created_by_id,
-        created_at=clock.now(),
-    )
-    session.add(successor)
-    session.flush()
-    session.add_all(
-        CampaignModule(campaign_id=successor.id, module_id=cm.module_id, on_transfer=cm.on_transfer)
-        for cm in campaign.modules
-    )
-    session.add_all(
-        CampaignDepartment(campaign_id=successor.id, department_id=d.department_id, exclude=d.exclude)
-        for d in campaign.departments
-    )
-    session.flush()
-    session.expire(successor, ["modules", "departments"])
-    record(session, "campaign_rolled_over", target=("campaign", successor.id), details={"previous": campaign.id})
-    return successor
-
-
-def process_personnel_events(session: Session, batch: int = 5000) -> int:
-    """Assigns running campaigns' modules to joiners and movers; returns assignments created.
-
-    Events are claimed in batches with a conditional update, so two overlapping runs never both act
-    on one; the assignments are then written per (campaign, module, day, reason) group in one statement.
-    """
-    now = clock.now()
-    campaigns = running_campaigns(session, tokyo_date(now))
-    if not campaigns:  # nothing to assign: the events are simply done
-        session.execute(
-            update(PersonnelEvent)
-            .where(PersonnelEvent.processed_at.is_(None))
-            .values(processed_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return 0
-    parents = department_parents(session)
-    areas = {c.id: covered(session, c, parents) for c in campaigns}
-    rule_areas = {
-        c.id: (subtree([c.transfer_from_id], parents), subtree([c.transfer_to_id], parents))
-        for c in campaigns
-        if c.transfer_from_id and c.transfer_to_id
-    }
-    created = 0
-    while True:
-        candidates = session.scalars(
-            select(PersonnelEvent.id)
-            .where(PersonnelEvent.processed_at.is_(None))
-            .order_by(PersonnelEvent.id)
-            .limit(batch)
-        ).all()
-        if not candidates:
-            return created
-        claimed = session.scalars(
-            update(PersonnelEvent)
-            .where(PersonnelEvent.id.in_(candidates), PersonnelEvent.processed_at.is_(None))
-            .values(processed_at=now)
-            .returning(PersonnelEvent.id)
-        ).all()
-        events = session.scalars(select(PersonnelEvent).where(PersonnelEvent.id.in_(claimed))).all()
-        for campaign in campaigns:
-            created += _assign_for_events(session, campaign, areas[campaign.id], rule_areas.get(campaign.id), events)
-
-
-def _assign_for_events(session: Session, campaign: Campaign, area: set[int], rule_area, events) -> int:
-    """The campaign's modules for joiners and movers into its audience (and its transfer-rule modules for
-    moves along the rule), grouped by day and reason so each group is one statement per module."""
-    groups: dict[tuple[date, str, bool], list[int]] = {}
-    for event in events:
-        if event.kind == "leave":
-            continue
-        day = tokyo_date(event.at)
-        if event.to_department_id in area:
-            reason = "new_hire" if event.kind == "hire" else "transfer"
-            groups.setdefault((day, reason, False), []).append(event.user_id)
-        if (
-            event.kind == "transfer"
-            and rule_area
-            and event.from_department_id in rule_area[0]
-            and event.to_department_id in rule_area[1]
-        ):
-            groups.setdefault((day, "transfer_rule", True), []).append(event.user_id)
-    created = 0
-    for (day, reason, on_transfer), user_ids in groups.items():
-        due = max(end_of_day(campaign.due_on), end_of_day(day + timedelta(days=campaign.event_due_days)))
-        people = select(User.id).where(User.id.in_(user_ids), User.status == "active")
-        for cm in campaign.modules:
-            if cm.on_transfer == on_transfer and cm.edition_id:
-                created += _assign(session, people, campaign, cm.edition_id, reason, start_of_day(day), due)
-    return created
 
 
 def campaign_modules(session: Session) -> list[tuple[Module, Edition]]:

@@ -28,7 +28,8 @@ def content_group():
 @content_group.command("check", help="Validate PATH; print file:line: message for every problem.")
 @click.argument("path", type=click.Path(path_type=Path))
 def content_check(path: Path):
-    from learning.courses.formats.content import ContentError, read_tree
+    from learning.courses.formats.content import read_tree
+    from learning.courses.formats.spec import ContentError
 
     try:
         specs = read_tree(path)
@@ -44,7 +45,8 @@ def content_check(path: Path):
 @content_group.command("import", help="Import PATH; unchanged modules are a no-op, changed ones a new edition.")
 @click.argument("path", type=click.Path(path_type=Path))
 def content_import(path: Path):
-    from learning.courses.formats.content import ContentError, read_tree
+    from learning.courses.formats.content import read_tree
+    from learning.courses.formats.spec import ContentError
     from learning.courses.services import import_modules
 
     try:
@@ -66,7 +68,7 @@ def content_import(path: Path):
 @click.argument("slug")
 @click.argument("directory", type=click.Path(path_type=Path))
 def content_export(slug: str, directory: Path):
-    from learning.courses.formats.content import write_module
+    from learning.courses.formats.writing import write_module
     from learning.courses.services import current_edition, spec_from_edition
 
     edition = current_edition(db(), slug)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from learning import clock
 from learning.audit.services import record
-from learning.courses.formats.content import ChoiceSpec, ModuleSpec, QuestionSpec, SectionSpec
+from learning.courses.formats.spec import ChoiceSpec, ModuleSpec, QuestionSpec, SectionSpec
 from learning.courses.models import Choice, Edition, Module, ModuleImage, Question, Section
 
 

@@ -53,8 +53,9 @@ class BulkWriter:
                 for row in rows:
                     copy.write_row(row)
         else:
-            marks = ", ".join("?" * len(columns))
-            driver.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
+            names, marks = ", ".join(columns), ", ".join("?" * len(columns))
+            insert = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608 - model names; values bound
+            driver.executemany(insert, rows)
 
     def finish(self) -> None:
         """Moves every sequence past the ids handed out (PostgreSQL; SQLite needs nothing)."""

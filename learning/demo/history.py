@@ -17,14 +17,11 @@ written through BulkWriter (COPY on PostgreSQL), so 100,000 people over ten peri
 
 from __future__ import annotations
 
-import math
 import random
-from bisect import bisect
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from learning import clock
@@ -32,15 +29,13 @@ from learning.accounts.models import Department, PersonnelEvent, User
 from learning.audit.services import record
 from learning.campaigns.models import Campaign, CampaignModule
 from learning.campaigns.periods import TOKYO, end_of_day, period_containing, tokyo_date
-from learning.courses.models import Choice, Edition, Question, Section
-from learning.demo.bulk import BulkWriter
-from learning.quizzes.models import Attempt, AttemptAnswer, AttemptQuestion
-from learning.training.models import Assignment
+from learning.courses.models import Edition
+from learning.demo.history_writer import HistoryWriter, Period, Person
+from learning.demo.quiz_model import banks
 
 PEOPLE_PER_DEPARTMENT = 100
 DETAIL_PERIODS = 2
 CHUNK = 5000  # people generated and written at a time: bounded memory at any size
-EXEMPT_REASON = "長期休業のため（デモ） / On long leave (demo)"
 
 # A generated branch and its sections: (Japanese, English) for the retail and the grid company.
 BRANCHES = {
@@ -89,273 +84,6 @@ def grow_departments(session: Session, departments: dict[str, Department], emplo
         wanted -= 5
     session.flush()
     return sections
-
-
-@dataclass(frozen=True)
-class BankQuestion:
-    id: int
-    kind: str
-    correct: tuple[int, ...]
-    wrong: tuple[int, ...]
-    difficulty: float
-    misleading: bool  # the strongest learners get it wrong more often
-
-
-@dataclass(frozen=True)
-class Bank:
-    edition_id: int
-    pass_mark: int
-    draw: int
-    sections: int
-    questions: tuple[BankQuestion, ...]
-
-
-def banks(session: Session, editions: list[Edition]) -> list[Bank]:
-    """The shipped question banks, with a difficulty for each question: fixed per edition, so that the
-    same questions are weak on every machine."""
-    result = []
-    for index, edition in enumerate(editions):
-        rng = random.Random(f"bank-{index}")
-        questions = session.scalars(
-            select(Question).where(Question.edition_id == edition.id).order_by(Question.position)
-        )
-        picked = []
-        for question in questions:
-            choices = session.execute(
-                select(Choice.id, Choice.correct).where(Choice.question_id == question.id).order_by(Choice.position)
-            ).all()
-            picked.append(
-                [
-                    question.id,
-                    question.kind,
-                    tuple(c for c, ok in choices if ok),
-                    tuple(c for c, ok in choices if not ok),
-                ]
-            )
-        difficulty = [rng.uniform(-0.6, 0.9) for _ in picked]
-        special = rng.sample(range(len(picked)), min(3, len(picked)))
-        if len(special) == 3:
-            difficulty[special[0]] = -3.0  # too easy
-            difficulty[special[1]] = 3.4  # too hard
-        sections = session.scalar(select(func.count()).select_from(Section).where(Section.edition_id == edition.id))
-        result.append(
-            Bank(
-                edition.id,
-                edition.pass_mark,
-                min(edition.draw, len(picked)),
-                sections or 1,
-                tuple(
-                    BankQuestion(
-                        q[0], q[1], q[2], q[3], difficulty[i], len(special) == 3 and i == special[2] and index in (1, 3)
-                    )
-                    for i, q in enumerate(picked)
-                ),
-            )
-        )
-    return result
-
-
-def _sigmoid(x: float) -> float:
-    return 1 / (1 + math.exp(-x))
-
-
-class QuizModel:
-    """How a person of a given ability does in a module's quiz, question by question or (fast) as a count
-    of correct answers drawn from a binomial table per ability step."""
-
-    BASE = 1.7  # an average person answers an average question right about four times in five
-
-    def __init__(self, bank: Bank):
-        self.bank = bank
-        self.tables: dict[int, list[float]] = {}
-
-    def p_correct(self, question: BankQuestion, ability: float) -> float:
-        if question.misleading:
-            return _sigmoid(0.8 - 2.5 * ability)
-        return _sigmoid(self.BASE + ability - question.difficulty)
-
-    def count_correct(self, rng: random.Random, ability: float) -> int:
-        step = round(ability * 10)
-        table = self.tables.get(step)
-        if table is None:
-            p = sum(self.p_correct(q, step / 10) for q in self.bank.questions) / len(self.bank.questions)
-            n = self.bank.draw
-            cumulative, total = [], 0.0
-            for k in range(n + 1):
-                total += math.comb(n, k) * p**k * (1 - p) ** (n - k)
-                cumulative.append(total)
-            table = self.tables[step] = cumulative
-        return min(bisect(table, rng.random()), self.bank.draw)
-
-    def answer(self, rng: random.Random, question: BankQuestion, ability: float) -> tuple[bool, tuple[int, ...]]:
-        """(right, the choices picked). A wrong single answer favours the first distractor (the tempting one)."""
-        if rng.random() < self.p_correct(question, ability) or not question.wrong:
-            return True, question.correct
-        if question.kind == "multiple":
-            if len(question.correct) > 1 and rng.random() < 0.5:
-                return False, question.correct[:-1]
-            return False, (*question.correct, rng.choice(question.wrong))
-        weights = [3] + [1] * (len(question.wrong) - 1)
-        return False, (rng.choices(question.wrong, weights)[0],)
-
-
-@dataclass
-class Person:
-    id: int
-    department_id: int
-    ability: float
-    diligence: float
-    joined: int  # the first period index (0 = oldest) the person was employed in
-
-
-@dataclass(frozen=True)
-class Period:
-    index: int
-    campaign: Campaign
-    opens: datetime
-    due: datetime
-    now: datetime | None  # set for the running period: nothing happens after this moment
-    detail: bool
-
-
-class HistoryWriter:
-    """Generates one period's assignments and attempts for a chunk of people and writes them."""
-
-    def __init__(self, session: Session, banks_: list[Bank], exempted_by: int | None, seed: int):
-        self.rng = random.Random(seed)
-        self.models = [QuizModel(b) for b in banks_]
-        self.exempted_by = exempted_by
-        self.writer = BulkWriter(
-            session,
-            [Assignment.__table__, Attempt.__table__, AttemptQuestion.__table__, AttemptAnswer.__table__],
-        )
-        self.counts = {"assignments": 0, "attempts": 0, "answers": 0}
-
-    def write(self, period: Period, people: list[Person]) -> None:
-        assignments, attempts, questions, answers = [], [], [], []
-        next_id = self.writer.next_id
-        for person in people:
-            for model in self.models:
-                assignment_id = next_id(Assignment.__table__)
-                row, taken = self._assignment(period, person, model)
-                finished = row[COMPLETED_AT]
-                assignments.append((assignment_id, *row, tokyo_date(finished) if finished else None))
-                for number, (started, submitted, drawn, correct, score, passed) in enumerate(taken, 1):
-                    attempt_id = next_id(Attempt.__table__)
-                    attempts.append(
-                        (attempt_id, assignment_id, person.id, model.bank.edition_id, number, started, submitted,
-                         model.bank.draw, correct, score, passed)
-                    )  # fmt: skip
-                    for position, (question, right, picked) in enumerate(drawn, 1):
-                        aq_id = next_id(AttemptQuestion.__table__)
-                        order = [*question.correct, *question.wrong]
-                        self.rng.shuffle(order)
-                        questions.append((aq_id, attempt_id, question.id, position, ",".join(map(str, order)), right))
-                        for choice in picked:
-                            answers.append((next_id(AttemptAnswer.__table__), aq_id, choice))
-        self.writer.write(Assignment.__table__, ASSIGNMENT_COLUMNS, assignments)
-        self.writer.write(Attempt.__table__, ATTEMPT_COLUMNS, attempts)
-        self.writer.write(AttemptQuestion.__table__, ATTEMPT_QUESTION_COLUMNS, questions)
-        self.writer.write(AttemptAnswer.__table__, ("id", "attempt_question_id", "choice_id"), answers)
-        self.counts["assignments"] += len(assignments)
-        self.counts["attempts"] += len(attempts)
-        self.counts["answers"] += len(questions)
-
-    def finish(self) -> None:
-        self.writer.finish()
-
-    def _assignment(self, period: Period, person: Person, model: QuizModel):
-        """The assignment row (without its id) and its attempts, as this person would have left them."""
-        rng, bank = self.rng, model.bank
-        opens, due = period.opens, period.due
-        base = (person.id, bank.edition_id, period.campaign.id, "campaign")
-        fresh = ("assigned", opens, due, 0, 0, None, None, None, None, None, None, None)
-        if rng.random() < 0.01:
-            return (*base, "exempt", opens, due, 0, 0, None, None, None, None, EXEMPT_REASON,
-                    end_of_day(period.campaign.period_end), self.exempted_by), []  # fmt: skip
-        year = period.index * 0.12  # each year a little better than the last
-        finish = self._finish_time(period, person, year)
-        if finish is None:
-            if rng.random() < 0.45:
-                return (*base, *fresh), []
-            done = rng.randrange(1, bank.sections + 1)
-            tried = opens + timedelta(days=rng.randrange(1, 10))
-            if period.now is not None:
-                tried = min(tried, period.now - timedelta(hours=1))
-            failed = self._attempts(model, person, year, tried, period.detail, fail_only=True)
-            return (*base, "in_progress", opens, due, done, done, None, None, None, None, None, None, None), failed
-        taken = self._attempts(model, person, year, finish, period.detail)
-        best = max(t[4] for t in taken)
-        passed_at = taken[-1][1]
-        return (*base, "completed", opens, due, bank.sections, bank.sections, passed_at, best, finish, finish,
-                None, None, None), taken  # fmt: skip
-
-    def _finish_time(self, period: Period, person: Person, year: float) -> datetime | None:
-        """When the person completes, or None: most in the last days before the due date, some early,
-        some late, a few never (in the running period: nothing after `now`)."""
-        rng = self.rng
-        lateness = _sigmoid(-1.6 - year - person.diligence)
-        never = _sigmoid(-3.0 - year - person.diligence - 0.3 * person.ability)
-        roll = rng.random()
-        window = (period.due - period.opens).total_seconds()
-        if roll < never:
-            return None
-        if roll < never + lateness:
-            moment = period.due + timedelta(days=rng.expovariate(1 / 9))
-        elif rng.random() < 0.3:
-            moment = period.opens + timedelta(seconds=rng.random() * window)
-        else:
-            moment = period.due - timedelta(days=min(rng.expovariate(1 / 5), window / 86400))
-        day = tokyo_date(moment)
-        moment = datetime.combine(day, time(rng.randrange(8, 20), rng.randrange(60)), TOKYO)
-        moment = min(
-            max(moment, period.opens + timedelta(hours=1)), end_of_day(period.campaign.period_end) - timedelta(days=1)
-        )
-        if period.now is not None and moment > period.now:
-            return None
-        return moment
-
-    def _attempts(self, model: QuizModel, person: Person, year: float, end: datetime, detail: bool,
-                  fail_only: bool = False):  # fmt: skip
-        """Attempts until one passes (a retake goes better: the feedback teaches), ending at `end`.
-        `fail_only`: the person has not passed yet; zero to two failed attempts."""
-        rng, bank = self.rng, model.bank
-        ability = person.ability + year + 0.3 * person.diligence
-        results = []
-        for _ in range(8):
-            if detail:
-                drawn = [(q, *model.answer(rng, q, ability)) for q in rng.sample(bank.questions, bank.draw)]
-                correct = sum(1 for _, right, _ in drawn if right)
-            else:
-                drawn, correct = [], model.count_correct(rng, ability)
-            score = correct * 100 // bank.draw
-            passed = score >= bank.pass_mark
-            if fail_only and passed:
-                break
-            results.append([drawn, correct, score, passed])
-            if passed or (fail_only and rng.random() < 0.6):
-                break
-            ability += 0.7
-        if not fail_only and not results[-1][3]:  # eight failures: the last retake is the one that passed
-            results[-1][1:] = [bank.draw, 100, True]
-        return [
-            (end - timedelta(minutes=25 * (len(results) - i)), end - timedelta(minutes=25 * (len(results) - i) - 12),
-             drawn, correct, score, passed)
-            for i, (drawn, correct, score, passed) in enumerate(results)
-        ]  # fmt: skip
-
-
-ASSIGNMENT_COLUMNS = (
-    "id", "user_id", "edition_id", "campaign_id", "reason", "status", "assigned_at", "due_at", "last_section",
-    "sections_done", "quiz_passed_at", "best_score", "attested_at", "completed_at", "exempt_reason", "exempt_until",
-    "exempted_by_id", "completed_on",
-)  # fmt: skip
-COMPLETED_AT = ASSIGNMENT_COLUMNS.index("completed_at") - 1  # in a row before its id is put in front
-ATTEMPT_COLUMNS = (
-    "id", "assignment_id", "user_id", "edition_id", "number", "started_at", "submitted_at", "question_count",
-    "correct_count", "score", "passed",
-)  # fmt: skip
-ATTEMPT_QUESTION_COLUMNS = ("id", "attempt_id", "question_id", "position", "choice_order", "correct")
 
 
 def people(session: Session, periods: int, seed: int) -> list[Person]:

@@ -9,13 +9,8 @@ from sqlalchemy import func, select
 from learning import clock
 from learning.accounts.imports import apply_roster
 from learning.campaigns.models import Campaign
-from learning.campaigns.services import (
-    CampaignInvalid,
-    create_campaign,
-    launch,
-    process_personnel_events,
-    roll_over,
-)
+from learning.campaigns.running import process_personnel_events, roll_over
+from learning.campaigns.services import CampaignInvalid, create_campaign, launch
 from learning.training.models import Assignment
 from tests.conftest import PG_URL
 from tests.factories import campaign_draft, make_assignment, make_department, make_edition, make_user

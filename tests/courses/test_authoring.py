@@ -11,7 +11,7 @@ from learning import clock
 from learning.audit.models import AuditEvent
 from learning.authoring import services as authoring
 from learning.authoring.services import AuthoringError
-from learning.courses.formats.content import ChoiceSpec, QuestionSpec, SectionSpec
+from learning.courses.formats.spec import ChoiceSpec, QuestionSpec, SectionSpec
 from learning.courses.models import Edition
 from learning.courses.services import published_editions, spec_from_edition
 from tests.factories import make_edition, make_user

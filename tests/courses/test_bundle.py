@@ -9,7 +9,8 @@ import pytest
 
 from learning.courses.formats import bundle
 from learning.courses.formats.bundle import read_zip, zip_module
-from learning.courses.formats.content import ContentError, read_module
+from learning.courses.formats.content import read_module
+from learning.courses.formats.spec import ContentError
 from learning.firstrun import CONTENT_DIR
 
 SHIPPED = CONTENT_DIR / "01-why-unbundling"

@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from learning.courses.formats import bundle
+from learning.courses.formats import bundle, questions, reader
 from learning.courses.formats import content as content_format
-from learning.courses.formats.content import ContentError, read_module, read_tree, write_module
+from learning.courses.formats.content import read_module, read_tree
+from learning.courses.formats.spec import ContentError
+from learning.courses.formats.writing import write_module
 from learning.firstrun import CONTENT_DIR
 from tests.factories import module_spec
 
@@ -212,7 +214,7 @@ def test_a_problem_keeps_its_template_and_values_apart(tmp_path):
 def test_every_problem_message_is_a_plain_literal_marked_for_extraction():
     """pybabel extracts only literal strings from N_(...); a formatted message would never be translated."""
     templates = []
-    for module in (content_format, bundle):
+    for module in (content_format, reader, questions, bundle):
         tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):

@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 from learning.authoring.diff import ItemDiff, TextChange, ValueChange, diff_editions, line_diff
-from learning.courses.formats.content import ChoiceSpec, ModuleSpec, QuestionSpec, SectionSpec
+from learning.courses.formats.spec import ChoiceSpec, ModuleSpec, QuestionSpec, SectionSpec
 
 
 def section(n: int, lines: int = 3) -> SectionSpec:

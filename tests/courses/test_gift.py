@@ -5,9 +5,11 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from learning.courses.formats import gift
-from learning.courses.formats.content import SLUG_RE, TRUE_FALSE_TEXT, ChoiceSpec, QuestionSpec
-from learning.courses.formats.gift import CODES, GiftProblem, GiftQuestion, export, parse, to_specs
+from learning.courses.formats import gift_result
+from learning.courses.formats.gift import export, to_specs
+from learning.courses.formats.gift_parse import parse
+from learning.courses.formats.gift_result import CODES, GiftProblem, GiftQuestion
+from learning.courses.formats.spec import SLUG_RE, TRUE_FALSE_TEXT, ChoiceSpec, QuestionSpec
 
 FIXTURE = (Path(__file__).parent / "fixtures" / "every_construct.gift").read_text(encoding="utf-8")
 GIFTS = ["top", "Conduct rules", "Gifts"]
@@ -199,14 +201,14 @@ def test_fixture_question_field_by_field(expected):
 def test_fixture_unsupported_types_are_skipped_by_line_and_not_imported():
     result = parse(FIXTURE)
     assert result.skipped == [
-        GiftProblem(line_of("::Essay::"), gift.UNSUPPORTED_ESSAY, "Essay"),
-        GiftProblem(line_of("::Matching::"), gift.UNSUPPORTED_MATCHING, "Matching"),
-        GiftProblem(line_of("::Numerical::"), gift.UNSUPPORTED_NUMERICAL, "Numerical"),
-        GiftProblem(line_of("::Short answer::"), gift.UNSUPPORTED_SHORT_ANSWER, "Short answer"),
-        GiftProblem(line_of("::Missing word::"), gift.UNSUPPORTED_MISSING_WORD, "Missing word"),
+        GiftProblem(line_of("::Essay::"), gift_result.UNSUPPORTED_ESSAY, "Essay"),
+        GiftProblem(line_of("::Matching::"), gift_result.UNSUPPORTED_MATCHING, "Matching"),
+        GiftProblem(line_of("::Numerical::"), gift_result.UNSUPPORTED_NUMERICAL, "Numerical"),
+        GiftProblem(line_of("::Short answer::"), gift_result.UNSUPPORTED_SHORT_ANSWER, "Short answer"),
+        GiftProblem(line_of("::Missing word::"), gift_result.UNSUPPORTED_MISSING_WORD, "Missing word"),
         GiftProblem(
             line_of("::Description::"),
-            gift.UNSUPPORTED_DESCRIPTION,
+            gift_result.UNSUPPORTED_DESCRIPTION,
             "This text has no answers, so it is a description.",
         ),
     ]
@@ -217,16 +219,16 @@ def test_fixture_unsupported_types_are_skipped_by_line_and_not_imported():
 @pytest.mark.parametrize(
     ("text", "code"),
     [
-        ("Capital of France? {=Paris}", gift.UNSUPPORTED_SHORT_ANSWER),  # one = and no ~ is short answer
-        ("Capital of France? {=%100%Paris#Yes =%50%paris}", gift.UNSUPPORTED_SHORT_ANSWER),
-        ("Two plus {=two =2} equals four.", gift.UNSUPPORTED_SHORT_ANSWER),  # the type wins over missing word
-        ("Tell us. {####General feedback only}", gift.UNSUPPORTED_ESSAY),
-        ("A number from 1 to 5? {#1..5}", gift.UNSUPPORTED_NUMERICAL),
-        ("Pi? {#=%100%3.14:0.005 =%50%3.1:0.05 ~#No}", gift.UNSUPPORTED_NUMERICAL),
-        ("Match. {=cat -> cat food =dog -> dog food}", gift.UNSUPPORTED_MATCHING),
-        ("Grant is {T} buried in the tomb.", gift.UNSUPPORTED_MISSING_WORD),
-        ("{=entombed ~buried} is the word.", gift.UNSUPPORTED_MISSING_WORD),
-        ("::Only text:: no braces at all", gift.UNSUPPORTED_DESCRIPTION),
+        ("Capital of France? {=Paris}", gift_result.UNSUPPORTED_SHORT_ANSWER),  # one = and no ~ is short answer
+        ("Capital of France? {=%100%Paris#Yes =%50%paris}", gift_result.UNSUPPORTED_SHORT_ANSWER),
+        ("Two plus {=two =2} equals four.", gift_result.UNSUPPORTED_SHORT_ANSWER),  # the type wins over missing word
+        ("Tell us. {####General feedback only}", gift_result.UNSUPPORTED_ESSAY),
+        ("A number from 1 to 5? {#1..5}", gift_result.UNSUPPORTED_NUMERICAL),
+        ("Pi? {#=%100%3.14:0.005 =%50%3.1:0.05 ~#No}", gift_result.UNSUPPORTED_NUMERICAL),
+        ("Match. {=cat -> cat food =dog -> dog food}", gift_result.UNSUPPORTED_MATCHING),
+        ("Grant is {T} buried in the tomb.", gift_result.UNSUPPORTED_MISSING_WORD),
+        ("{=entombed ~buried} is the word.", gift_result.UNSUPPORTED_MISSING_WORD),
+        ("::Only text:: no braces at all", gift_result.UNSUPPORTED_DESCRIPTION),
     ],
 )
 def test_other_forms_of_unsupported_types(text, code):
@@ -287,24 +289,24 @@ ERRORS_FILE = """\
 def test_syntax_errors_each_with_its_line():
     result = parse(ERRORS_FILE)
     assert [(e.line, e.code) for e in result.errors] == [
-        (2, gift.UNCLOSED_BRACE),
-        (8, gift.STRAY_BRACE),
-        (10, gift.EMPTY_TITLE),
-        (12, gift.UNCLOSED_TITLE),
-        (14, gift.NO_ANSWERS),
-        (16, gift.EMPTY_ANSWER),
-        (18, gift.TOO_FEW_ANSWERS),
-        (20, gift.TEXT_BEFORE_ANSWERS),
-        (25, gift.BAD_WEIGHT),  # the line of the bad answer, not of the question
-        (28, gift.BAD_WEIGHT),
-        (30, gift.BAD_WEIGHT),
-        (32, gift.NO_CORRECT_ANSWER),
-        (34, gift.NO_CORRECT_ANSWER),
-        (36, gift.EMPTY_QUESTION),
-        (39, gift.EXTRA_ANSWER_BLOCK),
-        (41, gift.STRAY_BRACE),
-        (43, gift.EMPTY_QUESTION),
-        (45, gift.UNCLOSED_BRACE),
+        (2, gift_result.UNCLOSED_BRACE),
+        (8, gift_result.STRAY_BRACE),
+        (10, gift_result.EMPTY_TITLE),
+        (12, gift_result.UNCLOSED_TITLE),
+        (14, gift_result.NO_ANSWERS),
+        (16, gift_result.EMPTY_ANSWER),
+        (18, gift_result.TOO_FEW_ANSWERS),
+        (20, gift_result.TEXT_BEFORE_ANSWERS),
+        (25, gift_result.BAD_WEIGHT),  # the line of the bad answer, not of the question
+        (28, gift_result.BAD_WEIGHT),
+        (30, gift_result.BAD_WEIGHT),
+        (32, gift_result.NO_CORRECT_ANSWER),
+        (34, gift_result.NO_CORRECT_ANSWER),
+        (36, gift_result.EMPTY_QUESTION),
+        (39, gift_result.EXTRA_ANSWER_BLOCK),
+        (41, gift_result.STRAY_BRACE),
+        (43, gift_result.EMPTY_QUESTION),
+        (45, gift_result.UNCLOSED_BRACE),
     ]
     # Valid questions are still read, but with errors the caller imports nothing.
     assert [q.title for q in result.questions] == ["Fine"]
@@ -322,8 +324,8 @@ def test_error_details_are_short_snippets():
 
 
 def test_problem_reads_as_a_line_of_the_command_line():
-    assert str(GiftProblem(7, gift.BAD_WEIGHT, "~%abc%")) == f"line 7: {CODES[gift.BAD_WEIGHT]}: ~%abc%"
-    assert str(GiftProblem(3, gift.UNSUPPORTED_ESSAY)) == f"line 3: {CODES[gift.UNSUPPORTED_ESSAY]}"
+    assert str(GiftProblem(7, gift_result.BAD_WEIGHT, "~%abc%")) == f"line 7: {CODES[gift_result.BAD_WEIGHT]}: ~%abc%"
+    assert str(GiftProblem(3, gift_result.UNSUPPORTED_ESSAY)) == f"line 3: {CODES[gift_result.UNSUPPORTED_ESSAY]}"
 
 
 def test_codes_are_a_fixed_described_set():
@@ -348,7 +350,7 @@ def test_codes_are_a_fixed_described_set():
         "no_correct_answer",
     }
     for code, description in CODES.items():
-        assert getattr(gift, code.upper()) == code
+        assert getattr(gift_result, code.upper()) == code
         assert description and description.isascii()
 
 
@@ -391,7 +393,7 @@ def test_crlf_bom_and_url_in_text():
 def test_comment_between_questions_without_blank_line_is_an_error_as_in_moodle():
     # Only blank lines separate questions, so these two are one question with two answer blocks.
     result = parse("::A:: A? {T}\n// next\n::B:: B? {F}\n")
-    assert [(e.line, e.code) for e in result.errors] == [(3, gift.EXTRA_ANSWER_BLOCK)]
+    assert [(e.line, e.code) for e in result.errors] == [(3, gift_result.EXTRA_ANSWER_BLOCK)]
 
 
 def test_moodle_export_sample_is_read():

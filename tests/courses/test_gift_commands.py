@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from learning.courses.formats import gift
+from learning.courses.formats import gift_parse
 from learning.courses.models import Edition, Module, Question
 from learning.courses.services import spec_from_edition
 from tests.factories import make_edition
@@ -27,7 +27,7 @@ def test_import_creates_the_module_as_a_draft_and_reports_skipped_types_by_line(
     draft = db.scalar(select(Edition).join(Module).where(Module.slug == "imported-bank"))
     assert draft.status == "draft" and draft.title_en == "imported-bank" and draft.title_ja == ""
     spec = spec_from_edition(db, draft)
-    parsed = gift.parse(FIXTURE.read_text(encoding="utf-8")).questions
+    parsed = gift_parse.parse(FIXTURE.read_text(encoding="utf-8")).questions
     assert [q.prompt["en"] for q in spec.questions] == [q.prompt for q in parsed]
     assert all(q.prompt["ja"] == "" for q in spec.questions)  # the other language is left for the trainer
     assert [[c.correct for c in q.choices] for q in spec.questions] == [
@@ -60,8 +60,8 @@ def test_importing_into_an_existing_module_adds_to_a_new_draft_and_export_reads_
     out = tmp_path / "out.gift"
     result = run(app, "export", slug, str(out), "--language", "ja", "--draft")
     assert result.exit_code == 0, result.output
-    again = gift.parse(out.read_text(encoding="utf-8"))
+    again = gift_parse.parse(out.read_text(encoding="utf-8"))
     assert not again.errors and [q.prompt for q in again.questions] == [q.prompt["ja"] for q in questions]
     assert run(app, "export", slug, str(out)).exit_code == 0  # without --draft: the published edition
-    assert len(gift.parse(out.read_text(encoding="utf-8")).questions) == before
+    assert len(gift_parse.parse(out.read_text(encoding="utf-8")).questions) == before
     assert run(app, "export", "no-such-module", str(out)).exit_code == 1

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from learning import clock
-from learning.campaigns.services import roll_over
+from learning.campaigns.running import roll_over
 from learning.reports import services
 from learning.training.models import Assignment
 from tests.conftest import sign_in

@@ -18,7 +18,7 @@ from learning.authoring.messages import finding_text
 from learning.authoring.pages import get_edition, moved, people_of, refused, save, saved, split_tags, text
 from learning.authoring.services import AuthoringError
 from learning.authz import Permission, requires
-from learning.courses.formats.content import LANGS, SectionSpec
+from learning.courses.formats.spec import LANGS, SectionSpec
 from learning.courses.markdown import removed_markup, render_markdown
 from learning.courses.models import Edition, ModuleImage
 from learning.courses.rendering import image_base, section_html

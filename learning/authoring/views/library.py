@@ -16,7 +16,7 @@ from learning.authoring.pages import get_edition, people_of, refused
 from learning.authoring.services import AuthoringError
 from learning.authz import Permission, requires
 from learning.courses.formats import bundle, gift
-from learning.courses.formats.content import LANGS, ContentError
+from learning.courses.formats.spec import LANGS, ContentError
 from learning.courses.models import Edition, Module
 from learning.courses.services import spec_from_edition
 from learning.web import accepts_upload, db, refuse

@@ -13,7 +13,7 @@ from learning.authoring.forms import CHOICE_ROWS, QuestionForm, RevisionForm
 from learning.authoring.messages import finding_text
 from learning.authoring.pages import get_edition, moved, save, saved, split_tags, text
 from learning.authz import Permission, requires
-from learning.courses.formats.content import LANGS, TRUE_FALSE_TEXT, ChoiceSpec, QuestionSpec
+from learning.courses.formats.spec import LANGS, TRUE_FALSE_TEXT, ChoiceSpec, QuestionSpec
 from learning.courses.services import spec_from_edition
 from learning.web import db
 

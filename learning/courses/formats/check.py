@@ -3,7 +3,8 @@
 import sys
 from pathlib import Path
 
-from learning.courses.formats.content import ContentError, read_tree
+from learning.courses.formats.content import read_tree
+from learning.courses.formats.spec import ContentError
 
 
 def main(argv: list[str]) -> int:

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from learning.accounts.models import RoleGrant, User
 from learning.authz import Permission, Role, requires
 from learning.courses.models import Edition, Question
-from learning.desk import services
+from learning.desk import handling, services
 from learning.desk.forms import FaqForm, NoteForm, ReplyForm
 from learning.desk.messages import ERRORS
 from learning.desk.models import CATEGORIES, STATUSES, DeskQuestion, FaqEntry
@@ -46,7 +46,7 @@ def inbox():
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     category = request.args.get("category") if request.args.get("category") in CATEGORIES else None
     module_id = request.args.get("module", type=int)
-    rows = services.inbox(db(), status=status, category=category, module_id=module_id)
+    rows = handling.inbox(db(), status=status, category=category, module_id=module_id)
     return render_template(
         "desk/inbox.html",
         rows=rows,
@@ -54,7 +54,7 @@ def inbox():
         category=category,
         module_id=module_id,
         modules=module_titles(),
-        sla=services.SERVICE_LEVEL_DAYS,
+        sla=handling.SERVICE_LEVEL_DAYS,
         show_names=current_user.can(Permission.DESK_IDENTITY),
         names=_asker_names(rows),
     )
@@ -68,7 +68,7 @@ def _asker_names(rows) -> dict[int, str]:
 
 
 def load(question_id: int) -> DeskQuestion:
-    question = services.read_for_desk(db(), question_id, current_user.id)
+    question = handling.read_for_desk(db(), question_id, current_user.id)
     if question is None:
         abort(404)
     return question
@@ -106,7 +106,7 @@ def reply(question_id: int):
     form = ReplyForm()
     if form.validate_on_submit():
         try:
-            services.desk_reply(db(), found, current_user.id, form.body.data, app_settings().portal_url)
+            handling.desk_reply(db(), found, current_user.id, form.body.data, app_settings().portal_url)
         except services.DeskError as exc:
             form.body.errors = [ERRORS[exc.code]()]
         else:
@@ -122,7 +122,7 @@ def note(question_id: int):
     form = NoteForm(prefix="note")
     if form.validate_on_submit():
         try:
-            services.add_note(db(), found, current_user.id, form.body.data)
+            handling.add_note(db(), found, current_user.id, form.body.data)
         except services.DeskError as exc:
             form.body.errors = [ERRORS[exc.code]()]
         else:
@@ -139,9 +139,9 @@ def manage(question_id: int):
         assignee = request.form.get("assignee", type=int)
         if assignee is not None and assignee not in {u.id for u in desk_staff()}:
             abort(400)
-        services.assign(db(), found, current_user.id, assignee)
+        handling.assign(db(), found, current_user.id, assignee)
     elif request.form.get("status") in STATUSES:
-        services.set_status(db(), found, current_user.id, request.form["status"])
+        handling.set_status(db(), found, current_user.id, request.form["status"])
     else:
         abort(400)
     return redirect(url_for(".question", question_id=found.id))
@@ -180,7 +180,7 @@ def faq_edit(entry_id: int | None = None):
     if source and request.method == "GET" and not entry:
         form.module.data, form.section.data = source.module_id, source.section_position
     if form.validate_on_submit():
-        draft = services.FaqDraft(
+        draft = handling.FaqDraft(
             form.question_ja.data,
             form.question_en.data,
             form.answer_ja.data,
@@ -190,7 +190,7 @@ def faq_edit(entry_id: int | None = None):
             source.id if source else None,
         )
         try:
-            saved = services.save_faq(db(), entry, draft, current_user.id)
+            saved = handling.save_faq(db(), entry, draft, current_user.id)
         except services.DeskError as exc:
             field = getattr(form, exc.field, form.question_ja) if exc.field != "module" else form.module
             message = FAQ_ERRORS.get(exc.code) or ERRORS[exc.code]
@@ -213,7 +213,7 @@ def faq_status(entry_id: int, status: str):
     entry = db().get(FaqEntry, entry_id)
     if entry is None:
         abort(404)
-    services.set_faq_status(db(), entry, status, current_user.id)
+    handling.set_faq_status(db(), entry, status, current_user.id)
     return redirect(url_for(".faq_edit", entry_id=entry.id))
 
 
@@ -223,7 +223,7 @@ def faq_status(entry_id: int, status: str):
 @bp.route("/desk/stats")
 @requires(Permission.DESK_STATS)
 def stats():
-    figures = services.question_stats(db())
+    figures = handling.question_stats(db())
     editions = {e.id: e for e in db().scalars(select(Edition))}
     bank = (
         {

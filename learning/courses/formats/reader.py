@@ -1,0 +1,142 @@
+"""The Reader of one module folder: YAML and text with line numbers, the common checks, every problem collected.
+
+Pure: no database, no Flask.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from learning.courses.formats.spec import LANGS, MAX_TEXT_BYTES, N_, SLUG_RE, Problem
+
+
+class LineDict(dict):
+    """A mapping that remembers the line of itself and of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class _LineLoader(yaml.SafeLoader):
+    def construct_mapping(self, node, deep=False):
+        mapping = LineDict(super().construct_mapping(node, deep=True))
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {k.value: k.start_mark.line + 1 for k, _ in node.value}
+        return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
+# YAML 1.1 reads yes/no/on/off as booleans, so an English choice "No" would vanish into False.
+# Only true and false are booleans here, as in YAML 1.2.
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_LineLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+class Reader:
+    """Collects problems for one module folder while reading it."""
+
+    def __init__(self, folder: Path, shown_as: str):
+        self.folder = folder
+        self.shown_as = shown_as
+        self.problems: list[Problem] = []
+
+    def problem(self, path: Path, line: int, message: str, /, **params: object) -> None:
+        """Records a problem; message is an N_ template, params fill its %(name)s placeholders."""
+        shown = f"{self.shown_as}/{path.relative_to(self.folder).as_posix()}"
+        self.problems.append(Problem(shown, line, message, params))
+
+    def read_text(self, path: Path) -> str | None:
+        if path.stat().st_size > MAX_TEXT_BYTES:
+            self.problem(path, 1, N_("file is larger than %(kb)d KB"), kb=MAX_TEXT_BYTES // 1024)
+            return None
+        try:
+            return path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = path.read_bytes()[: exc.start].count(b"\n") + 1
+            self.problem(path, line, N_("not valid UTF-8"))
+            return None
+
+    def load_yaml(self, path: Path):
+        if not path.is_file():
+            self.problem(path, 0, N_("file is missing"))
+            return None
+        text = self.read_text(path)
+        if text is None:
+            return None
+        try:
+            return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            reason = getattr(exc, "problem", None) or str(exc)
+            self.problem(path, mark.line + 1 if mark else 1, N_("invalid YAML: %(reason)s"), reason=reason)
+            return None
+
+    def bilingual(self, path: Path, mapping: LineDict, key: str, required: bool = True) -> dict[str, str] | None:
+        """Reads mapping[key] as {ja: text, en: text}; both languages, non-empty."""
+        line = mapping.line_of(key)
+        value = mapping.get(key)
+        if value is None:
+            if required:
+                self.problem(path, line, N_("'%(key)s' is missing"), key=key)
+            return None
+        if not isinstance(value, dict):
+            self.problem(path, line, N_("'%(key)s' must have 'ja' and 'en' texts"), key=key)
+            return None
+        result = {}
+        for lang in LANGS:
+            text = value.get(lang)
+            if not isinstance(text, str) or not text.strip():
+                self.problem(
+                    path,
+                    value.line_of(lang) if isinstance(value, LineDict) else line,
+                    N_("'%(key)s' has no '%(lang)s' text"),
+                    key=key,
+                    lang=lang,
+                )
+            else:
+                result[lang] = text.strip()
+        extra = set(value) - set(LANGS)
+        if extra:
+            languages = ", ".join(sorted(map(str, extra)))
+            self.problem(path, line, N_("'%(key)s' has unknown languages: %(languages)s"), key=key, languages=languages)
+        return result if len(result) == len(LANGS) else None
+
+    def integer(self, path: Path, mapping: LineDict, key: str, low: int, high: int) -> int | None:
+        value = mapping.get(key)
+        if key not in mapping:
+            self.problem(path, mapping.line, N_("'%(key)s' is missing"), key=key)
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.problem(
+                path,
+                mapping.line_of(key),
+                N_("'%(key)s' must be a whole number from %(low)d to %(high)d"),
+                key=key,
+                low=low,
+                high=high,
+            )
+            return None
+        return value
+
+    def unknown_keys(self, path: Path, mapping: LineDict, allowed: set[str], what: str) -> None:
+        for key in mapping:
+            if key not in allowed:
+                self.problem(path, mapping.line_of(key), N_("unknown key '%(key)s' in %(what)s"), key=key, what=what)
+
+    def tags(self, path: Path, mapping: LineDict) -> list[str]:
+        tags = mapping.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) and SLUG_RE.match(t) for t in tags):
+            self.problem(path, mapping.line_of("tags"), N_("'tags' must be a list of lowercase words with hyphens"))
+            return []
+        return tags
