@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,16 @@ def _int(env: dict, name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
 
 
+def _instance_path(env: Mapping[str, str], default: Path | None = None) -> Path:
+    return Path(env.get("INSTANCE_PATH") or default or PROJECT_ROOT / "instance")
+
+
+def database_url(env: Mapping[str, str] | None = None, instance: Path | None = None) -> str:
+    """DATABASE_URL, else the SQLite file in the instance folder; needs no other setting (for Alembic)."""
+    env = os.environ if env is None else env
+    return env.get("DATABASE_URL") or f"sqlite:///{(instance or _instance_path(env)) / 'learning.db'}"
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str
@@ -55,11 +66,11 @@ class Settings:
 def load_settings(env: dict | None = None, instance_path: Path | None = None) -> Settings:
     """Reads settings; in production raises ConfigError naming the first unsafe setting."""
     env = dict(os.environ if env is None else env)
-    instance = Path(env.get("INSTANCE_PATH") or instance_path or PROJECT_ROOT / "instance")
+    instance = _instance_path(env, instance_path)
     production = env.get("LEARNING_ENV", "development").strip().lower() == "production"
     settings = Settings(
         env="production" if production else "development",
-        database_url=env.get("DATABASE_URL") or f"sqlite:///{instance / 'learning.db'}",
+        database_url=database_url(env, instance),
         secret_key=env.get("SECRET_KEY") or ("" if production else _local_secret(instance)),
         debug=_flag(env, "FLASK_DEBUG"),
         demo=_flag(env, "LEARNING_DEMO", default=not production),

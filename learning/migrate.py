@@ -9,6 +9,7 @@ from learning.config import PROJECT_ROOT
 
 
 def alembic_config(url: str) -> Config:
+    """The scripts alembic.ini names, for this URL; made in code so that Alembic leaves the app's logging alone."""
     config = Config()
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))

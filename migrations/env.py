@@ -1,19 +1,33 @@
-"""Alembic environment: the URL comes from the app's settings (or -x url=...), the metadata from the models."""
+"""Alembic environment, for learning/migrate.py and for the `alembic` command (alembic.ini).
+
+The URL: `-x url=...`, else the one learning/migrate.py put in the config, else the app's own
+(DATABASE_URL, or the default SQLite file). The metadata comes from the models.
+"""
+
+from logging.config import fileConfig
+from pathlib import Path
 
 from alembic import context
+from sqlalchemy.engine import make_url
 
+from learning.config import database_url
 from learning.db import make_engine
 from learning.models import metadata
 
 config = context.config
+if config.config_file_name:  # the `alembic` command; the app keeps its own logging
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
 def run_migrations() -> None:
-    url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
     connection = config.attributes.get("connection")
     if connection is not None:
         _run(connection)
         return
+    url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
+    url = url or database_url()
+    if url.startswith("sqlite") and make_url(url).database:
+        Path(make_url(url).database).parent.mkdir(parents=True, exist_ok=True)  # instance/ on a fresh clone
     engine = make_engine(url)
     with engine.connect() as conn:
         _run(conn)
