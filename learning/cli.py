@@ -5,20 +5,15 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from learning import migrate
-from learning.web import db
+from learning.web import app_settings, db
 
 
 def register(app) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(audit_group)
-
-
-def _settings():
-    return current_app.extensions["settings"]
 
 
 @click.group("db", cls=AppGroup, help="Database schema.")
@@ -28,7 +23,7 @@ def db_group():
 
 @db_group.command("upgrade", help="Apply every pending migration.")
 def db_upgrade():
-    migrate.upgrade(_settings().database_url)
+    migrate.upgrade(app_settings().database_url)
     click.echo("database is up to date")
 
 

@@ -6,19 +6,14 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
-from learning.web import db, unit_of_work
+from learning.web import app_settings, db, unit_of_work
 
 
 def register(app) -> None:
     app.cli.add_command(org_group)
     app.cli.add_command(roster_group)
-
-
-def _settings():
-    return current_app.extensions["settings"]
 
 
 @click.group("org", cls=AppGroup, help="The department tree.")
@@ -55,7 +50,7 @@ def roster_import(file: Path, dry_run: bool):
         file,
         dry_run,
         lambda data: plan_roster(db(), data)[0],
-        lambda data, tick: apply_roster(db(), data, actor_id=None, progress=tick, portal_url=_settings().portal_url),
+        lambda data, tick: apply_roster(db(), data, actor_id=None, progress=tick, portal_url=app_settings().portal_url),
     )
 
 

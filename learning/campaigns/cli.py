@@ -5,19 +5,14 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
-from learning.web import db, unit_of_work
+from learning.web import app_settings, db, unit_of_work
 
 
 def register(app) -> None:
     app.cli.add_command(jobs_group)
     app.cli.add_command(campaigns_group)
-
-
-def _settings():
-    return current_app.extensions["settings"]
 
 
 @click.group("jobs", cls=AppGroup, help="Time-driven work: run from cron or a systemd timer.")
@@ -31,7 +26,7 @@ def jobs_group():
 def jobs_run():
     from learning.campaigns.jobs import run_jobs
 
-    run_jobs(db(), _settings(), report=lambda name, result: click.echo(f"{name}: {result}"))
+    run_jobs(db(), app_settings(), report=lambda name, result: click.echo(f"{name}: {result}"))
 
 
 @click.group("campaigns", cls=AppGroup, help="Training campaigns.")

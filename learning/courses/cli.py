@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from learning.web import db, unit_of_work
@@ -14,10 +13,6 @@ from learning.web import db, unit_of_work
 
 def register(app) -> None:
     app.cli.add_command(content_group)
-
-
-def _settings():
-    return current_app.extensions["settings"]
 
 
 @click.group("content", cls=AppGroup, help="Module content files (see content/README.md).")

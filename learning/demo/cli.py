@@ -5,18 +5,13 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
-from learning.web import db, unit_of_work
+from learning.web import app_settings, db, unit_of_work
 
 
 def register(app) -> None:
     app.cli.add_command(demo_group)
-
-
-def _settings():
-    return current_app.extensions["settings"]
 
 
 @click.group("demo", cls=AppGroup, help="Demo organisation and accounts (never in production).")
@@ -32,7 +27,7 @@ def demo_group():
 def demo_seed(employees: int, periods: int):
     from learning.demo.organisation import seed
 
-    if not _settings().demo:
+    if not app_settings().demo:
         click.echo("demo data is disabled (LEARNING_DEMO is off or LEARNING_ENV=production)", err=True)
         sys.exit(1)
     with unit_of_work() as session:
@@ -55,7 +50,7 @@ def demo_code(login_id: str):
     from learning.accounts.models import User
     from learning.accounts.second_factor import current_code
 
-    if not _settings().demo:
+    if not app_settings().demo:
         click.echo("demo data is disabled (LEARNING_DEMO is off or LEARNING_ENV=production)", err=True)
         sys.exit(1)
     user = db().scalar(select(User).where(User.login_id == login_id.lower(), User.is_demo.is_(True)))
