@@ -11,6 +11,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TRUE_WORDS = {"1", "true", "yes", "on"}
 MIN_SECRET_LENGTH = 32
+# `standard`: argon2id as RFC 9106 recommends; `test`: the cheapest argon2id, for the test suite only.
+PASSWORD_HASH_PROFILES = ("standard", "test")
 
 
 class ConfigError(RuntimeError):
@@ -42,6 +44,15 @@ def database_url(env: Mapping[str, str] | None = None, instance: Path | None = N
     return env.get("DATABASE_URL") or f"sqlite:///{(instance or _instance_path(env)) / 'learning.db'}"
 
 
+def password_hash_profile(env: Mapping[str, str] | None = None) -> str:
+    """PASSWORD_HASH_PROFILE, read by the password hasher when it is made (learning/accounts/passwords.py)."""
+    env = os.environ if env is None else env
+    value = (env.get("PASSWORD_HASH_PROFILE") or "standard").strip().lower()
+    if value not in PASSWORD_HASH_PROFILES:
+        raise ConfigError(f"PASSWORD_HASH_PROFILE must be one of {', '.join(PASSWORD_HASH_PROFILES)}, not {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str
@@ -61,6 +72,7 @@ class Settings:
     smtp_password: str | None = None
     smtp_starttls: bool = False
     mail_from: str = "conduct-rules-portal@localhost"
+    hash_profile: str = "standard"  # PASSWORD_HASH_PROFILE
 
 
 def load_settings(env: dict | None = None, instance_path: Path | None = None) -> Settings:
@@ -86,6 +98,7 @@ def load_settings(env: dict | None = None, instance_path: Path | None = None) ->
         smtp_password=env.get("SMTP_PASSWORD") or None,
         smtp_starttls=_flag(env, "SMTP_STARTTLS"),
         mail_from=env.get("MAIL_FROM") or "conduct-rules-portal@localhost",
+        hash_profile=password_hash_profile(env),
     )
     if production:
         _refuse_unsafe(settings)
@@ -105,6 +118,11 @@ def _refuse_unsafe(settings: Settings) -> None:
         raise ConfigError("FLASK_DEBUG is on; production must run with debug off")
     if settings.demo:
         raise ConfigError("LEARNING_DEMO is on; production must not serve demo data or demo accounts")
+    if settings.hash_profile != "standard":
+        raise ConfigError(
+            f"PASSWORD_HASH_PROFILE is {settings.hash_profile!r}; production must hash passwords "
+            "with the standard argon2id parameters (leave it unset)"
+        )
 
 
 def _local_secret(instance: Path) -> str:

@@ -10,6 +10,10 @@ import re
 import shutil
 from pathlib import Path
 
+# Cheap argon2 for the run and the processes it starts, set before the hasher is made on import
+# (learning/accounts/passwords.py); production refuses this profile. `=standard` runs the real one.
+os.environ.setdefault("PASSWORD_HASH_PROFILE", "test")
+
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text

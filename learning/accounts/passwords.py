@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 from pathlib import Path
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from learning.config import password_hash_profile
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
-_hasher = PasswordHasher()
+
+
+def make_hasher(profile: str) -> PasswordHasher:
+    """argon2id with RFC 9106's parameters (64 MiB, 3 passes), or for the test suite the least argon2 allows.
+
+    Production refuses the test profile (learning/config.py). A hash made with other parameters than the
+    hasher's verifies all the same and is rehashed at the next sign-in (needs_rehash).
+    """
+    standard = profiles.RFC_9106_LOW_MEMORY
+    if profile == "test":
+        return PasswordHasher.from_parameters(dataclasses.replace(standard, time_cost=1, memory_cost=8, parallelism=1))
+    return PasswordHasher.from_parameters(standard)
+
+
+_hasher = make_hasher(password_hash_profile())
 # Verified against when the account does not exist, so both paths cost the same time.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-used-for-timing")
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
