@@ -18,7 +18,7 @@ from learning.i18n import pick
 from learning.training import services as training
 from learning.training.models import Assignment
 from learning.training.services import my_assignments
-from learning.web import db, refused
+from learning.web import creates_once, db, refused
 
 bp = Blueprint("campaigns", __name__, template_folder="templates")
 
@@ -73,6 +73,7 @@ def index():
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 @requires(Permission.CAMPAIGNS_MANAGE)
+@creates_once()
 def create():
     form = CampaignForm()
     module_choices = [SelectChoice(m.id, pick(e.titles)) for m, e in services.campaign_modules(db())]
@@ -183,6 +184,7 @@ def campaign_names_for(assignments) -> dict:
 
 @bp.route("/assignments/<int:assignment_id>/exempt", methods=["POST"])
 @requires(Permission.CAMPAIGNS_MANAGE)
+@creates_once()
 def exempt(assignment_id: int):
     assignment = db().get(Assignment, assignment_id) or abort(404)
     user = db().get(User, assignment.user_id)

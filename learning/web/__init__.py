@@ -4,6 +4,7 @@ order; the names below are what views and commands use."""
 
 from learning.inputs import id_arg
 from learning.web.database import db, init_db, refused, unit_of_work
+from learning.web.once import creates_once
 from learning.web.pipeline import accepts_upload, app_settings, local_next
 from learning.web.responses import fail, wants_json
 from learning.web.security import refuse, security_event
@@ -13,6 +14,7 @@ db_session = db
 __all__ = [
     "accepts_upload",
     "app_settings",
+    "creates_once",
     "db",
     "db_session",
     "fail",
@@ -29,10 +31,11 @@ __all__ = [
 
 def init_app(app) -> None:
     """Before CSRF: request id, upload limit, control characters. After: lifetime, permission, headers."""
-    from learning.web import errors, pipeline
+    from learning.web import errors, once, pipeline
 
     pipeline.init_app(app)
     errors.init_app(app)
+    app.add_template_global(once.once_field)
 
 
 def init_after_csrf(app) -> None:

@@ -18,7 +18,7 @@ from learning.accounts.hrfiles import MAX_BYTES, FileProblem, FileRejected
 from learning.accounts.models import Department, PendingImport, RoleGrant, User
 from learning.authz import Permission, Role, requires
 from learning.notify.services import outbox
-from learning.web import app_settings, db, refused
+from learning.web import app_settings, creates_once, db, refused
 from learning.web.forms import PortalForm
 
 bp = Blueprint("admin", __name__, template_folder="../templates")
@@ -99,6 +99,7 @@ def upload():
 
 @bp.route("/admin/imports/<int:pending_id>/apply", methods=["POST"])
 @requires(Permission.ACCOUNTS_MANAGE)
+@creates_once()
 def apply(pending_id: int):
     pending = db().get(PendingImport, pending_id)
     if pending is None or pending.uploaded_by_id != current_user.id:
@@ -184,6 +185,7 @@ def compromised(user_id: int):
 
 @bp.route("/admin/people/<int:user_id>/grants", methods=["POST"])
 @requires(Permission.ACCOUNTS_MANAGE)
+@creates_once()
 def grant(user_id: int):
     user = _person(user_id)
     role = request.form.get("role", "")

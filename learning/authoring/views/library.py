@@ -19,7 +19,7 @@ from learning.courses.formats import bundle, gift
 from learning.courses.formats.spec import LANGS, ContentError
 from learning.courses.models import Edition, Module
 from learning.courses.services import spec_from_edition
-from learning.web import accepts_upload, db, refuse
+from learning.web import accepts_upload, creates_once, db, refuse
 
 GIFT_LIMIT = 5 * 1024 * 1024
 FORM_MARGIN = 64 * 1024  # the rest of the multipart form around the file
@@ -39,6 +39,7 @@ def library():
 
 @bp.route("/library/new", methods=["GET", "POST"])
 @requires(Permission.COURSES_AUTHOR)
+@creates_once()
 def module_new():
     form = NewModuleForm()
     if form.validate_on_submit():
@@ -56,6 +57,7 @@ def module_new():
 
 @bp.route("/library/<int:module_id>/draft", methods=["POST"])
 @requires(Permission.COURSES_AUTHOR)
+@creates_once()
 def draft_start(module_id: int):
     if not RevisionForm().validate_on_submit():
         abort(400)
@@ -176,6 +178,7 @@ def download(data: bytes, mimetype: str, filename: str) -> Response:
 @bp.route("/library/upload", methods=["GET", "POST"])
 @requires(Permission.COURSES_AUTHOR)
 @accepts_upload(bundle.MAX_ZIP_BYTES + FORM_MARGIN)
+@creates_once()
 def upload():
     """A zipped module folder becomes a draft, after the same checks as `flask content check`."""
     form = UploadForm()
@@ -206,6 +209,7 @@ def upload():
 @bp.route("/library/gift", methods=["GET", "POST"])
 @requires(Permission.COURSES_AUTHOR)
 @accepts_upload(GIFT_LIMIT + FORM_MARGIN)
+@creates_once()
 def gift_import():
     """A GIFT question bank into a module's draft (created if needed); every skipped question named by line."""
     form = GiftForm(slug=request.args.get("slug", ""))

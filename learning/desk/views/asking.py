@@ -12,7 +12,7 @@ from learning.desk.forms import AskForm, ClaimForm, ClaimReplyForm, ReplyForm
 from learning.desk.messages import ERRORS
 from learning.i18n import current_locale, pick
 from learning.inputs import MAX_ID
-from learning.web import db, security_event
+from learning.web import creates_once, db, security_event
 
 bp = Blueprint("desk", __name__, template_folder="../templates")
 ANON_LIMIT_PER_HOUR = services.ASK_LIMIT_PER_HOUR
@@ -32,6 +32,7 @@ def faq_for_section(module_id: int, position: int):
 
 @bp.route("/desk", methods=["GET", "POST"])
 @requires(Permission.LEARN)
+@creates_once(anonymous=lambda: request.form.get("anonymous") == "y")
 def ask():
     form = AskForm(
         edition=request.args.get("edition", ""),
@@ -88,6 +89,7 @@ def mine():
 
 @bp.route("/desk/mine/<int:question_id>", methods=["GET", "POST"])
 @requires(Permission.LEARN)
+@creates_once()
 def mine_one(question_id: int):
     question = services.own_question(db(), current_user.id, question_id)
     if question is None:
@@ -105,6 +107,7 @@ def mine_one(question_id: int):
 
 @bp.route("/desk/claim", methods=["GET", "POST"])
 @requires(Permission.LEARN)
+@creates_once(anonymous=True)
 def claim():
     """An anonymous asker reads the answer and replies with the claim code."""
     form = ClaimReplyForm() if request.form.get("body") else ClaimForm()

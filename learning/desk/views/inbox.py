@@ -15,7 +15,7 @@ from learning.desk.forms import FaqForm, NoteForm, ReplyForm
 from learning.desk.messages import ERRORS
 from learning.desk.models import CATEGORIES, STATUSES, DeskQuestion, FaqEntry
 from learning.i18n import pick
-from learning.web import app_settings, db
+from learning.web import app_settings, creates_once, db
 
 bp = Blueprint("inbox", __name__, template_folder="../templates")
 
@@ -101,6 +101,7 @@ def _question_page(found: DeskQuestion, reply: ReplyForm, note: ReplyForm, statu
 
 @bp.route("/desk/inbox/<int:question_id>/reply", methods=["POST"])
 @requires(Permission.DESK_WORK)
+@creates_once()
 def reply(question_id: int):
     found = load(question_id)
     form = ReplyForm()
@@ -117,6 +118,7 @@ def reply(question_id: int):
 
 @bp.route("/desk/inbox/<int:question_id>/note", methods=["POST"])
 @requires(Permission.DESK_WORK)
+@creates_once()
 def note(question_id: int):
     found = load(question_id)
     form = NoteForm(prefix="note")
@@ -168,6 +170,7 @@ def faq_manage():
 @bp.route("/faq/new", methods=["GET", "POST"])
 @bp.route("/faq/<int:entry_id>/edit", methods=["GET", "POST"])
 @requires(Permission.DESK_WORK)
+@creates_once()
 def faq_edit(entry_id: int | None = None):
     entry = db().get(FaqEntry, entry_id) if entry_id else None
     if entry_id and entry is None:
