@@ -60,7 +60,7 @@ def _run_import(file: Path, dry_run: bool, plan, apply) -> None:
 
     if file.stat().st_size > MAX_BYTES:
         problem = FileProblem(0, None, "too_large", {"limit": MAX_BYTES // (1024 * 1024)})
-        click.echo(f"{file}: {problem.english()}; nothing was written", err=True)
+        click.echo(f"{file}: {problem.english()} Nothing was written.", err=True)
         sys.exit(1)
     data = file.read_bytes()
     try:

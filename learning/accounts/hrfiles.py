@@ -11,6 +11,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from learning.accounts.messages import AT_LINE, AT_LINE_AND_COLUMN, FILE_PROBLEMS
+from learning.errors import DomainError
 from learning.inputs import CONTROL
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -31,31 +33,18 @@ class FileProblem:
     code: str
     values: dict = field(default_factory=dict)
 
+    @property
+    def template(self) -> str:
+        return FILE_PROBLEMS[self.code]
+
     def english(self) -> str:
-        where = f"line {self.line}" + (f", column {self.column}" if self.column else "") if self.line else "file"
-        return f"{where}: {ENGLISH[self.code].format(**self.values)}"
-
-
-# English wording for the command line; the web layer translates by code.
-ENGLISH = {
-    "too_large": "the file is larger than {limit} MB",
-    "encoding": "the file is neither UTF-8 nor Shift_JIS (first undecodable byte on this line)",
-    "empty": "the file is empty",
-    "header": "the header must be exactly: {expected} (found: {found})",
-    "columns": "expected {expected} values, found {found}",
-    "required": "a value is required",
-    "too_long": "at most {limit} characters",
-    "code_format": "letters, digits, '-', '_' and '.' only (up to 40)",
-    "employee_no_format": "letters, digits, '-' and '_' only (up to 20)",
-    "email": "'{value}' is not an email address",
-    "status": "'{value}' is not a status; use active, leave or left",
-    "duplicate": "'{value}' appears again (first on line {first})",
-    "unknown_department": "no department with code '{value}'",
-    "unknown_parent": "no department with code '{value}' in this file or the system",
-    "cycle": "department '{value}' would become its own ancestor",
-    "self_parent": "a department cannot be its own parent",
-    "control_characters": "the value contains a control character (such as NUL)",
-}
+        """The problem as the command line prints it (the web translates the same templates)."""
+        message = self.template % self.values if self.values else self.template
+        if not self.line:
+            return message
+        if self.column:
+            return AT_LINE_AND_COLUMN % {"line": self.line, "column": self.column, "message": message}
+        return AT_LINE % {"line": self.line, "message": message}
 
 
 @dataclass(frozen=True)
@@ -77,12 +66,17 @@ class RosterRow:
     status: str
 
 
-class FileRejected(Exception):
+class FileRejected(DomainError):
     """The file has problems; .problems lists every one (up to a limit) and nothing may be written."""
 
+    messages = FILE_PROBLEMS
+
     def __init__(self, problems: list[FileProblem]):
-        super().__init__("; ".join(p.english() for p in problems[:5]))
+        super().__init__("file_rejected")
         self.problems = problems
+
+    def english(self) -> str:
+        return "; ".join(p.english() for p in self.problems[:5])
 
 
 MAX_PROBLEMS = 200  # enough to fix a file by; a wholly wrong file would otherwise list every line

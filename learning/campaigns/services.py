@@ -18,19 +18,26 @@ from learning import clock
 from learning.accounts.models import Department, User
 from learning.audit.services import record
 from learning.campaigns.audience import covered_departments
+from learning.campaigns.messages import MESSAGES
 from learning.campaigns.models import Campaign, CampaignDepartment, CampaignModule
 from learning.campaigns.periods import end_of_day, period_containing, start_of_day
 from learning.courses.models import Edition, Module
 from learning.db import UTCDateTime
+from learning.errors import DomainError
 from learning.training.models import Assignment
 
 
-class CampaignInvalid(Exception):
-    """Form-level problems: {field name: message id}."""
+class CampaignInvalid(DomainError):
+    """Problems with several fields at once: `problems` maps a field name to its code (campaigns/messages.py)."""
+
+    messages = MESSAGES
 
     def __init__(self, problems: dict[str, str]):
-        super().__init__(", ".join(f"{k}: {v}" for k, v in problems.items()))
+        super().__init__("invalid")
         self.problems = problems
+
+    def english(self) -> str:
+        return "; ".join(f"{field}: {self.messages[code]}" for field, code in self.problems.items())
 
 
 @dataclass

@@ -12,23 +12,16 @@ from learning.audit.services import record
 from learning.authz import Permission, requires
 from learning.campaigns import services
 from learning.campaigns.forms import CampaignForm, ExemptionForm, PersonSearchForm
+from learning.campaigns.messages import MESSAGES
 from learning.campaigns.models import Campaign
 from learning.campaigns.periods import end_of_day, tokyo_date
 from learning.i18n import pick
 from learning.training import services as training
 from learning.training.models import Assignment
 from learning.training.services import my_assignments
-from learning.web import creates_once, db, refused
+from learning.web import creates_once, db, refuse, refused, translated
 
 bp = Blueprint("campaigns", __name__, template_folder="templates")
-
-PROBLEMS = {
-    "no_modules": lambda: _("Choose at least one module."),
-    "due_before_open": lambda: _("The due date must not be before the opening date."),
-    "no_departments": lambda: _("Choose at least one department, or the whole organisation."),
-    "empty_audience": lambda: _("Nobody active works in the chosen departments."),
-    "transfer_rule_incomplete": lambda: _("A transfer rule needs both departments and at least one module."),
-}
 
 
 def department_choices() -> list[SelectChoice]:
@@ -108,8 +101,9 @@ def create():
                 "due_on": form.due_on,
                 "transfer_from": form.transfer_from,
             }
+            refused()
             for name, code in exc.problems.items():
-                fields[name].errors = [*fields[name].errors, PROBLEMS[code]()]
+                fields[name].errors = [*fields[name].errors, translated(MESSAGES[code])]
         else:
             flash(_("The campaign has been saved as a draft. Check it, then launch it."), "success")
             return redirect(url_for(".show", campaign_id=campaign.id))
@@ -198,9 +192,8 @@ def exempt(assignment_id: int):
         return redirect(url_for(".person", q=user.employee_no))
     try:
         training.exempt(db(), assignment, form.reason.data.strip(), end_of_day(form.until.data), current_user.id)
-    except training.TrainingError:
-        refused()
-        flash(_("A completed assignment cannot be exempted."), "error")
+    except training.TrainingError as exc:
+        flash(refuse(exc), "error")
         return redirect(url_for(".person", q=user.employee_no))
     flash(_("Exemption granted."), "success")
     return redirect(url_for(".person", q=user.employee_no))

@@ -1,16 +1,18 @@
-"""The desk's refusals, in the reader's language."""
+"""The desk's refusals: the room's message templates (English; translated where shown, see
+learning/errors.py)."""
 
-from flask_babel import gettext as _
+from learning.errors import N_
 
-from learning.desk import services
-
-ERRORS = {
-    "empty": lambda: _("Please write your question."),
-    "too_long": lambda: _("Please keep it under %(n)d characters.", n=services.MAX_LENGTH),
-    "control_characters": lambda: _("The text contains control characters; please remove them."),
-    "category": lambda: _("Choose a category."),
-    "bad_context": lambda: _("The module or question this was asked from does not exist."),
-    "too_many": lambda: _("You have asked many questions in the last hour. Please wait a while before asking more."),
-    "closed": lambda: _("This question is closed. Ask a new question if something is still unclear."),
-    "claim_locked": lambda: _("Too many wrong claim codes from this computer. Please wait 15 minutes."),
+MESSAGES = {
+    "empty": N_("Please write your question."),
+    "too_long": N_("Please keep it under %(n)d characters."),
+    "control_characters": N_("The text contains control characters; please remove them."),
+    "category": N_("Choose a category."),
+    "bad_context": N_("The module or question this was asked from does not exist."),
+    "too_many": N_("You have asked many questions in the last hour. Please wait a while before asking more."),
+    "closed": N_("This question is closed. Ask a new question if something is still unclear."),
+    "claim_locked": N_("Too many wrong claim codes from this computer. Please wait 15 minutes."),
+    "copied": N_("Rewrite the question in your own words; do not publish the asker's text as it was."),
+    "section_without_module": N_("Choose the module the section belongs to."),
+    "status": N_("Unknown status."),
 }

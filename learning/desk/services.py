@@ -21,7 +21,9 @@ from learning import clock
 from learning.accounts.models import SignInFailure, User
 from learning.audit.services import record
 from learning.courses.models import Edition, Question, Section
+from learning.desk.messages import MESSAGES
 from learning.desk.models import CATEGORIES, DeskMessage, DeskQuestion, FaqEntry
+from learning.errors import DomainError
 
 MAX_LENGTH = 5000
 ASK_LIMIT_PER_HOUR = 10
@@ -31,12 +33,13 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 JST = timedelta(hours=9)
 
 
-class DeskError(Exception):
-    """A request the desk cannot take; the message id says why (and which field, where it is one)."""
+class DeskError(DomainError):
+    """A request the desk cannot take; the code says why (desk/messages.py), the field where it is one."""
 
-    def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code, self.field = code, field
+    messages = MESSAGES
+
+    def __init__(self, code: str, field: str | None = None, **params):
+        super().__init__(code, field=field, **params)
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ def clean_text(body: str, field: str = "body") -> str:
     if not text:
         raise DeskError("empty", field)
     if len(text) > MAX_LENGTH:
-        raise DeskError("too_long", field)
+        raise DeskError("too_long", field, n=MAX_LENGTH)
     if CONTROL.search(text):
         raise DeskError("control_characters", field)
     return text

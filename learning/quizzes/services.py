@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session, selectinload
 from learning import clock
 from learning.audit.services import record
 from learning.courses.models import Edition, Question
+from learning.errors import DomainError
 from learning.quizzes.grading import AnswerCheck, draw, grade, parse_answers, shuffled
+from learning.quizzes.messages import MESSAGES
 from learning.quizzes.models import Attempt, AttemptAnswer, AttemptQuestion
 from learning.training.models import Assignment
 from learning.training.services import NotFound, TrainingError, quiz_unlocked
@@ -20,8 +22,13 @@ from learning.training.services import NotFound, TrainingError, quiz_unlocked
 _rng = random.SystemRandom()
 
 
-class QuizForbidden(Exception):
+class QuizForbidden(DomainError):
     """The attempt belongs to someone else."""
+
+    messages = MESSAGES
+
+    def __init__(self):
+        super().__init__("not_yours")
 
 
 def start_attempt(session: Session, assignment: Assignment, user_id: int) -> Attempt:

@@ -8,10 +8,9 @@ from learning.authz import Permission, requires
 from learning.quizzes import services
 from learning.quizzes.grading import TamperedAnswers
 from learning.quizzes.services import QuizForbidden
-from learning.training.messages import MESSAGES
 from learning.training.pages import own
 from learning.training.services import NotFound, TrainingError, own_assignment
-from learning.web import db, fail
+from learning.web import db, explain, fail, refuse
 from learning.web.forms import PortalForm
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")
@@ -26,7 +25,7 @@ def start(assignment_id: int):
         try:
             attempt = services.start_attempt(db(), assignment, current_user.id)
         except TrainingError as exc:
-            flash(MESSAGES[str(exc)](), "warning")
+            flash(refuse(exc), "warning")
             return redirect(url_for("training.overview", assignment_id=assignment.id))
         return redirect(url_for(".attempt", attempt_id=attempt.id))
     return render_template(
@@ -44,8 +43,8 @@ def load(attempt_id: int):
         return attempt, own_assignment(db(), current_user.id, attempt.assignment_id)
     except NotFound:
         abort(404)
-    except QuizForbidden:
-        fail(403, _("This quiz attempt belongs to someone else."))
+    except QuizForbidden as exc:
+        fail(403, explain(exc))
 
 
 @bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])

@@ -1,10 +1,13 @@
-"""Why a step of a module was refused, in the reader's language."""
+"""Why a step of a module was refused: the training room's message templates (English; translated where
+shown, see learning/errors.py)."""
 
-from flask_babel import gettext as _
+from learning.errors import N_
 
 MESSAGES = {
-    "read_in_order": lambda: _("Please read the sections in order."),
-    "quiz_first": lambda: _("Pass the comprehension quiz before you attest."),
-    "read_first": lambda: _("Read every section before you take the quiz."),
-    "already_passed": lambda: _("You have already passed this quiz."),
+    "read_in_order": N_("Please read the sections in order."),
+    "quiz_first": N_("Pass the comprehension quiz before you attest."),
+    "read_first": N_("Read every section before you take the quiz."),
+    "already_passed": N_("You have already passed this quiz."),
+    "already_completed": N_("A completed assignment cannot be exempted."),
+    "not_found": N_("This assignment does not exist."),
 }

@@ -11,18 +11,25 @@ from sqlalchemy.orm import Session
 from learning import clock
 from learning.audit.services import record
 from learning.courses.models import Edition, Section
+from learning.errors import DomainError
+from learning.training.messages import MESSAGES
 from learning.training.models import Assignment
 
 DUE_SOON = timedelta(days=7)
 OPEN = ("assigned", "in_progress")
 
 
-class TrainingError(Exception):
-    """A learner asked for something their assignment does not allow yet (the message id says what)."""
+class TrainingError(DomainError):
+    """A step the assignment does not allow (yet); the code says what (training/messages.py)."""
+
+    messages = MESSAGES
 
 
-class NotFound(Exception):
+class NotFound(TrainingError):
     """No such assignment for this person; shown as 404 whether it exists for someone else or not."""
+
+    def __init__(self):
+        super().__init__("not_found")
 
 
 @dataclass(frozen=True)

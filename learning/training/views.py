@@ -14,7 +14,7 @@ from learning.training import services, sources
 from learning.training.messages import MESSAGES
 from learning.training.pages import own
 from learning.training.services import NotFound, TrainingError
-from learning.web import db
+from learning.web import db, refuse, translated
 from learning.web.forms import PortalForm
 
 bp = Blueprint("training", __name__, template_folder="templates")
@@ -64,7 +64,7 @@ def section(assignment_id: int, position: int):
     except NotFound:
         abort(404)
     except TrainingError as exc:
-        flash(MESSAGES[str(exc)](), "warning")
+        flash(refuse(exc), "warning")
         return redirect(url_for(".overview", assignment_id=assignment.id))
     sections = services.sections_of(db(), assignment.edition_id)
     body = section_html(current, current_locale())
@@ -81,7 +81,7 @@ def attest(assignment_id: int):
     if assignment.is_completed:
         return redirect(url_for(".certificate", assignment_id=assignment.id))
     if assignment.quiz_passed_at is None:
-        flash(MESSAGES["quiz_first"](), "warning")
+        flash(translated(MESSAGES["quiz_first"]), "warning")
         return redirect(url_for(".overview", assignment_id=assignment.id))
     if form.validate_on_submit():
         services.attest(db(), assignment, current_user.id)

@@ -6,7 +6,7 @@ from learning.inputs import id_arg
 from learning.web.database import db, init_db, refused, unit_of_work
 from learning.web.once import creates_once
 from learning.web.pipeline import accepts_upload, app_settings, local_next
-from learning.web.responses import fail, wants_json
+from learning.web.responses import explain, fail, translated, wants_json
 from learning.web.security import refuse, security_event
 
 db_session = db
@@ -17,6 +17,7 @@ __all__ = [
     "creates_once",
     "db",
     "db_session",
+    "explain",
     "fail",
     "id_arg",
     "init_db",
@@ -24,6 +25,7 @@ __all__ = [
     "refuse",
     "refused",
     "security_event",
+    "translated",
     "unit_of_work",
     "wants_json",
 ]

@@ -1,8 +1,10 @@
-"""A refusal with a message written for the user, and whether the client wants JSON."""
+"""A refusal with a message written for the user, a domain error in the user's language, and whether the
+client wants JSON."""
 
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 
@@ -18,6 +20,17 @@ class UserError(HTTPException):
 
 def fail(code: int, message: str):
     raise UserError(code, message)
+
+
+def explain(error) -> str:
+    """A DomainError's message in the user's language (its room's template, translated, then filled)."""
+    return translated(error.template, error.params)
+
+
+def translated(template: str, params: dict | None = None) -> str:
+    """A template marked with N_, in the user's language."""
+    text = gettext(template)
+    return text % params if params else text
 
 
 def wants_json() -> bool:

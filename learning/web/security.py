@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from learning.audit.services import Entry, record_many
 from learning.web.database import discard, refused
+from learning.web.responses import explain
 
 
 def security_event(entry: Entry | None, rows: Iterable = ()) -> None:
@@ -33,9 +34,11 @@ def security_event(entry: Entry | None, rows: Iterable = ()) -> None:
         session.close()
 
 
-def refuse(error) -> None:
+def refuse(error) -> str:
     """A view caught a service's DomainError and answers with a message: keep nothing the request wrote,
-    and write what the refusal must leave on record (error.audit), if anything."""
+    write what the refusal must leave on record (error.audit), if anything, and return the message in
+    the user's language."""
     if getattr(error, "audit", None) is not None:
         security_event(error.audit)
     refused()
+    return explain(error)

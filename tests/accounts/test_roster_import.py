@@ -85,7 +85,7 @@ def test_a_bad_row_writes_nothing(db):
         apply_roster(db, data, actor_id=None)
     except FileRejected as exc:
         assert [p.english() for p in exc.problems] == [
-            "line 3, column employee_no: 'N1' appears again (first on line 2)"
+            "Line 3, column employee_no: 'N1' appears again (first on line 2)."
         ]
     else:
         raise AssertionError("the duplicate was not refused")
@@ -130,7 +130,7 @@ def test_cli_roster_import_reports_and_exits_non_zero_on_errors(app, db, tmp_pat
     assert "nothing to change" in again.output
     refused = runner.invoke(args=["roster", "import", str(bad)])
     assert refused.exit_code == 1
-    assert "line 2, column department_code: no department with code 'NOWHERE'" in refused.output
+    assert "Line 2, column department_code: No department has the code 'NOWHERE'." in refused.output
 
 
 def test_a_file_over_the_size_cap_is_refused_before_reading(app, tmp_path):
@@ -139,4 +139,4 @@ def test_a_file_over_the_size_cap_is_refused_before_reading(app, tmp_path):
         handle.truncate(100 * 1024 * 1024)  # 100 MB (sparse: nothing is really written)
     result = app.test_cli_runner().invoke(args=["roster", "import", str(huge)])
     assert result.exit_code == 1
-    assert "the file is larger than 50 MB; nothing was written" in result.output
+    assert "The file is larger than 50 MB. Nothing was written." in result.output

@@ -15,10 +15,11 @@ from wtforms.fields.choices import SelectChoice
 from learning import clock
 from learning.accounts import imports, services
 from learning.accounts.hrfiles import MAX_BYTES, FileProblem, FileRejected
+from learning.accounts.messages import AT_LINE, AT_LINE_AND_COLUMN
 from learning.accounts.models import Department, PendingImport, RoleGrant, User
 from learning.authz import Permission, Role, requires
 from learning.notify.services import outbox
-from learning.web import app_settings, creates_once, db, refused
+from learning.web import app_settings, creates_once, db, refused, translated
 from learning.web.forms import PortalForm
 
 bp = Blueprint("admin", __name__, template_folder="../templates")
@@ -36,37 +37,14 @@ class UploadForm(PortalForm):
     file = FileField(_l("CSV file (UTF-8 or Shift_JIS)"), validators=[FileRequired()])
 
 
-PROBLEMS = {
-    "too_large": lambda v: _("The file is larger than %(limit)d MB.", **v),
-    "encoding": lambda v: _("The file is neither UTF-8 nor Shift_JIS (the first undecodable byte is on this line)."),
-    "empty": lambda v: _("The file is empty."),
-    "header": lambda v: _("The header must be exactly: %(expected)s (found: %(found)s).", **v),
-    "columns": lambda v: _("Expected %(expected)d values, found %(found)d.", **v),
-    "required": lambda v: _("A value is required."),
-    "too_long": lambda v: _("At most %(limit)d characters.", **v),
-    "code_format": lambda v: _("Letters, digits, '-', '_' and '.' only (up to 40)."),
-    "employee_no_format": lambda v: _("Letters, digits, '-' and '_' only (up to 20)."),
-    "email": lambda v: _("'%(value)s' is not an email address.", **v),
-    "status": lambda v: _("'%(value)s' is not a status; use active, leave or left.", **v),
-    "duplicate": lambda v: _("'%(value)s' appears again (first on line %(first)d).", **v),
-    "unknown_department": lambda v: _("No department has the code '%(value)s'.", **v),
-    "unknown_parent": lambda v: _("No department has the code '%(value)s' in this file or the system.", **v),
-    "cycle": lambda v: _("Department '%(value)s' would become its own ancestor.", **v),
-    "self_parent": lambda v: _("A department cannot be its own parent."),
-    "control_characters": lambda v: _("The value contains a control character (such as NUL)."),
-}
-
-
 def describe(problem: FileProblem) -> str:
     """A file problem in the reader's language, with its line and column."""
-    message = PROBLEMS[problem.code](problem.values)
+    message = translated(problem.template, problem.values)
     if not problem.line:
         return message
     if problem.column:
-        return _(
-            "Line %(line)d, column %(column)s: %(message)s", line=problem.line, column=problem.column, message=message
-        )
-    return _("Line %(line)d: %(message)s", line=problem.line, message=message)
+        return translated(AT_LINE_AND_COLUMN, {"line": problem.line, "column": problem.column, "message": message})
+    return translated(AT_LINE, {"line": problem.line, "message": message})
 
 
 def _plan(kind: str, data: bytes):

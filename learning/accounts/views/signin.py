@@ -7,11 +7,12 @@ from flask_login import current_user, login_user, logout_user
 from learning import clock
 from learning.accounts import invitations, services
 from learning.accounts.forms import CodeForm, LocaleForm, LoginForm, PasswordForm, WelcomeForm
+from learning.accounts.messages import PASSWORD_PROBLEMS
 from learning.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from learning.accounts.second_factor import new_secret, provisioning_uri, qr_svg
 from learning.authz import Permission, public, requires
 from learning.i18n import LOCALES
-from learning.web import app_settings, db, fail, local_next, security_event
+from learning.web import app_settings, db, fail, local_next, security_event, translated
 
 bp = Blueprint("accounts", __name__, template_folder="../templates")
 PENDING_SECONDS = 300  # a password step waits at most five minutes for its second factor
@@ -136,14 +137,9 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
-PASSWORD_PROBLEMS = {
-    "current_wrong": lambda: _("The current password is not correct."),
-    "too_short": lambda: _("Use at least %(n)d characters. A short sentence is easy to remember.", n=MIN_LENGTH),
-    "too_long": lambda: _("Use at most %(n)d characters.", n=MAX_LENGTH),
-    "common": lambda: _("This password is too common or is known from breaches. Choose another."),
-    "contains_id": lambda: _("The password must not contain your employee number or login ID."),
-    "unchanged": lambda: _("The new password must differ from the current one."),
-}
+def password_problem(code: str) -> str:
+    """Why a new password is refused, in the user's language."""
+    return translated(PASSWORD_PROBLEMS[code], {"n": MIN_LENGTH if code == "too_short" else MAX_LENGTH})
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -159,7 +155,7 @@ def change_password():
             return _start_session(current_user._get_current_object(), url_for("portal.home"))
         for problem in problems:
             field = form.current if problem == "current_wrong" else form.new
-            field.errors = [*field.errors, PASSWORD_PROBLEMS[problem]()]
+            field.errors = [*field.errors, password_problem(problem)]
     return render_template("accounts/password.html", form=form, min_length=MIN_LENGTH), 400 if form.errors else 200
 
 
@@ -188,7 +184,7 @@ def welcome(token: str):
         if accepted is not None and not problems:
             flash(_("Your password is set. Sign in with your employee number."), "success")
             return redirect(url_for(".login"))
-        form.new.errors = [PASSWORD_PROBLEMS[p]() for p in problems if p in PASSWORD_PROBLEMS]
+        form.new.errors = [password_problem(p) for p in problems if p in PASSWORD_PROBLEMS]
     return render_template("accounts/welcome.html", form=form, user=user, min_length=MIN_LENGTH), (
         400 if form.errors else 200
     )

@@ -9,10 +9,9 @@ from learning.authz import Permission, requires
 from learning.courses.models import Edition
 from learning.desk import services
 from learning.desk.forms import AskForm, ClaimForm, ClaimReplyForm, ReplyForm
-from learning.desk.messages import ERRORS
 from learning.i18n import current_locale, pick
 from learning.inputs import MAX_ID
-from learning.web import creates_once, db, security_event
+from learning.web import creates_once, db, refuse, security_event
 
 bp = Blueprint("desk", __name__, template_folder="../templates")
 ANON_LIMIT_PER_HOUR = services.ASK_LIMIT_PER_HOUR
@@ -58,7 +57,7 @@ def ask():
             )
         except services.DeskError as exc:
             target = getattr(form, exc.field or "body")
-            target.errors = [*target.errors, ERRORS[exc.code]()]
+            target.errors = [*target.errors, refuse(exc)]
         else:
             if claim_code:
                 # Shown once, on this response only; the server keeps only its hash.
@@ -99,7 +98,7 @@ def mine_one(question_id: int):
         try:
             services.asker_reply(db(), question, form.body.data)
         except services.DeskError as exc:
-            form.body.errors = [ERRORS[exc.code]()]
+            form.body.errors = [refuse(exc)]
         else:
             return redirect(url_for(".mine_one", question_id=question.id))
     return render_template("desk/thread.html", question=question, form=form, claim=None), 400 if form.errors else 200
@@ -116,7 +115,7 @@ def claim():
         try:
             question = services.claim(db(), form.code.data, request.remote_addr)
         except services.DeskError as exc:
-            form.code.errors = [ERRORS[exc.code]()]
+            form.code.errors = [refuse(exc)]
         else:
             if question is None:
                 security_event(None, [services.failed_claim(request.remote_addr)])
@@ -125,7 +124,7 @@ def claim():
                 try:
                     services.asker_reply(db(), question, form.body.data)
                 except services.DeskError as exc:
-                    form.body.errors = [ERRORS[exc.code]()]
+                    form.body.errors = [refuse(exc)]
     if question is None:
         return render_template("desk/claim.html", form=form), 400 if form.errors else 200
     db().refresh(question)  # show the reply just added

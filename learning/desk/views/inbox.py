@@ -12,10 +12,9 @@ from learning.authz import Permission, Role, requires
 from learning.courses.models import Edition, Question
 from learning.desk import handling, services
 from learning.desk.forms import FaqForm, NoteForm, ReplyForm
-from learning.desk.messages import ERRORS
 from learning.desk.models import CATEGORIES, STATUSES, DeskQuestion, FaqEntry
 from learning.i18n import pick
-from learning.web import app_settings, creates_once, db
+from learning.web import app_settings, creates_once, db, refuse
 
 bp = Blueprint("inbox", __name__, template_folder="../templates")
 
@@ -109,7 +108,7 @@ def reply(question_id: int):
         try:
             handling.desk_reply(db(), found, current_user.id, form.body.data, app_settings().portal_url)
         except services.DeskError as exc:
-            form.body.errors = [ERRORS[exc.code]()]
+            form.body.errors = [refuse(exc)]
         else:
             flash(_("Your answer has been sent."), "success")
             return redirect(url_for(".question", question_id=found.id))
@@ -126,7 +125,7 @@ def note(question_id: int):
         try:
             handling.add_note(db(), found, current_user.id, form.body.data)
         except services.DeskError as exc:
-            form.body.errors = [ERRORS[exc.code]()]
+            form.body.errors = [refuse(exc)]
         else:
             return redirect(url_for(".question", question_id=found.id))
     return _question_page(found, ReplyForm(), form, 400)
@@ -196,18 +195,11 @@ def faq_edit(entry_id: int | None = None):
             saved = handling.save_faq(db(), entry, draft, current_user.id)
         except services.DeskError as exc:
             field = getattr(form, exc.field, form.question_ja) if exc.field != "module" else form.module
-            message = FAQ_ERRORS.get(exc.code) or ERRORS[exc.code]
-            field.errors = [*field.errors, message()]
+            field.errors = [*field.errors, refuse(exc)]
         else:
             flash(_("The FAQ entry has been saved. Publish it when it is ready."), "success")
             return redirect(url_for(".faq_edit", entry_id=saved.id))
     return render_template("desk/faq_edit.html", form=form, entry=entry, source=source), 400 if form.errors else 200
-
-
-FAQ_ERRORS = {
-    "copied": lambda: _("Rewrite the question in your own words; do not publish the asker's text as it was."),
-    "section_without_module": lambda: _("Choose the module the section belongs to."),
-}
 
 
 @bp.route("/faq/<int:entry_id>/<any(published, retired, draft):status>", methods=["POST"])
