@@ -99,6 +99,9 @@ GIFT = {
     "too_few_answers": lambda: _("A choice question needs at least two answers."),
     "bad_weight": lambda: _("An answer weight must be ~%n% with n a number from -100 to 100 (= is always 100%)."),
     "no_correct_answer": lambda: _("No answer is right; mark one with = or give it a positive %weight%."),
+    "control_character": lambda: _(
+        "The line holds NUL or another control character, which text may not hold; remove it and upload again."
+    ),
 }
 
 
