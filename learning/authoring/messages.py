@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from learning.authoring.services import AuthoringError, Finding
+from learning.authoring.completeness import Finding
+from learning.authoring.services import AuthoringError
 
 LANGUAGE = {"ja": lambda: _("Japanese"), "en": lambda: _("English")}
 

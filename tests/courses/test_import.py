@@ -92,6 +92,7 @@ def test_a_draft_in_the_works_does_not_make_the_unchanged_files_a_new_edition(db
 def test_the_start_up_import_keeps_an_edition_published_through_review(db):
     from dataclasses import replace
 
+    from learning.authoring import review
     from learning.authoring import services as authoring
     from learning.courses.services import spec_from_edition
 
@@ -100,8 +101,8 @@ def test_the_start_up_import_keeps_an_edition_published_through_review(db):
     draft = authoring.start_draft(db, db.scalar(select(Edition)).module_id, author.id)
     spec = replace(spec_from_edition(db, draft), edition_label="reviewed")
     draft = authoring.save_draft(db, draft.id, draft.revision, spec, author.id)
-    authoring.submit(db, draft.id, draft.revision, author.id, "note", False)
-    reviewed, _ = authoring.approve(db, draft.id, reviewer.id)
+    review.submit(db, draft.id, draft.revision, author.id, "note", False)
+    reviewed, _ = review.approve(db, draft.id, reviewer.id)
     kept = import_modules(db, [module_spec()], keep_reviewed=True)
     assert [(o.result, o.version) for o in kept] == [("kept", reviewed.version)]
     assert reviewed.status == "published"
