@@ -25,7 +25,8 @@ def gift_group():
 @click.option("--module", "slug", required=True, help="The module's slug.")
 @click.option("--language", required=True, type=click.Choice(["ja", "en"]), help="The language the GIFT text is in.")
 def gift_import(file: Path, slug: str, language: str):
-    from learning.authoring.services import AuthoringError, import_gift
+    from learning.authoring.imports import import_gift
+    from learning.authoring.services import AuthoringError
 
     try:
         text = file.read_text(encoding="utf-8-sig")

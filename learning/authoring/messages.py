@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from learning.authoring.services import AuthoringError, Finding
+from learning.authoring.completeness import Finding
+from learning.authoring.services import AuthoringError
 
 LANGUAGE = {"ja": lambda: _("Japanese"), "en": lambda: _("English")}
 
@@ -99,6 +100,9 @@ GIFT = {
     "too_few_answers": lambda: _("A choice question needs at least two answers."),
     "bad_weight": lambda: _("An answer weight must be ~%n% with n a number from -100 to 100 (= is always 100%)."),
     "no_correct_answer": lambda: _("No answer is right; mark one with = or give it a positive %weight%."),
+    "control_character": lambda: _(
+        "The line holds NUL or another control character, which text may not hold; remove it and upload again."
+    ),
 }
 
 

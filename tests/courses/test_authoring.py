@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from learning import clock
 from learning.audit.models import AuditEvent
+from learning.authoring import completeness, imports, review
 from learning.authoring import services as authoring
 from learning.authoring.services import AuthoringError
 from learning.courses.formats.spec import ChoiceSpec, QuestionSpec, SectionSpec
@@ -55,22 +56,22 @@ def test_a_new_module_goes_from_draft_through_review_to_published(db, trainers):
     draft = authoring.new_module(db, "new-rules", both("新しい規則", "New rules"), author.id)
     assert draft.status == "draft" and draft.version == 1 and draft.revision == 1
     assert draft.label == str(clock.tokyo_date(clock.fiscal_year_start(clock.now())).year)
-    problems = authoring.findings(spec_from_edition(db, draft))
+    problems = completeness.findings(spec_from_edition(db, draft))
     assert {"missing_summary", "no_sections", "too_few_questions"} <= {p.code for p in problems}
     with pytest.raises(AuthoringError) as refused:
-        authoring.submit(db, draft.id, draft.revision, author.id, "first", False)
+        review.submit(db, draft.id, draft.revision, author.id, "first", False)
     assert refused.value.code == "incomplete"
 
     draft = authoring.save_draft(db, draft.id, 1, complete(spec_from_edition(db, draft)), author.id)
-    assert draft.revision == 2 and authoring.findings(spec_from_edition(db, draft)) == []
-    authoring.submit(db, draft.id, 2, author.id, "First edition", False)
+    assert draft.revision == 2 and completeness.findings(spec_from_edition(db, draft)) == []
+    review.submit(db, draft.id, 2, author.id, "First edition", False)
     assert draft.status == "review"
     with pytest.raises(AuthoringError) as own:
-        authoring.approve(db, draft.id, author.id)
+        review.approve(db, draft.id, author.id)
     assert own.value.code == "own_draft"
     # The refusal carries its audit event; the view writes it in a transaction of its own.
     assert (own.value.audit.action, own.value.audit.outcome) == ("draft_approved", "denied")
-    published, replaced = authoring.approve(db, draft.id, reviewer.id)
+    published, replaced = review.approve(db, draft.id, reviewer.id)
     assert published.status == "published" and replaced is None and published.content_hash
     assert published.content_hash == spec_from_edition(db, published).content_hash()
     assert published in published_editions(db)
@@ -111,7 +112,7 @@ def test_findings_name_the_question_and_language(db, trainers):
         ),
         replace(spec.questions[3], choices=spec.questions[3].choices[:1]),
     ]
-    found = authoring.findings(replace(spec, questions=broken, draw=5))
+    found = completeness.findings(replace(spec, questions=broken, draw=5))
     assert ("missing_question_text", 1, "en") in {(f.code, f.question, f.language) for f in found}
     assert ("single_needs_one", 2) in {(f.code, f.question) for f in found}
     assert ("multiple_needs_one", 3) in {(f.code, f.question) for f in found}
@@ -123,13 +124,13 @@ def test_sending_back_needs_comments_and_reopens_the_draft(db, trainers):
     author, reviewer = trainers
     draft = authoring.new_module(db, "back", both("差戻し", "Back"), author.id)
     draft = authoring.save_draft(db, draft.id, 1, complete(spec_from_edition(db, draft)), author.id)
-    authoring.submit(db, draft.id, draft.revision, author.id, "", True)
+    review.submit(db, draft.id, draft.revision, author.id, "", True)
     with pytest.raises(AuthoringError):
-        authoring.send_back(db, draft.id, reviewer.id, "  ")
-    authoring.send_back(db, draft.id, reviewer.id, "第2節の例を増やしてください")
+        review.send_back(db, draft.id, reviewer.id, "  ")
+    review.send_back(db, draft.id, reviewer.id, "第2節の例を増やしてください")
     assert draft.status == "draft" and draft.review_note.startswith("第2節")
     with pytest.raises(AuthoringError) as not_in_review:
-        authoring.approve(db, draft.id, reviewer.id)
+        review.approve(db, draft.id, reviewer.id)
     assert not_in_review.value.code == "not_in_review"
 
 
@@ -145,14 +146,14 @@ def test_tags_survive_and_editions_without_tags_keep_their_hash(db, trainers):
 
 
 def test_uploaded_images_are_checked_by_their_bytes():
-    assert authoring.image_type("a.png", b"\x89PNG\r\n\x1a\n....") == "image/png"
-    assert authoring.image_type("a.jpg", b"\xff\xd8\xff\xe0....") == "image/jpeg"
+    assert imports.image_type("a.png", b"\x89PNG\r\n\x1a\n....") == "image/png"
+    assert imports.image_type("a.jpg", b"\xff\xd8\xff\xe0....") == "image/jpeg"
     for name, data in [("x.svg", b"<svg onload=alert(1)>"), ("x.png", b"<script>"), ("x.gif", b"GIF89a")]:
         with pytest.raises(AuthoringError) as refused:
-            authoring.image_type(name, data)
+            imports.image_type(name, data)
         assert refused.value.code == "image_type"
     with pytest.raises(AuthoringError) as big:
-        authoring.image_type("big.png", b"\x89PNG\r\n\x1a\n" + b"0" * (2 * 1024 * 1024))
+        imports.image_type("big.png", b"\x89PNG\r\n\x1a\n" + b"0" * (2 * 1024 * 1024))
     assert big.value.code == "image_too_large"
 
 
@@ -163,9 +164,9 @@ def test_a_section_showing_an_image_that_was_not_uploaded_keeps_the_draft_from_r
     body = both("![図](images/flow.png)", "Text")
     spec = replace(spec, sections=[SectionSpec(1, both("図", "Figure"), body)])
     draft = authoring.save_draft(db, draft.id, draft.revision, spec, author.id)
-    found = authoring.findings(spec_from_edition(db, draft))
+    found = completeness.findings(spec_from_edition(db, draft))
     assert [(f.code, f.section, f.language, f.name) for f in found] == [("missing_image", 1, "ja", "flow.png")]
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 8
     spec = replace(spec_from_edition(db, draft), images={"flow.png": png})
     draft = authoring.save_draft(db, draft.id, draft.revision, spec, author.id)
-    assert authoring.findings(spec_from_edition(db, draft)) == []
+    assert completeness.findings(spec_from_edition(db, draft)) == []

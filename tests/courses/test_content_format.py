@@ -235,3 +235,48 @@ def test_every_problem_message_is_a_plain_literal_marked_for_extraction():
                     assert not isinstance(message, ast.JoinedStr | ast.BinOp), ast.unparse(node)
                     assert not (isinstance(message, ast.Constant) and isinstance(message.value, str)), ast.unparse(node)
     assert len(templates) >= 50
+
+
+def test_nul_in_a_section_body_is_refused_with_file_line_and_column(tmp_path):
+    sections = {**GOOD_SECTIONS, "sections/01-a.en.md": "# Heading\nBody\nmore \x00text\n"}
+    files = {"module.yaml": GOOD_META, "questions.yaml": GOOD_QUESTIONS, **sections}
+    with pytest.raises(ContentError) as caught:
+        read_module(write(tmp_path / "m", files), shown_as="m")
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.line) == ("m/sections/01-a.en.md", 3)
+    assert problem.params == {"character": "U+0000", "column": 6}
+    assert str(problem) == (
+        "m/sections/01-a.en.md:3: control character U+0000 in column 6; "
+        "text may not hold NUL or other control characters"
+    )
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9f"])
+def test_a_control_character_in_a_yaml_title_is_refused_with_its_line(tmp_path, character):
+    """PyYAML itself refuses most of these with a ReaderError that has no line; the check comes first."""
+    meta = GOOD_META.replace("title: {ja: 題, en: Title}", f"title: {{ja: 題, en: Ti{character}tle}}")
+    files = {"module.yaml": meta, "questions.yaml": GOOD_QUESTIONS, **GOOD_SECTIONS}
+    with pytest.raises(ContentError) as caught:
+        read_module(write(tmp_path / "m", files), shown_as="m")
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.line) == ("m/module.yaml", 3)
+    assert problem.params["character"] == f"U+{ord(character):04X}"
+
+
+def test_a_control_character_written_as_a_yaml_escape_is_refused_with_its_line(tmp_path):
+    questions = GOOD_QUESTIONS.replace("prompt: {ja: 問, en: Q}", 'prompt: {ja: 問, en: "Q\\0?"}')
+    files = {"module.yaml": GOOD_META, "questions.yaml": questions, **GOOD_SECTIONS}
+    with pytest.raises(ContentError) as caught:
+        read_module(write(tmp_path / "m", files), shown_as="m")
+    (problem,) = caught.value.problems
+    assert str(problem) == (
+        "m/questions.yaml:3: 'en' holds control character U+0000; text may not hold NUL or other control characters"
+    )
+
+
+def test_a_character_yaml_refuses_is_named_with_its_line(tmp_path):
+    meta = GOOD_META.replace("summary: {ja: 概要, en: Summary}", "summary: {ja: 概要, en: Sum\ufffemary}")
+    files = {"module.yaml": meta, "questions.yaml": GOOD_QUESTIONS, **GOOD_SECTIONS}
+    with pytest.raises(ContentError) as caught:
+        read_module(write(tmp_path / "m", files), shown_as="m")
+    assert [str(p) for p in caught.value.problems] == ["m/module.yaml:4: character U+FFFE is not allowed in YAML"]

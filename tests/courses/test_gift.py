@@ -348,6 +348,7 @@ def test_codes_are_a_fixed_described_set():
         "too_few_answers",
         "bad_weight",
         "no_correct_answer",
+        "control_character",
     }
     for code, description in CODES.items():
         assert getattr(gift_result, code.upper()) == code
@@ -665,3 +666,19 @@ def test_export_escapes_special_characters():
 def test_export_without_category_starts_with_the_first_question():
     assert export(SPECS[3:4], "ja").startswith("::tf-true-both:: [plain]正しい？ {TRUE#誤り#正解####解説}")
     assert export([], "en") == "\n"
+
+
+def test_a_control_character_in_a_question_is_an_error_on_its_line():
+    text = "::A:: Fine {=a ~b}\n\n::B:: Q\x00? {=a ~b}\n\n// a comment may hold \x00\n::C:: ok {\n=a\n~b\x1f\n}\n"
+    result = parse(text)
+    assert [(e.line, e.code, e.detail) for e in result.errors] == [
+        (3, gift_result.CONTROL_CHARACTER, "U+0000"),
+        (8, gift_result.CONTROL_CHARACTER, "U+001F"),  # stripping the line would have dropped it unseen
+    ]
+    assert [q.title for q in result.questions] == ["A"]
+    assert str(result.errors[0]) == f"line 3: {CODES[gift_result.CONTROL_CHARACTER]}: U+0000"
+
+
+def test_a_control_character_in_a_category_line_is_an_error():
+    result = parse("$CATEGORY: $course$/top/a\x01b\n\n::A:: Q? {=a ~b}\n")
+    assert [(e.line, e.code) for e in result.errors] == [(1, gift_result.CONTROL_CHARACTER)]

@@ -92,6 +92,7 @@ def test_a_draft_in_the_works_does_not_make_the_unchanged_files_a_new_edition(db
 def test_the_start_up_import_keeps_an_edition_published_through_review(db):
     from dataclasses import replace
 
+    from learning.authoring import review
     from learning.authoring import services as authoring
     from learning.courses.services import spec_from_edition
 
@@ -100,10 +101,24 @@ def test_the_start_up_import_keeps_an_edition_published_through_review(db):
     draft = authoring.start_draft(db, db.scalar(select(Edition)).module_id, author.id)
     spec = replace(spec_from_edition(db, draft), edition_label="reviewed")
     draft = authoring.save_draft(db, draft.id, draft.revision, spec, author.id)
-    authoring.submit(db, draft.id, draft.revision, author.id, "note", False)
-    reviewed, _ = authoring.approve(db, draft.id, reviewer.id)
+    review.submit(db, draft.id, draft.revision, author.id, "note", False)
+    reviewed, _ = review.approve(db, draft.id, reviewer.id)
     kept = import_modules(db, [module_spec()], keep_reviewed=True)
     assert [(o.result, o.version) for o in kept] == [("kept", reviewed.version)]
     assert reviewed.status == "published"
     replaced = import_modules(db, [module_spec()])  # an explicit `content import` still replaces it
     assert [o.result for o in replaced] == ["new_edition"]
+
+
+def test_cli_check_and_import_refuse_a_nul_in_a_section_and_import_nothing(app, db, tmp_path):
+    broken = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR / "01-why-unbundling", broken / "01-why-unbundling")
+    section = sorted((broken / "01-why-unbundling" / "sections").glob("01-*.ja.md"))[0]
+    section.write_text(section.read_text(encoding="utf-8") + "末尾\x00\n", encoding="utf-8")
+    line = section.read_text(encoding="utf-8").count("\n")
+    runner = app.test_cli_runner()
+    for command in ("check", "import"):
+        result = runner.invoke(args=["content", command, str(broken)])
+        assert result.exit_code == 1
+        assert f"{section.as_posix()}:{line}: control character U+0000 in column 3" in result.output
+    assert db.scalar(select(func.count()).select_from(Edition)) == 0

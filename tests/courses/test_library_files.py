@@ -81,6 +81,28 @@ def test_an_upload_with_problems_lists_each_and_saves_nothing(app, db, trainer):
     assert response.status_code == 400 and "not a zip file" in response.get_data(as_text=True)
 
 
+def test_an_upload_with_a_nul_in_a_section_or_a_title_names_file_and_line_and_saves_nothing(app, db, trainer):
+    shipped = Path(__file__).parents[2] / "content" / "01-why-unbundling"
+    entries = {f"nul/{p.relative_to(shipped).as_posix()}": p.read_bytes() for p in shipped.rglob("*") if p.is_file()}
+    section = sorted(name for name in entries if name.startswith("nul/sections/01-") and name.endswith(".en.md"))[0]
+    entries[section] = entries[section].replace(b"\n", b"\n\x00", 1)  # line 2, column 1
+    meta = entries["nul/module.yaml"].decode()
+    title_line = next(n for n, text in enumerate(meta.splitlines(), 1) if text.lstrip().startswith("en:"))
+    entries["nul/module.yaml"] = meta.replace("en: ", "en: \x00", 1).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    before = editions(db)
+    response = upload(trainer, buffer.getvalue(), "nul.zip")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Nothing has been saved." in html
+    assert f"nul.zip/{section}:2: control character U+0000 in column 1" in html
+    assert f"nul.zip/nul/module.yaml:{title_line}: control character U+0000" in html
+    assert "\x00" not in html
+    assert editions(db) == before and db.scalar(select(Module).where(Module.slug == "why-unbundling")) is None
+
+
 def test_a_gift_bank_imports_into_a_new_module_with_skipped_types_named_by_line(app, db, trainer):
     response = post(
         trainer,
@@ -121,6 +143,22 @@ def test_a_gift_file_with_syntax_errors_imports_nothing_and_names_the_lines(app,
         content_type="multipart/form-data",
     )
     assert response.status_code == 400 and "not UTF-8 text" in response.get_data(as_text=True)
+
+
+def test_a_gift_question_with_a_nul_imports_nothing_and_names_the_line(app, db, trainer):
+    bank = "::a:: Fine {=right ~wrong}\n\n::b:: Two\n with a \x00 in it {=x ~y}\n"
+    before = editions(db)
+    response = post(
+        trainer,
+        "/library/gift",
+        {"slug": "nul-bank", "language": "en", "file": (io.BytesIO(bank.encode()), "nul.gift")},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Nothing was imported." in html
+    assert "Line 4: The line holds NUL or another control character" in html and "(U+0000)" in html
+    assert "\x00" not in html
+    assert editions(db) == before
 
 
 def test_a_bank_downloads_as_gift_in_either_language(app, db, trainer):

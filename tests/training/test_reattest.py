@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from learning import clock
 from learning.audit.models import AuditEvent
+from learning.authoring import review
 from learning.authoring import services as authoring
 from learning.courses.services import spec_from_edition
 from learning.training.models import Assignment
@@ -42,8 +43,8 @@ def published_change(db):
         sections = [replace(spec.sections[0], body={"ja": "改訂された本文", "en": "Revised body"}), *spec.sections[1:]]
         spec = replace(spec, edition_label="2026b", sections=sections)
         draft = authoring.save_draft(db, draft.id, draft.revision, spec, author.id)
-        authoring.submit(db, draft.id, draft.revision, author.id, note, substantive)
-        new, _replaced = authoring.approve(db, draft.id, reviewer.id)
+        review.submit(db, draft.id, draft.revision, author.id, note, substantive)
+        new, _replaced = review.approve(db, draft.id, reviewer.id)
         db.flush()
         return new
 

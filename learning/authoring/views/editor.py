@@ -12,13 +12,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from learning.authoring import completeness, imports, review
 from learning.authoring import services as authoring
 from learning.authoring.forms import DraftForm, ImageForm, RevisionForm, SubmitForm
 from learning.authoring.messages import finding_text
 from learning.authoring.pages import get_edition, moved, people_of, refused, save, saved, split_tags, text
 from learning.authoring.services import AuthoringError
 from learning.authz import Permission, requires
-from learning.courses.formats.spec import LANGS, SectionSpec
+from learning.courses.formats.spec import LANGS, MAX_IMAGE_BYTES, SectionSpec
 from learning.courses.markdown import removed_markup, render_markdown
 from learning.courses.models import Edition, ModuleImage
 from learning.courses.rendering import image_base, section_html
@@ -122,7 +123,7 @@ def editor_page(edition: Edition, current, form: DraftForm) -> dict:
         "form": form,
         "previews": previews,
         "image_base": base,
-        "findings": [finding_text(f) for f in authoring.findings(current)],
+        "findings": [finding_text(f) for f in completeness.findings(current)],
         "images": db().query(ModuleImage.name).filter_by(edition_id=edition.id).order_by(ModuleImage.name).all(),
         "row_form": RevisionForm(data={"revision": edition.revision}),
         "image_form": ImageForm(data={"revision": edition.revision}),
@@ -133,7 +134,7 @@ def editor_page(edition: Edition, current, form: DraftForm) -> dict:
 
 @bp.route("/editions/<int:edition_id>/images", methods=["POST"])
 @requires(Permission.COURSES_AUTHOR)
-@accepts_upload(authoring.MAX_IMAGE_BYTES + 64 * 1024)
+@accepts_upload(MAX_IMAGE_BYTES + 64 * 1024)
 def image_upload(edition_id: int):
     edition = get_edition(edition_id)
     form = ImageForm()
@@ -141,7 +142,7 @@ def image_upload(edition_id: int):
         flash(_("Choose an image file to upload."), "error")
         return redirect(url_for(".edit", edition_id=edition.id, _anchor="images"))
     upload = form.image.data
-    data = upload.read(authoring.MAX_IMAGE_BYTES + 1)
+    data = upload.read(MAX_IMAGE_BYTES + 1)
 
     try:
         name = image_name(upload.filename or "", data)  # refuses anything but PNG and JPEG, by the bytes
@@ -159,7 +160,7 @@ def image_upload(edition_id: int):
 def image_name(filename: str, data: bytes) -> str:
     """A safe file name for the content folder, its suffix following the bytes rather than the name."""
     stem = IMAGE_NAME.sub("-", filename.rsplit(".", 1)[0].lower()).strip("-.")[:60] or "image"
-    suffix = "png" if authoring.image_type(filename, data) == "image/png" else "jpg"
+    suffix = "png" if imports.image_type(filename, data) == "image/png" else "jpg"
     return f"{stem}.{suffix}"
 
 
@@ -173,7 +174,7 @@ def submit(edition_id: int):
         return redirect(url_for(".edit", edition_id=edition.id, _anchor="submit"))
     note, substantive = text(form.change_note.data), form.substantive.data
     submitted = saved(
-        lambda: authoring.submit(db(), edition.id, int(form.revision.data or 0), current_user.id, note, substantive),
+        lambda: review.submit(db(), edition.id, int(form.revision.data or 0), current_user.id, note, substantive),
         _("The draft has been sent to review. Another trainer must approve it."),
     )
     if not submitted:

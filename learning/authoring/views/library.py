@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from learning.authoring import imports
+from learning.authoring import review as reviewing
 from learning.authoring import services as authoring
 from learning.authoring.diff import diff_editions
 from learning.authoring.forms import GiftForm, NewModuleForm, ReviewForm, RevisionForm, UploadForm
@@ -91,7 +93,7 @@ def review(edition_id: int):
         diff=edition_diff(before, edition),
         form=form,
         people=people_of(edition),
-        own=authoring.is_own_draft(edition, current_user.id),
+        own=reviewing.is_own_draft(edition, current_user.id),
     )
 
 
@@ -110,9 +112,9 @@ def decide(edition_id: int):
     decision, comments = request.form.get("decision"), form.comments.data or ""
     try:
         if decision == "approve":
-            authoring.approve(db(), edition.id, current_user.id)
+            reviewing.approve(db(), edition.id, current_user.id)
         elif decision == "send_back":
-            authoring.send_back(db(), edition.id, current_user.id, comments)
+            reviewing.send_back(db(), edition.id, current_user.id, comments)
         else:
             abort(400)
     except AuthoringError as error:
@@ -190,7 +192,7 @@ def upload():
             if len(data) > bundle.MAX_ZIP_BYTES:
                 raise AuthoringError("zip_too_large")
             spec = bundle.read_zip(data, shown_as=name)
-            draft = authoring.draft_from_spec(db(), spec, current_user.id, source=name)
+            draft = imports.draft_from_spec(db(), spec, current_user.id, source=name)
         except ContentError as error:
             problems = [content_problem_text(p) for p in error.problems]
         except AuthoringError as error:
@@ -217,7 +219,7 @@ def gift_import():
     if form.validate_on_submit():
         try:
             text = uploaded_text(form.file.data)
-            draft, added, result = authoring.import_gift(
+            draft, added, result = imports.import_gift(
                 db(), form.slug.data.strip(), text, form.language.data, current_user.id
             )
         except AuthoringError as error:

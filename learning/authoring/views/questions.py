@@ -8,6 +8,7 @@ from dataclasses import replace
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from learning.authoring import completeness
 from learning.authoring import services as authoring
 from learning.authoring.forms import CHOICE_ROWS, QuestionForm, RevisionForm
 from learning.authoring.messages import finding_text
@@ -36,7 +37,7 @@ def question(edition_id: int, number: int | None = None):
     if form.validate_on_submit():
         asked = question_from_form(form)
         others = {q.key for i, q in enumerate(spec.questions, 1) if i != number}
-        problems = [finding_text(f) for f in authoring.question_problems(asked, number or len(spec.questions) + 1)]
+        problems = [finding_text(f) for f in completeness.question_problems(asked, number or len(spec.questions) + 1)]
         if asked.key in others:
             form.key.errors = [_("Another question of this module has this ID.")]
         elif problems:

@@ -142,8 +142,10 @@ def _read_sections(reader: Reader) -> list[SectionSpec]:
         if not match or not path.is_file():
             reader.problem(path, 0, N_("section files are named NN-name.ja.md or NN-name.en.md"))
             continue
+        position, lang = int(match.group(1)), match.group(3)
         text = reader.read_text(path)
-        if text is None:
+        if text is None:  # its problem is reported; the file is there, so "no 'en' file" would mislead
+            found.setdefault(position, {}).setdefault(lang, ("", ""))
             continue
         first, _, body = text.partition("\n")
         if not first.startswith("# ") or not first[2:].strip():
@@ -152,7 +154,6 @@ def _read_sections(reader: Reader) -> list[SectionSpec]:
         if not body.strip():
             reader.problem(path, 2, N_("the section has no body"))
             continue
-        position, lang = int(match.group(1)), match.group(3)
         if lang in found.setdefault(position, {}):
             reader.problem(path, 0, N_("section %(section)02d has two '%(lang)s' files"), section=position, lang=lang)
         found[position][lang] = (first[2:].strip(), body.strip())

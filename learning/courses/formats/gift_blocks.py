@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import nh3
 
+from learning.inputs import CONTROL
+
 SNIPPET_LENGTH = 80
 
 # --- escapes -------------------------------------------------------------------------------------------------
@@ -102,13 +104,25 @@ def _category_tags(path: str) -> list[str]:
     return [name for name in names if name]
 
 
+def _lines(text: str) -> list[str]:
+    return re.split(r"\r\n|\r|\n", _NONCHARACTER_RE.sub("", text.removeprefix("\ufeff")))
+
+
+def control_characters(text: str) -> list[tuple[int, str]]:
+    """(line, first control character) of each line but comments that holds NUL or another control character.
+
+    Looked for before the lines are stripped, which would drop some of them unseen.
+    """
+    found = ((number, CONTROL.search(raw)) for number, raw in enumerate(_lines(text), start=1))
+    return [(number, match.group()) for number, match in found if match and not match.string.strip().startswith("//")]
+
+
 def read_blocks(text: str) -> list[tuple[Block, list[str]]]:
     """Splits the file into question blocks, each with the tags of the category in force."""
-    text = _NONCHARACTER_RE.sub("", text.removeprefix("\ufeff"))
     blocks: list[tuple[Block, list[str]]] = []
     pending: list[tuple[int, str]] = []
     tags: list[str] = []
-    for number, raw in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
+    for number, raw in enumerate(_lines(text), start=1):
         line = raw.strip()
         if line.startswith("//"):
             continue

@@ -23,7 +23,8 @@ credit; one right answer makes a single question, several a multiple one. Withou
 several-answer question: every positive weight is right, zero or negative wrong, and the kind is multiple.
 
 Essay, matching, numerical, short answer, missing word and description items go to GiftResult.skipped;
-syntax errors go to GiftResult.errors, and then the caller imports nothing. gift_result.CODES lists every
+syntax errors go to GiftResult.errors, and then the caller imports nothing. A line (but a comment) holding NUL
+or another control character is an error, detail its code point ("U+0000"). gift_result.CODES lists every
 problem code; gift.to_specs makes the questions the product's.
 """
 
@@ -32,9 +33,17 @@ from __future__ import annotations
 import re
 from typing import NoReturn
 
-from learning.courses.formats.gift_blocks import Block, html_to_text, read_blocks, release, snippet_of
+from learning.courses.formats.gift_blocks import (
+    Block,
+    control_characters,
+    html_to_text,
+    read_blocks,
+    release,
+    snippet_of,
+)
 from learning.courses.formats.gift_result import (
     BAD_WEIGHT,
+    CONTROL_CHARACTER,
     EMPTY_ANSWER,
     EMPTY_QUESTION,
     EMPTY_TITLE,
@@ -231,9 +240,23 @@ class _QuestionReader:
 def parse(text: str) -> GiftResult:
     """Reads a GIFT file: importable questions, skipped questions and syntax errors, each with its line."""
     result = GiftResult()
+    control = dict(control_characters(text))
     for block, tags in read_blocks(text):
+        if held := [line for line in block.lines if line in control]:
+            # NUL or another control character in the question: an error on each such line, the question not read
+            result.errors += [GiftProblem(line, CONTROL_CHARACTER, f"U+{ord(control[line]):04X}") for line in held]
+            continue
         try:
             result.questions.append(_QuestionReader(block, tags).read())
         except _Stop as stop:
             (result.skipped if stop.skipped else result.errors).append(stop.problem)
+    reported = {problem.line for problem in result.errors}
+    # Control characters outside any question (a category line, whose tags the next questions take, or a line
+    # blank but for them) are errors as well.
+    result.errors += [
+        GiftProblem(line, CONTROL_CHARACTER, f"U+{ord(char):04X}")
+        for line, char in control.items()
+        if line not in reported
+    ]
+    result.errors.sort(key=lambda problem: problem.line)
     return result

@@ -28,6 +28,7 @@ EMPTY_ANSWER = "empty_answer"
 TOO_FEW_ANSWERS = "too_few_answers"
 BAD_WEIGHT = "bad_weight"
 NO_CORRECT_ANSWER = "no_correct_answer"
+CONTROL_CHARACTER = "control_character"
 
 CODES = {
     UNSUPPORTED_DESCRIPTION: "text without an answer block is a description, not a question; not imported",
@@ -48,6 +49,7 @@ CODES = {
     TOO_FEW_ANSWERS: "a choice question needs at least two answers",
     BAD_WEIGHT: "an answer weight must be ~%n% with n a number from -100 to 100 (= is always 100%)",
     NO_CORRECT_ANSWER: "no answer is right; mark one with = or give it a positive %weight%",
+    CONTROL_CHARACTER: "the line holds NUL or another control character, which text may not hold",
 }
 
 

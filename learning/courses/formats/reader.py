@@ -11,6 +11,14 @@ from pathlib import Path
 import yaml
 
 from learning.courses.formats.spec import LANGS, MAX_TEXT_BYTES, N_, SLUG_RE, Problem
+from learning.inputs import CONTROL
+
+MAX_CONTROL_PROBLEMS = 10  # lines reported per file: a file full of them needs no list of every line
+
+
+def character_name(text: str) -> str:
+    """A character as its code point, e.g. "U+0000": the character itself cannot be shown."""
+    return f"U+{ord(text):04X}"
 
 
 class LineDict(dict):
@@ -61,11 +69,56 @@ class Reader:
             self.problem(path, 1, N_("file is larger than %(kb)d KB"), kb=MAX_TEXT_BYTES // 1024)
             return None
         try:
-            return path.read_bytes().decode("utf-8-sig")
+            text = path.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = path.read_bytes()[: exc.start].count(b"\n") + 1
             self.problem(path, line, N_("not valid UTF-8"))
             return None
+        return None if self._control_characters(path, text) else text
+
+    def _control_characters(self, path: Path, text: str) -> bool:
+        """Reports each line (the first few) holding NUL or another control character; True if any did."""
+        lines: set[int] = set()
+        for match in CONTROL.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            if line in lines:
+                continue
+            if len(lines) == MAX_CONTROL_PROBLEMS:
+                break
+            lines.add(line)
+            column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+            self.problem(
+                path,
+                line,
+                N_(
+                    "control character %(character)s in column %(column)d; text may not hold NUL or other control "
+                    "characters"
+                ),
+                character=character_name(match.group()),
+                column=column,
+            )
+        return bool(lines)
+
+    def _control_in_values(self, path: Path, value, key: str | None, line: int) -> None:
+        """Reports YAML values that hold a control character written as an escape ("\\0", "\\x01")."""
+        if isinstance(value, LineDict):
+            for inner_key, inner in value.items():
+                where = value.line_of(inner_key)
+                self._control_in_values(path, inner_key, None, where)
+                self._control_in_values(path, inner, str(inner_key), where)
+        elif isinstance(value, list):
+            for item in value:
+                self._control_in_values(path, item, key, item.line if isinstance(item, LineDict) else line)
+        elif isinstance(value, str) and (match := CONTROL.search(value)):
+            self.problem(
+                path,
+                line,
+                N_(
+                    "'%(key)s' holds control character %(character)s; text may not hold NUL or other control characters"
+                ),
+                key=CONTROL.sub("", key) if key is not None else "?",
+                character=character_name(match.group()),
+            )
 
     def load_yaml(self, path: Path):
         if not path.is_file():
@@ -75,12 +128,20 @@ class Reader:
         if text is None:
             return None
         try:
-            return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+            data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        except yaml.reader.ReaderError as exc:  # a character YAML does not allow (e.g. U+FFFE); no mark, a position
+            line = text.count("\n", 0, exc.position) + 1
+            character = character_name(chr(exc.character)) if isinstance(exc.character, int) else "?"
+            self.problem(path, line, N_("character %(character)s is not allowed in YAML"), character=character)
+            return None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             reason = getattr(exc, "problem", None) or str(exc)
             self.problem(path, mark.line + 1 if mark else 1, N_("invalid YAML: %(reason)s"), reason=reason)
             return None
+        before = len(self.problems)
+        self._control_in_values(path, data, None, 1)
+        return None if len(self.problems) > before else data
 
     def bilingual(self, path: Path, mapping: LineDict, key: str, required: bool = True) -> dict[str, str] | None:
         """Reads mapping[key] as {ja: text, en: text}; both languages, non-empty."""

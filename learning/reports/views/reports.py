@@ -4,28 +4,25 @@ from datetime import date
 from pathlib import Path
 
 import plotly
-from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file
+from flask import Blueprint, abort, jsonify, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from learning import clock
 from learning.accounts.models import Department
-from learning.audit.services import Entry, record
 from learning.authz import Permission, public, requires
-from learning.campaigns.models import Campaign
 from learning.campaigns.periods import tokyo_date
 from learning.courses.models import Edition
 from learning.i18n import current_locale, pick
 from learning.reports import charts, services
 from learning.reports.completion import SORT_KEYS, organisation_total
 from learning.reports.comprehension import MIN_GROUP
-from learning.reports.exports import to_csv, to_xlsx
-from learning.web import db, security_event
+from learning.reports.pages import audit, completion_headers, denied, get_campaign, rate, rounded, table_download
+from learning.web import db
 
 bp = Blueprint("reports", __name__, template_folder="../templates")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-FORMATS = ("html", "csv", "xlsx", "json", "print")
 
 
 @bp.route("/vendor/plotly.min.js")
@@ -46,82 +43,24 @@ def _allow_chart_styles(response):
     return response
 
 
-def _campaign(campaign_id: int) -> Campaign:
-    campaign = db().get(Campaign, campaign_id)
-    if campaign is None or campaign.status == "draft":
-        abort(404)
-    return campaign
-
-
-def _audit(target, details: dict) -> None:
-    """Every report view and export goes on the audit trail (committed now, whatever follows)."""
-    exported = details.get("format", "html") != "html"
-    record(
-        db(),
-        "report_exported" if exported else "report_viewed",
-        actor_id=current_user.id,
-        target=target,
-        details=details,
-    )
-
-
-def _denied(what: str, target):
-    security_event(Entry("authz_fail", current_user.id, target=target, outcome="failure", details={"report": what}))
-    abort(403)
-
-
 @bp.route("/reports")
 @requires(Permission.REPORTS_VIEW)
 def index():
     return render_template("reports/index.html", campaigns=services.campaigns(db()))
 
 
-HEADER_KEYS = (
-    "code",
-    "department",
-    "assigned",
-    "completed",
-    "in_progress",
-    "not_started",
-    "overdue",
-    "exempt",
-    "completion_rate",
-    "on_time_rate",
-)
-
-
-def _headers() -> list[str]:
-    return [
-        _("Code"),
-        _("Level"),
-        _("Department"),
-        _("Assigned"),
-        _("Completed"),
-        _("In progress"),
-        _("Not started"),
-        _("Overdue"),
-        _("Exempt"),
-        _("Completion rate"),
-        _("On-time rate"),
-    ]
-
-
-def _rate(value) -> float | None:
-    return None if value is None else round(100 * value, 1)
-
-
 @bp.route("/reports/campaigns/<int:campaign_id>")
 @bp.route("/reports/campaigns/<int:campaign_id>.<any(csv, xlsx, json):fmt>")
 @requires(Permission.REPORTS_VIEW)
 def campaign(campaign_id: int, fmt: str = "html"):
-    found = _campaign(campaign_id)
+    found = get_campaign(campaign_id)
     scope = services.scope_of(db(), current_user)
     sort = request.args.get("sort", "name")
     if sort not in SORT_KEYS:
         sort = "name"  # sort keys come from an allowlist; anything else is ignored
     descending = request.args.get("dir") == "desc"
     rows = services.department_report(db(), found.id, scope, current_locale(), sort, descending)
-    _audit(("campaign", found.id), {"report": "department_completion", "format": fmt})
+    audit(("campaign", found.id), {"report": "department_completion", "format": fmt})
     # The tree level is a column of its own: an indented name would also hide a formula from safe().
     table = [
         [
@@ -134,14 +73,14 @@ def campaign(campaign_id: int, fmt: str = "html"):
             r.total.not_started,
             r.total.overdue,
             r.total.exempt,
-            _rate(r.total.completion_rate),
-            _rate(r.total.on_time_rate),
+            rate(r.total.completion_rate),
+            rate(r.total.on_time_rate),
         ]
         for r in rows
     ]
     filename = f"completion-{found.id}-{date.today().isoformat()}"
     if fmt in ("csv", "xlsx"):
-        return _table(fmt, _("Completion"), _headers(), table, filename)
+        return table_download(fmt, _("Completion"), completion_headers(), table, filename)
     if fmt == "json":
         return jsonify(
             campaign={"id": found.id, "name": pick(found.names)},
@@ -179,25 +118,19 @@ def campaign(campaign_id: int, fmt: str = "html"):
     )
 
 
-def _download(body: bytes, filename: str, mimetype: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @bp.route("/reports/campaigns/<int:campaign_id>/departments/<int:department_id>")
 @bp.route("/reports/campaigns/<int:campaign_id>/departments/<int:department_id>.<any(csv, xlsx):fmt>")
 @requires(Permission.REPORTS_VIEW)
 def department(campaign_id: int, department_id: int, fmt: str = "html"):
-    found = _campaign(campaign_id)
+    found = get_campaign(campaign_id)
     dept = db().get(Department, department_id)
     if dept is None:
         abort(404)
     scope = services.scope_of(db(), current_user)
     if not scope.allows(dept.id):
-        _denied("department_people", ("department", dept.id))
+        denied("department_people", ("department", dept.id))
     people = services.people(db(), found.id, dept.id)
-    _audit(("department", dept.id), {"report": "department_people", "campaign": found.id, "format": fmt})
+    audit(("department", dept.id), {"report": "department_people", "campaign": found.id, "format": fmt})
     if fmt != "html":
         header = [_("Name"), _("Employee number"), _("Module"), _("Status"), _("Due"), _("Completed on"), _("Attempts")]
         table = [
@@ -213,7 +146,7 @@ def department(campaign_id: int, department_id: int, fmt: str = "html"):
             for p in people
         ]
         name = f"people-{found.id}-{dept.code}"
-        return _table(fmt, _("People"), header, table, name)
+        return table_download(fmt, _("People"), header, table, name)
     return render_template("reports/department.html", campaign=found, department=dept, people=people)
 
 
@@ -222,7 +155,7 @@ def department(campaign_id: int, department_id: int, fmt: str = "html"):
 @requires(Permission.REPORTS_VIEW)
 def comprehension(campaign_id: int, fmt: str = "html"):
     """Average best score, first-attempt pass rate and attempts per completion, department × module."""
-    found = _campaign(campaign_id)
+    found = get_campaign(campaign_id)
     scope = services.scope_of(db(), current_user)
     rows = services.department_report(db(), found.id, scope, current_locale())
     module_ids, cells = services.comprehension(db(), found, scope, rows)
@@ -233,7 +166,7 @@ def comprehension(campaign_id: int, fmt: str = "html"):
         )
     }
     modules = [(m, titles.get(m, str(m))) for m in module_ids]
-    _audit(("campaign", found.id), {"report": "comprehension", "format": fmt})
+    audit(("campaign", found.id), {"report": "comprehension", "format": fmt})
     if fmt != "html":
         header = [_("Code"), _("Level"), _("Department")]
         labels = [_("Average best score"), _("First-attempt pass rate"), _("Attempts per completion")]
@@ -247,15 +180,15 @@ def comprehension(campaign_id: int, fmt: str = "html"):
                 scores = cell.total
                 line += (
                     [
-                        _round(scores.average, 1),
-                        _rate(scores.first_attempt_pass_rate),
-                        _round(scores.attempts_per_completion, 2),
+                        rounded(scores.average, 1),
+                        rate(scores.first_attempt_pass_rate),
+                        rounded(scores.attempts_per_completion, 2),
                     ]
                     if cell.shown
                     else [None, None, None]
                 )
             table.append(line)
-        return _table(fmt, _("Comprehension"), header, table, f"comprehension-{found.id}")
+        return table_download(fmt, _("Comprehension"), header, table, f"comprehension-{found.id}")
     heatmap = charts.score_heatmap(rows, modules, cells, _("Average best score"))
     return render_template(
         "reports/comprehension.html",
@@ -284,7 +217,7 @@ def items(edition_id: int, fmt: str = "html"):
     if edition is None:
         abort(404)
     figures, picks, desk, attempts = services.item_analysis(db(), edition.id)
-    _audit(("edition", edition.id), {"report": "item_analysis", "format": fmt})
+    audit(("edition", edition.id), {"report": "item_analysis", "format": fmt})
     if fmt != "html":
         header = [
             _("Question"),
@@ -302,15 +235,15 @@ def items(edition_id: int, fmt: str = "html"):
             base = [
                 f"{position}. {pick(q.prompts)}",
                 f.drawn if f else 0,
-                _rate(f.facility) if f else None,
-                _round(f.discrimination, 2) if f else None,
+                rate(f.facility) if f else None,
+                rounded(f.discrimination, 2) if f else None,
                 desk.get(q.id, 0),
                 ", ".join(f.flags) if f else "",
             ]
             wrong = [c for c in q.choices if not c.correct]
             for c in wrong or [None]:
                 table.append(base + ([pick(c.texts), picks.get(c.id, 0)] if c else ["", 0]))
-        return _table(fmt, _("Item analysis"), header, table, f"items-{edition.id}")
+        return table_download(fmt, _("Item analysis"), header, table, f"items-{edition.id}")
     return render_template(
         "reports/items.html", edition=edition, figures=figures, picks=picks, desk=desk, attempts=attempts
     )
@@ -321,37 +254,22 @@ def items(edition_id: int, fmt: str = "html"):
 @requires(Permission.REPORTS_VIEW)
 def trend(campaign_id: int, fmt: str = "html"):
     """The same figures across the periods of a recurring campaign: are things improving?"""
-    found = _campaign(campaign_id)
+    found = get_campaign(campaign_id)
     scope = services.scope_of(db(), current_user)
     periods, overall, by_department = services.trend(db(), found, scope, current_locale())
     today = tokyo_date(clock.now())
     running = {p.id for p in periods if p.due_on >= today}  # its figures still grow: marked, not compared
     labels = [p.period_start.isoformat() + (" " + _("(in progress)") if p.id in running else "") for p in periods]
-    _audit(("campaign", found.id), {"report": "trend", "format": fmt})
+    audit(("campaign", found.id), {"report": "trend", "format": fmt})
     if fmt != "html":
         header = [_("Period"), _("Campaign"), _("Completion rate"), _("On-time rate")]
         table = [
-            [p.period_start.isoformat(), pick(p.names), _rate(rate), _rate(on_time)]
-            for p, (rate, on_time) in zip(periods, overall, strict=True)
+            [p.period_start.isoformat(), pick(p.names), rate(completion), rate(on_time)]
+            for p, (completion, on_time) in zip(periods, overall, strict=True)
         ]
-        return _table(fmt, _("Trend across periods"), header, table, f"trend-{found.id}")
-    lines = {_("Whole scope"): [rate for rate, _on_time in overall], **by_department}
+        return table_download(fmt, _("Trend across periods"), header, table, f"trend-{found.id}")
+    lines = {_("Whole scope"): [completion for completion, _on_time in overall], **by_department}
     chart = charts.trend_lines(labels, lines, _("Completion rate by period"))
     return render_template(
         "reports/trend.html", campaign=found, periods=periods, overall=overall, chart=chart, running=running
-    )
-
-
-def _round(value, digits: int):
-    return None if value is None else round(value, digits)
-
-
-def _table(fmt: str, title: str, header: list[str], table: list[list], name: str) -> Response:
-    """One table as a CSV or XLSX download."""
-    if fmt == "csv":
-        return _download(to_csv(header, table), f"{name}.csv", "text/csv; charset=utf-8")
-    return _download(
-        to_xlsx(title, header, table),
-        f"{name}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
