@@ -8,7 +8,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from learning.app import create_app, migrate
+from learning import migrate
+from learning.app import create_app
 from learning.config import load_settings
 from learning.courses.formats.content import read_tree
 from learning.courses.services import import_modules

@@ -31,9 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fresh import fresh_app
 from sqlalchemy import func, select, text
 
-from learning import clock, create_app
+from learning import clock
 from learning.accounts.models import Department, User
 from learning.accounts.second_factor import current_code
+from learning.app import create_app
 from learning.campaigns.models import Campaign
 from learning.config import load_settings
 from learning.demo.organisation import DEMO_PASSWORD, seed

@@ -17,12 +17,11 @@ from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.accounts.models import RoleGrant, User
+from learning.accounts.tree import parent_map, subtree
 from learning.authz import Role
-from learning.campaigns.audience import subtree
 from learning.campaigns.models import ReminderLog
 from learning.campaigns.periods import end_of_day, tokyo_date
 from learning.campaigns.running import running_campaigns
-from learning.campaigns.services import department_parents
 from learning.courses.models import Edition
 from learning.notify.services import Mail, enqueue
 from learning.notify.texts import day, t
@@ -171,7 +170,7 @@ def _manager_mails(session: Session, overdue: list[Due], portal_url: str, today:
     """One digest per manager per day, listing overdue people in the departments they head."""
     if not overdue:
         return []
-    parents = department_parents(session)
+    parents = parent_map(session)
     grants = session.execute(
         select(RoleGrant.user_id, RoleGrant.department_id, User.name, User.email, User.locale)
         .join(User, User.id == RoleGrant.user_id)

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.accounts.models import PersonnelEvent, User
+from learning.accounts.tree import parent_map, subtree
 from learning.audit.services import record
-from learning.campaigns.audience import subtree
 from learning.campaigns.models import Campaign, CampaignDepartment, CampaignModule
 from learning.campaigns.periods import (
     MONTHS,
@@ -24,7 +24,7 @@ from learning.campaigns.periods import (
     start_of_day,
     tokyo_date,
 )
-from learning.campaigns.services import assign, covered, department_parents, launch
+from learning.campaigns.services import assign, covered, launch
 
 
 def running_campaigns(session: Session, today: date) -> list[Campaign]:
@@ -126,7 +126,7 @@ def process_personnel_events(session: Session, batch: int = 5000) -> int:
             .execution_options(synchronize_session=False)
         )
         return 0
-    parents = department_parents(session)
+    parents = parent_map(session)
     areas = {c.id: covered(session, c, parents) for c in campaigns}
     rule_areas = {
         c.id: (subtree([c.transfer_from_id], parents), subtree([c.transfer_to_id], parents))

@@ -15,7 +15,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from learning import clock
-from learning.accounts.models import Department, User
+from learning.accounts.models import User
+from learning.accounts.tree import parent_map
 from learning.audit.services import record
 from learning.campaigns.audience import covered_departments
 from learning.campaigns.messages import MESSAGES
@@ -59,12 +60,8 @@ class CampaignDraft:
     transfer_module_ids: list[int] | None = None
 
 
-def department_parents(session: Session) -> dict[int, int | None]:
-    return dict(session.execute(select(Department.id, Department.parent_id)).all())
-
-
 def covered(session: Session, campaign: Campaign, parents: dict[int, int | None] | None = None) -> set[int]:
-    parents = parents if parents is not None else department_parents(session)
+    parents = parents if parents is not None else parent_map(session)
     include = [d.department_id for d in campaign.departments if not d.exclude]
     exclude = [d.department_id for d in campaign.departments if d.exclude]
     return covered_departments(include, exclude, parents, campaign.whole_organisation)
@@ -94,7 +91,7 @@ def create_campaign(session: Session, draft: CampaignDraft, actor_id: int) -> Ca
     ):
         problems["transfer_from"] = "transfer_rule_incomplete"
     if "departments" not in problems:
-        parents = department_parents(session)
+        parents = parent_map(session)
         area = covered_departments(draft.include_ids, draft.exclude_ids, parents, draft.whole_organisation)
         if audience_size(session, area) == 0:
             problems["departments"] = "empty_audience"

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from learning import clock
+from learning.accounts import tree
 from learning.accounts.models import Department, User
 from learning.audit.services import record
 from learning.authz import Permission, requires
@@ -26,19 +27,9 @@ bp = Blueprint("campaigns", __name__, template_folder="templates")
 
 def department_choices() -> list[SelectChoice]:
     """Departments in tree order, indented by depth, named in the reader's language."""
-    departments = db().scalars(select(Department).order_by(Department.code)).all()
-    children: dict[int | None, list[Department]] = {}
-    for d in departments:
-        children.setdefault(d.parent_id, []).append(d)
-    choices = []
-
-    def walk(parent_id, depth):
-        for d in children.get(parent_id, []):
-            choices.append(SelectChoice(d.id, "\u3000" * depth + pick(d.names)))
-            walk(d.id, depth + 1)
-
-    walk(None, 0)
-    return choices
+    departments = {d.id: d for d in db().scalars(select(Department).order_by(Department.code))}
+    parents = {d.id: d.parent_id for d in departments.values()}  # siblings in code order
+    return [SelectChoice(d, "\u3000" * depth + pick(departments[d].names)) for d, depth in tree.ordered(parents)]
 
 
 def get_campaign(campaign_id: int) -> Campaign:

@@ -6,6 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 
+from learning.accounts import tree as department_tree
+
 SORT_KEYS = (
     "name",
     "assigned",
@@ -93,37 +95,29 @@ def tree(
     `roots` limits the tree to those subtrees (a manager's scope); None shows the whole organisation.
     """
     by_id = {d[0]: DepartmentRow(d[0], d[1], d[2], 0, d[3]) for d in departments}
-    children: dict[int | None, list[DepartmentRow]] = defaultdict(list)
+    parents = {row.id: row.parent_id for row in by_id.values()}
+    children = department_tree.children_map(parents)
     for row in by_id.values():
         row.own = counts.get(row.id, Counts())
-        parent = row.parent_id if row.parent_id in by_id else None
-        children[parent].append(row)
-    top = [by_id[r] for r in roots if r in by_id] if roots is not None else children[None]
-
-    def roll(row: DepartmentRow) -> Counts:
-        total = Counts()
-        total.add(row.own)
-        for child in children.get(row.id, []):
-            total.add(roll(child))
-        row.total, row.has_children = total, bool(children.get(row.id))
-        return total
-
-    for row in top:
-        roll(row)
-    ordered: list[DepartmentRow] = []
+    for department, _depth in reversed(department_tree.ordered(parents, roots)):  # children before parents
+        row = by_id[department]
+        row.total = Counts()
+        row.total.add(row.own)
+        for child in children.get(department, []):
+            row.total.add(by_id[child].total)
+        row.has_children = bool(children.get(department))
     key = sort if sort in SORT_KEYS else "name"
 
-    def sort_key(row: DepartmentRow):
+    def sort_key(department: int):
+        row = by_id[department]
         value = row.value(key)
         return (value is None, value if value is not None else 0, row.code)
 
-    def walk(rows: list[DepartmentRow], depth: int) -> None:
-        for row in sorted(rows, key=sort_key, reverse=descending):
-            row.depth = depth
-            ordered.append(row)
-            walk(children.get(row.id, []), depth + 1)
-
-    walk(top, 0)
+    ordered: list[DepartmentRow] = []
+    for department, depth in department_tree.ordered(parents, roots, sort_key, descending):
+        row = by_id[department]
+        row.depth = depth
+        ordered.append(row)
     return ordered
 
 

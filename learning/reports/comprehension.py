@@ -8,8 +8,9 @@ would give the hidden child's score away. Pure: rows in, figures out.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field, fields
+
+from learning.accounts.tree import children_map
 
 MIN_GROUP = 5
 
@@ -65,10 +66,7 @@ def rolled_up(
 
     `order` lists (department id, parent id) parents first (the report tree's order).
     """
-    children: dict[int | None, list[int]] = defaultdict(list)
-    known = {d for d, _ in order}
-    for department, parent in order:
-        children[parent if parent in known else None].append(department)
+    children = children_map(order)
     cells: dict[tuple[int, int], Cell] = {}
     for department, _parent in reversed(order):  # children before parents
         for module in modules:

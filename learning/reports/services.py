@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.accounts.models import Department, RoleGrant, User
+from learning.accounts.tree import parent_map, subtree
 from learning.authz import Role
-from learning.campaigns.audience import subtree
 from learning.campaigns.models import Campaign
 from learning.campaigns.periods import tokyo_date
 from learning.courses.models import Choice, Edition, Question
@@ -49,8 +49,7 @@ def scope_of(session: Session, user) -> Scope:
             )
         )
     )
-    parents = dict(session.execute(select(Department.id, Department.parent_id)).all())
-    return Scope(roots, subtree(roots, parents))
+    return Scope(roots, subtree(roots, parent_map(session)))
 
 
 def campaigns(session: Session) -> list[Campaign]:
