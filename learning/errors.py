@@ -30,5 +30,8 @@ class DomainError(Exception):
         return self.messages.get(self.code, self.code)
 
     def english(self) -> str:
-        """The message as the command line prints it."""
-        return self.template % self.params if self.params else self.template
+        """The message as the command line prints it (the bare template where a value is missing)."""
+        try:
+            return self.template % self.params if self.params else self.template
+        except (KeyError, TypeError, ValueError):
+            return self.template

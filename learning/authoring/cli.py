@@ -42,7 +42,7 @@ def gift_import(file: Path, slug: str, language: str):
                 click.echo(f"{file}:{problem}", err=True)
             click.echo("nothing imported", err=True)
         else:
-            click.echo(f"{slug}: {refused.code.replace('_', ' ')}", err=True)
+            click.echo(f"{slug}: {refused.english()}", err=True)
         sys.exit(1)
     for problem in result.skipped:
         click.echo(f"{file}:{problem} (skipped)")

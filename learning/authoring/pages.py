@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from learning.accounts.models import User
 from learning.authoring import services as authoring
-from learning.authoring.messages import error_text
+from learning.authoring.completeness import Finding
+from learning.authoring.messages import ANOTHER_TRAINER, AT_LINE, FINDINGS, GIFT, LANGUAGE
 from learning.authoring.services import AuthoringError
 from learning.courses.models import Edition
-from learning.web import db, refuse
+from learning.web import db, refuse, translated
 
 
 def get_edition(edition_id: int) -> Edition:
@@ -23,11 +24,31 @@ def get_edition(edition_id: int) -> Edition:
 
 
 def refused(error: AuthoringError) -> str:
-    """The refusal's message, naming the other trainer on a conflict."""
-    if error.code == "conflict" and error.params.get("editor_id"):
-        editor = db().get(User, error.params["editor_id"])
-        error.params["editor_name"] = editor.name if editor else None
-    return error_text(error)
+    """Refuses the request (web.refuse: nothing kept, the refusal's audit entry written) and returns its
+    message in the user's language, naming the other trainer on a conflict."""
+    if error.code == "conflict":
+        editor = db().get(User, error.params["editor_id"]) if error.params.get("editor_id") else None
+        error.params["name"] = editor.name if editor else translated(ANOTHER_TRAINER)
+    return refuse(error)
+
+
+def finding_text(finding: Finding) -> str:
+    """What keeps a draft from review, in the user's language."""
+    number = finding.section if finding.section is not None else finding.question
+    language = translated(LANGUAGE[finding.language]) if finding.language else ""
+    return translated(FINDINGS[finding.code], {"number": number or 0, "language": language, "name": finding.name})
+
+
+def content_problem_text(problem) -> str:
+    """A module folder's problem in the user's language, after the file and line it names."""
+    where = f"{problem.file}:{problem.line}" if problem.line else problem.file
+    return f"{where}: {translated(problem.message, problem.params)}"
+
+
+def gift_text(problem) -> str:
+    """One GIFT problem with its line: "Line 12: …"."""
+    message = translated(AT_LINE, {"line": problem.line, "message": translated(GIFT[problem.code])})
+    return f"{message} ({problem.detail})" if problem.detail else message
 
 
 def saved(step, success: str | None = None) -> bool:
@@ -36,7 +57,6 @@ def saved(step, success: str | None = None) -> bool:
     try:
         step()
     except AuthoringError as error:
-        refuse(error)
         flash(refused(error), "error")
         return False
     if success:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.audit.services import record
+from learning.authoring.messages import ERRORS
 from learning.courses.formats.spec import LANGS, SLUG_RE, ModuleSpec, QuestionSpec
 from learning.courses.models import Choice, Edition, Module, ModuleImage, Question, Section
 from learning.courses.services import edition_fields, spec_from_edition, write_content
@@ -26,6 +27,8 @@ IN_THE_WORKS = ("draft", "review")
 
 class AuthoringError(DomainError):
     """A refused authoring step; `code` names it for the message shown (authoring/messages.py)."""
+
+    messages = ERRORS
 
 
 def in_the_works(session: Session, module_id: int) -> Edition | None:

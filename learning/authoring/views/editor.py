@@ -15,8 +15,7 @@ from flask_login import current_user
 from learning.authoring import completeness, imports, review
 from learning.authoring import services as authoring
 from learning.authoring.forms import DraftForm, ImageForm, RevisionForm, SubmitForm
-from learning.authoring.messages import finding_text
-from learning.authoring.pages import get_edition, moved, people_of, refused, save, saved, split_tags, text
+from learning.authoring.pages import finding_text, get_edition, moved, people_of, refused, save, saved, split_tags, text
 from learning.authoring.services import AuthoringError
 from learning.authz import Permission, requires
 from learning.courses.formats.spec import LANGS, MAX_IMAGE_BYTES, SectionSpec

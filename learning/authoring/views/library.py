@@ -13,15 +13,14 @@ from learning.authoring import review as reviewing
 from learning.authoring import services as authoring
 from learning.authoring.diff import diff_editions
 from learning.authoring.forms import GiftForm, NewModuleForm, ReviewForm, RevisionForm, UploadForm
-from learning.authoring.messages import content_problem_text, gift_text
-from learning.authoring.pages import get_edition, people_of, refused
+from learning.authoring.pages import content_problem_text, get_edition, gift_text, people_of, refused
 from learning.authoring.services import AuthoringError
 from learning.authz import Permission, requires
 from learning.courses.formats import bundle, gift
 from learning.courses.formats.spec import LANGS, ContentError
 from learning.courses.models import Edition, Module
 from learning.courses.services import spec_from_edition
-from learning.web import accepts_upload, creates_once, db, refuse
+from learning.web import accepts_upload, creates_once, db
 
 GIFT_LIMIT = 5 * 1024 * 1024
 FORM_MARGIN = 64 * 1024  # the rest of the multipart form around the file
@@ -49,7 +48,6 @@ def module_new():
         try:
             draft = authoring.new_module(db(), form.slug.data.strip(), titles, current_user.id)
         except AuthoringError as error:
-            refuse(error)
             form.slug.errors = [refused(error)]
         else:
             flash(_("The module has been created as a draft. Write its sections and questions."), "success")
@@ -118,7 +116,6 @@ def decide(edition_id: int):
         else:
             abort(400)
     except AuthoringError as error:
-        refuse(error)  # an attempt on one's own draft stays on record
         flash(refused(error), "error")
         return redirect(url_for(".review", edition_id=edition.id))
     if edition.status == "published":
@@ -196,7 +193,6 @@ def upload():
         except ContentError as error:
             problems = [content_problem_text(p) for p in error.problems]
         except AuthoringError as error:
-            refuse(error)
             problems = [refused(error)]
         else:
             flash(
@@ -223,7 +219,6 @@ def gift_import():
                 db(), form.slug.data.strip(), text, form.language.data, current_user.id
             )
         except AuthoringError as error:
-            refuse(error)
             gift_errors = error.params["result"].errors if error.code == "gift_errors" else None
             errors = [gift_text(p) for p in gift_errors] if gift_errors else [refused(error)]
         else:

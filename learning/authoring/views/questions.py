@@ -11,8 +11,7 @@ from flask_babel import gettext as _
 from learning.authoring import completeness
 from learning.authoring import services as authoring
 from learning.authoring.forms import CHOICE_ROWS, QuestionForm, RevisionForm
-from learning.authoring.messages import finding_text
-from learning.authoring.pages import get_edition, moved, save, saved, split_tags, text
+from learning.authoring.pages import finding_text, get_edition, moved, save, saved, split_tags, text
 from learning.authz import Permission, requires
 from learning.courses.formats.spec import LANGS, TRUE_FALSE_TEXT, ChoiceSpec, QuestionSpec
 from learning.courses.services import spec_from_edition

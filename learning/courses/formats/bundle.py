@@ -14,8 +14,9 @@ import zlib
 from pathlib import Path
 
 from learning.courses.formats.content import read_module
-from learning.courses.formats.spec import N_, ContentError, ModuleSpec, Problem
+from learning.courses.formats.spec import ContentError, ModuleSpec, Problem
 from learning.courses.formats.writing import write_module
+from learning.errors import N_
 
 MAX_ZIP_BYTES = 20 * 1024 * 1024  # the upload itself
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # sum of member sizes: a zip bomb guard

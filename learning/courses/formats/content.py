@@ -15,13 +15,13 @@ from learning.courses.formats.spec import (
     IMAGE_REFERENCE,
     LANGS,
     MAX_IMAGE_BYTES,
-    N_,
     SLUG_RE,
     ContentError,
     ModuleSpec,
     Problem,
     SectionSpec,
 )
+from learning.errors import N_
 
 SECTION_RE = re.compile(r"^(\d{2})-([a-z0-9-]+)\.(ja|en)\.md$")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}

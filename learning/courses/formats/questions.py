@@ -8,7 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from learning.courses.formats.reader import LineDict, Reader
-from learning.courses.formats.spec import KINDS, N_, SLUG_RE, TRUE_FALSE_TEXT, ChoiceSpec, QuestionSpec
+from learning.courses.formats.spec import KINDS, SLUG_RE, TRUE_FALSE_TEXT, ChoiceSpec, QuestionSpec
+from learning.errors import N_
 
 QUESTION_KEYS = {"id", "kind", "prompt", "explanation", "choices", "answer", "feedback", "tags"}
 CHOICE_KEYS = {"text", "correct", "feedback"}

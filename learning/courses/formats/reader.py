@@ -10,7 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from learning.courses.formats.spec import LANGS, MAX_TEXT_BYTES, N_, SLUG_RE, Problem
+from learning.courses.formats.spec import LANGS, MAX_TEXT_BYTES, SLUG_RE, Problem
+from learning.errors import N_
 from learning.inputs import CONTROL
 
 MAX_CONTROL_PROBLEMS = 10  # lines reported per file: a file full of them needs no list of every line

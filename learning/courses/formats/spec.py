@@ -19,14 +19,6 @@ MAX_TEXT_BYTES = 512 * 1024
 TRUE_FALSE_TEXT = ({"ja": "正しい", "en": "True"}, {"ja": "誤り", "en": "False"})
 
 
-def N_(message: str) -> str:
-    """Marks a message for extraction into the catalogues (pybabel -k N_) and returns it unchanged.
-
-    The message stays English here; it is translated where it is shown, e.g. in the browser.
-    """
-    return message
-
-
 @dataclass
 class Problem:
     file: str
