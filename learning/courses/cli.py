@@ -15,6 +15,20 @@ def register(app) -> None:
     app.cli.add_command(content_group)
 
 
+def _read(path: Path):
+    """The modules under PATH, or every problem printed as file:line: message and exit 1."""
+    from learning.courses.formats.content import read_tree
+    from learning.courses.formats.spec import ContentError
+
+    try:
+        return read_tree(path)
+    except ContentError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        click.echo(f"{len(exc.problems)} problem(s) found; nothing was imported", err=True)
+        sys.exit(1)
+
+
 @click.group("content", cls=AppGroup, help="Module content files (see content/README.md).")
 def content_group():
     pass
@@ -23,16 +37,7 @@ def content_group():
 @content_group.command("check", help="Validate PATH; print file:line: message for every problem.")
 @click.argument("path", type=click.Path(path_type=Path))
 def content_check(path: Path):
-    from learning.courses.formats.content import read_tree
-    from learning.courses.formats.spec import ContentError
-
-    try:
-        specs = read_tree(path)
-    except ContentError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem))
-        click.echo(f"{len(exc.problems)} problem(s) found; nothing was imported", err=True)
-        sys.exit(1)
+    specs = _read(path)
     for spec in specs:
         click.echo(f"ok: {spec.slug} ({len(spec.sections)} sections, {len(spec.questions)} questions)")
 
@@ -40,17 +45,9 @@ def content_check(path: Path):
 @content_group.command("import", help="Import PATH; unchanged modules are a no-op, changed ones a new edition.")
 @click.argument("path", type=click.Path(path_type=Path))
 def content_import(path: Path):
-    from learning.courses.formats.content import read_tree
-    from learning.courses.formats.spec import ContentError
     from learning.courses.services import import_modules
 
-    try:
-        specs = read_tree(path)
-    except ContentError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem))
-        click.echo(f"{len(exc.problems)} problem(s) found; nothing was imported", err=True)
-        sys.exit(1)
+    specs = _read(path)
     with unit_of_work() as session:
         outcomes = import_modules(session, specs)
     for outcome in outcomes:

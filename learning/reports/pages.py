@@ -13,20 +13,6 @@ from learning.campaigns.models import Campaign
 from learning.reports.exports import to_csv, to_xlsx
 from learning.web import db, security_event
 
-FORMATS = ("html", "csv", "xlsx", "json", "print")
-HEADER_KEYS = (
-    "code",
-    "department",
-    "assigned",
-    "completed",
-    "in_progress",
-    "not_started",
-    "overdue",
-    "exempt",
-    "completion_rate",
-    "on_time_rate",
-)
-
 
 def get_campaign(campaign_id: int) -> Campaign:
     """A campaign that has started (a draft has no report): 404 otherwise."""
