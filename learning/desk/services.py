@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -24,12 +23,12 @@ from learning.courses.models import Edition, Question, Section
 from learning.desk.messages import MESSAGES
 from learning.desk.models import CATEGORIES, DeskMessage, DeskQuestion, FaqEntry
 from learning.errors import DomainError
+from learning.inputs import CONTROL
 
 MAX_LENGTH = 5000
 ASK_LIMIT_PER_HOUR = 10
 CLAIM_FAILURES_LIMIT = 10
 CLAIM_WINDOW = timedelta(minutes=15)
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 JST = timedelta(hours=9)
 
 
