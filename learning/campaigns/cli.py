@@ -7,6 +7,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from learning.inputs import MAX_ID
 from learning.web import app_settings, db, unit_of_work
 
 
@@ -35,7 +36,7 @@ def campaigns_group():
 
 
 @campaigns_group.command("launch", help="Launch a draft campaign (or fill in what is missing of a running one).")
-@click.argument("campaign_id", type=int)
+@click.argument("campaign_id", type=click.IntRange(1, MAX_ID))
 def campaigns_launch(campaign_id: int):
     from learning.campaigns.models import Campaign
     from learning.campaigns.services import launch

@@ -37,6 +37,7 @@ TITLES = {
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(SQLAlchemyError, _database_error)
+    app.register_error_handler(OverflowError, _out_of_range)
     app.register_error_handler(Exception, _unexpected)
 
 
@@ -80,6 +81,14 @@ def _database_error(exc: SQLAlchemyError):
         log.info("%s %s -> 400 [%s]: %s", request.method, request.path, g.get("request_id"), _first_line(exc))
         return error_response(400, _("A value sent is out of range or malformed. Nothing was saved."))
     return _unexpected(exc)
+
+
+def _out_of_range(exc: OverflowError):
+    """SQLite's driver refuses an integer beyond 64 bits before the database sees it (PostgreSQL answers
+    DataError): the same bad input, the same answer."""
+    _enter_error_path()
+    log.info("%s %s -> 400 [%s]: %s", request.method, request.path, g.get("request_id"), _first_line(exc))
+    return error_response(400, _("A value sent is out of range or malformed. Nothing was saved."))
 
 
 def _unexpected(exc: BaseException):

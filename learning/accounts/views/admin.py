@@ -19,7 +19,7 @@ from learning.accounts.messages import AT_LINE, AT_LINE_AND_COLUMN
 from learning.accounts.models import Department, PendingImport, RoleGrant, User
 from learning.authz import Permission, Role, requires
 from learning.notify.services import outbox
-from learning.web import app_settings, creates_once, db, refused, translated
+from learning.web import app_settings, creates_once, db, id_arg, refused, translated
 from learning.web.forms import PortalForm
 
 bp = Blueprint("admin", __name__, template_folder="../templates")
@@ -167,9 +167,9 @@ def compromised(user_id: int):
 def grant(user_id: int):
     user = _person(user_id)
     role = request.form.get("role", "")
-    department_id = request.form.get("department", type=int)
-    if department_id is not None and db().get(Department, department_id) is None:
-        abort(400)
+    department_id = request.form.get("department", type=id_arg)
+    if request.form.get("department") and (department_id is None or db().get(Department, department_id) is None):
+        abort(400)  # a department that does not exist (or could not, beyond the range of ids)
     try:
         services.grant_role(db(), user, role, department_id, current_user.id)
     except ValueError as exc:

@@ -20,7 +20,7 @@ from learning.courses.formats import bundle, gift
 from learning.courses.formats.spec import LANGS, ContentError
 from learning.courses.models import Edition, Module
 from learning.courses.services import spec_from_edition
-from learning.web import accepts_upload, creates_once, db
+from learning.web import accepts_upload, creates_once, db, id_arg
 
 GIFT_LIMIT = 5 * 1024 * 1024
 FORM_MARGIN = 64 * 1024  # the rest of the multipart form around the file
@@ -142,7 +142,7 @@ def changes(edition_id: int):
         )
         .all()
     )
-    against = request.args.get("against", type=int)
+    against = request.args.get("against", type=id_arg)
     before = next((e for e in others if e.id == against), None) if against else changes_against(edition)
     diff = edition_diff(before, edition)
     return render_template("authoring/changes.html", edition=edition, before=before, others=others, diff=diff)

@@ -14,7 +14,7 @@ from learning.desk import handling, services
 from learning.desk.forms import FaqForm, NoteForm, ReplyForm
 from learning.desk.models import CATEGORIES, STATUSES, DeskQuestion, FaqEntry
 from learning.i18n import pick
-from learning.web import app_settings, creates_once, db, refuse
+from learning.web import app_settings, creates_once, db, id_arg, refuse
 
 bp = Blueprint("inbox", __name__, template_folder="../templates")
 
@@ -44,7 +44,7 @@ def module_titles() -> dict[int, str]:
 def inbox():
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     category = request.args.get("category") if request.args.get("category") in CATEGORIES else None
-    module_id = request.args.get("module", type=int)
+    module_id = request.args.get("module", type=id_arg)
     rows = handling.inbox(db(), status=status, category=category, module_id=module_id)
     return render_template(
         "desk/inbox.html",
@@ -137,7 +137,7 @@ def manage(question_id: int):
     """Assign to a desk member, or change the status (close, reopen, waiting for the asker)."""
     found = load(question_id)
     if "assignee" in request.form:
-        assignee = request.form.get("assignee", type=int)
+        assignee = request.form.get("assignee", type=id_arg)
         if assignee is not None and assignee not in {u.id for u in desk_staff()}:
             abort(400)
         handling.assign(db(), found, current_user.id, assignee)
@@ -174,7 +174,7 @@ def faq_edit(entry_id: int | None = None):
     entry = db().get(FaqEntry, entry_id) if entry_id else None
     if entry_id and entry is None:
         abort(404)
-    source_id = request.args.get("from", type=int) or (entry.source_question_id if entry else None)
+    source_id = request.args.get("from", type=id_arg) or (entry.source_question_id if entry else None)
     source = db().get(DeskQuestion, source_id) if source_id else None
     if source_id and source is None:
         abort(404)

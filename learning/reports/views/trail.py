@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from learning.audit.models import AuditEvent
 from learning.authz import Permission, requires
-from learning.web import db
+from learning.web import db, id_arg
 
 bp = Blueprint("audit", __name__, template_folder="../templates")
 PAGE_SIZE = 100
@@ -15,7 +15,7 @@ PAGE_SIZE = 100
 @bp.route("/audit")
 @requires(Permission.AUDIT_READ)
 def trail():
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=id_arg)
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE_SIZE)
     if before:
         query = query.where(AuditEvent.id < before)
