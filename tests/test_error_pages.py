@@ -239,3 +239,14 @@ def test_nothing_of_a_refused_request_is_kept_but_its_security_event(app, db):
     assert client.get("/campaigns").status_code == 403
     refusal = db.scalar(select(AuditEvent).where(AuditEvent.action == "authz_fail"))
     assert refusal is not None and refusal.actor_id == learner.id
+
+
+def test_every_500_is_logged_with_its_request_id_and_traceback(failing_app, caplog):
+    from learning.web import errors
+
+    errors._seen.clear()
+    with caplog.at_level(logging.ERROR, logger="learning.errors"):
+        response = failing_app.test_client().get("/test/fail/500")
+    (logged,) = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert response.headers["X-Request-ID"] in logged.getMessage() and logged.exc_info is not None
+    assert "an unexpected failure" in logged.getMessage()
