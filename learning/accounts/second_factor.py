@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hmac
 import io
+import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 
 import pyotp
@@ -27,17 +30,33 @@ def qr_svg(uri: str) -> str:
     return buffer.getvalue().decode()
 
 
-def matching_step(secret: str, code: str, at: datetime, last_step: int | None) -> int | None:
-    """The time step `code` belongs to, if valid now and newer than the last one used; else None."""
-    code = code.strip().replace(" ", "")
-    if not (code.isdigit() and len(code) == 6):
-        return None
+@dataclass(frozen=True)
+class CodeCheck:
+    step: int | None  # the time step the code belongs to, when it may be used now
+    reused: bool = False  # the code is right but its step was used already (a replay)
+
+
+def normalised(code: str) -> str:
+    """The code as typed, with the Japanese IME's full-width digits made ASCII (NFKC) and every kind of
+    space (the ideographic one too) and hyphen taken out: "１２３ ４５６" is 123456."""
+    folded = unicodedata.normalize("NFKC", code or "")
+    return "".join(ch for ch in folded if not ch.isspace() and ch not in "-‐")
+
+
+def check_code(secret: str, code: str, at: datetime, last_step: int | None) -> CodeCheck:
+    """Whether `code` is valid now (within a step either side) and newer than the last step used.
+    Compared in constant time, so the time taken says nothing about how many digits were right."""
+    code = normalised(code)
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
+        return CodeCheck(None)
     totp = pyotp.TOTP(secret)
     current = totp.timecode(at)
     for step in range(current - STEP_WINDOW, current + STEP_WINDOW + 1):
-        if totp.generate_otp(step) == code and (last_step is None or step > last_step):
-            return step
-    return None
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            if last_step is not None and step <= last_step:
+                return CodeCheck(None, reused=True)
+            return CodeCheck(step)
+    return CodeCheck(None)
 
 
 def current_code(secret: str, at: datetime) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from learning import clock
 from learning.accounts.models import RoleGrant, SignInFailure, User
 from learning.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
-from learning.accounts.second_factor import matching_step
+from learning.accounts.second_factor import check_code
 from learning.audit.services import Entry, record
 from learning.authz import Role
 
@@ -130,10 +130,13 @@ def verify_second_factor(
         entry = Entry("authn_login_lock", user.id, outcome="failure", details={"by": "second_factor"})
         return SignInResult(None, locked=True, refusal=Refusal(entry))
     secret = new_secret or user.totp_secret
-    step = matching_step(secret, code, now, None if new_secret else user.totp_last_step) if secret else None
+    checked = check_code(secret, code, now, None if new_secret else user.totp_last_step) if secret else None
+    step = checked.step if checked else None
     if step is None:
+        # A right code used a second time is a replay (OWASP authn_token_reuse), not a typo.
+        reused = bool(checked and checked.reused)
         entry = Entry(
-            "authn_login_fail",
+            "authn_token_reuse" if reused else "authn_login_fail",
             user.id,
             target=("user", user.id),
             outcome="failure",

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from learning import clock
 from learning.accounts.models import User
-from learning.accounts.second_factor import current_code, matching_step
+from learning.accounts.second_factor import check_code, current_code
 from learning.audit.models import AuditEvent
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, TOTP_SECRET, make_user
@@ -25,11 +25,12 @@ def code_step(client, path, code):
 def test_matching_step_rejects_replay_and_stale_codes():
     now = clock.now()
     code = current_code(TOTP_SECRET, now)
-    step = matching_step(TOTP_SECRET, code, now, None)
+    step = check_code(TOTP_SECRET, code, now, None).step
     assert step is not None
-    assert matching_step(TOTP_SECRET, code, now, step) is None  # the same code twice
-    assert matching_step(TOTP_SECRET, code, now + timedelta(minutes=3), None) is None  # long expired
-    assert matching_step(TOTP_SECRET, "12345", now, None) is None
+    replayed = check_code(TOTP_SECRET, code, now, step)  # the same code twice
+    assert replayed.step is None and replayed.reused
+    assert check_code(TOTP_SECRET, code, now + timedelta(minutes=3), None).step is None  # long expired
+    assert check_code(TOTP_SECRET, "12345", now, None).step is None
 
 
 def test_privileged_sign_in_needs_the_code(db, client):
@@ -58,6 +59,18 @@ def test_the_same_code_cannot_be_used_twice(db, client, app):
     thief = app.test_client()
     password_step(thief, user)
     assert code_step(thief, "/login/code", code).status_code == 401
+    replay = db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert (replay.action, replay.outcome, replay.actor_id) == ("authn_token_reuse", "failure", user.id)
+
+
+def test_codes_typed_with_the_japanese_ime_on_are_accepted():
+    now = clock.now()
+    code = current_code(TOTP_SECRET, now)
+    full_width = "".join(chr(ord(d) + 0xFEE0) for d in code)  # "１２３４５６"
+    typed = f"{full_width[:3]}\u3000{full_width[3:]}"  # with the ideographic space between the halves
+    assert check_code(TOTP_SECRET, typed, now, None).step == check_code(TOTP_SECRET, code, now, None).step
+    assert check_code(TOTP_SECRET, f" {code[:3]}-{code[3:]} ", now, None).step is not None
+    assert check_code(TOTP_SECRET, "٠١٢٣٤٥", now, None).step is None  # other scripts' digits are not codes
 
 
 def test_first_sign_in_enrols(db, client):
