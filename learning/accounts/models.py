@@ -49,6 +49,8 @@ class User(Base):
     # TOTP second factor for privileged roles; the last accepted time step stops a code being replayed.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None]
+    # The secret of an enrolment under way, kept here rather than in the (readable) session cookie.
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 

@@ -144,12 +144,17 @@ def verify_second_factor(
         )
         return SignInResult(None, refusal=Refusal(entry, (SignInFailure(at=now, account_key=key, address=address),)))
     if new_secret:
-        user.totp_secret = new_secret
+        user.totp_secret, user.totp_pending_secret = new_secret, None
         record(session, "authn_mfa_enrolled", actor_id=user.id, target=("user", user.id))
     user.totp_last_step = step
     session.execute(delete(SignInFailure).where(SignInFailure.account_key.in_([key])))
     record(session, "authn_login_success", actor_id=user.id, target=("user", user.id), details={"mfa": True})
     return SignInResult(user)
+
+
+def start_enrolment(session: Session, user: User, secret: str) -> None:
+    """Keeps the secret of a first sign-in's second factor on the server until a code proves it is set up."""
+    user.totp_pending_secret = secret
 
 
 def sign_out(session: Session, user: User) -> None:

@@ -73,17 +73,19 @@ def test_codes_typed_with_the_japanese_ime_on_are_accepted():
     assert check_code(TOTP_SECRET, "٠١٢٣٤٥", now, None).step is None  # other scripts' digits are not codes
 
 
-def test_first_sign_in_enrols(db, client):
+def test_first_sign_in_enrols(db, client, app):
     user = make_user(db, "admin", totp_secret=None)
     db.commit()
     assert password_step(client, user).location == "/login/setup"
     page = client.get("/login/setup").get_data(as_text=True)
     assert "<svg" in page
     secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)
+    cookie = app.session_interface.get_signing_serializer(app).loads(client.get_cookie("portal").value)
+    assert secret not in repr(cookie)  # the enrolment secret stays on the server, not in the readable cookie
     response = code_step(client, "/login/setup", current_code(secret, clock.now()))
     assert response.location == "/"
     db.expire_all()
-    assert db.get(User, user.id).totp_secret == secret
+    assert db.get(User, user.id).totp_secret == secret and db.get(User, user.id).totp_pending_secret is None
 
 
 def test_code_step_expires_and_locks(db, client):

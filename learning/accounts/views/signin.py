@@ -76,7 +76,8 @@ def login():
         session.clear()
         session["pending"] = {"user": result.user.get_id(), "at": clock.now().timestamp(), "next": form.next.data}
         if result.user.totp_secret is None:
-            session["pending"]["secret"] = new_secret()
+            services.start_enrolment(db(), result.user, new_secret())
+            session["pending"]["enrolling"] = True
             return redirect(url_for(".second_factor_setup"))
         return redirect(url_for(".second_factor"))
     if result.user is not None:
@@ -102,7 +103,7 @@ def second_factor_setup():
 
 def _second_factor_step(enrolling: bool):
     user = _pending_user()
-    secret = session.get("pending", {}).get("secret")
+    secret = user.totp_pending_secret if user is not None and session["pending"].get("enrolling") else None
     if user is None or enrolling != bool(secret):
         session.pop("pending", None)
         flash(_("Please sign in again."), "info")
