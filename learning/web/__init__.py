@@ -9,14 +9,11 @@ from learning.web.pipeline import accepts_upload, app_settings, local_next
 from learning.web.responses import explain, fail, translated, wants_json
 from learning.web.security import refuse, security_event
 
-db_session = db
-
 __all__ = [
     "accepts_upload",
     "app_settings",
     "creates_once",
     "db",
-    "db_session",
     "explain",
     "fail",
     "id_arg",

@@ -12,6 +12,7 @@ import time
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -65,7 +66,7 @@ def _http_error(exc: HTTPException):
     _enter_error_path()
     code = exc.code or 500
     log.info("%s %s -> %s [%s]: %s", request.method, request.path, code, g.get("request_id"), exc.description)
-    if code == 400 and type(exc).__name__ == "CSRFError":
+    if isinstance(exc, CSRFError):
         message = _("The form has expired or came from another site. Go back, reload the page and try again.")
     else:
         message = exc.description if getattr(exc, "user_message", False) else None

@@ -10,7 +10,7 @@ from learning.courses.models import Edition
 from learning.desk import services
 from learning.desk.forms import AskForm, ClaimForm, ClaimReplyForm, ReplyForm
 from learning.i18n import current_locale, pick
-from learning.inputs import MAX_ID
+from learning.inputs import id_arg
 from learning.web import creates_once, db, refuse, security_event
 
 bp = Blueprint("desk", __name__, template_folder="../templates")
@@ -21,7 +21,10 @@ def _int(value):
     """An id from the query string; beyond the database's range it names nothing (0: the context is then 404)."""
     if not value or not str(value).isdigit():
         return None
-    return int(value) if int(value) <= MAX_ID else 0
+    try:
+        return id_arg(value)
+    except ValueError:
+        return 0
 
 
 def faq_for_section(module_id: int, position: int):
