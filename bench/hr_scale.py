@@ -62,7 +62,6 @@ def main() -> None:
     args = parser.parse_args()
     app, url = fresh_app(args.database_url, demo=False)
     session = app.extensions["db"].factory()
-    portal = "https://portal.example.intra/"
 
     def step(name: str, work):
         started = time.perf_counter()
@@ -77,7 +76,7 @@ def main() -> None:
     step("import departments", lambda: apply_departments(session, dept_data, None).counts)
     step(
         "import roster (all new, with invitations)",
-        lambda: apply_roster(session, roster, None, portal_url=portal).counts,
+        lambda: apply_roster(session, roster, None, invite_joiners=True).counts,
     )
 
     def launch_campaign():

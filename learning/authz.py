@@ -47,6 +47,12 @@ class Permission(StrEnum):
     COURSES_READ = "courses.read"
     # Account administration: roster and department imports, the outbox. No training results.
     ACCOUNTS_MANAGE = "accounts.manage"
+    # Separation of duties: a second person approves privileged grants (the admin or compliance, never the
+    # holder or the person who asked); access reviews (棚卸し) are opened by the same people.
+    ACCESS_APPROVE = "access.approve"
+    ACCESS_REVIEW_MANAGE = "access.review"
+    # The access register and every review's outcome: internal audit, compliance and the admin.
+    ACCESS_REGISTER = "access.register"
 
 
 # Admin manages accounts but sees no training results, so admin gets no LEARN-style reads of others.
@@ -57,6 +63,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.CAMPAIGNS_READ: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
     Permission.CAMPAIGNS_MANAGE: frozenset({Role.COMPLIANCE}),
     Permission.ACCOUNTS_MANAGE: frozenset({Role.ADMIN}),
+    Permission.ACCESS_APPROVE: frozenset({Role.ADMIN, Role.COMPLIANCE}),
+    Permission.ACCESS_REVIEW_MANAGE: frozenset({Role.ADMIN, Role.COMPLIANCE}),
+    Permission.ACCESS_REGISTER: frozenset({Role.ADMIN, Role.COMPLIANCE, Role.AUDITOR}),
     Permission.REPORTS_VIEW: frozenset({Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}),
     Permission.ITEM_ANALYSIS: frozenset({Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR}),
     Permission.COURSES_AUTHOR: frozenset({Role.TRAINER}),

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from learning.web import app_settings, db, unit_of_work
+from learning.web import db, unit_of_work
 
 
 def register(app) -> None:
@@ -50,7 +50,7 @@ def roster_import(file: Path, dry_run: bool):
         file,
         dry_run,
         lambda data: plan_roster(db(), data)[0],
-        lambda data, tick: apply_roster(db(), data, actor_id=None, progress=tick, portal_url=app_settings().portal_url),
+        lambda data, tick: apply_roster(db(), data, actor_id=None, progress=tick, invite_joiners=True),
     )
 
 

@@ -35,3 +35,12 @@ class WelcomeForm(PortalForm):
         _l("New password, again"),
         validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords are not the same."))],
     )
+
+
+class ForgotForm(PortalForm):
+    username = StringField(_l("Employee number or login ID"), validators=[DataRequired(), Length(max=100)])
+
+
+class ResetCodeForm(WelcomeForm):
+    username = StringField(_l("Employee number or login ID"), validators=[DataRequired(), Length(max=100)])
+    code = StringField(_l("Reset code"), validators=[DataRequired(), Length(max=40)])

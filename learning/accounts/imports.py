@@ -14,9 +14,10 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from learning import clock
+from learning.accounts.grants import end_for_people
 from learning.accounts.hrfiles import DepartmentRow, RosterRow, read_departments, read_roster
 from learning.accounts.invitations import invite
-from learning.accounts.models import Department, PersonnelEvent, RoleGrant, User
+from learning.accounts.models import Department, PersonnelEvent, User
 from learning.audit.services import Entry, record, record_many
 
 KINDS = ("new", "changed", "transferred", "leaving", "unchanged")
@@ -136,11 +137,11 @@ def plan_roster(session: Session, data: bytes) -> tuple[Plan, list[RosterRow]]:
 
 
 def apply_roster(
-    session: Session, data: bytes, actor_id: int | None, progress=None, portal_url: str | None = None
+    session: Session, data: bytes, actor_id: int | None, progress=None, invite_joiners: bool = False
 ) -> Plan:
     """Applies the roster in the caller's transaction: all of it, or (on any error) none of it.
 
-    With `portal_url`, each active joiner with an email address is sent an invitation link.
+    With `invite_joiners`, each active joiner with an email address is sent an invitation link.
     """
     plan, _rows = plan_roster(session, data)
     if plan.writes_nothing:
@@ -150,17 +151,19 @@ def apply_roster(
     tick = progress or (lambda n: None)
     _insert_joiners(session, plan.of("new"), codes, now, tick)
     ids = dict(session.execute(select(User.employee_no, User.id)).all())
-    _update_people(session, plan.of("changed") + plan.of("transferred") + plan.of("leaving"), ids, codes, now, tick)
+    _update_people(
+        session, plan.of("changed") + plan.of("transferred") + plan.of("leaving"), ids, codes, tick, actor_id
+    )
     audit, events = _history(plan, ids, codes, now, actor_id)
     if events:
         session.execute(insert(PersonnelEvent), events)
-    if portal_url:
+    if invite_joiners:
         joiners = [
             (ids[c.key], c.after["name"], c.after["email"], "ja")
             for c in plan.of("new")
             if c.after["status"] == "active"
         ]
-        invite(session, joiners, portal_url)
+        invite(session, joiners)
     record_many(session, [*audit, Entry("roster_import", actor_id, details=plan.counts)])
     return plan
 
@@ -190,7 +193,7 @@ def _insert_joiners(session: Session, new: list[Change], codes: dict[str, int], 
 
 
 def _update_people(
-    session: Session, moved: list[Change], ids: dict[str, int], codes: dict[str, int], now, tick
+    session: Session, moved: list[Change], ids: dict[str, int], codes: dict[str, int], tick, actor_id: int | None
 ) -> None:
     """New names, addresses, departments and statuses; then sessions end and grants go where access changed."""
     rows = [
@@ -221,8 +224,9 @@ def _update_people(
     _end_sessions(
         session, [ids[c.key] for c in moved if c.kind in ("transferred", "leaving") or c.after["status"] != "active"]
     )
-    _revoke_grants(session, [ids[c.key] for c in moved if c.kind == "transferred"], now, scoped_only=True)
-    _revoke_grants(session, [ids[c.key] for c in moved if c.kind == "leaving"], now, scoped_only=False)
+    # A transfer ends the grants tied to a department; leaving ends every grant; each is its own event.
+    end_for_people(session, [ids[c.key] for c in moved if c.kind == "transferred"], "transfer", actor_id, True)
+    end_for_people(session, [ids[c.key] for c in moved if c.kind == "leaving"], "left", actor_id, False)
 
 
 def _history(plan: Plan, ids: dict[str, int], codes: dict[str, int], now, actor_id: int | None):
@@ -285,14 +289,3 @@ def _end_sessions(session: Session, user_ids: list[int]) -> None:
             .values(session_version=User.session_version + 1)
             .execution_options(synchronize_session=False)
         )
-
-
-def _revoke_grants(session: Session, user_ids: list[int], at, scoped_only: bool) -> None:
-    """A transfer revokes grants tied to a department; leaving revokes every grant."""
-    for start in range(0, len(user_ids), BATCH):
-        query = update(RoleGrant).where(
-            RoleGrant.user_id.in_(user_ids[start : start + BATCH]), RoleGrant.revoked_at.is_(None)
-        )
-        if scoped_only:
-            query = query.where(RoleGrant.department_id.is_not(None))
-        session.execute(query.values(revoked_at=at).execution_options(synchronize_session=False))

@@ -34,4 +34,53 @@ PASSWORD_PROBLEMS = {
     "common": N_("This password is too common or is known from breaches. Choose another."),
     "contains_id": N_("The password must not contain your employee number or login ID."),
     "unchanged": N_("The new password must differ from the current one."),
+    "leaked": N_("This is the password that was marked compromised. Choose a new one."),
+    "invalid_token": N_(
+        "This link or code is not valid any more (used, replaced by a newer one, or expired). Ask for a new one."
+    ),
+}
+
+# Why an account step is refused (AccountError codes).
+ACCOUNT_ERRORS = {
+    "own_reset_code": N_("You cannot issue a reset code for your own account. Ask another administrator."),
+    "inactive": N_("This account is not active."),
+    "unknown_role": N_("Unknown role."),
+    "scope": N_("A manager needs the department they head."),
+    "own_grant": N_("Nobody grants, approves or revokes their own roles. Ask another authorised person."),
+    "own_request": N_("A grant must be approved by someone other than the person who requested it."),
+    "not_pending": N_("This grant is no longer waiting for approval."),
+    "not_approver": N_("Only an administrator or the compliance office can approve this role."),
+    "end_in_past": N_("The end date must be after today."),
+    "review_item_decided": N_("This item has been decided already, or its review is closed."),
+    "not_reviewer": N_("This item is for another reviewer."),
+    "duplicate_grant": N_("This person already holds this role with this scope, or it awaits approval."),
+}
+
+# Codes as people read them (pages and exports never show the raw code).
+LABELS = {
+    "role": {
+        "learner": N_("Learner"),
+        "manager": N_("Department head (manager)"),
+        "desk": N_("Conduct-rule desk"),
+        "trainer": N_("Trainer"),
+        "compliance": N_("Compliance office"),
+        "auditor": N_("Internal audit"),
+        "admin": N_("IT administrator"),
+    },
+    "user_status": {"active": N_("Active"), "leave": N_("On leave"), "left": N_("Left the company")},
+    "grant_status": {"pending": N_("Awaiting approval"), "active": N_("In force"), "ended": N_("Ended")},
+    "end_reason": {
+        "revoked": N_("Revoked"),
+        "rejected": N_("Rejected"),
+        "lapsed": N_("Lapsed (end date passed)"),
+        "transfer": N_("Ended by a transfer"),
+        "left": N_("Ended by leaving the company"),
+        "review": N_("Ended in an access review"),
+    },
+    "decision": {
+        "confirmed": N_("Confirmed"),
+        "revoked": N_("Revoked"),
+        "lapsed": N_("Lapsed (not confirmed by the due date)"),
+    },
+    "item_kind": {"grant": N_("Role"), "dormant": N_("Dormant account")},
 }

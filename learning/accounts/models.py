@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, and_, or_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning import clock
@@ -51,12 +51,19 @@ class User(Base):
     totp_last_step: Mapped[int | None]
     # The secret of an enrolment under way, kept here rather than in the (readable) session cookie.
     totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    # Marked compromised: the password is gone (password_hash is None) until a one-time reset; the leaked
+    # one's hash is kept only so that the reset cannot set it again.
+    compromised_at: Mapped[datetime | None]
+    # For the access review's dormant accounts (an account nobody signs in with is a shared or forgotten ID).
+    last_sign_in_at: Mapped[datetime | None]
+    leaked_password_hash: Mapped[str | None] = mapped_column(String(255))
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     department: Mapped[Department | None] = relationship()
+    # Active grants; one whose end date has passed is filtered out in `roles` until `jobs run` records it.
     grants: Mapped[list[RoleGrant]] = relationship(
-        primaryjoin="and_(User.id == RoleGrant.user_id, RoleGrant.revoked_at.is_(None))",
+        primaryjoin="and_(User.id == RoleGrant.user_id, RoleGrant.status == 'active')",
         foreign_keys="RoleGrant.user_id",
         viewonly=True,
         lazy="selectin",
@@ -81,7 +88,8 @@ class User(Base):
 
     @property
     def roles(self) -> set[str]:
-        return {Role.LEARNER, *(grant.role for grant in self.grants)}
+        now = clock.now()
+        return {Role.LEARNER, *(grant.role for grant in self.grants if grant.in_force(now))}
 
     @property
     def permissions(self) -> frozenset[Permission]:
@@ -95,18 +103,77 @@ class User(Base):
         return permission in self.permissions
 
 
+GRANT_STATUSES = ("pending", "active", "ended")
+# Why a grant ended: revoked by someone, rejected instead of approved, its end date passed, a transfer or
+# a departure, revoked or left unconfirmed in an access review.
+END_REASONS = ("revoked", "rejected", "lapsed", "transfer", "left", "review")
+
+
 class RoleGrant(Base):
-    """A role given to a person, optionally limited to a department subtree; revoked, never deleted."""
+    """A role given to a person, optionally limited to a department subtree; ended, never deleted.
+
+    A privileged role (authz.PRIVILEGED_ROLES) is "pending" until a second person approves it; the database
+    refuses a grant made or approved by its holder, or approved by the person who asked for it."""
 
     __tablename__ = "role_grants"
+    __table_args__ = (
+        CheckConstraint("status in ('pending', 'active', 'ended')", name="status"),
+        CheckConstraint(
+            "end_reason is null or end_reason in ('revoked', 'rejected', 'lapsed', 'transfer', 'left', 'review')",
+            name="end_reason",
+        ),
+        CheckConstraint("granted_by_id is null or granted_by_id <> user_id", name="not_self_granted"),
+        CheckConstraint(
+            "approved_by_id is null or (approved_by_id <> user_id and approved_by_id <> granted_by_id)",
+            name="second_person_approves",
+        ),
+        CheckConstraint("revoked_by_id is null or revoked_by_id <> user_id", name="not_self_revoked"),
+        # One open grant (pending or active) per person, role and scope: a double request cannot make two.
+        # (Two partial indexes rather than one on coalesce(department_id, 0): plain columns stay reflectable.)
+        Index(
+            "uq_role_grants_open_scoped",
+            "user_id",
+            "role",
+            "department_id",
+            unique=True,
+            postgresql_where=text("status in ('pending', 'active') and department_id is not null"),
+            sqlite_where=text("status in ('pending', 'active') and department_id is not null"),
+        ),
+        Index(
+            "uq_role_grants_open_unscoped",
+            "user_id",
+            "role",
+            unique=True,
+            postgresql_where=text("status in ('pending', 'active') and department_id is null"),
+            sqlite_where=text("status in ('pending', 'active') and department_id is null"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    # Who asked for it and when (for a grant that needs no approval, who gave it).
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     granted_at: Mapped[datetime]
-    revoked_at: Mapped[datetime | None]
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None]
+    # Optional end: the grant lapses by itself then (checked on every request, recorded by `jobs run`).
+    ends_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]  # when it ended, for whatever reason
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    end_reason: Mapped[str | None] = mapped_column(String(12))
+    last_reviewed_at: Mapped[datetime | None]
+    last_reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    def in_force(self, at: datetime) -> bool:
+        return self.status == "active" and (self.ends_at is None or self.ends_at > at)
+
+    @classmethod
+    def in_force_at(cls, at: datetime):
+        """The same test as a query criterion."""
+        return and_(cls.status == "active", or_(cls.ends_at.is_(None), cls.ends_at > at))
 
 
 class SignInFailure(Base):
@@ -149,13 +216,86 @@ class PendingImport(Base):
     uploaded_at: Mapped[datetime]
 
 
+TOKEN_PURPOSES = ("invitation", "reset", "code")
+
+
 class PasswordToken(Base):
-    """A one-time link to set a password (invitation of a joiner). Only the token's hash is kept."""
+    """A one-time way to set a password: an invitation link, a reset link, or a reset code handed over in
+    person. Only the secret's hash is kept; the link is made when its email is sent (accounts/links.py)."""
 
     __tablename__ = "password_tokens"
+    __table_args__ = (CheckConstraint("purpose in ('invitation', 'reset', 'code')", name="purpose"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(12), default="invitation")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # Issuing a new link or code of the same purpose withdraws the older ones.
+    withdrawn_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ThrottleCounter(Base):
+    """Failures counted towards a growing delay (accounts/throttle.py); the key is a hash of what is counted.
+    Rows of scope "known" record the last successful sign-in of an account from an address instead."""
+
+    __tablename__ = "throttle_counters"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(20))
+    failures: Mapped[int] = mapped_column(default=0)
+    last_at: Mapped[datetime] = mapped_column(index=True)
+    blocked_until: Mapped[datetime | None]
+
+
+REVIEW_DECISIONS = ("confirmed", "revoked", "lapsed")
+
+
+class AccessReview(Base):
+    """A periodic inventory of access (棚卸し): every privileged grant, manager scope and dormant account
+    goes to a reviewer who confirms or revokes it by the due date; grants left unconfirmed lapse then."""
+
+    __tablename__ = "access_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime]
+    due_on: Mapped[date] = mapped_column(Date)  # a Tokyo day; unconfirmed grants lapse at its end
+    dormant_days: Mapped[int]
+    closed_at: Mapped[datetime | None]
+
+
+class AccessReviewItem(Base):
+    """One grant, or one dormant account, to confirm or revoke. The reviewer is a department head, or
+    nobody in particular (reviewer_id null): then the compliance office decides."""
+
+    __tablename__ = "access_review_items"
+    __table_args__ = (
+        CheckConstraint("kind in ('grant', 'dormant')", name="kind"),
+        CheckConstraint("decision is null or decision in ('confirmed', 'revoked', 'lapsed')", name="decision"),
+        CheckConstraint("(kind = 'grant') = (grant_id is not null)", name="grant_item_has_grant"),
+        CheckConstraint("decided_by_id is null or decided_by_id <> user_id", name="not_self_reviewed"),
+        Index("uq_access_review_items_grant", "review_id", "grant_id", unique=True),
+        Index(
+            "uq_access_review_items_dormant",
+            "review_id",
+            "user_id",
+            unique=True,
+            postgresql_where=text("kind = 'dormant'"),
+            sqlite_where=text("kind = 'dormant'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("access_reviews.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    grant_id: Mapped[int | None] = mapped_column(ForeignKey("role_grants.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)  # whose access
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    last_sign_in_at: Mapped[datetime | None]  # as it was when the review opened (dormant items)
+    decision: Mapped[str | None] = mapped_column(String(10))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]

@@ -2,46 +2,86 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from learning import clock
-from learning.accounts.models import RoleGrant, SignInFailure, User
+from learning.accounts import throttle
+from learning.accounts.models import User
 from learning.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
 from learning.accounts.second_factor import check_code
 from learning.audit.services import Entry, record
-from learning.authz import Role
 
-THROTTLE_WINDOW = timedelta(minutes=15)
-ACCOUNT_LOCK_AFTER = 5  # failures per account name in the window
-ADDRESS_LOCK_AFTER = 20  # failures per address in the window
+# An account signing in successfully from an address within this long is trusted from it (throttle.known).
+KNOWN_ADDRESS_FOR = timedelta(days=90)
 
 
 @dataclass(frozen=True)
 class Refusal:
-    """What a refused sign-in leaves on record: the audit event and the failure that counts towards a lock.
-    The view writes it with web.security_event, so it stands although the request is refused."""
+    """What a refused sign-in leaves on record: the audit event and the failures it counts. The view writes
+    it with web.security_event (write=refusal.count), so it stands although the request is refused."""
 
     entry: Entry
-    rows: tuple = ()
+    counters: tuple[throttle.Counter, ...] = ()
+
+    def count(self, session: Session) -> None:
+        throttle.count_failure(session, list(self.counters))
 
 
 @dataclass(frozen=True)
 class SignInResult:
     user: User | None
-    locked: bool = False
+    # A gate of the throttle is closed: nothing was checked; try again after `wait`.
+    wait: timedelta | None = None
     # The password was right but the person holds a privileged role: a TOTP code must follow.
     needs_second_factor: bool = False
     refusal: Refusal | None = None
 
+    @property
+    def locked(self) -> bool:
+        return self.wait is not None
 
-def account_key(username: str) -> str:
-    """Throttling key for a typed name; hashed so a password typed into the wrong box is not kept."""
-    return hashlib.sha256(username.strip().lower().encode()).hexdigest()
+
+def password_counters(username: str, address: str | None, trusted: bool) -> list[throttle.Counter]:
+    """What a password guess counts towards. The typed name (whether or not such an account exists, so
+    unknown and real names behave alike) with this address always; the name alone and the address alone
+    only for a guess from somewhere the account has not signed in from: those are the counters a stranger
+    can drive, and the owner's own device or address skips them."""
+    counters = [throttle.counter("password_pair", throttle.PASSWORD_PAIR, username, address)]
+    if not trusted:
+        counters.append(throttle.counter("password_account", throttle.PASSWORD_ACCOUNT, username))
+        if address:
+            counters.append(throttle.counter("password_address", throttle.PASSWORD_ADDRESS, address))
+    return counters
+
+
+def _known_address(user: User, address: str | None) -> throttle.Counter:
+    return throttle.counter("known", throttle.PASSWORD_PAIR, user.id, address)
+
+
+def trusted_from(session: Session, user: User | None, address: str | None, device_user_id: int | None) -> bool:
+    """Whether this attempt comes from the person's own device (the signed cookie an earlier sign-in left)
+    or from an address they signed in from lately."""
+    if user is None:
+        return False
+    if device_user_id == user.id:
+        return True
+    return address is not None and throttle.known(session, _known_address(user, address), KNOWN_ADDRESS_FOR)
+
+
+def _locked(user: User | None, delay: timedelta, by: str) -> SignInResult:
+    details = {"by": by, "wait_seconds": throttle.seconds(delay)}
+    entry = Entry(
+        "authn_login_lock",
+        user.id if user else None,
+        target=("user", user.id) if user else None,
+        outcome="failure",
+        details=details,
+    )
+    return SignInResult(None, wait=delay, refusal=Refusal(entry))
 
 
 def find_user(session: Session, username: str) -> User | None:
@@ -67,12 +107,6 @@ def load_user(session: Session, token: str) -> User | None:
     return user
 
 
-def _recent_failures(session: Session, criterion) -> int:
-    """Failed sign-ins matching `criterion` within the throttling window."""
-    since = clock.now() - THROTTLE_WINDOW
-    return session.scalar(select(func.count()).select_from(SignInFailure).where(criterion, SignInFailure.at > since))
-
-
 def sign_in(
     session: Session,
     username: str,
@@ -81,22 +115,24 @@ def sign_in(
     address: str | None,
     demo_allowed: bool,
     chosen_locale: str | None = None,
+    device_user_id: int | None = None,
 ) -> SignInResult:
-    """Checks a sign-in; unknown user, wrong password and refused account look exactly alike."""
-    now = clock.now()
-    key = account_key(username)
-    by_account = _recent_failures(session, SignInFailure.account_key == key)
-    by_address = _recent_failures(session, SignInFailure.address == address) if address else 0
+    """Checks a sign-in; unknown user, wrong password, compromised and refused account look exactly alike."""
     user = find_user(session, username)
-    if by_account >= ACCOUNT_LOCK_AFTER or by_address >= ADDRESS_LOCK_AFTER:
-        verify_password(None, password)  # same cost as a real check
-        by = "account" if by_account >= ACCOUNT_LOCK_AFTER else "address"
-        entry = Entry("authn_login_lock", user.id if user else None, outcome="failure", details={"by": by})
-        return SignInResult(None, locked=True, refusal=Refusal(entry))
+    trusted = trusted_from(session, user, address, device_user_id)
+    counters = password_counters(username, address, trusted)
+    delay = throttle.wait(session, counters)
+    if delay:
+        return _locked(user, delay, "password")
     ok = verify_password(user.password_hash if user else None, password)
     refused = user is not None and (not user.is_active or (user.is_demo and not demo_allowed))
     if not ok or refused:
-        reason = "unknown_account" if user is None else ("inactive" if refused else "wrong_password")
+        if user is None:
+            reason = "unknown_account"
+        elif refused:
+            reason = "inactive"
+        else:
+            reason = "compromised" if user.compromised_at else "wrong_password"
         entry = Entry(
             "authn_login_fail",
             user.id if user else None,
@@ -104,31 +140,49 @@ def sign_in(
             outcome="failure",
             details={"reason": reason},
         )
-        return SignInResult(None, refusal=Refusal(entry, (SignInFailure(at=now, account_key=key, address=address),)))
+        # Every counter of the name counts, trusted or not: the owner's own typos slow strangers too.
+        return SignInResult(None, refusal=Refusal(entry, tuple(password_counters(username, address, False))))
     if chosen_locale in ("ja", "en"):
         user.locale = chosen_locale
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     if user.needs_second_factor:
         return SignInResult(user, needs_second_factor=True)
-    session.execute(delete(SignInFailure).where(SignInFailure.account_key == key))
+    _signed_in(session, user, address, counters[:1])
     record(session, "authn_login_success", actor_id=user.id, target=("user", user.id))
     return SignInResult(user)
 
 
-def _second_factor_key(user: User) -> str:
-    return account_key(f"totp:{user.id}")
+def _signed_in(session: Session, user: User, address: str | None, counters: list[throttle.Counter]) -> None:
+    """A sign-in succeeded: its own address's counters start again and the address becomes known."""
+    throttle.forget(session, counters)
+    if address:
+        throttle.remember_success(session, _known_address(user, address))
+    user.last_sign_in_at = clock.now()
+
+
+def second_factor_counters(user: User, address: str | None, trusted: bool) -> list[throttle.Counter]:
+    counters = [throttle.counter("totp_pair", throttle.SECOND_FACTOR, user.id, address)]
+    if not trusted:
+        counters.append(throttle.counter("totp_account", throttle.SECOND_FACTOR, user.id))
+    return counters
 
 
 def verify_second_factor(
-    session: Session, user: User, code: str, *, address: str | None, new_secret: str | None = None
+    session: Session,
+    user: User,
+    code: str,
+    *,
+    address: str | None,
+    new_secret: str | None = None,
+    device_user_id: int | None = None,
 ) -> SignInResult:
     """Completes a privileged sign-in with a TOTP code (enrolling `new_secret` on first use)."""
     now = clock.now()
-    key = _second_factor_key(user)
-    if _recent_failures(session, SignInFailure.account_key == key) >= ACCOUNT_LOCK_AFTER:
-        entry = Entry("authn_login_lock", user.id, outcome="failure", details={"by": "second_factor"})
-        return SignInResult(None, locked=True, refusal=Refusal(entry))
+    counters = second_factor_counters(user, address, trusted_from(session, user, address, device_user_id))
+    delay = throttle.wait(session, counters)
+    if delay:
+        return _locked(user, delay, "second_factor")
     secret = new_secret or user.totp_secret
     checked = check_code(secret, code, now, None if new_secret else user.totp_last_step) if secret else None
     step = checked.step if checked else None
@@ -142,12 +196,12 @@ def verify_second_factor(
             outcome="failure",
             details={"reason": "second_factor"},
         )
-        return SignInResult(None, refusal=Refusal(entry, (SignInFailure(at=now, account_key=key, address=address),)))
+        return SignInResult(None, refusal=Refusal(entry, tuple(second_factor_counters(user, address, False))))
     if new_secret:
         user.totp_secret, user.totp_pending_secret = new_secret, None
         record(session, "authn_mfa_enrolled", actor_id=user.id, target=("user", user.id))
     user.totp_last_step = step
-    session.execute(delete(SignInFailure).where(SignInFailure.account_key.in_([key])))
+    _signed_in(session, user, address, counters[:1])
     record(session, "authn_login_success", actor_id=user.id, target=("user", user.id), details={"mfa": True})
     return SignInResult(user)
 
@@ -198,46 +252,3 @@ def set_password(session: Session, user: User, password: str) -> None:
     user.must_change_password = False
     user.session_version += 1
     record(session, "authn_password_change", actor_id=user.id, target=("user", user.id))
-
-
-def mark_compromised(session: Session, user: User, admin_id: int) -> None:
-    """Forces a password change at the next sign-in and ends every current session at once."""
-    user.must_change_password = True
-    user.session_version += 1
-    record(session, "user_marked_compromised", actor_id=admin_id, target=("user", user.id))
-
-
-def grant_role(session: Session, user: User, role: str, department_id: int | None, admin_id: int) -> RoleGrant:
-    """Gives a role (managers need a department: their scope). The person's sessions end, so the new
-    rights (and, for privileged roles, the second factor) apply from a fresh sign-in."""
-    if role not in {r.value for r in Role} - {Role.LEARNER}:
-        raise ValueError("role")
-    if role == Role.MANAGER and department_id is None:
-        raise ValueError("scope")
-    grant = RoleGrant(
-        user_id=user.id, role=role, department_id=department_id, granted_by_id=admin_id, granted_at=clock.now()
-    )
-    session.add(grant)
-    user.session_version += 1
-    session.flush()
-    record(
-        session,
-        "privilege_granted",
-        actor_id=admin_id,
-        target=("user", user.id),
-        details={"role": role, "department_id": department_id},
-    )
-    return grant
-
-
-def revoke_grant(session: Session, grant: RoleGrant, admin_id: int) -> None:
-    grant.revoked_at = clock.now()
-    user = session.get(User, grant.user_id)
-    user.session_version += 1
-    record(
-        session,
-        "privilege_revoked",
-        actor_id=admin_id,
-        target=("user", grant.user_id),
-        details={"role": grant.role, "department_id": grant.department_id},
-    )

@@ -6,6 +6,9 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from learning.accounts import reviews
+from learning.accounts.grants import lapse_due
+from learning.accounts.tokens import link_makers
 from learning.campaigns.reminders import queue_reminders
 from learning.campaigns.running import process_personnel_events, roll_over
 from learning.config import Settings
@@ -32,8 +35,11 @@ def run_jobs(session: Session, settings: Settings, report: Callable[[str, object
         ("rollover", lambda: len(roll_over(session))),
         ("joiners and movers", lambda: process_personnel_events(session)),
         ("exemptions ended", lambda: end_expired_exemptions(session)),
+        ("grants lapsed", lambda: lapse_due(session)),
+        ("access review items lapsed", lambda: reviews.close_overdue(session)),
+        ("access review reminders", lambda: reviews.remind(session)),
         ("emails queued", lambda: queue_reminders(session, settings.portal_url)),
-        ("emails sent", lambda: send_pending(session, smtp_settings(settings))),
+        ("emails sent", lambda: send_pending(session, smtp_settings(settings), links=link_makers(settings.portal_url))),
     ]
     summary = {}
     for name, step in steps:

@@ -27,6 +27,8 @@ class OutboxMessage(Base):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # A body with a one-time link holds only its placeholder; the sender makes the link (notify/services.py).
+    link_kind: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(10), default="queued")
     tries: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]

@@ -5,6 +5,10 @@ after, so a crash loses nothing; a message interrupted in the one window between
 acceptance and our record is left marked "sending" and later failed, never sent a second time.
 Commit points: after failing stale claims; after each claim; after each sent message; after recording
 a failure.
+
+A message with a one-time link (`link_kind`) has it made here, just before it goes out: the link maker
+stores the secret's hash in this message's "sent" commit, and only the email carries the secret; the
+stored body keeps the placeholder. A try that fails rolls the hash back with it.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import smtplib
 import ssl
+from collections.abc import Mapping
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -21,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.notify.models import OutboxMessage
-from learning.notify.services import SmtpSettings
+from learning.notify.services import ONE_TIME_LINK, LinkMaker, SmtpSettings
 
 MAX_TRIES = 8
 STALE_SENDING = timedelta(minutes=15)
@@ -32,8 +37,11 @@ def backoff(tries: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(tries - 1, 0)), timedelta(hours=6))
 
 
-def send_pending(session: Session, smtp: SmtpSettings, limit: int = 500) -> dict[str, int]:
-    """Sends what is due; commits as it goes. Without SMTP settings, messages stay queued."""
+def send_pending(
+    session: Session, smtp: SmtpSettings, limit: int = 500, links: Mapping[str, LinkMaker] | None = None
+) -> dict[str, int]:
+    """Sends what is due; commits as it goes. Without SMTP settings, messages stay queued. `links` makes the
+    one-time links of messages that carry one, by link kind."""
     summary = {"sent": 0, "failed": 0, "interrupted": 0}
     now = clock.now()
     stale = session.execute(
@@ -66,12 +74,19 @@ def send_pending(session: Session, smtp: SmtpSettings, limit: int = 500) -> dict
             if message is None:
                 continue  # another runner has it
             try:
-                connection.send_message(_email(message, smtp.sender))
+                connection.send_message(_email(message, smtp.sender, _body(session, message, links or {})))
+            except MissingLinkMaker as exc:
+                session.rollback()
+                _record_failure(session, [message.id], str(exc), final=True)
+                summary["failed"] += 1
+                continue
             except smtplib.SMTPServerDisconnected as exc:
+                session.rollback()
                 _record_failure(session, [message.id], str(exc))
                 summary["failed"] += 1
                 break
             except (smtplib.SMTPException, OSError) as exc:
+                session.rollback()
                 _record_failure(session, [message.id], str(exc))
                 summary["failed"] += 1
                 continue
@@ -105,11 +120,11 @@ def _claim(session: Session, message_id: int) -> OutboxMessage | None:
     return session.get(OutboxMessage, message_id, populate_existing=True) if claimed == 1 else None
 
 
-def _record_failure(session: Session, message_ids: list[int], error: str) -> None:
+def _record_failure(session: Session, message_ids: list[int], error: str, final: bool = False) -> None:
     now = clock.now()
     for message in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(message_ids))):
         message.last_error = error[:500]
-        if message.tries >= MAX_TRIES:
+        if final or message.tries >= MAX_TRIES:
             message.status = "failed"
         else:
             message.status = "queued"
@@ -117,12 +132,26 @@ def _record_failure(session: Session, message_ids: list[int], error: str) -> Non
     session.commit()
 
 
-def _email(message: OutboxMessage, sender: str) -> EmailMessage:
+class MissingLinkMaker(LookupError):
+    """A message carries a link kind that nothing here can make (a configuration error, not retried)."""
+
+
+def _body(session: Session, message: OutboxMessage, links: Mapping[str, LinkMaker]) -> str:
+    """The body as sent: a one-time link is made now, into the email only."""
+    if message.link_kind is None:
+        return message.body
+    maker = links.get(message.link_kind)
+    if maker is None or message.to_user_id is None:
+        raise MissingLinkMaker(f"no link maker for {message.link_kind!r}")
+    return message.body.replace(ONE_TIME_LINK, maker(session, message.to_user_id))
+
+
+def _email(message: OutboxMessage, sender: str, body: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.to_address
     email["Subject"] = message.subject
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
-    email.set_content(message.body, charset="utf-8")
+    email.set_content(body, charset="utf-8")
     return email

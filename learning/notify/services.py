@@ -5,14 +5,20 @@ Queueing is idempotent by a caller-chosen key. Sending is learning.notify.sender
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.notify.models import OutboxMessage
+
+# Where a one-time link goes in a body. The link itself is made by the sender when it sends (a `LinkMaker`
+# of the message's link kind), so the outbox never holds it: at rest there is only the secret's hash.
+ONE_TIME_LINK = "{one_time_link}"
+LinkMaker = Callable[[Session, int], str]  # (session, the recipient's user id) -> the link
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,7 @@ class Mail:
     subject: str
     body: str
     to_user_id: int | None = None
+    link_kind: str | None = None  # the body holds ONE_TIME_LINK, made at sending by this kind's LinkMaker
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ def enqueue(session: Session, mails: list[Mail]) -> int:
             "to_address": m.to_address,
             "subject": m.subject,
             "body": m.body,
+            "link_kind": m.link_kind,
             "status": "queued",
             "tries": 0,
             "next_attempt_at": now,
@@ -68,5 +76,12 @@ def enqueue(session: Session, mails: list[Mail]) -> int:
     return created
 
 
-def outbox(session: Session, limit: int = 200) -> list[OutboxMessage]:
-    return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)))
+def outbox_summary(session: Session) -> list[tuple[str, str, int, object]]:
+    """(kind, status, how many, newest) per kind and status: what the admin sees. Not who received what,
+    which would tell the admin whose training is overdue."""
+    rows = session.execute(
+        select(OutboxMessage.kind, OutboxMessage.status, func.count(), func.max(OutboxMessage.created_at))
+        .group_by(OutboxMessage.kind, OutboxMessage.status)
+        .order_by(OutboxMessage.kind, OutboxMessage.status)
+    )
+    return [tuple(row) for row in rows]

@@ -12,6 +12,8 @@ from pathlib import Path
 from babel.dates import format_date
 from babel.support import Translations
 
+from learning.errors import N_
+
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 LOCALES = ("ja", "en")
 
@@ -28,3 +30,21 @@ def t(locale: str, message: str, **values) -> str:
 
 def day(locale: str, value: date) -> str:
     return format_date(value, "long" if locale == "ja" else "medium", locale=locale if locale in LOCALES else "ja")
+
+
+# The kinds and statuses of outbox messages as the admin reads them (translated on the page).
+KIND_LABELS = {
+    "invitation": N_("Invitation to a new account"),
+    "password_reset": N_("Password reset link"),
+    "reminder": N_("Training reminder"),
+    "manager_digest": N_("Department head's digest"),
+    "desk_answer": N_("Desk answer notice"),
+    "access_review": N_("Access review request"),
+    "access_review_escalation": N_("Access review escalation"),
+}
+STATUS_LABELS = {
+    "queued": N_("Waiting to be sent"),
+    "sending": N_("Being sent"),
+    "sent": N_("Sent"),
+    "failed": N_("Failed"),
+}

@@ -18,24 +18,28 @@ def safe(value):
     return value
 
 
-def to_csv(header: list[str], rows: list[list]) -> bytes:
+def to_csv(header: list[str], rows: list[list], preamble: list[list] | None = None) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerows([[safe(v) for v in row] for row in preamble or []])
     writer.writerow([safe(h) for h in header])
     writer.writerows([[safe(v) for v in row] for row in rows])
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
+def to_xlsx(title: str, header: list[str], rows: list[list], preamble: list[list] | None = None) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
+    for row in preamble or []:
+        sheet.append([safe(v) for v in row])
     sheet.append([safe(h) for h in header])
-    for cell in sheet[1]:
+    for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
+    first_data_row = sheet.max_row + 1
     for row in rows:
         sheet.append([safe(v) for v in row])
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=first_data_row):
         for cell in row:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text, whatever it looks like

@@ -71,12 +71,14 @@ def download(body: bytes, filename: str, mimetype: str) -> Response:
     return response
 
 
-def table_download(fmt: str, title: str, header: list[str], table: list[list], name: str) -> Response:
-    """One table as a CSV or XLSX download."""
+def table_download(
+    fmt: str, title: str, header: list[str], table: list[list], name: str, preamble: list[list] | None = None
+) -> Response:
+    """One table as a CSV or XLSX download; `preamble` rows (what it covers, as of when) come first."""
     if fmt == "csv":
-        return download(to_csv(header, table), f"{name}.csv", "text/csv; charset=utf-8")
+        return download(to_csv(header, table, preamble), f"{name}.csv", "text/csv; charset=utf-8")
     return download(
-        to_xlsx(title, header, table),
+        to_xlsx(title, header, table, preamble),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

@@ -88,16 +88,18 @@ def test_first_sign_in_enrols(db, client, app):
     assert db.get(User, user.id).totp_secret == secret and db.get(User, user.id).totp_pending_secret is None
 
 
-def test_code_step_expires_and_locks(db, client):
+def test_code_step_slows_down_and_expires(db, client):
     user = make_user(db, "desk")
     db.commit()
     password_step(client, user)
-    for _ in range(5):
-        code_step(client, "/login/code", "999999")
-    locked = code_step(client, "/login/code", current_code(TOTP_SECRET, clock.now()))
-    assert locked.location == "/login"
-    assert "Too many failed sign-ins" in client.get("/login").get_data(as_text=True)
-    clock.freeze(clock.now() + timedelta(minutes=20))
+    for _ in range(6):
+        assert code_step(client, "/login/code", "999999").status_code == 401
+    gated = code_step(client, "/login/code", current_code(TOTP_SECRET, clock.now()))
+    assert gated.status_code == 429 and "Please wait 5 seconds" in gated.get_data(as_text=True)
+    clock.freeze(clock.now() + timedelta(seconds=6))
+    assert code_step(client, "/login/code", current_code(TOTP_SECRET, clock.now())).location == "/"
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    clock.freeze(clock.now() + timedelta(minutes=1))
     password_step(client, user)
     clock.freeze(clock.now() + timedelta(minutes=6))  # the password step waited too long
     assert code_step(client, "/login/code", current_code(TOTP_SECRET, clock.now())).location == "/login"

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from learning import clock
-from learning.accounts.models import SignInFailure, User
+from learning.accounts.models import ThrottleCounter, User
 from learning.audit.models import AuditEvent
 from tests.conftest import csrf_token, make_settings, post, sign_in
 from tests.factories import PASSWORD, make_user
@@ -40,25 +40,29 @@ def test_unknown_user_and_wrong_password_look_the_same(db, client):
     assert "not-the-password" not in "".join(e.details for e in events)
 
 
-def test_account_locks_after_repeated_failures_even_with_the_right_password(db, client):
+def test_guessing_meets_growing_delays_that_lift_by_themselves(db, client):
     user = make_user(db)
     db.commit()
-    for _ in range(5):
-        sign_in(client, user.employee_no, "wrong-password-x")
-    locked = sign_in(client, user.employee_no, PASSWORD)
-    assert locked.status_code == 401
-    assert "Too many failed sign-ins" in locked.get_data(as_text=True)
+    for _ in range(5):  # the free attempts
+        assert sign_in(client, user.employee_no, "wrong-password-x").status_code == 401
+    sixth = sign_in(client, user.employee_no, "wrong-password-x")  # counted; its delay starts now
+    assert sixth.status_code == 401
+    gated = sign_in(client, user.employee_no, PASSWORD)  # from a browser the account never signed in with
+    assert gated.status_code == 429
+    assert "Please wait 2 seconds" in gated.get_data(as_text=True)
     assert actions(db)[-1] == "authn_login_lock"
-    # The lock lifts once the window has passed.
-    clock.freeze(clock.now() + timedelta(minutes=16))
+    clock.freeze(clock.now() + timedelta(seconds=3))
+    assert sign_in(client, user.employee_no, "wrong-password-x").status_code == 401  # the 7th: 4 seconds
+    assert "Please wait 4 seconds" in sign_in(client, user.employee_no, PASSWORD).get_data(as_text=True)
+    clock.freeze(clock.now() + timedelta(seconds=5))
     assert sign_in(client, user.employee_no, PASSWORD).status_code == 302
-    assert db.scalar(select(func.count()).select_from(SignInFailure)) == 0
 
 
-def test_unknown_names_lock_too_so_locking_reveals_nothing(db, client):
-    for _ in range(5):
+def test_unknown_names_slow_down_alike_so_the_delay_reveals_nothing(db, client):
+    for _ in range(6):
         sign_in(client, "ghost", "wrong-password-x")
-    assert "Too many failed sign-ins" in sign_in(client, "ghost", "x").get_data(as_text=True)
+    assert "Please wait" in sign_in(client, "ghost", "x").get_data(as_text=True)
+    assert db.scalar(select(func.count()).select_from(ThrottleCounter)) == 3  # name+address, name, address
 
 
 def test_inactive_and_left_accounts_cannot_sign_in(db, client):

@@ -3,6 +3,8 @@
 The admin role sees people and departments, never training results.
 """
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,13 +15,14 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from learning import clock
-from learning.accounts import imports, services
+from learning.accounts import grants, imports, recovery
+from learning.accounts.errors import AccountError
 from learning.accounts.hrfiles import MAX_BYTES, FileProblem, FileRejected
 from learning.accounts.messages import AT_LINE, AT_LINE_AND_COLUMN
 from learning.accounts.models import Department, PendingImport, RoleGrant, User
-from learning.authz import Permission, Role, requires
-from learning.notify.services import outbox
-from learning.web import app_settings, creates_once, db, id_arg, refused, translated
+from learning.authz import Permission, requires
+from learning.notify.services import outbox_summary
+from learning.web import creates_once, db, id_arg, refuse, refused, translated
 from learning.web.forms import PortalForm
 
 bp = Blueprint("admin", __name__, template_folder="../templates")
@@ -86,7 +89,7 @@ def apply(pending_id: int):
         if pending.kind == "departments":
             plan = imports.apply_departments(db(), pending.data, current_user.id)
         else:
-            plan = imports.apply_roster(db(), pending.data, current_user.id, portal_url=app_settings().portal_url)
+            plan = imports.apply_roster(db(), pending.data, current_user.id, invite_joiners=True)
     except FileRejected as exc:  # the system changed since the dry run (a department was removed, say)
         return render_template(
             "admin/upload.html", form=UploadForm(), problems=[describe(p) for p in exc.problems]
@@ -112,34 +115,37 @@ def cancel(pending_id: int):
 @bp.route("/admin/outbox")
 @requires(Permission.ACCOUNTS_MANAGE)
 def outbox_page():
+    """Kinds and counts only: which people were reminded of what is a training result, not the admin's."""
     configured = bool(current_app.extensions["settings"].smtp_host)
-    return render_template("admin/outbox.html", messages=outbox(db()), configured=configured)
-
-
-ROLE_CHOICES = [r.value for r in Role if r != Role.LEARNER]
+    return render_template("admin/outbox.html", summary=outbox_summary(db()), configured=configured)
 
 
 @bp.route("/admin/people")
 @requires(Permission.ACCOUNTS_MANAGE)
 def people():
-    """One account: status, department, roles; mark compromised, grant and revoke roles. No training results."""
+    """One account: status, department, roles; mark compromised, reset, ask for and revoke roles. No results."""
     number = (request.args.get("q") or "").strip()[:20]
     user = db().scalar(select(User).where(User.employee_no == number)) if number else None
-    grants = (
-        db().scalars(select(RoleGrant).where(RoleGrant.user_id == user.id, RoleGrant.revoked_at.is_(None))).all()
-        if user
-        else []
-    )
     departments = db().scalars(select(Department).order_by(Department.code)).all()
     return render_template(
         "admin/people.html",
         number=number,
         user=user,
-        grants=grants,
-        roles=ROLE_CHOICES,
+        grants=grants.open_grants(db(), user.id) if user else [],
+        names=_names(db(), user),
+        roles=sorted(grants.GRANTABLE),
         departments=departments,
         not_found=bool(number) and user is None,
+        today=clock.tokyo_date(clock.now()),
     )
+
+
+def _names(session, user: User | None) -> dict[int, User]:
+    """The people named on an account's grants (who asked, who approved), by id."""
+    if user is None:
+        return {}
+    ids = {i for g in grants.open_grants(session, user.id) for i in (g.granted_by_id, g.approved_by_id) if i}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
 
 
 def _person(user_id: int) -> User:
@@ -149,16 +155,65 @@ def _person(user_id: int) -> User:
     return user
 
 
+def _back(user: User):
+    return redirect(url_for(".people", q=user.employee_no))
+
+
 @bp.route("/admin/people/<int:user_id>/compromised", methods=["POST"])
 @requires(Permission.ACCOUNTS_MANAGE)
 def compromised(user_id: int):
     user = _person(user_id)
-    services.mark_compromised(db(), user, current_user.id)
+    reset_factor = request.form.get("reset_second_factor") == "1"
+    recovery.mark_compromised(db(), user, current_user.id, reset_second_factor=reset_factor)
     flash(
-        _("Marked as compromised: every session has ended and a new password is required at the next sign-in."),
+        _(
+            "Marked as compromised: the password no longer works and every session has ended. The owner "
+            "regains access only with a reset link sent to the address on file or a reset code handed over in person."
+        ),
         "success",
     )
-    return redirect(url_for(".people", q=user.employee_no))
+    return _back(user)
+
+
+@bp.route("/admin/people/<int:user_id>/reset-link", methods=["POST"])
+@requires(Permission.ACCOUNTS_MANAGE)
+def reset_link(user_id: int):
+    user = _person(user_id)
+    if recovery.request_reset(db(), user.employee_no, actor_id=current_user.id):
+        flash(_("A reset link is on its way to the address on file (it works once, within one hour)."), "success")
+    elif not user.email:
+        refused()
+        flash(_("This account has no email address on file. Hand over a reset code in person instead."), "error")
+    else:
+        flash(_("A reset link was sent a few minutes ago; it is still valid."), "info")
+    return _back(user)
+
+
+@bp.route("/admin/people/<int:user_id>/reset-code", methods=["POST"])
+@requires(Permission.ACCOUNTS_MANAGE)
+def reset_code(user_id: int):
+    """Shows a new one-time code once, on this page only (never in a cookie, never stored but as a hash)."""
+    user = _person(user_id)
+    try:
+        code = recovery.issue_code(db(), user, current_user.id)
+    except AccountError as exc:
+        flash(refuse(exc), "error")
+        return _back(user)
+    return render_template("admin/reset_code.html", user=user, code=code, hours=24)
+
+
+def _grant_form_values():
+    role = request.form.get("role", "")
+    department_id = request.form.get("department", type=id_arg)
+    if request.form.get("department") and (department_id is None or db().get(Department, department_id) is None):
+        abort(400)  # a department that does not exist (or could not, beyond the range of ids)
+    ends_on = None
+    if request.form.get("ends_on"):
+        try:
+            ends_on = date.fromisoformat(request.form["ends_on"])
+        except ValueError:
+            return role, department_id, None, _("End date: enter a date such as 2027-03-31.")
+    return role, department_id, ends_on, None
 
 
 @bp.route("/admin/people/<int:user_id>/grants", methods=["POST"])
@@ -166,26 +221,40 @@ def compromised(user_id: int):
 @creates_once()
 def grant(user_id: int):
     user = _person(user_id)
-    role = request.form.get("role", "")
-    department_id = request.form.get("department", type=id_arg)
-    if request.form.get("department") and (department_id is None or db().get(Department, department_id) is None):
-        abort(400)  # a department that does not exist (or could not, beyond the range of ids)
-    try:
-        services.grant_role(db(), user, role, department_id, current_user.id)
-    except ValueError as exc:
+    role, department_id, ends_on, problem = _grant_form_values()
+    if problem:
         refused()
-        flash(_("A manager needs the department they head.") if str(exc) == "scope" else _("Unknown role."), "error")
-        return redirect(url_for(".people", q=user.employee_no))
-    flash(_("Role granted. The person signs in again to use it."), "success")
-    return redirect(url_for(".people", q=user.employee_no))
+        flash(problem, "error")
+        return _back(user)
+    try:
+        made = grants.request_grant(db(), user, role, department_id, current_user, ends_on)
+    except AccountError as exc:
+        flash(refuse(exc), "error")
+        return _back(user)
+    if made.status == "pending":
+        flash(
+            _(
+                "Requested. The role takes effect once a second person (the compliance office or another "
+                "administrator) approves it."
+            ),
+            "success",
+        )
+    else:
+        flash(_("Role granted. The person signs in again to use it."), "success")
+    return _back(user)
 
 
 @bp.route("/admin/grants/<int:grant_id>/revoke", methods=["POST"])
 @requires(Permission.ACCOUNTS_MANAGE)
 def revoke(grant_id: int):
     found = db().get(RoleGrant, grant_id)
-    if found is None or found.revoked_at is not None:
+    if found is None:
         abort(404)
-    services.revoke_grant(db(), found, current_user.id)
+    holder = db().get(User, found.user_id)
+    try:
+        grants.revoke(db(), grant_id, current_user)
+    except AccountError as exc:
+        flash(refuse(exc), "error")
+        return _back(holder)
     flash(_("Role revoked; the person's sessions have ended."), "success")
-    return redirect(url_for(".people", q=db().get(User, found.user_id).employee_no))
+    return _back(holder)

@@ -5,14 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from learning import clock
-from learning.accounts import invitations, services
-from learning.accounts.forms import CodeForm, LocaleForm, LoginForm, PasswordForm, WelcomeForm
-from learning.accounts.messages import PASSWORD_PROBLEMS
-from learning.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from learning.accounts import services, throttle
+from learning.accounts.forms import CodeForm, LocaleForm, LoginForm, PasswordForm
+from learning.accounts.pages import device_user_id, password_problem, remember_device
+from learning.accounts.passwords import MIN_LENGTH
 from learning.accounts.second_factor import new_secret, provisioning_uri, qr_svg
 from learning.authz import Permission, public, requires
 from learning.i18n import LOCALES
-from learning.web import app_settings, db, fail, local_next, security_event, translated
+from learning.web import app_settings, db, fail, local_next, security_event
 
 bp = Blueprint("accounts", __name__, template_folder="../templates")
 PENDING_SECONDS = 300  # a password step waits at most five minutes for its second factor
@@ -40,7 +40,19 @@ def _start_session(user, next_url: str):
     now = clock.now().timestamp()
     # The language rides in the cookie too, so that error pages, which never load the person, use it.
     session.update(started=now, seen=now, locale=user.locale)
-    return redirect(local_next(next_url))
+    return remember_device(redirect(local_next(next_url)), user.id)
+
+
+def _record(refusal) -> None:
+    if refusal:
+        security_event(refusal.entry, write=refusal.count)
+
+
+def _wait_message(result) -> str:
+    return _(
+        "Too many failed attempts. Please wait %(seconds)d seconds and try again.",
+        seconds=throttle.seconds(result.wait),
+    )
 
 
 def _pending_user():
@@ -69,9 +81,9 @@ def login():
         address=request.remote_addr,
         demo_allowed=app_settings().demo,
         chosen_locale=session.get("locale"),
+        device_user_id=device_user_id(),
     )
-    if result.refusal:
-        security_event(result.refusal.entry, result.refusal.rows)
+    _record(result.refusal)
     if result.needs_second_factor:
         session.clear()
         session["pending"] = {"user": result.user.get_id(), "at": clock.now().timestamp(), "next": form.next.data}
@@ -83,9 +95,9 @@ def login():
     if result.user is not None:
         return _start_session(result.user, form.next.data)
     if result.locked:
-        form.form_errors.append(_("Too many failed sign-ins. Please wait 15 minutes and try again."))
-    else:
-        form.form_errors.append(_("The employee number or password is not correct."))
+        form.form_errors.append(_wait_message(result))
+        return render_template("accounts/login.html", form=form), 429
+    form.form_errors.append(_("The employee number or password is not correct."))
     return render_template("accounts/login.html", form=form), 401
 
 
@@ -112,18 +124,17 @@ def _second_factor_step(enrolling: bool):
     status = 200
     if form.validate_on_submit():
         result = services.verify_second_factor(
-            db(), user, form.code.data, address=request.remote_addr, new_secret=secret
+            db(), user, form.code.data, address=request.remote_addr, new_secret=secret, device_user_id=device_user_id()
         )
-        if result.refusal:
-            security_event(result.refusal.entry, result.refusal.rows)
+        _record(result.refusal)
         if result.user is not None:
             return _start_session(result.user, session["pending"].get("next"))
         if result.locked:
-            session.pop("pending", None)
-            flash(_("Too many failed sign-ins. Please wait 15 minutes and try again."), "error")
-            return redirect(url_for(".login"))
-        form.code.errors = [_("The code is not correct or has already been used. Enter the current code.")]
-        status = 401
+            form.code.errors = [_wait_message(result)]
+            status = 429
+        else:
+            form.code.errors = [_("The code is not correct or has already been used. Enter the current code.")]
+            status = 401
     qr = qr_svg(provisioning_uri(secret, user.login_id or user.employee_no)) if enrolling else None
     return render_template("accounts/second_factor.html", form=form, enrolling=enrolling, secret=secret, qr=qr), status
 
@@ -138,19 +149,13 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
-def password_problem(code: str) -> str:
-    """Why a new password is refused, in the user's language."""
-    return translated(PASSWORD_PROBLEMS[code], {"n": MIN_LENGTH if code == "too_short" else MAX_LENGTH})
-
-
 @bp.route("/account/password", methods=["GET", "POST"])
 @requires(Permission.SELF)
 def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         problems, refusal = services.change_password(db(), current_user, form.current.data, form.new.data)
-        if refusal:
-            security_event(refusal.entry, refusal.rows)
+        _record(refusal)
         if not problems:
             flash(_("Your password has been changed. Other sessions have been signed out."), "success")
             return _start_session(current_user._get_current_object(), url_for("portal.home"))
@@ -170,22 +175,3 @@ def set_locale():
     if current_user.is_authenticated:
         services.set_locale(db(), current_user, form.locale.data)
     return redirect(local_next(form.next.data))
-
-
-@bp.route("/welcome/<token>", methods=["GET", "POST"])
-@public
-def welcome(token: str):
-    """Sets the password of a new account from the invitation link (works once, for 7 days)."""
-    user = invitations.user_for_token(db(), token)
-    if user is None:
-        fail(404, _("This link is not valid any more. Ask your IT administrator for a new invitation."))
-    form = WelcomeForm()
-    if form.validate_on_submit():
-        accepted, problems = invitations.accept(db(), token, form.new.data)
-        if accepted is not None and not problems:
-            flash(_("Your password is set. Sign in with your employee number."), "success")
-            return redirect(url_for(".login"))
-        form.new.errors = [password_problem(p) for p in problems if p in PASSWORD_PROBLEMS]
-    return render_template("accounts/welcome.html", form=form, user=user, min_length=MIN_LENGTH), (
-        400 if form.errors else 200
-    )

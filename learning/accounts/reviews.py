@@ -1,0 +1,344 @@
+"""Access reviews (棚卸し): who holds what is confirmed by a reviewer or it ends.
+
+Opening a review lists every privileged grant and every manager scope in force (reviewed by the
+compliance office: these are department heads and privileged roles) and every dormant account, an
+active account nobody has signed in with for `dormant_days` (reviewed by the holder's department head,
+the nearest manager whose scope covers their department; by compliance where there is none). Reviewers
+confirm or revoke each item by the due date; `jobs run` reminds them three days before, tells compliance
+which department heads have not finished, and after the due day ends every grant left unconfirmed and
+locks every dormant account nobody vouched for (its owner can still reset the password by the emailed
+link). Nobody decides on their own access; every decision is on the audit trail.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from learning import clock
+from learning.accounts import grants, recovery
+from learning.accounts.errors import AccountError
+from learning.accounts.models import AccessReview, AccessReviewItem, RoleGrant, User
+from learning.accounts.tree import parent_map
+from learning.audit.services import Entry, record, record_many
+from learning.authz import PRIVILEGED_ROLES, Role
+from learning.notify.services import Mail, enqueue
+from learning.notify.texts import day, t
+
+REVIEWED_ROLES = frozenset({*PRIVILEGED_ROLES, Role.MANAGER})
+REMIND_DAYS_BEFORE = 3
+
+
+def _today() -> date:
+    return clock.tokyo_date(clock.now())
+
+
+def open_review(session: Session, opener: User, title: str, due_on: date, dormant_days: int) -> AccessReview:
+    """Opens a review of everything in force now, and queues an email to each reviewer."""
+    if due_on <= _today():
+        raise AccountError("end_in_past", field="due_on")
+    now = clock.now()
+    review = AccessReview(
+        title=title.strip()[:200], opened_by_id=opener.id, opened_at=now, due_on=due_on, dormant_days=dormant_days
+    )
+    session.add(review)
+    session.flush()
+    items = [
+        AccessReviewItem(review_id=review.id, kind="grant", grant_id=g.id, user_id=g.user_id)
+        for g in session.scalars(
+            select(RoleGrant)
+            .where(RoleGrant.in_force_at(now), RoleGrant.role.in_(REVIEWED_ROLES))
+            .order_by(RoleGrant.id)
+        )
+    ]
+    heads, parents = _department_heads(session), parent_map(session)
+    for user in dormant_accounts(session, dormant_days):
+        reviewer = _nearest_head(heads, parents, user)
+        items.append(
+            AccessReviewItem(
+                review_id=review.id,
+                kind="dormant",
+                user_id=user.id,
+                reviewer_id=reviewer,
+                last_sign_in_at=user.last_sign_in_at,
+            )
+        )
+    session.add_all(items)
+    session.flush()
+    counts = Counter(i.kind for i in items)
+    record(
+        session,
+        "access_review_opened",
+        actor_id=opener.id,
+        target=("access_review", review.id),
+        details={"grants": counts["grant"], "dormant": counts["dormant"], "due_on": due_on.isoformat()},
+    )
+    _notify_reviewers(session, review, items, "access_review")
+    return review
+
+
+def dormant_accounts(session: Session, days: int) -> list[User]:
+    """Active accounts with no sign-in for `days` (never signed in: counted from when the account was made)."""
+    since = clock.now() - timedelta(days=days)
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.status == "active",
+                or_(User.last_sign_in_at < since, User.last_sign_in_at.is_(None) & (User.created_at < since)),
+            )
+            .order_by(User.employee_no)
+        )
+    )
+
+
+def _department_heads(session: Session) -> dict[int, list[int]]:
+    """Department id -> the people whose manager scope is exactly that department."""
+    now = clock.now()
+    heads: dict[int, list[int]] = {}
+    rows = session.execute(
+        select(RoleGrant.department_id, RoleGrant.user_id).where(
+            RoleGrant.in_force_at(now), RoleGrant.role == Role.MANAGER, RoleGrant.department_id.is_not(None)
+        )
+    )
+    for department_id, user_id in rows:
+        heads.setdefault(department_id, []).append(user_id)
+    return heads
+
+
+def _nearest_head(heads: dict[int, list[int]], parents: dict[int, int | None], user: User) -> int | None:
+    """The manager nearest above the person's department (never the person), or None for compliance."""
+    department = user.department_id
+    seen = set()
+    while department is not None and department not in seen:
+        seen.add(department)
+        for head in heads.get(department, []):
+            if head != user.id:
+                return head
+        department = parents.get(department)
+    return None
+
+
+def _may_decide(item: AccessReviewItem, reviewer: User) -> bool:
+    if item.reviewer_id is not None:
+        return item.reviewer_id == reviewer.id
+    return Role.COMPLIANCE in reviewer.roles
+
+
+def decide(session: Session, item_id: int, reviewer: User, decision: str) -> AccessReviewItem:
+    """Confirms or revokes one item of an open review."""
+    if decision not in ("confirmed", "revoked"):
+        raise AccountError("not_pending")
+    item = session.scalar(select(AccessReviewItem).where(AccessReviewItem.id == item_id).with_for_update())
+    review = session.get(AccessReview, item.review_id) if item else None
+    if item is None or review.closed_at is not None or item.decision is not None:
+        raise AccountError("review_item_decided")
+    if item.user_id == reviewer.id:
+        raise AccountError("own_grant", audit=_refusal(reviewer.id, item))
+    if not _may_decide(item, reviewer):
+        raise AccountError("not_reviewer", audit=_refusal(reviewer.id, item))
+    now = clock.now()
+    item.decision, item.decided_by_id, item.decided_at = decision, reviewer.id, now
+    holder = session.get(User, item.user_id)
+    if item.kind == "grant":
+        grant = session.get(RoleGrant, item.grant_id)
+        if decision == "confirmed":
+            grant.last_reviewed_at, grant.last_reviewed_by_id = now, reviewer.id
+        elif grant.status != "ended":
+            grants.revoke(session, grant.id, reviewer, reason="review")
+    elif decision == "revoked":
+        recovery.lock(session, holder, reviewer.id, "dormant")
+    record(
+        session,
+        "access_review_decided",
+        actor_id=reviewer.id,
+        target=("user", item.user_id),
+        details={"review_id": review.id, "item_id": item.id, "kind": item.kind, "decision": decision},
+    )
+    return item
+
+
+def _refusal(actor_id: int, item: AccessReviewItem) -> Entry:
+    return Entry(
+        "authz_fail",
+        actor_id,
+        target=("user", item.user_id),
+        outcome="failure",
+        details={"reason": "access_review", "item_id": item.id},
+    )
+
+
+def close_overdue(session: Session) -> int:
+    """After the due day: items nobody decided lapse (grants end, dormant accounts are locked); the review
+    closes. Returns how many items lapsed. Safe to repeat (closed reviews are skipped, rows are locked)."""
+    today = _today()
+    lapsed = 0
+    for review in session.scalars(
+        select(AccessReview).where(AccessReview.closed_at.is_(None), AccessReview.due_on < today).with_for_update()
+    ):
+        now = clock.now()
+        open_items = session.scalars(
+            select(AccessReviewItem).where(AccessReviewItem.review_id == review.id, AccessReviewItem.decision.is_(None))
+        ).all()
+        entries = []
+        for item in open_items:
+            item.decision, item.decided_at = "lapsed", now
+            if item.kind == "grant":
+                grant = session.get(RoleGrant, item.grant_id)
+                if grant.status != "ended":
+                    grant.status, grant.revoked_at, grant.end_reason = "ended", now, "review"
+                    session.get(User, grant.user_id).session_version += 1
+            else:
+                recovery.lock(session, session.get(User, item.user_id), None, "dormant", audit=False)
+            entries.append(
+                Entry(
+                    "access_review_lapsed",
+                    None,
+                    target=("user", item.user_id),
+                    details={"review_id": review.id, "item_id": item.id, "kind": item.kind, "grant_id": item.grant_id},
+                )
+            )
+        review.closed_at = now
+        entries.append(
+            Entry(
+                "access_review_closed", None, target=("access_review", review.id), details={"lapsed": len(open_items)}
+            )
+        )
+        record_many(session, entries)
+        lapsed += len(open_items)
+    return lapsed
+
+
+def remind(session: Session) -> int:
+    """Three days before the due day: each reviewer with undecided items gets a reminder; compliance gets
+    the list of department heads who have not finished (the escalation). Once per review (dedupe keys)."""
+    today = _today()
+    queued = 0
+    for review in session.scalars(
+        select(AccessReview).where(
+            AccessReview.closed_at.is_(None),
+            AccessReview.due_on <= today + timedelta(days=REMIND_DAYS_BEFORE),
+            AccessReview.due_on >= today,
+        )
+    ):
+        open_items = session.scalars(
+            select(AccessReviewItem).where(AccessReviewItem.review_id == review.id, AccessReviewItem.decision.is_(None))
+        ).all()
+        queued += _notify_reviewers(session, review, open_items, "access_review_reminder")
+        late_heads = Counter(i.reviewer_id for i in open_items if i.reviewer_id is not None)
+        if late_heads:
+            queued += _escalate(session, review, late_heads)
+    return queued
+
+
+def _compliance_people(session: Session) -> list[User]:
+    now = clock.now()
+    return list(
+        session.scalars(
+            select(User)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(RoleGrant.in_force_at(now), RoleGrant.role == Role.COMPLIANCE, User.status == "active")
+            .distinct()
+        )
+    )
+
+
+def _notify_reviewers(session: Session, review: AccessReview, items: list, stage: str) -> int:
+    """One email per reviewer (department heads by name; the compliance office for the rest)."""
+    by_reviewer = Counter(i.reviewer_id for i in items)
+    mails = []
+    for reviewer_id, count in by_reviewer.items():
+        people = [session.get(User, reviewer_id)] if reviewer_id else _compliance_people(session)
+        for person in people:
+            if person is None or not person.email:
+                continue
+            locale = person.locale
+            body = "\n".join(
+                [
+                    t(locale, "Dear %(name)s,", name=person.name),
+                    "",
+                    t(
+                        locale,
+                        "Access review “%(title)s”: %(count)d item(s) await your decision (confirm or revoke) "
+                        "by %(due)s. Items left undecided then end by themselves.",
+                        title=review.title,
+                        count=count,
+                        due=day(locale, review.due_on),
+                    ),
+                    t(locale, "Open “Access review” in the Conduct Rules Portal."),
+                ]
+            )
+            subject = t(locale, "[Conduct Rules Portal] Access review: your decision is needed")
+            mails.append(
+                Mail(f"{stage}:{review.id}:{person.id}", "access_review", person.email, subject, body, person.id)
+            )
+    return enqueue(session, mails)
+
+
+def _escalate(session: Session, review: AccessReview, late_heads: Counter) -> int:
+    names = {u.id: u for u in session.scalars(select(User).where(User.id.in_(list(late_heads))))}
+    mails = []
+    for person in _compliance_people(session):
+        if not person.email:
+            continue
+        locale = person.locale
+        lines = [f"- {names[i].name} ({names[i].employee_no}): {n}" for i, n in sorted(late_heads.items())]
+        body = "\n".join(
+            [
+                t(locale, "Dear %(name)s,", name=person.name),
+                "",
+                t(
+                    locale,
+                    "Access review “%(title)s” is due on %(due)s. These department heads have undecided items:",
+                    title=review.title,
+                    due=day(locale, review.due_on),
+                ),
+                *lines,
+            ]
+        )
+        subject = t(locale, "[Conduct Rules Portal] Access review: department heads not finished")
+        mails.append(
+            Mail(
+                f"access_review_escalation:{review.id}:{person.id}",
+                "access_review_escalation",
+                person.email,
+                subject,
+                body,
+                person.id,
+            )
+        )
+    return enqueue(session, mails)
+
+
+def items_for(session: Session, reviewer: User, review_id: int | None = None) -> list[AccessReviewItem]:
+    """The undecided items this person may decide, in open reviews."""
+    query = (
+        select(AccessReviewItem)
+        .join(AccessReview, AccessReview.id == AccessReviewItem.review_id)
+        .where(
+            AccessReview.closed_at.is_(None),
+            AccessReviewItem.decision.is_(None),
+            AccessReviewItem.user_id != reviewer.id,
+        )
+        .order_by(AccessReviewItem.id)
+    )
+    mine = AccessReviewItem.reviewer_id == reviewer.id
+    if Role.COMPLIANCE in reviewer.roles:
+        mine = or_(mine, AccessReviewItem.reviewer_id.is_(None))
+    query = query.where(mine)
+    if review_id is not None:
+        query = query.where(AccessReviewItem.review_id == review_id)
+    return list(session.scalars(query))
+
+
+def progress(session: Session, review_id: int) -> dict[str, int]:
+    """How many items are undecided, confirmed, revoked and lapsed."""
+    rows = session.execute(
+        select(func.coalesce(AccessReviewItem.decision, "open"), func.count())
+        .where(AccessReviewItem.review_id == review_id)
+        .group_by(func.coalesce(AccessReviewItem.decision, "open"))
+    )
+    return {"open": 0, "confirmed": 0, "revoked": 0, "lapsed": 0, **dict(rows.all())}
