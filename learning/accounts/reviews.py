@@ -337,8 +337,11 @@ def items_for(session: Session, reviewer: User, review_id: int | None = None) ->
 def progress(session: Session, review_id: int) -> dict[str, int]:
     """How many items are undecided, confirmed, revoked and lapsed."""
     rows = session.execute(
-        select(func.coalesce(AccessReviewItem.decision, "open"), func.count())
+        select(AccessReviewItem.decision, func.count())
         .where(AccessReviewItem.review_id == review_id)
-        .group_by(func.coalesce(AccessReviewItem.decision, "open"))
+        .group_by(AccessReviewItem.decision)
     )
-    return {"open": 0, "confirmed": 0, "revoked": 0, "lapsed": 0, **dict(rows.all())}
+    counts = {"open": 0, "confirmed": 0, "revoked": 0, "lapsed": 0}
+    for decision, count in rows:
+        counts[decision or "open"] = count
+    return counts
