@@ -181,8 +181,9 @@ def _refuse_unsafe(settings: Settings) -> None:
 # reads 112-145) and token_hex(16), and accepts, by a wide margin, the standard generators' defaults:
 # secrets.token_urlsafe() (43 characters, reads 184-224 in 20,000 draws), openssl rand -base64 32
 # (44 characters, 192-231) and secrets.token_hex() (64 characters, 222-255).
-_CLASSES = tuple(set(chars) for chars in (string.digits, string.ascii_lowercase, string.ascii_uppercase))
-_CLASSES += (set(string.punctuation + " "),)
+_CLASSES = tuple(
+    set(chars) for chars in (string.digits, string.ascii_lowercase, string.ascii_uppercase, string.punctuation + " ")
+)
 _SMALL_ALPHABETS = tuple(set(chars) for chars in (string.digits, "0123456789abcdef", "0123456789ABCDEF"))
 
 
