@@ -1,15 +1,19 @@
-"""`gunicorn app:app` in production; `python app.py` for a first run on SQLite with demo data."""
+"""`gunicorn app:app` in production; `python app.py` for a first run on SQLite with demo data.
+
+Settings that production refuses end the process with one line naming the setting and the fix, and the
+exit status that makes gunicorn stop rather than start worker after worker (learning.config.refuse_to_start).
+Under gunicorn, gunicorn.conf.py checks them once in the master, before it binds the port.
+"""
 
 import os
-import sys
 
 from learning.app import create_app
-from learning.config import ConfigError
+from learning.config import ConfigError, refuse_to_start
 
 try:
     app = create_app()
-except ConfigError as exc:  # say which setting is wrong, without a stack trace
-    sys.exit(f"Configuration error: {exc}")
+except ConfigError as exc:
+    refuse_to_start(exc)
 
 if __name__ == "__main__":
     from learning.firstrun import first_run

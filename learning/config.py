@@ -2,21 +2,45 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+import string
+import sys
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
+from typing import NoReturn
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TRUE_WORDS = {"1", "true", "yes", "on"}
 MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 160  # see secret_strength
+KEY_COMMAND = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 # `standard`: argon2id as RFC 9106 recommends; `test`: the cheapest argon2id, for the test suite only.
 PASSWORD_HASH_PROFILES = ("standard", "test")
 
 
 class ConfigError(RuntimeError):
-    """A setting is missing or unsafe; the message names it."""
+    """A setting is missing or unsafe; the message names it and says how to fix it."""
+
+
+# The exit status of a process that refuses its settings. gunicorn's master stops, instead of starting
+# another worker, when a worker exits with it (gunicorn.arbiter.Arbiter.APP_LOAD_ERROR, "App failed to
+# load"); any other non-zero status counts as a crash and the worker is replaced, again and again.
+CONFIG_ERROR_EXIT = 4
+
+
+def refuse_to_start(error: ConfigError) -> NoReturn:
+    """Ends the process: one line on stderr naming the setting and the fix, no traceback (see app.py)."""
+    print(f"Configuration error: {error}", file=sys.stderr, flush=True)
+    raise SystemExit(CONFIG_ERROR_EXIT)
+
+
+def _production(env: Mapping[str, str]) -> bool:
+    return env.get("LEARNING_ENV", "development").strip().lower() == "production"
 
 
 def _flag(env: dict, name: str, default: bool = False) -> bool:
@@ -39,9 +63,18 @@ def _instance_path(env: Mapping[str, str], default: Path | None = None) -> Path:
 
 
 def database_url(env: Mapping[str, str] | None = None, instance: Path | None = None) -> str:
-    """DATABASE_URL, else the SQLite file in the instance folder; needs no other setting (for Alembic)."""
+    """DATABASE_URL, else (outside production) the SQLite file in the instance folder; needs no other
+    setting (for Alembic). Production names its database: a missing DATABASE_URL is refused rather than
+    quietly starting on an empty SQLite file inside the checkout."""
     env = os.environ if env is None else env
-    return env.get("DATABASE_URL") or f"sqlite:///{(instance or _instance_path(env)) / 'learning.db'}"
+    if env.get("DATABASE_URL"):
+        return env["DATABASE_URL"]
+    if _production(env):
+        raise ConfigError(
+            "DATABASE_URL is not set; production needs its database named, "
+            "e.g. DATABASE_URL=postgresql+psycopg://portal@db.example/portal"
+        )
+    return f"sqlite:///{(instance or _instance_path(env)) / 'learning.db'}"
 
 
 def password_hash_profile(env: Mapping[str, str] | None = None) -> str:
@@ -79,7 +112,7 @@ def load_settings(env: dict | None = None, instance_path: Path | None = None) ->
     """Reads settings; in production raises ConfigError naming the first unsafe setting."""
     env = dict(os.environ if env is None else env)
     instance = _instance_path(env, instance_path)
-    production = env.get("LEARNING_ENV", "development").strip().lower() == "production"
+    production = _production(env)
     settings = Settings(
         env="production" if production else "development",
         database_url=database_url(env, instance),
@@ -108,21 +141,69 @@ def load_settings(env: dict | None = None, instance_path: Path | None = None) ->
 def _refuse_unsafe(settings: Settings) -> None:
     key = settings.secret_key
     if not key:
-        raise ConfigError("SECRET_KEY is not set; production needs a random secret of at least 32 characters")
-    if len(key) < MIN_SECRET_LENGTH or len(set(key)) < 10:
+        raise ConfigError(f"SECRET_KEY is not set; production needs a random secret, made with: {KEY_COMMAND}")
+    if len(key) < MIN_SECRET_LENGTH:
         raise ConfigError(
-            "SECRET_KEY is too weak; use at least 32 random characters "
-            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            f"SECRET_KEY is too short ({len(key)} characters, at least {MIN_SECRET_LENGTH}); "
+            f"make a random one with: {KEY_COMMAND}"
+        )
+    if (bits := secret_strength(key)) < MIN_SECRET_BITS:
+        raise ConfigError(
+            f"SECRET_KEY is too weak (about {bits:.0f} bits by estimate, {MIN_SECRET_BITS} needed; it looks "
+            f"typed, patterned or drawn from few characters); make a random one with: {KEY_COMMAND}"
         )
     if settings.debug:
-        raise ConfigError("FLASK_DEBUG is on; production must run with debug off")
+        raise ConfigError("FLASK_DEBUG is on; production must run with debug off (unset FLASK_DEBUG)")
     if settings.demo:
-        raise ConfigError("LEARNING_DEMO is on; production must not serve demo data or demo accounts")
+        raise ConfigError(
+            "LEARNING_DEMO is on; production must not serve demo data or demo accounts (unset LEARNING_DEMO)"
+        )
     if settings.hash_profile != "standard":
         raise ConfigError(
             f"PASSWORD_HASH_PROFILE is {settings.hash_profile!r}; production must hash passwords "
             "with the standard argon2id parameters (leave it unset)"
         )
+
+
+# SECRET_KEY signs the session cookie: whoever can guess it can forge anyone's session. The aim is the
+# 128 bits NIST SP 800-57 asks of a key today. A key cannot show whether it was drawn at random, so its
+# strength is estimated from the key itself, as its length times the lowest of three per-character figures:
+#  - log2 of the size of the character classes it uses (digits 10; hexadecimal 16 when it is all hex
+#    digits; lower case 26, upper case 26, ASCII punctuation and space 33, each other character 1):
+#    what a key of that shape would hold were every character drawn at random;
+#  - the Shannon entropy of its characters, which falls with repeats and few distinct characters
+#    ("abcabc…", one character over and over);
+#  - the Shannon entropy of the steps between neighbouring characters, which falls with runs and
+#    repeated blocks ("abcdef…", "0123456789abcdef" four times).
+# It reads random keys low (the Shannon figures need more characters than a key has: secrets.token_hex(16),
+# 128 random bits, reads 92-126) and typed keys high (it knows no words), so the bar is set above the aim,
+# at 160: that refuses every key of 48 digits or fewer (at most 159.5), every UUID (122 random bits;
+# reads 112-145) and token_hex(16), and accepts, by a wide margin, the standard generators' defaults:
+# secrets.token_urlsafe() (43 characters, reads 184-224 in 20,000 draws), openssl rand -base64 32
+# (44 characters, 192-231) and secrets.token_hex() (64 characters, 222-255).
+_CLASSES = tuple(
+    set(chars) for chars in (string.digits, string.ascii_lowercase, string.ascii_uppercase, string.punctuation + " ")
+)
+_SMALL_ALPHABETS = tuple(set(chars) for chars in (string.digits, "0123456789abcdef", "0123456789ABCDEF"))
+
+
+def secret_strength(key: str) -> float:
+    """The estimated strength of a secret key in bits (see above)."""
+    if len(key) < 2:
+        return 0.0
+    chars = set(key)
+    alphabet = next((len(small) for small in _SMALL_ALPHABETS if chars <= small), None)
+    if alphabet is None:
+        alphabet = sum(len(chars_class) for chars_class in _CLASSES if chars & chars_class)
+        alphabet += len(chars.difference(*_CLASSES))
+    steps = [ord(b) - ord(a) for a, b in pairwise(key)]
+    return len(key) * min(math.log2(alphabet), _shannon(key), _shannon(steps))
+
+
+def _shannon(items) -> float:
+    counts = Counter(items).values()
+    total = sum(counts)
+    return sum(count / total * math.log2(total / count) for count in counts)
 
 
 def _local_secret(instance: Path) -> str:

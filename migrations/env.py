@@ -1,7 +1,7 @@
 """Alembic environment, for learning/migrate.py and for the `alembic` command (alembic.ini).
 
 The URL: `-x url=...`, else the one learning/migrate.py put in the config, else the app's own
-(DATABASE_URL, or the default SQLite file). The metadata comes from the models.
+(DATABASE_URL, or outside production the default SQLite file). The metadata comes from the models.
 """
 
 from logging.config import fileConfig
@@ -10,7 +10,7 @@ from pathlib import Path
 from alembic import context
 from sqlalchemy.engine import make_url
 
-from learning.config import database_url
+from learning.config import ConfigError, database_url, refuse_to_start
 from learning.db import make_engine
 from learning.models import metadata
 
@@ -25,7 +25,10 @@ def run_migrations() -> None:
         _run(connection)
         return
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
-    url = url or database_url()
+    try:
+        url = url or database_url()
+    except ConfigError as exc:  # production without DATABASE_URL
+        refuse_to_start(exc)
     if url.startswith("sqlite") and make_url(url).database:
         Path(make_url(url).database).parent.mkdir(parents=True, exist_ok=True)  # instance/ on a fresh clone
     engine = make_engine(url)

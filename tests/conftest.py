@@ -27,7 +27,7 @@ from learning.config import load_settings
 from learning.models import metadata
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
-TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+TEST_SECRET = "L9DGdRvSD-IzILhBnx_iVtLOEakq83RAY5pr1LmbACe3S75663e4qPgWzfG2sihz"  # secrets.token_urlsafe(48)
 
 
 @pytest.fixture(scope="session")
@@ -147,6 +147,21 @@ def make_settings(database_url: str, instance: Path, **overrides):
         **overrides,
     }
     return load_settings(env)
+
+
+def production_env(tmp_path: Path, **overrides) -> dict[str, str]:
+    """An environment production starts with, these settings changed (None: left out). Of this run's own
+    environment only PATH: production refuses its PASSWORD_HASH_PROFILE=test, for one."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "LANG": "C.UTF-8",
+        "LEARNING_ENV": "production",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
+        "SECRET_KEY": TEST_SECRET,
+        **overrides,
+    }
+    return {name: value for name, value in env.items() if value is not None}
 
 
 class EnglishClient(FlaskClient):

@@ -1,8 +1,9 @@
-"""Walking a learner through a module over HTTP, for integration tests."""
+"""Walking a learner through a module over HTTP, for integration tests; a free port for servers they start."""
 
 from __future__ import annotations
 
 import re
+import socket
 
 from sqlalchemy import select
 
@@ -53,3 +54,10 @@ def answers_for(db, attempt_id: int, right: bool | int = True) -> dict[str, list
 def attempt_row(db, attempt_id: int) -> Attempt:
     db.expire_all()
     return db.get(Attempt, attempt_id)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -1,7 +1,6 @@
 """`python app.py` on a fresh checkout: database, content, demo organisation; a second start reuses it."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from learning.courses.models import Edition
 from learning.firstrun import first_run
 from learning.training.models import Assignment
 from tests.conftest import PG_URL, make_settings
+from tests.helpers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,12 +57,6 @@ def test_first_run_creates_everything_and_a_second_run_reuses_it(tmp_path):
         app.extensions["db"].engine.dispose()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.skipif(bool(PG_URL), reason="the README's first command runs on SQLite; checked in the SQLite run")
 def test_python_app_py_serves_the_demo(tmp_path):
     port = free_port()
@@ -88,14 +82,3 @@ def test_python_app_py_serves_the_demo(tmp_path):
         process.terminate()
         output = process.communicate(timeout=10)[0]
     assert "demo: 18 departments, 60 people" in output
-
-
-def test_production_start_with_a_missing_secret_names_the_setting(tmp_path):
-    env = {**os.environ, "INSTANCE_PATH": str(tmp_path), "LEARNING_ENV": "production"}
-    env.pop("SECRET_KEY", None)
-    result = subprocess.run(
-        [sys.executable, "app.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
-    )
-    assert result.returncode == 1
-    assert "Configuration error: SECRET_KEY is not set" in result.stderr
-    assert "Traceback" not in result.stderr

@@ -7,7 +7,7 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNTIME_CODE = ["app.py", "learning", "migrations"]
+RUNTIME_CODE = ["app.py", "gunicorn.conf.py", "learning", "migrations"]
 DEVELOPMENT_CODE = ["tests", "tools", "bench"]
 
 

@@ -5,14 +5,12 @@ from argon2 import Type, extract_parameters, profiles
 
 from learning.accounts.passwords import hash_password, make_hasher, needs_rehash, verify_password
 from learning.config import ConfigError, load_settings, password_hash_profile
-from tests.conftest import sign_in
+from tests.conftest import production_env, sign_in
 from tests.factories import _HASH, PASSWORD, make_user
-
-STRONG = "Zq8w-Xy3vB7nM2kL9pR4tS6uV1aC5dE0fG_hJ"
 
 
 def test_production_refuses_the_test_profile(tmp_path):
-    env = {"LEARNING_ENV": "production", "SECRET_KEY": STRONG, "INSTANCE_PATH": str(tmp_path)}
+    env = production_env(tmp_path)
     assert load_settings(env).hash_profile == "standard"
     with pytest.raises(ConfigError, match="PASSWORD_HASH_PROFILE is 'test'"):
         load_settings({**env, "PASSWORD_HASH_PROFILE": "test"})

@@ -1,0 +1,18 @@
+"""gunicorn's settings for the portal, read when gunicorn starts in this directory (or with -c PATH).
+
+The settings are checked in the master before it binds the port or starts a worker, so an unsafe one
+(a weak SECRET_KEY, demo mode, debug, no DATABASE_URL in production) gives one line on stderr and
+gunicorn exits at once with status 4 (learning.config.CONFIG_ERROR_EXIT). Each worker checks them
+again when it loads app.py, with the same status, which stops the master too.
+"""
+
+
+def on_starting(server):
+    from learning.config import ConfigError, load_settings, refuse_to_start
+
+    try:
+        load_settings()
+    except ConfigError as exc:
+        if server.pidfile is not None:  # made just before this hook; the master's own exit would remove it
+            server.pidfile.unlink()
+        refuse_to_start(exc)
