@@ -1,4 +1,5 @@
-"""`flask org import` and `flask roster import`: the organisation from HR files."""
+"""`flask org import` and `flask roster import`: the organisation from HR files; `flask access bootstrap`:
+the first administrator or compliance officer, while nobody could approve a grant."""
 
 from __future__ import annotations
 
@@ -14,6 +15,43 @@ from learning.web import db, unit_of_work
 def register(app) -> None:
     app.cli.add_command(org_group)
     app.cli.add_command(roster_group)
+    app.cli.add_command(access_group)
+
+
+@click.group("access", cls=AppGroup, help="Roles that nobody could approve yet.")
+def access_group():
+    pass
+
+
+@access_group.command(
+    "bootstrap",
+    help="Give the first administrator (or compliance officer) their role. Refused once anyone holds "
+    "admin or compliance: from then on every privileged grant needs a second person's approval.",
+)
+@click.argument("employee_no")
+@click.option("--role", type=click.Choice(["admin", "compliance"]), default="admin", show_default=True)
+def access_bootstrap(employee_no: str, role: str):
+    from sqlalchemy import select
+
+    from learning.accounts.errors import AccountError
+    from learning.accounts.grants import bootstrap_grant
+    from learning.accounts.models import User
+
+    with unit_of_work() as session:
+        user = session.scalar(select(User).where(User.employee_no == employee_no))
+        if user is None:
+            click.echo(f"no one has the employee number {employee_no}", err=True)
+            sys.exit(1)
+        try:
+            bootstrap_grant(session, user, role)
+        except AccountError:
+            click.echo(
+                "refused: someone already holds admin or compliance; ask them to grant the role "
+                "(it then needs a second person's approval)",
+                err=True,
+            )
+            sys.exit(1)
+    click.echo(f"{employee_no} now holds {role}; they enrol a second factor at their next sign-in")
 
 
 @click.group("org", cls=AppGroup, help="The department tree.")

@@ -177,3 +177,17 @@ def test_two_concurrent_requests_for_the_same_grant_make_one(app, db):
         thread.join(timeout=30)
     assert sorted(outcomes) == ["duplicate_grant", "made"]
     assert len(db.scalars(select(RoleGrant).where(RoleGrant.user_id == person.id)).all()) == 1
+
+
+def test_the_first_administrator_comes_from_the_command_line_only_while_nobody_could_approve(app, db):
+    first, second = make_user(db, employee_no="A1"), make_user(db, employee_no="A2")
+    db.commit()
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["access", "bootstrap", "A1"])
+    assert made.exit_code == 0 and "A1 now holds admin" in made.output
+    refused = runner.invoke(args=["access", "bootstrap", "A2", "--role", "compliance"])
+    assert refused.exit_code == 1 and "refused: someone already holds admin or compliance" in refused.output
+    assert runner.invoke(args=["access", "bootstrap", "NOBODY"]).exit_code == 1
+    db.expire_all()
+    assert "admin" in db.get(User, first.id).roles and db.get(User, second.id).roles == {"learner"}
+    assert events(db, "privilege_granted")[-1]["bootstrap"] is True
