@@ -2,7 +2,7 @@
 
 The limit once lived in the asker's session cookie, and a cookie can be sent again: replaying an earlier
 one reset the count. It is now a row of `desk_ask_counts` per person and Tokyo day, keyed by
-HMAC(k, "user id:day"), where k is derived from the app's SECRET_KEY. The row holds that key, the day
+HMAC(k, "user id:day"), where k is derived from the app's SECRET_KEY (keys.counter_key). The row holds that key, the day
 and a count; it names no question and no time of day, and rows of earlier days are deleted by the next
 question asked (named or anonymous), so a day's counts last about a day.
 
@@ -16,13 +16,11 @@ design hides, and it also shows when any row was written.
 The count is taken with one atomic statement (INSERT … ON CONFLICT DO UPDATE SET asked = asked + 1
 RETURNING asked): on PostgreSQL concurrent questions of one person queue on the row, each sees the count
 its own increment made, and a refused one rolls its increment back with the rest of its request.
-Pure: no Flask; the secret is passed in.
+No Flask.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import date
 
 from sqlalchemy import delete
@@ -32,15 +30,6 @@ from sqlalchemy.orm import Session
 from learning.desk.models import DeskAskCount
 
 ANONYMOUS_PER_DAY = 10
-_PURPOSE = b"learning.desk: anonymous questions per person and day"
-
-
-def counter_key(secret: str | bytes, user_id: int, day: date) -> str:
-    """The row key for `user_id` on `day`: an HMAC-SHA-256 under a key of its own derived from `secret`
-    (so the app's secret itself never keys anything stored)."""
-    secret = secret.encode() if isinstance(secret, str) else secret
-    derived = hmac.new(secret, _PURPOSE, hashlib.sha256).digest()
-    return hmac.new(derived, f"{user_id}:{day.isoformat()}".encode(), hashlib.sha256).hexdigest()
 
 
 def take(session: Session, key: str, day: date) -> int:

@@ -65,7 +65,7 @@ class DeskAskCount(Base):
     """How many anonymous questions one person has sent on one Tokyo day, for the daily limit.
 
     The key is an HMAC, under a key derived from the app's secret, of the person's id and the day
-    (desk/allowance.py): the row holds that key, the day and a count, nothing else; no question id, no
+    (desk/keys.py): the row holds that key, the day and a count, nothing else; no question id, no
     time of day. Rows of earlier days are deleted by the next question asked. See allowance.py for what
     someone holding both the database and the secret could learn from it.
     """

@@ -1,8 +1,10 @@
 """The conduct-rule desk, the asker's side: asking (named or anonymous), claims, own threads, the published FAQ.
 
 Anonymous questions: nothing is stored or recorded that points to the asker (no id, no address, no
-request id, no audit event, the day only). The claim code is shown once and kept only as a hash; the
-daily limit on anonymous questions is counted without naming the question (allowance.py). Named and
+request id, no audit event, the day only). The claim code is shown once and kept only as a hash; it is
+drawn from a random receipt that rides in the asker's cookie to the next page (keys.py), so the cookie
+never holds the code itself. The daily limit on anonymous questions is counted without naming the
+question (allowance.py). Named and
 anonymous asks do the same kind of work (a few statements, nothing sent from the request), so neither
 is measurably slower. Questions are known to people by their random code (models.new_code), never by id.
 The desk's own work on the questions is in handling.py.
@@ -12,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
@@ -24,7 +25,7 @@ from learning import clock
 from learning.accounts.models import SignInFailure, User
 from learning.audit.services import record
 from learning.courses.models import Edition, Question, Section
-from learning.desk import allowance
+from learning.desk import allowance, keys
 from learning.desk.messages import MESSAGES
 from learning.desk.models import CATEGORIES, CODE_ALPHABET, CODE_LENGTH, DeskMessage, DeskQuestion, FaqEntry, new_code
 from learning.errors import DomainError
@@ -103,10 +104,12 @@ def ask(
     anonymous: bool,
     locale: str,
     secret: str | bytes,
+    receipt: str,
 ) -> tuple[DeskQuestion, str | None]:
     """Stores a question; for an anonymous one returns the claim code (shown once, never stored).
 
-    `secret` keys the anonymous daily count (allowance.counter_key); the app passes its SECRET_KEY."""
+    `secret` (the app's SECRET_KEY) keys the anonymous daily count and, with `receipt` (a random string
+    the asker's next page gets to show the code: see sent_receipt), the claim code (keys.py)."""
     text = clean_text(body)
     if category not in CATEGORIES:
         raise DeskError("category", "category")
@@ -125,9 +128,9 @@ def ask(
         "bank_question_id": context.bank_question_id,
     }
     if anonymous:
-        if allowance.take(session, allowance.counter_key(secret, asker.id, today), today) > allowance.ANONYMOUS_PER_DAY:
+        if allowance.take(session, keys.counter_key(secret, asker.id, today), today) > allowance.ANONYMOUS_PER_DAY:
             raise DeskError("too_many_today", n=allowance.ANONYMOUS_PER_DAY)  # the refusal rolls the count back
-        claim_code = secrets.token_urlsafe(24)
+        claim_code = keys.claim_code(secret, receipt)
         question = add_question(
             session, DeskQuestion(**fields, claim_hash=hash_claim(claim_code), asked_at=_start_of_day(now))
         )
@@ -171,6 +174,14 @@ def normal_code(code: str | None) -> str | None:
 def question_by_code(session: Session, code: str | None) -> DeskQuestion | None:
     code = normal_code(code)
     return session.scalar(select(DeskQuestion).where(DeskQuestion.code == code)) if code else None
+
+
+def sent_receipt(session: Session, secret: str | bytes, receipt: str) -> tuple[str, bool]:
+    """The claim code a receipt stands for, and whether a question has it (an anonymous ask) or not (a
+    named one: the code then opens nothing, and only fills the page to the same length). One lookup
+    either way."""
+    code = keys.claim_code(secret, receipt)
+    return code, session.scalar(select(DeskQuestion.id).where(DeskQuestion.claim_hash == hash_claim(code))) is not None
 
 
 def _start_of_day(moment: datetime) -> datetime:

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from learning import clock
-from learning.desk import allowance, services
+from learning.desk import allowance, keys, services
 from learning.desk.models import CODE_ALPHABET, DeskAskCount, DeskQuestion
 from tests.conftest import TEST_SECRET
-from tests.desk.test_desk import ask, signed_in
+from tests.desk.test_desk import ask, claim_code, signed_in
 from tests.factories import make_department, make_user
 
 CODE_RE = re.compile(f"^[{CODE_ALPHABET}]{{10}}$")
@@ -62,6 +62,20 @@ def test_anonymous_asks_indistinguishable_in_status_and_redirect(app, db, learne
     assert services.claim(db, code, None).body == "もう一つの匿名"
     assert len(filler) == len(code) and services.claim(db, filler, None) is None
     assert db.scalar(select(func.count()).select_from(DeskQuestion)) == 4
+
+
+def test_the_cookie_carries_a_receipt_never_the_claim_code(app, db, learner):
+    client = signed_in(app, db, learner)
+    serializer = app.session_interface.get_signing_serializer(app)
+    ask(client, body="名前付き")
+    named = serializer.loads(client.get_cookie("portal").value)["desk_sent"]
+    ask(client, body="匿名", anonymous=True)
+    anonymous = serializer.loads(client.get_cookie("portal").value)["desk_sent"]
+    assert len(named) == len(anonymous) == 32 and named != anonymous
+    code = claim_code(client)
+    assert code != anonymous and code == keys.claim_code(TEST_SECRET, anonymous)
+    assert "desk_sent" not in serializer.loads(client.get_cookie("portal").value)  # dropped once shown
+    assert services.claim(db, code, None).body == "匿名"
 
 
 def test_refused_asks_are_indistinguishable_too(app, db, learner):
@@ -143,16 +157,19 @@ def test_a_code_already_taken_is_drawn_again(app):
         session.close()
 
 
-def test_the_counter_key_is_an_hmac_of_person_and_day_under_the_secret():
+def test_the_keys_are_hmacs_under_keys_of_their_own():
     day = date(2026, 12, 1)
-    key = allowance.counter_key(TEST_SECRET, 7, day)
-    assert re.fullmatch(r"[0-9a-f]{64}", key) and key == allowance.counter_key(TEST_SECRET.encode(), 7, day)
+    key = keys.counter_key(TEST_SECRET, 7, day)
+    assert re.fullmatch(r"[0-9a-f]{64}", key) and key == keys.counter_key(TEST_SECRET.encode(), 7, day)
     others = {
-        allowance.counter_key(TEST_SECRET, 8, day),
-        allowance.counter_key(TEST_SECRET, 7, day + timedelta(days=1)),
-        allowance.counter_key("another secret", 7, day),
+        keys.counter_key(TEST_SECRET, 8, day),
+        keys.counter_key(TEST_SECRET, 7, day + timedelta(days=1)),
+        keys.counter_key("another secret", 7, day),
     }
     assert key not in others and len(others) == 3
+    code = keys.claim_code(TEST_SECRET, "receipt")
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", code) and code != keys.claim_code("another secret", "receipt")
+    assert code not in (keys.claim_code(TEST_SECRET, "receipt2"), key[:32])
 
 
 def test_replaying_an_earlier_cookie_does_not_reset_the_anonymous_limit(app, db, learner):
@@ -177,7 +194,7 @@ def test_the_day_count_is_kept_for_the_day_only(app, db, learner):
         ask(client, body=f"匿名 {n}", anonymous=True)
     (count,) = db.scalars(select(DeskAskCount)).all()
     assert (count.key, count.day, count.asked) == (
-        allowance.counter_key(TEST_SECRET, learner.id, first_day.date()),
+        keys.counter_key(TEST_SECRET, learner.id, first_day.date()),
         first_day.date(),
         3,
     )

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text
 
 from learning import clock
 from learning.audit.models import AuditEvent
-from learning.desk import allowance
+from learning.desk import keys
 from learning.desk.models import DeskQuestion, FaqEntry
 from learning.models import metadata
 from tests.conftest import TEST_SECRET, csrf_token, post, sign_in
@@ -112,7 +112,7 @@ def test_anonymous_question_leaves_nothing_that_points_to_the_asker(app, db, peo
     # The day's count: an opaque key, the day, a number; nothing of the question, no time of day.
     today = clock.tokyo_date(clock.now())
     ((key, day, asked),) = added["desk_ask_counts"]
-    assert (key, str(day), asked) == (allowance.counter_key(TEST_SECRET, asker.id, today), str(today), 1)
+    assert (key, str(day), asked) == (keys.counter_key(TEST_SECRET, asker.id, today), str(today), 1)
     leaks = {str(asker.id), asker.employee_no, asker.login_id, "10.20.30.40"}
     stored = db.scalar(select(DeskQuestion))
     assert stored.asker_id is None and stored.claim_hash != code and code not in str(row)

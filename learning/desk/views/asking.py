@@ -38,7 +38,7 @@ def faq_for_section(module_id: int, position: int):
 @creates_once(anonymous=True)  # every ask's token alike: no person, no result, the day only
 def ask():
     """Named and anonymous asks answer alike, sent or refused: the same status, the same redirect to the
-    same page, the same cookie; what differs is only inside the signed cookie and the page it leads to."""
+    same page, the same cookie holding the same kind of random receipt."""
     form = AskForm(
         edition=request.args.get("edition", ""),
         section=request.args.get("section", ""),
@@ -54,8 +54,9 @@ def ask():
     except services.DeskError:
         abort(404)
     if form.validate_on_submit():
+        receipt = secrets.token_urlsafe(24)
         try:
-            _question, claim_code = services.ask(
+            services.ask(
                 db(),
                 current_user,
                 form.body.data,
@@ -64,15 +65,15 @@ def ask():
                 form.anonymous.data,
                 current_locale(),
                 app_settings().secret_key,
+                receipt,
             )
         except services.DeskError as exc:
             target = getattr(form, exc.field or "body")
             target.errors = [*target.errors, refuse(exc)]
         else:
-            # The claim code rides to the next page in the signed cookie and is dropped there (shown once,
-            # the server keeps only its hash). A named ask leaves a random string of the same length, so
-            # the cookie is the same size either way.
-            session[SENT] = ["a", claim_code] if claim_code else ["n", secrets.token_urlsafe(24)]
+            # The same random receipt in the cookie either way; the next page derives the claim code from it
+            # (keys.claim_code), shows it once and drops the receipt. The server keeps only the code's hash.
+            session[SENT] = receipt
             return redirect(url_for(".sent"))
     status = 400 if form.errors else 200
     edition = db().get(Edition, context.edition_id) if context.edition_id else None
@@ -86,13 +87,13 @@ def sent():
     """After an ask: the claim code (anonymous) or where to follow the question (named), once.
 
     Both versions are the same page of the same length: it holds both texts, the one that does not apply
-    hidden, and a code-sized string in the claim-code slot either way (for a named question a random one
-    that opens nothing), so that not even the size of this answer says which kind of question was sent."""
+    hidden, and a code in the claim-code slot either way (for a named question one that opens nothing),
+    so that not even the size of this answer says which kind of question was sent."""
     receipt = session.pop(SENT, None)
-    if not (isinstance(receipt, list) and len(receipt) == 2 and receipt[0] in ("a", "n")):
+    if not isinstance(receipt, str):
         return render_template("desk/sent.html", anonymous=None, claim_code=None)
-    kind, code = receipt
-    return render_template("desk/sent.html", anonymous=kind == "a", claim_code=code)
+    claim_code, anonymous = services.sent_receipt(db(), app_settings().secret_key, receipt)
+    return render_template("desk/sent.html", anonymous=anonymous, claim_code=claim_code)
 
 
 @bp.route("/desk/mine")
