@@ -23,7 +23,7 @@ class FormSubmission(Base):
     __tablename__ = "form_submissions"
 
     token: Mapped[str] = mapped_column(String(64), primary_key=True)
-    # Nobody for an anonymous desk question, so that nothing here ties a person to it.
+    # Nobody for a desk question (named or anonymous alike), so that nothing here ties a person to one.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     endpoint: Mapped[str] = mapped_column(String(100))
     # Where the first submit led (a local path); empty when its answer was a page shown once.

@@ -43,6 +43,7 @@ EXPECTED = {
     "reports.items": {"GET": {Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR}},
     "desk.ask": {"GET": ALL, "POST": ALL},
     "desk.mine": {"GET": ALL},
+    "desk.sent": {"GET": ALL},
     "desk.mine_one": {"GET": ALL, "POST": ALL},
     "desk.claim": {"GET": ALL, "POST": ALL},
     "desk.faq": {"GET": ALL},

@@ -17,7 +17,7 @@ from learning.accounts.models import User
 from learning.audit.services import record
 from learning.desk.calendar import business_days_between
 from learning.desk.models import CATEGORIES, STATUSES, DeskMessage, DeskQuestion, FaqEntry
-from learning.desk.services import JST, DeskError, clean_text
+from learning.desk.services import JST, DeskError, clean_text, question_by_code
 from learning.notify.services import Mail, enqueue
 from learning.notify.texts import t
 
@@ -52,18 +52,20 @@ def inbox(
         query = query.where(DeskQuestion.assignee_id == assignee_id)
     today = (clock.now() + JST).date()
     rows = []
-    for question in session.scalars(query.order_by(DeskQuestion.asked_at, DeskQuestion.id).limit(500)):
+    # Oldest first by the time kept: an anonymous question keeps only its day, so it sorts at the start of
+    # that day, and ties go by the random code, never by id (the id order is the order of asking).
+    for question in session.scalars(query.order_by(DeskQuestion.asked_at, DeskQuestion.code).limit(500)):
         age = business_days_between((question.asked_at + JST).date(), today)
         late = question.status in ("new", "in_progress") and age > SERVICE_LEVEL_DAYS
         rows.append(InboxRow(question, age, late))
     return rows
 
 
-def read_for_desk(session: Session, question_id: int, reader_id: int) -> DeskQuestion | None:
-    """A question opened by desk staff (or compliance, or audit); every such read is audited."""
-    question = session.get(DeskQuestion, question_id)
+def read_for_desk(session: Session, code: str, reader_id: int) -> DeskQuestion | None:
+    """A question opened by desk staff (or compliance, or audit), by its code; every such read is audited."""
+    question = question_by_code(session, code)
     if question is not None:
-        record(session, "desk_question_read", actor_id=reader_id, target=("desk_question", question.id))
+        record(session, "desk_question_read", actor_id=reader_id, target=("desk_question", question.code))
     return question
 
 
@@ -76,7 +78,7 @@ def desk_reply(session: Session, question: DeskQuestion, staff_id: int, body: st
     question.status, question.answered_at = "answered", clock.now()
     question.assignee_id = question.assignee_id or staff_id
     session.flush()
-    record(session, "desk_question_answered", actor_id=staff_id, target=("desk_question", question.id))
+    record(session, "desk_question_answered", actor_id=staff_id, target=("desk_question", question.code))
     if question.asker_id:
         asker = session.get(User, question.asker_id)
         if asker is not None and asker.email:
@@ -86,7 +88,7 @@ def desk_reply(session: Session, question: DeskQuestion, staff_id: int, body: st
                     t(locale, "Dear %(name)s,", name=asker.name),
                     "",
                     t(locale, "The conduct-rule desk has answered your question. Read the answer on the portal:"),
-                    f"{portal_url}desk/mine/{question.id}",
+                    f"{portal_url}desk/mine/{question.code}",
                 ]
             )
             enqueue(
@@ -124,7 +126,7 @@ def assign(session: Session, question: DeskQuestion, staff_id: int, assignee_id:
         session,
         "desk_question_assigned",
         actor_id=staff_id,
-        target=("desk_question", question.id),
+        target=("desk_question", question.code),
         details={"assignee_id": assignee_id},
     )
 
@@ -137,7 +139,7 @@ def set_status(session: Session, question: DeskQuestion, staff_id: int, status: 
         session,
         "desk_question_status",
         actor_id=staff_id,
-        target=("desk_question", question.id),
+        target=("desk_question", question.code),
         details={"status": status},
     )
 

@@ -10,6 +10,9 @@ MESSAGES = {
     "category": N_("Choose a category."),
     "bad_context": N_("The module or question this was asked from does not exist."),
     "too_many": N_("You have asked many questions in the last hour. Please wait a while before asking more."),
+    "too_many_today": N_(
+        "You have asked %(n)d anonymous questions today. Please wait until tomorrow before asking more anonymously."
+    ),
     "closed": N_("This question is closed. Ask a new question if something is still unclear."),
     "claim_locked": N_("Too many wrong claim codes from this computer. Please wait 15 minutes."),
     "copied": N_("Rewrite the question in your own words; do not publish the asker's text as it was."),

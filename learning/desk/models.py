@@ -1,12 +1,15 @@
 """Questions to the conduct-rule desk, their threads, and the FAQ built from them.
 
 An anonymous question stores nothing that points to its asker: no user id, no address, no session, and
-only the day it was asked. The asker holds a claim code; only its hash is kept.
+only the day it was asked. The asker holds a claim code; only its hash is kept. Every question is shown
+to people by a random public code, never by its row id: ids are a sequence, and an anonymous question's
+id between two named ones would tell when it was asked.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import secrets
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,6 +18,15 @@ from learning.db import Base
 
 CATEGORIES = ("information", "ids_systems", "consignment", "transfers", "other")
 STATUSES = ("new", "in_progress", "waiting", "answered", "closed")
+# Crockford's base 32: digits and capitals without I, L, O and U, so a code read aloud or typed is not
+# misread. Ten characters: 50 bits, so a collision (retried, see services.add_question) is rare.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 10
+
+
+def new_code() -> str:
+    """A random public code for a question (no order, no time in it)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 class DeskQuestion(Base):
@@ -26,7 +38,8 @@ class DeskQuestion(Base):
         Index("ix_desk_questions_status_asked_at", "status", "asked_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)  # internal only: never in a URL or on a page
+    code: Mapped[str] = mapped_column(String(CODE_LENGTH), unique=True, index=True, default=new_code)
     asker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     claim_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     category: Mapped[str] = mapped_column(String(20))
@@ -46,6 +59,23 @@ class DeskQuestion(Base):
     @property
     def anonymous(self) -> bool:
         return self.asker_id is None
+
+
+class DeskAskCount(Base):
+    """How many anonymous questions one person has sent on one Tokyo day, for the daily limit.
+
+    The key is an HMAC, under a key derived from the app's secret, of the person's id and the day
+    (desk/keys.py): the row holds that key, the day and a count, nothing else; no question id, no
+    time of day. Rows of earlier days are deleted by the next question asked. See allowance.py for what
+    someone holding both the database and the secret could learn from it.
+    """
+
+    __tablename__ = "desk_ask_counts"
+    __table_args__ = (CheckConstraint("asked > 0", name="asked_positive"),)
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(index=True)
+    asked: Mapped[int]
 
 
 class DeskMessage(Base):

@@ -1,7 +1,12 @@
 """The conduct-rule desk, the asker's side: asking (named or anonymous), claims, own threads, the published FAQ.
 
 Anonymous questions: nothing is stored or recorded that points to the asker (no id, no address, no
-request id, no audit event, the day only). The claim code is shown once and kept only as a hash.
+request id, no audit event, the day only). The claim code is shown once and kept only as a hash; it is
+drawn from a random receipt that rides in the asker's cookie to the next page (keys.py), so the cookie
+never holds the code itself. The daily limit on anonymous questions is counted without naming the
+question (allowance.py). Named and
+anonymous asks do the same kind of work (a few statements, nothing sent from the request), so neither
+is measurably slower. Questions are known to people by their random code (models.new_code), never by id.
 The desk's own work on the questions is in handling.py.
 """
 
@@ -9,19 +14,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.accounts.models import SignInFailure, User
 from learning.audit.services import record
 from learning.courses.models import Edition, Question, Section
+from learning.desk import allowance, keys
 from learning.desk.messages import MESSAGES
-from learning.desk.models import CATEGORIES, DeskMessage, DeskQuestion, FaqEntry
+from learning.desk.models import CATEGORIES, CODE_ALPHABET, CODE_LENGTH, DeskMessage, DeskQuestion, FaqEntry, new_code
 from learning.errors import DomainError
 from learning.inputs import CONTROL
 
@@ -30,6 +36,7 @@ ASK_LIMIT_PER_HOUR = 10
 CLAIM_FAILURES_LIMIT = 10
 CLAIM_WINDOW = timedelta(minutes=15)
 JST = timedelta(hours=9)
+CODE_ATTEMPTS = 5
 
 
 class DeskError(DomainError):
@@ -89,15 +96,27 @@ def hash_claim(code: str) -> str:
 
 
 def ask(
-    session: Session, asker: User, body: str, category: str, context: Context, anonymous: bool, locale: str
+    session: Session,
+    asker: User,
+    body: str,
+    category: str,
+    context: Context,
+    anonymous: bool,
+    locale: str,
+    secret: str | bytes,
+    receipt: str,
 ) -> tuple[DeskQuestion, str | None]:
-    """Stores a question; for an anonymous one returns the claim code (shown once, never stored)."""
+    """Stores a question; for an anonymous one returns the claim code (shown once, never stored).
+
+    `secret` (the app's SECRET_KEY) keys the anonymous daily count and, with `receipt` (a random string
+    the asker's next page gets to show the code: see sent_receipt), the claim code (keys.py)."""
     text = clean_text(body)
     if category not in CATEGORIES:
         raise DeskError("category", "category")
     context = check_context(session, context)
     now = clock.now()
-    claim_code = None
+    today = clock.tokyo_date(now)
+    allowance.forget_before(session, today)  # on both paths: neither kind of ask does work the other does not
     fields = {
         "category": category,
         "body": text,
@@ -109,10 +128,12 @@ def ask(
         "bank_question_id": context.bank_question_id,
     }
     if anonymous:
-        claim_code = secrets.token_urlsafe(24)
-        question = DeskQuestion(**fields, claim_hash=hash_claim(claim_code), asked_at=_start_of_day(now))
-        session.add(question)
-        session.flush()
+        if allowance.take(session, keys.counter_key(secret, asker.id, today), today) > allowance.ANONYMOUS_PER_DAY:
+            raise DeskError("too_many_today", n=allowance.ANONYMOUS_PER_DAY)  # the refusal rolls the count back
+        claim_code = keys.claim_code(secret, receipt)
+        question = add_question(
+            session, DeskQuestion(**fields, claim_hash=hash_claim(claim_code), asked_at=_start_of_day(now))
+        )
         return question, claim_code  # deliberately no audit event: it would carry a time and a request
     recent = session.scalar(
         select(func.count())
@@ -121,11 +142,46 @@ def ask(
     )
     if recent >= ASK_LIMIT_PER_HOUR:
         raise DeskError("too_many")
-    question = DeskQuestion(**fields, asker_id=asker.id, asked_at=now)
-    session.add(question)
-    session.flush()
-    record(session, "desk_question_asked", actor_id=asker.id, target=("desk_question", question.id))
+    question = add_question(session, DeskQuestion(**fields, asker_id=asker.id, asked_at=now))
+    record(session, "desk_question_asked", actor_id=asker.id, target=("desk_question", question.code))
     return question, None
+
+
+def add_question(session: Session, question: DeskQuestion, codes=new_code) -> DeskQuestion:
+    """Adds `question` under a fresh random code from `codes`; the unique index refuses a code already
+    taken (rare: 50 bits), and then another is drawn."""
+    for _ in range(CODE_ATTEMPTS):
+        question.code = codes()
+        try:
+            with session.begin_nested():
+                session.add(question)
+        except IntegrityError:
+            if session.scalar(select(DeskQuestion.id).where(DeskQuestion.code == question.code)) is None:
+                raise  # some other constraint
+        else:
+            return question
+    raise RuntimeError("no free question code after several draws")
+
+
+def normal_code(code: str | None) -> str | None:
+    """A question code as typed or in a URL, in its stored form; None if it cannot be one."""
+    code = (code or "").strip().upper()
+    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
+        return None
+    return code
+
+
+def question_by_code(session: Session, code: str | None) -> DeskQuestion | None:
+    code = normal_code(code)
+    return session.scalar(select(DeskQuestion).where(DeskQuestion.code == code)) if code else None
+
+
+def sent_receipt(session: Session, secret: str | bytes, receipt: str) -> tuple[str, bool]:
+    """The claim code a receipt stands for, and whether a question has it (an anonymous ask) or not (a
+    named one: the code then opens nothing, and only fills the page to the same length). One lookup
+    either way."""
+    code = keys.claim_code(secret, receipt)
+    return code, session.scalar(select(DeskQuestion.id).where(DeskQuestion.claim_hash == hash_claim(code))) is not None
 
 
 def _start_of_day(moment: datetime) -> datetime:
@@ -179,12 +235,16 @@ def asker_reply(session: Session, question: DeskQuestion, body: str) -> DeskMess
 
 def my_questions(session: Session, user_id: int) -> list[DeskQuestion]:
     return list(
-        session.scalars(select(DeskQuestion).where(DeskQuestion.asker_id == user_id).order_by(DeskQuestion.id.desc()))
+        session.scalars(
+            select(DeskQuestion)
+            .where(DeskQuestion.asker_id == user_id)
+            .order_by(DeskQuestion.asked_at.desc(), DeskQuestion.code)
+        )
     )
 
 
-def own_question(session: Session, user_id: int, question_id: int) -> DeskQuestion | None:
-    question = session.get(DeskQuestion, question_id)
+def own_question(session: Session, user_id: int, code: str) -> DeskQuestion | None:
+    question = question_by_code(session, code)
     return question if question is not None and question.asker_id == user_id else None
 
 

@@ -6,10 +6,12 @@ import re
 import pytest
 from sqlalchemy import func, select, text
 
+from learning import clock
 from learning.audit.models import AuditEvent
+from learning.desk import keys
 from learning.desk.models import DeskQuestion, FaqEntry
 from learning.models import metadata
-from tests.conftest import csrf_token, post, sign_in
+from tests.conftest import TEST_SECRET, csrf_token, post, sign_in
 from tests.factories import make_assignment, make_department, make_edition, make_user
 
 
@@ -42,13 +44,19 @@ def ask(client, body="システムにログインアイコンが残っていま�
     return client.post("/desk", data=data)
 
 
+def claim_code(client) -> str:
+    """The claim code on the page an anonymous ask leads to (shown once)."""
+    page = client.get("/desk/sent").get_data(as_text=True)
+    return re.search(r'<p class="claim-code"><code>([^<]+)</code>', page).group(1)
+
+
 def test_named_question_from_a_section_reaches_the_desk_with_its_context(app, db, people):
     learner = signed_in(app, db, people["learner"])
     edition = people["edition"]
     section_page = learner.get(f"/training/{make_assignment(db, people['learner'], edition).id}/sections/1")
     db.commit()
     response = ask(learner, edition=edition.id, section=1)
-    assert response.status_code == 302
+    assert (response.status_code, response.location) == (302, "/desk/sent")
     question = db.scalar(select(DeskQuestion))
     assert (question.asker_id, question.module_id, question.section_position) == (
         people["learner"].id,
@@ -58,11 +66,11 @@ def test_named_question_from_a_section_reaches_the_desk_with_its_context(app, db
     desk = signed_in(app, db, people["desk"])
     inbox = desk.get("/desk/inbox").get_data(as_text=True)
     assert people["learner"].name in inbox
-    page = desk.get(f"/desk/inbox/{question.id}").get_data(as_text=True)
+    page = desk.get(f"/desk/inbox/{question.code}").get_data(as_text=True)
     assert people["learner"].employee_no in page and "rules course" in page and "section 1" in page
     read = db.scalar(select(AuditEvent).where(AuditEvent.action == "desk_question_read"))
-    assert read.actor_id == people["desk"].id and read.target_id == str(question.id)
-    assert section_page.status_code in (200, 302)
+    assert read.actor_id == people["desk"].id and read.target_id == question.code
+    assert section_page.status_code == 200
 
 
 def test_who_sees_what(app, db, people):
@@ -72,14 +80,14 @@ def test_who_sees_what(app, db, people):
     compliance = signed_in(app, db, people["compliance"])
     page = compliance.get("/desk/inbox").get_data(as_text=True)
     assert "Named" in page and people["learner"].name not in page  # read-only, without names
-    assert people["learner"].name not in compliance.get(f"/desk/inbox/{question.id}").get_data(as_text=True)
-    assert post(compliance, f"/desk/inbox/{question.id}/reply", {"body": "x"}).status_code == 403
+    assert people["learner"].name not in compliance.get(f"/desk/inbox/{question.code}").get_data(as_text=True)
+    assert post(compliance, f"/desk/inbox/{question.code}/reply", {"body": "x"}).status_code == 403
     for role in ("manager", "trainer"):
         other = signed_in(app, db, people[role])
         assert other.get("/desk/inbox").status_code == 403
-        assert other.get(f"/desk/inbox/{question.id}").status_code == 403
+        assert other.get(f"/desk/inbox/{question.code}").status_code == 403
     colleague = signed_in(app, db, make_user(db))
-    assert colleague.get(f"/desk/mine/{question.id}").status_code == 404  # someone else's question
+    assert colleague.get(f"/desk/mine/{question.code}").status_code == 404  # someone else's question
     assert db.scalar(select(func.count()).where(AuditEvent.action == "authz_fail")) >= 4
 
 
@@ -92,14 +100,19 @@ def test_anonymous_question_leaves_nothing_that_points_to_the_asker(app, db, peo
     bank_question = edition.questions[0]
     before = snapshot(db)
     response = ask(learner, anonymous=True, edition=edition.id, question=bank_question.id)
-    page = response.get_data(as_text=True)
-    code = re.search(r'<p class="claim-code"><code>([^<]+)</code>', page).group(1)
+    assert (response.status_code, response.location) == (302, "/desk/sent")  # as a named ask answers
+    code = claim_code(learner)
     assert len(code) >= 30
+    assert "claim-code" not in learner.get("/desk/sent").get_data(as_text=True)  # shown once
     after = snapshot(db)
     added = {table: rows - before.get(table, set()) for table, rows in after.items()}
     added = {table: rows for table, rows in added.items() if rows}
-    assert set(added) == {"desk_questions"}  # no audit event, no log row, nothing else
+    assert set(added) == {"desk_questions", "desk_ask_counts"}  # no audit event, no log row, nothing else
     (row,) = added["desk_questions"]
+    # The day's count: an opaque key, the day, a number; nothing of the question, no time of day.
+    today = clock.tokyo_date(clock.now())
+    ((key, day, asked),) = added["desk_ask_counts"]
+    assert (key, str(day), asked) == (keys.counter_key(TEST_SECRET, asker.id, today), str(today), 1)
     leaks = {str(asker.id), asker.employee_no, asker.login_id, "10.20.30.40"}
     stored = db.scalar(select(DeskQuestion))
     assert stored.asker_id is None and stored.claim_hash != code and code not in str(row)
@@ -123,12 +136,13 @@ def snapshot(db) -> dict[str, set[tuple]]:
 
 def test_the_desk_answers_the_anonymous_asker_reads_and_replies(app, db, people):
     learner = signed_in(app, db, people["learner"])
-    code = re.search(r"<code>([^<]+)</code>", ask(learner, anonymous=True).get_data(as_text=True)).group(1)
+    ask(learner, anonymous=True)
+    code = claim_code(learner)
     question = db.scalar(select(DeskQuestion))
     desk = signed_in(app, db, people["desk"])
     assert "Anonymous" in desk.get("/desk/inbox").get_data(as_text=True)
-    post(desk, f"/desk/inbox/{question.id}/note", {"note-body": "社内メモ：システム部に確認"})
-    post(desk, f"/desk/inbox/{question.id}/reply", {"body": "使わずに、窓口に報告してください。"})
+    post(desk, f"/desk/inbox/{question.code}/note", {"note-body": "社内メモ：システム部に確認"})
+    post(desk, f"/desk/inbox/{question.code}/reply", {"body": "使わずに、窓口に報告してください。"})
     token = csrf_token(learner, "/desk/claim")
     thread = learner.post("/desk/claim", data={"code": code, "csrf_token": token}).get_data(as_text=True)
     assert "使わずに、窓口に報告してください。" in thread and "社内メモ" not in thread
@@ -146,7 +160,7 @@ def test_named_asker_is_told_by_email(app, db, people, smtp_server, tmp_path):
     ask(learner)
     question = db.scalar(select(DeskQuestion))
     desk = signed_in(app, db, people["desk"])
-    post(desk, f"/desk/inbox/{question.id}/reply", {"body": "回答します。"})
+    post(desk, f"/desk/inbox/{question.code}/reply", {"body": "回答します。"})
     jobs = create_app(
         make_settings(
             app.extensions["settings"].database_url,
@@ -159,8 +173,9 @@ def test_named_asker_is_told_by_email(app, db, people, smtp_server, tmp_path):
     (mail,) = smtp_server.handler_messages
     assert mail["To"] == "asker@example.jp" and "answered" in mail["Subject"]
     assert "回答します" not in mail.get_content()  # the answer itself stays on the portal
+    assert f"/desk/mine/{question.code}" in mail.get_content()
     jobs.extensions["db"].engine.dispose()
-    mine = learner.get(f"/desk/mine/{question.id}").get_data(as_text=True)
+    mine = learner.get(f"/desk/mine/{question.code}").get_data(as_text=True)
     assert "回答します。" in mine
 
 
@@ -175,7 +190,7 @@ def test_bad_questions_keep_the_text_and_name_the_field(app, db, people):
         assert response.status_code == 400 and message in response.get_data(as_text=True)
     response = ask(learner, body="<script>alert(1)</script>")
     question = db.scalar(select(DeskQuestion))
-    page = learner.get(f"/desk/mine/{question.id}").get_data(as_text=True)
+    page = learner.get(f"/desk/mine/{question.code}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
     assert ask(learner, edition=999999).status_code == 404
 
@@ -198,8 +213,9 @@ def test_a_flood_meets_a_polite_limit(app, db, people):
         assert ask(learner, body=f"質問 {n}").status_code == 302
     assert "Please wait a while" in ask(learner, body="もう一つ").get_data(as_text=True)
     for n in range(10):
-        assert ask(learner, body=f"匿名 {n}", anonymous=True).status_code == 200
-    assert "Please wait a while" in ask(learner, body="匿名 もう一つ", anonymous=True).get_data(as_text=True)
+        assert ask(learner, body=f"匿名 {n}", anonymous=True).status_code == 302
+    refused = ask(learner, body="匿名 もう一つ", anonymous=True)
+    assert refused.status_code == 400 and "wait until tomorrow" in refused.get_data(as_text=True)
 
 
 def test_faq_from_a_question_shown_under_its_section_searchable_and_counted(app, db, people):
@@ -210,7 +226,7 @@ def test_faq_from_a_question_shown_under_its_section_searchable_and_counted(app,
     ask(learner, body="原文の質問：支店Aの端末を使ってよいか", edition=edition.id, section=2)
     question = db.scalar(select(DeskQuestion))
     desk = signed_in(app, db, people["desk"])
-    post(desk, f"/desk/inbox/{question.id}/reply", {"body": "使ってはいけません。"})
+    post(desk, f"/desk/inbox/{question.code}/reply", {"body": "使ってはいけません。"})
     form = {
         "question_ja": "原文の質問：支店Aの端末を使ってよいか",
         "question_en": "May I use a grid terminal?",
@@ -219,10 +235,10 @@ def test_faq_from_a_question_shown_under_its_section_searchable_and_counted(app,
         "module": str(edition.module_id),
         "section": "2",
     }
-    copied = post(desk, f"/faq/new?from={question.id}", form)
+    copied = post(desk, f"/faq/new?from={question.code}", form)
     assert copied.status_code == 400 and "Rewrite the question" in copied.get_data(as_text=True)
     form["question_ja"] = "営業所に送配電会社の端末が置かれていたら、使ってよいですか。"
-    saved = post(desk, f"/faq/new?from={question.id}", form)
+    saved = post(desk, f"/faq/new?from={question.code}", form)
     entry = db.scalar(select(FaqEntry))
     assert saved.status_code == 302 and entry.status == "draft"
     post(desk, f"/faq/{entry.id}/published")
@@ -249,16 +265,14 @@ def test_done_when(app, db, people):
     bank_question = edition.questions[1]
     result_page_link = f"/desk?edition={edition.id}&question={bank_question.id}"
     assert learner.get(result_page_link).status_code == 200
-    code = re.search(
-        r"<code>([^<]+)</code>",
-        ask(learner, anonymous=True, edition=edition.id, question=bank_question.id).get_data(as_text=True),
-    ).group(1)
+    ask(learner, anonymous=True, edition=edition.id, question=bank_question.id)
+    code = claim_code(learner)
     question = db.scalar(select(DeskQuestion).where(DeskQuestion.bank_question_id == bank_question.id))
     desk = signed_in(app, db, people["desk"])
-    post(desk, f"/desk/inbox/{question.id}/reply", {"body": "報告してください。"})
+    post(desk, f"/desk/inbox/{question.code}/reply", {"body": "報告してください。"})
     post(
         desk,
-        f"/faq/new?from={question.id}",
+        f"/faq/new?from={question.code}",
         {
             "question_ja": "共用IDを見つけたら？",
             "question_en": "What if I find a shared ID?",

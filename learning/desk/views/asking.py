@@ -1,20 +1,21 @@
 """Asking the desk (named or anonymous), following one's questions, reading the FAQ."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+import secrets
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from learning import clock
 from learning.authz import Permission, requires
 from learning.courses.models import Edition
 from learning.desk import services
 from learning.desk.forms import AskForm, ClaimForm, ClaimReplyForm, ReplyForm
 from learning.i18n import current_locale, pick
 from learning.inputs import id_arg
-from learning.web import creates_once, db, refuse, security_event
+from learning.web import app_settings, creates_once, db, refuse, security_event
 
 bp = Blueprint("desk", __name__, template_folder="../templates")
-ANON_LIMIT_PER_HOUR = services.ASK_LIMIT_PER_HOUR
+SENT = "desk_sent"  # the session key carrying an ask's receipt to the page after it
 
 
 def _int(value):
@@ -34,8 +35,10 @@ def faq_for_section(module_id: int, position: int):
 
 @bp.route("/desk", methods=["GET", "POST"])
 @requires(Permission.LEARN)
-@creates_once(anonymous=lambda: request.form.get("anonymous") == "y")
+@creates_once(anonymous=True)  # every ask's token alike: no person, no result, the day only
 def ask():
+    """Named and anonymous asks answer alike, sent or refused: the same status, the same redirect to the
+    same page, the same cookie holding the same kind of random receipt."""
     form = AskForm(
         edition=request.args.get("edition", ""),
         section=request.args.get("section", ""),
@@ -51,36 +54,46 @@ def ask():
     except services.DeskError:
         abort(404)
     if form.validate_on_submit():
-        anonymous = form.anonymous.data
+        receipt = secrets.token_urlsafe(24)
         try:
-            if anonymous:
-                _anonymous_allowance()
-            question, claim_code = services.ask(
-                db(), current_user, form.body.data, form.category.data, context, anonymous, current_locale()
+            services.ask(
+                db(),
+                current_user,
+                form.body.data,
+                form.category.data,
+                context,
+                form.anonymous.data,
+                current_locale(),
+                app_settings().secret_key,
+                receipt,
             )
         except services.DeskError as exc:
             target = getattr(form, exc.field or "body")
             target.errors = [*target.errors, refuse(exc)]
         else:
-            if claim_code:
-                # Shown once, on this response only; the server keeps only its hash.
-                return render_template("desk/claim_code.html", claim_code=claim_code)
-            flash(_("Your question has been sent to the conduct-rule desk."), "success")
-            return redirect(url_for(".mine_one", question_id=question.id))
+            # The same random receipt in the cookie either way; the next page derives the claim code from it
+            # (keys.claim_code), shows it once and drops the receipt. The server keeps only the code's hash.
+            session[SENT] = receipt
+            return redirect(url_for(".sent"))
     status = 400 if form.errors else 200
     edition = db().get(Edition, context.edition_id) if context.edition_id else None
     label = pick(edition.titles) if edition else None
     return render_template("desk/ask.html", form=form, context=context, context_label=label), status
 
 
-def _anonymous_allowance() -> None:
-    """A polite limit on anonymous questions, kept in the person's own session cookie, never on the server,
-    so that nothing there can tie an anonymous question to an account."""
-    now = clock.now().timestamp()
-    recent = [stamp for stamp in session.get("anon_asked", []) if now - stamp < 3600]
-    if len(recent) >= ANON_LIMIT_PER_HOUR:
-        raise services.DeskError("too_many")
-    session["anon_asked"] = [*recent, now]
+@bp.route("/desk/sent")
+@requires(Permission.LEARN)
+def sent():
+    """After an ask: the claim code (anonymous) or where to follow the question (named), once.
+
+    Both versions are the same page of the same length: it holds both texts, the one that does not apply
+    hidden, and a code in the claim-code slot either way (for a named question one that opens nothing),
+    so that not even the size of this answer says which kind of question was sent."""
+    receipt = session.pop(SENT, None)
+    if not isinstance(receipt, str):
+        return render_template("desk/sent.html", anonymous=None, claim_code=None)
+    claim_code, anonymous = services.sent_receipt(db(), app_settings().secret_key, receipt)
+    return render_template("desk/sent.html", anonymous=anonymous, claim_code=claim_code)
 
 
 @bp.route("/desk/mine")
@@ -89,11 +102,11 @@ def mine():
     return render_template("desk/mine.html", questions=services.my_questions(db(), current_user.id))
 
 
-@bp.route("/desk/mine/<int:question_id>", methods=["GET", "POST"])
+@bp.route("/desk/mine/<code>", methods=["GET", "POST"])
 @requires(Permission.LEARN)
 @creates_once()
-def mine_one(question_id: int):
-    question = services.own_question(db(), current_user.id, question_id)
+def mine_one(code: str):
+    question = services.own_question(db(), current_user.id, code)
     if question is None:
         abort(404)
     form = ReplyForm()
@@ -103,7 +116,7 @@ def mine_one(question_id: int):
         except services.DeskError as exc:
             form.body.errors = [refuse(exc)]
         else:
-            return redirect(url_for(".mine_one", question_id=question.id))
+            return redirect(url_for(".mine_one", code=question.code))
     return render_template("desk/thread.html", question=question, form=form, claim=None), 400 if form.errors else 200
 
 

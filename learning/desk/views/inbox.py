@@ -66,17 +66,17 @@ def _asker_names(rows) -> dict[int, str]:
     return dict(db().execute(select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
-def load(question_id: int) -> DeskQuestion:
-    question = handling.read_for_desk(db(), question_id, current_user.id)
+def load(code: str) -> DeskQuestion:
+    question = handling.read_for_desk(db(), code, current_user.id)
     if question is None:
         abort(404)
     return question
 
 
-@bp.route("/desk/inbox/<int:question_id>")
+@bp.route("/desk/inbox/<code>")
 @requires(Permission.DESK_READ)
-def question(question_id: int):
-    found = load(question_id)
+def question(code: str):
+    found = load(code)
     return _question_page(found, ReplyForm(), NoteForm(prefix="note"))
 
 
@@ -98,11 +98,11 @@ def _question_page(found: DeskQuestion, reply: ReplyForm, note: ReplyForm, statu
     ), status
 
 
-@bp.route("/desk/inbox/<int:question_id>/reply", methods=["POST"])
+@bp.route("/desk/inbox/<code>/reply", methods=["POST"])
 @requires(Permission.DESK_WORK)
 @creates_once()
-def reply(question_id: int):
-    found = load(question_id)
+def reply(code: str):
+    found = load(code)
     form = ReplyForm()
     if form.validate_on_submit():
         try:
@@ -111,15 +111,15 @@ def reply(question_id: int):
             form.body.errors = [refuse(exc)]
         else:
             flash(_("Your answer has been sent."), "success")
-            return redirect(url_for(".question", question_id=found.id))
+            return redirect(url_for(".question", code=found.code))
     return _question_page(found, form, NoteForm(prefix="note"), 400)
 
 
-@bp.route("/desk/inbox/<int:question_id>/note", methods=["POST"])
+@bp.route("/desk/inbox/<code>/note", methods=["POST"])
 @requires(Permission.DESK_WORK)
 @creates_once()
-def note(question_id: int):
-    found = load(question_id)
+def note(code: str):
+    found = load(code)
     form = NoteForm(prefix="note")
     if form.validate_on_submit():
         try:
@@ -127,15 +127,15 @@ def note(question_id: int):
         except services.DeskError as exc:
             form.body.errors = [refuse(exc)]
         else:
-            return redirect(url_for(".question", question_id=found.id))
+            return redirect(url_for(".question", code=found.code))
     return _question_page(found, ReplyForm(), form, 400)
 
 
-@bp.route("/desk/inbox/<int:question_id>/manage", methods=["POST"])
+@bp.route("/desk/inbox/<code>/manage", methods=["POST"])
 @requires(Permission.DESK_WORK)
-def manage(question_id: int):
+def manage(code: str):
     """Assign to a desk member, or change the status (close, reopen, waiting for the asker)."""
-    found = load(question_id)
+    found = load(code)
     if "assignee" in request.form:
         assignee = request.form.get("assignee", type=id_arg)
         if assignee is not None and assignee not in {u.id for u in desk_staff()}:
@@ -145,7 +145,7 @@ def manage(question_id: int):
         handling.set_status(db(), found, current_user.id, request.form["status"])
     else:
         abort(400)
-    return redirect(url_for(".question", question_id=found.id))
+    return redirect(url_for(".question", code=found.code))
 
 
 # FAQ editing -----------------------------------------------------------------------------------
@@ -174,10 +174,12 @@ def faq_edit(entry_id: int | None = None):
     entry = db().get(FaqEntry, entry_id) if entry_id else None
     if entry_id and entry is None:
         abort(404)
-    source_id = request.args.get("from", type=id_arg) or (entry.source_question_id if entry else None)
-    source = db().get(DeskQuestion, source_id) if source_id else None
-    if source_id and source is None:
-        abort(404)
+    if request.args.get("from"):
+        source = services.question_by_code(db(), request.args["from"])
+        if source is None:
+            abort(404)
+    else:
+        source = db().get(DeskQuestion, entry.source_question_id) if entry and entry.source_question_id else None
     form = _faq_form(entry)
     if source and request.method == "GET" and not entry:
         form.module.data, form.section.data = source.module_id, source.section_position
