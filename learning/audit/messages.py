@@ -106,7 +106,7 @@ DETAILS = {
     "expired": N_("Ended by expiry"),
     "filters": N_("Filters"),
     "format": N_("Format"),
-    "from": N_("From"),
+    "from": N_("Previously"),
     "language": N_("Language"),
     "leaving": N_("Leaving"),
     "method": N_("Method"),
@@ -132,7 +132,7 @@ DETAILS = {
     "source": N_("Source"),
     "status": N_("Status"),
     "substantive": N_("Substantive change"),
-    "to": N_("To"),
+    "to": N_("Now"),
     "transferred": N_("Transferred"),
     "transfers": N_("Transfers"),
     "unchanged": N_("Unchanged"),
@@ -145,6 +145,8 @@ DETAILS = {
     "outcome": N_("Outcome"),
     "target_type": N_("Target type"),
     "target_id": N_("Target"),
+    "date_from": N_("From (date)"),
+    "date_to": N_("To (date)"),
 }
 
 # Coded values, by the detail key that carries them; any other value is shown as it is.

@@ -58,8 +58,8 @@ class TrailFilter:
             "target_id": self.target_id,
             "action": self.action,
             "outcome": self.outcome,
-            "from": self.date_from.isoformat() if self.date_from else "",
-            "to": self.date_to.isoformat() if self.date_to else "",
+            "date_from": self.date_from.isoformat() if self.date_from else "",
+            "date_to": self.date_to.isoformat() if self.date_to else "",
         }
         return {key: value for key, value in values.items() if value}
 
@@ -81,17 +81,17 @@ def parse_filter(args: Mapping[str, str]) -> tuple[TrailFilter, list[TrailError]
     if text["outcome"] and text["outcome"] not in OUTCOMES:
         errors.append(TrailError("outcome", field="outcome"))
     days = {}
-    for key, code in (("from", "date_from"), ("to", "date_to")):
+    for key in ("date_from", "date_to"):
         days[key] = _day(args.get(key) or "")
         if days[key] is False:
-            errors.append(TrailError(code, field=key))
+            errors.append(TrailError(key, field=key))
             days[key] = None
-    if days["from"] and days["to"] and days["to"] < days["from"]:
-        errors.append(TrailError("date_order", field="to"))
-    return TrailFilter(**text, date_from=days["from"], date_to=days["to"]), errors
+    if days["date_from"] and days["date_to"] and days["date_to"] < days["date_from"]:
+        errors.append(TrailError("date_order", field="date_to"))
+    return TrailFilter(**text, **days), errors
 
 
-def _day(typed: str) -> date | None | bool:
+def _day(typed: str) -> date | bool | None:
     """A day typed as YYYY-MM-DD (or with slashes, or in full-width digits); None if empty, False if not a day."""
     typed = unicodedata.normalize("NFKC", typed).strip().replace("/", "-")
     if not typed:
@@ -120,30 +120,15 @@ class Conditions:
 
 
 def conditions(session: Session, trail_filter: TrailFilter) -> Conditions:
-    """The filter as conditions on the audit events. The actor is an employee number or login ID, else a part
-    of a name (spaces ignored); a person as target may also be given by employee number or login ID."""
+    """The filter as conditions on the audit events."""
     found = Conditions()
     f = trail_filter
     if f.actor:
-        person = find_user(session, unicodedata.normalize("NFKC", f.actor))
-        if person is not None:
-            found.where.append(AuditEvent.actor_id == person.id)
-        else:
-            named = select(User.id).where(_squeezed(User.name).icontains(_squeeze(f.actor), autoescape=True))
-            if session.scalar(select(named.exists())):
-                found.where.append(AuditEvent.actor_id.in_(named))
-            else:
-                found.errors.append(TrailError("no_actor", field="actor", value=f.actor))
+        _actor(session, f.actor, found)
     if f.target_type:
         found.where.append(AuditEvent.target_type == f.target_type)
     if f.target_id:
-        target_id = f.target_id
-        if f.target_type == "user" and not target_id.isdigit():
-            person = find_user(session, unicodedata.normalize("NFKC", target_id))
-            if person is None:
-                found.errors.append(TrailError("no_target_person", field="target_id", value=target_id))
-            target_id = str(person.id) if person else target_id
-        found.where.append(AuditEvent.target_id == target_id)
+        _target(session, f.target_type, f.target_id, found)
     if f.action:
         found.where.append(AuditEvent.action == f.action)
     if f.outcome:
@@ -153,6 +138,31 @@ def conditions(session: Session, trail_filter: TrailFilter) -> Conditions:
     if f.date_to:
         found.where.append(AuditEvent.at < tokyo_midnight(f.date_to + timedelta(days=1)))
     return found
+
+
+def _actor(session: Session, typed: str, found: Conditions) -> None:
+    """An employee number or login ID (as find_user reads them, full-width digits too), else part of a name
+    (spaces ignored)."""
+    person = find_user(session, unicodedata.normalize("NFKC", typed))
+    if person is not None:
+        found.where.append(AuditEvent.actor_id == person.id)
+        return
+    named = select(User.id).where(_squeezed(User.name).icontains(_squeeze(typed), autoescape=True))
+    if session.scalar(select(named.exists())):
+        found.where.append(AuditEvent.actor_id.in_(named))
+    else:
+        found.errors.append(TrailError("no_actor", field="actor", value=typed))
+
+
+def _target(session: Session, target_type: str, typed: str, found: Conditions) -> None:
+    """The target's id as stored; a person may also be named by employee number or login ID."""
+    if target_type == "user" and not typed.isdigit():
+        person = find_user(session, unicodedata.normalize("NFKC", typed))
+        if person is None:
+            found.errors.append(TrailError("no_target_person", field="target_id", value=typed))
+            return
+        typed = str(person.id)
+    found.where.append(AuditEvent.target_id == typed)
 
 
 def _squeeze(text: str) -> str:
@@ -172,9 +182,7 @@ class Page:
     newer: int | None
 
 
-def page(
-    session: Session, where: list[ColumnElement], before: int | None = None, after: int | None = None
-) -> Page:
+def page(session: Session, where: list[ColumnElement], before: int | None = None, after: int | None = None) -> Page:
     """One page of the filtered trail: the newest, the one below id `before`, or the one above id `after`."""
     query = select(AuditEvent).where(*where)
     if after is not None:
@@ -222,10 +230,8 @@ def chunks(
             ).all()
             if not events:
                 return
+            below = events[-1].id
             yield session, list(events)
-            session.rollback()
-        below = events[-1].id
-
 
 
 def export_rows(

@@ -161,7 +161,9 @@ class Describer:
                         wanted["user"].add(value)
                     elif key in DEPARTMENT_KEYS:
                         wanted["department"].add(value)
-        self.names = {kind: LOOKUPS[kind](self.session, ids, self.locale) if ids else {} for kind, ids in wanted.items()}
+        self.names = {
+            kind: LOOKUPS[kind](self.session, ids, self.locale) if ids else {} for kind, ids in wanted.items()
+        }
 
 
 def _pairs(data: object, depth: int = 0) -> Iterable[tuple[str, object]]:

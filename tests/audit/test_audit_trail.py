@@ -76,7 +76,7 @@ def test_cli_verify_on_an_intact_chain(db, app):
     assert result.exit_code == 0 and "intact: 1 events" in result.output
 
 
-@pytest.mark.skipif(not PG_URL, reason="TRUNCATE is PostgreSQL's (SQLite's DELETE without WHERE fires the DELETE trigger)")
+@pytest.mark.skipif(not PG_URL, reason="TRUNCATE is PostgreSQL's (SQLite's DELETE without WHERE fires its trigger)")
 def test_the_database_refuses_truncate(db):
     record(db, "authn_login_success")
     record(db, "authn_logout")

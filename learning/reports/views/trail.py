@@ -13,7 +13,8 @@ from learning.audit.messages import ACTIONS, OUTCOMES, TARGETS
 from learning.audit.services import record
 from learning.authz import Permission, requires
 from learning.i18n import current_locale
-from learning.reports import messages, trail as trails
+from learning.reports import messages
+from learning.reports import trail as trails
 from learning.reports.exports import csv_pieces, write_xlsx
 from learning.reports.trail_text import Describer, people
 from learning.web import db, explain, id_arg
