@@ -71,13 +71,13 @@ GROUP BY t.ancestor
 FIELDS = ("assigned", "completed", "on_time", "in_progress", "not_started", "overdue", "exempt")
 
 
-def sign_in_compliance(app, secret: str):
+def sign_in_compliance(app, secret: str, login: str = "compliance"):
     client = app.test_client()
 
     def csrf(path):
         return re.search(r'name="csrf-token" content="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
 
-    client.post("/login", data={"username": "compliance", "password": DEMO_PASSWORD, "csrf_token": csrf("/login")})
+    client.post("/login", data={"username": login, "password": DEMO_PASSWORD, "csrf_token": csrf("/login")})
     client.post("/login/code", data={"code": current_code(secret, clock.now()), "csrf_token": csrf("/login/code")})
     return client
 

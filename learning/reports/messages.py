@@ -30,7 +30,7 @@ EXPORT_COVERAGE = N_("%(n)s events, up to event #%(head)s, newest first")
 EXPORT_BY = N_("Exported by")
 
 # Words of the trail's rows.
-NO_ACTOR = N_("No person (the system, a job, or an anonymous question)")
+NO_ACTOR = N_("System or anonymous")  # a job, a command, or a question asked without a name
 UNLABELLED = N_("%(code)s (no label)")
 YES = N_("yes")
 NO = N_("no")
