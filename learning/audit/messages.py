@@ -2,9 +2,10 @@
 target types, detail keys and the coded values some details carry, marked N_ and translated where shown
 (the trail page and its exports, learning.reports.trail).
 
-Every action passed to record(...) or Entry(...) needs a label here: tests/audit/test_labels.py scans the
-source and fails on an action without one. Old rows whose action has since lost its label still show, as
-their code marked as unlabelled.
+Every action passed to record(...) or Entry(...) needs a label here, and so does every key of a details
+dict written out in such a call: tests/audit/test_labels.py scans the source and fails on one without.
+Old rows whose action has since lost its label still show, as their code marked as unlabelled; a detail
+key without a label is shown with its underscores as spaces.
 """
 
 from learning.errors import N_
@@ -97,8 +98,10 @@ DETAILS = {
     "by": N_("Locked by"),
     "campaign": N_("Campaign"),
     "changed": N_("Changed"),
+    "department": N_("Department"),
     "department_id": N_("Department"),
     "edition_id": N_("Edition"),
+    "email": N_("Email address"),
     "editions": N_("Editions"),
     "employee_no": N_("Employee number"),
     "endpoint": N_("Page"),
@@ -187,6 +190,16 @@ VALUES = {
         "common": N_("too common or breached"),
         "contains_id": N_("contains the employee number or login ID"),
         "unchanged": N_("same as the current one"),
+    },
+    "status": {
+        "active": N_("active"),
+        "leave": N_("on leave"),
+        "left": N_("left"),
+        "new": N_("new"),
+        "in_progress": N_("in progress"),
+        "waiting": N_("waiting for the asker"),
+        "answered": N_("answered"),
+        "closed": N_("closed"),
     },
     "format": {"html": N_("page"), "csv": "CSV", "xlsx": "XLSX", "json": "JSON"},
     "outcome": OUTCOMES,

@@ -18,7 +18,7 @@ class AuditEvent(Base):
         Index("ix_audit_events_actor_id", "actor_id", "id"),
         Index("ix_audit_events_action_id", "action", "id"),
         Index("ix_audit_events_target", "target_type", "target_id", "id"),
-        Index("ix_audit_events_at", "at"),
+        Index("ix_audit_events_at", "at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -122,7 +122,10 @@ class Describer:
         return [(self._key(key), self.value(key, value)) for key, value in data.items()]
 
     def _key(self, key: str) -> str:
-        return self.gettext(DETAILS[key]) if key in DETAILS else key
+        """A detail key's label; one without (old rows, nested data) with its underscores as spaces."""
+        if key in DETAILS:
+            return self.gettext(DETAILS[key])
+        return key.removesuffix("_id").replace("_", " ").strip() or key
 
     def value(self, key: str, value: object, depth: int = 0) -> str:
         """One detail's value as text: ids of people and departments by name, coded values by label."""

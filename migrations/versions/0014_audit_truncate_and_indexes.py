@@ -3,7 +3,8 @@
 PostgreSQL's row triggers do not fire on TRUNCATE, so the trail could be emptied with one statement; a
 statement trigger now refuses it with the same function. (SQLite has no TRUNCATE: its DELETE without WHERE
 fires the DELETE trigger.) The trail page filters by actor, target, action and time and pages by id; each
-index below serves one filter in id order (measured by bench/audit_trail_scale.py, see the README).
+index below serves one filter and holds the id, so the matches are found and ordered from the index alone
+(measured by bench/audit_trail_scale.py over a million events).
 
 Revision ID: 0014a
 Revises: 0013
@@ -29,7 +30,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_audit_events_action_id', ['action', 'id'], unique=False)
         batch_op.create_index('ix_audit_events_actor_id', ['actor_id', 'id'], unique=False)
         batch_op.create_index('ix_audit_events_target', ['target_type', 'target_id', 'id'], unique=False)
-        batch_op.create_index('ix_audit_events_at', ['at'], unique=False)
+        batch_op.create_index('ix_audit_events_at', ['at', 'id'], unique=False)
 
 
 def downgrade() -> None:

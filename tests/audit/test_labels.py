@@ -5,7 +5,7 @@ without a label fails here."""
 import ast
 from pathlib import Path
 
-from learning.audit.messages import ACTIONS
+from learning.audit.messages import ACTIONS, DETAILS
 
 LEARNING = Path(__file__).resolve().parents[2] / "learning"
 # record(session, action, …) and Entry(action, …): where the action is.
@@ -18,36 +18,38 @@ COMPUTED = {
 FORWARDING = {("audit/services.py", "action")}
 
 
+def audit_calls():
+    """(file, call node, keywords) for every record(...) and Entry(...) call under learning/."""
+    for path in sorted(LEARNING.rglob("*.py")):
+        relative = path.relative_to(LEARNING).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = isinstance(node, ast.Call) and (getattr(node.func, "id", None) or getattr(node.func, "attr", None))
+            if name in POSITION:
+                yield relative, name, node, {k.arg: k.value for k in node.keywords}
+
+
 def recorded_actions() -> tuple[dict[str, list[str]], list[str]]:
     """Every action named in a record(...) or Entry(...) call under learning/ (with where), and the calls whose
     action the scan cannot read."""
     found: dict[str, list[str]] = {}
     unreadable = []
-    for path in sorted(LEARNING.rglob("*.py")):
-        relative = path.relative_to(LEARNING).as_posix()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call):
-                continue
-            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
-            if name not in POSITION:
-                continue
-            keywords = {k.arg: k.value for k in node.keywords}
-            if len(node.args) > POSITION[name]:
-                action = node.args[POSITION[name]]
-            elif "action" in keywords:
-                action = keywords["action"]
-            else:
-                continue  # another function of that name (FaqEntry(...) is not Entry(...))
-            where = f"{relative}:{node.lineno}"
-            source = ast.unparse(action)
-            if (relative, source) in FORWARDING:
-                continue
-            values = literals(action) or COMPUTED.get((relative, source))
-            if values is None:
-                unreadable.append(f"{where}: {source}")
-                continue
-            for value in values:
-                found.setdefault(value, []).append(where)
+    for relative, name, node, keywords in audit_calls():
+        if len(node.args) > POSITION[name]:
+            action = node.args[POSITION[name]]
+        elif "action" in keywords:
+            action = keywords["action"]
+        else:
+            continue  # another function of that name (FaqEntry(...) is not Entry(...))
+        where = f"{relative}:{node.lineno}"
+        source = ast.unparse(action)
+        if (relative, source) in FORWARDING:
+            continue
+        values = literals(action) or COMPUTED.get((relative, source))
+        if values is None:
+            unreadable.append(f"{where}: {source}")
+            continue
+        for value in values:
+            found.setdefault(value, []).append(where)
     return found, unreadable
 
 
@@ -77,3 +79,20 @@ def test_the_scan_sees_the_actions_of_every_kind_of_call():
     for action in ("authn_login_success", "authn_token_reuse", "report_exported", "authz_fail", "draft_approved"):
         assert action in found, action
     assert {"faq_published", "faq_retired", "faq_draft", "audit_trail_exported"} <= set(found)
+
+
+def test_every_detail_written_out_has_a_label():
+    """The keys of a details dict written in the call itself (details={"role": …}); details built elsewhere
+    show unlabelled keys with their underscores as spaces."""
+    missing = {}
+    for relative, name, node, keywords in audit_calls():
+        details = keywords.get("details")
+        if details is None and name == "Entry" and len(node.args) > 4:
+            details = node.args[4]
+        if isinstance(details, ast.Dict):
+            for key in details.keys:
+                if isinstance(key, ast.Constant) and key.value not in DETAILS:
+                    missing.setdefault(key.value, []).append(f"{relative}:{node.lineno}")
+    assert missing == {}, (
+        f"add a label for each of these detail keys to DETAILS in learning/audit/messages.py: {missing}"
+    )

@@ -71,7 +71,7 @@ def test_names_labels_and_details_in_words(db, client):
     html = body_of(client.get("/audit").get_data(as_text=True))
     assert "渡辺 翔 (A00001)" in html and "Role granted" in html and "Person: 佐藤 花子 (E12345)" in html
     assert "Role:</span> Manager" in html and f"Department:</span> {dept.name_en} (SALES)" in html
-    assert "Assigned to:</span> 佐藤 花子 (E12345)" in html and "approved_by_id:</span> 渡辺 翔 (A00001)" in html
+    assert "Assigned to:</span> 佐藤 花子 (E12345)" in html and "approved by:</span> 渡辺 翔 (A00001)" in html
     assert "privilege_granted" not in html and "{&#34;" not in html and '{"' not in html
     assert "Succeeded" in html
 
