@@ -20,7 +20,6 @@ import argparse
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,16 +27,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fresh import fresh_app
+from fresh import existing_app, fresh_app
 from reports_scale import sign_in_compliance
 from sqlalchemy import func, select, text
 
 from learning import clock
 from learning.accounts.models import User
-from learning.app import create_app
 from learning.audit.models import AuditEvent
 from learning.audit.services import Entry, record_many, verify_chain
-from learning.config import load_settings
 from learning.demo.organisation import seed
 
 START = datetime(2024, 4, 1, tzinfo=UTC)
@@ -72,8 +69,7 @@ def entries(rng: random.Random, people: list[int], count: int):
 
 def prepare(args):
     if args.reuse:
-        settings = {"DATABASE_URL": args.database_url, "LEARNING_DEMO": "1", "INSTANCE_PATH": tempfile.mkdtemp()}
-        return create_app(load_settings(settings)), args.database_url
+        return existing_app(args.database_url), args.database_url
     app, url = fresh_app(args.database_url, demo=True)
     session = app.extensions["db"].factory()
     seed(session, employees=2000, periods=1)

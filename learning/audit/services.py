@@ -128,24 +128,21 @@ def row_hash(row: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def event_hash(event: AuditEvent) -> str:
-    return row_hash({name: getattr(event, name) for name in HASHED_FIELDS})
-
-
 def verify_chain(session: Session, batch: int = 5000) -> tuple[int, int | None]:
-    """Walks the trail in order; returns (events checked, id of the first broken link or None)."""
+    """Walks the trail in order; returns (events checked, id of the first broken link or None).
+
+    Reads plain rows, not ORM objects: a million events take seconds, not minutes."""
+    columns = [AuditEvent.id, AuditEvent.hash, *(getattr(AuditEvent, name) for name in HASHED_FIELDS)]
     previous, checked, last_id = GENESIS, 0, 0
     while True:
-        events = session.scalars(
-            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
-        ).all()
-        if not events:
+        rows = session.execute(select(*columns).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch))
+        rows = rows.mappings().all()
+        if not rows:
             return checked, None
-        for event in events:
-            if event.prev_hash != previous or event_hash(event) != event.hash:
-                return checked, event.id
-            previous, last_id, checked = event.hash, event.id, checked + 1
-        session.expunge_all()
+        for row in rows:
+            if row["prev_hash"] != previous or row_hash(row) != row["hash"]:
+                return checked, row["id"]
+            previous, last_id, checked = row["hash"], row["id"], checked + 1
 
 
 @dataclass(frozen=True)
