@@ -31,3 +31,9 @@ def fresh_app(database_url: str | None, demo: bool):
     session.commit()
     session.close()
     return app, url
+
+
+def existing_app(database_url: str):
+    """An app on a database already filled by an earlier run (a benchmark's --reuse)."""
+    settings = {"DATABASE_URL": database_url, "LEARNING_DEMO": "1", "INSTANCE_PATH": tempfile.mkdtemp()}
+    return create_app(load_settings(settings))

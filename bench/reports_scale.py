@@ -21,22 +21,19 @@ import argparse
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fresh import fresh_app
+from fresh import existing_app, fresh_app
 from sqlalchemy import func, select, text
 
 from learning import clock
 from learning.accounts.models import Department, User
 from learning.accounts.second_factor import current_code
-from learning.app import create_app
 from learning.campaigns.models import Campaign
-from learning.config import load_settings
 from learning.demo.organisation import DEMO_PASSWORD, seed
 from learning.quizzes.models import Attempt
 from learning.reports import services
@@ -71,13 +68,13 @@ GROUP BY t.ancestor
 FIELDS = ("assigned", "completed", "on_time", "in_progress", "not_started", "overdue", "exempt")
 
 
-def sign_in_compliance(app, secret: str):
+def sign_in_compliance(app, secret: str, login: str = "compliance"):
     client = app.test_client()
 
     def csrf(path):
         return re.search(r'name="csrf-token" content="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
 
-    client.post("/login", data={"username": "compliance", "password": DEMO_PASSWORD, "csrf_token": csrf("/login")})
+    client.post("/login", data={"username": login, "password": DEMO_PASSWORD, "csrf_token": csrf("/login")})
     client.post("/login/code", data={"code": current_code(secret, clock.now()), "csrf_token": csrf("/login/code")})
     return client
 
@@ -85,8 +82,7 @@ def sign_in_compliance(app, secret: str):
 def prepare(args):
     """The app on the database named: freshly generated, or (--reuse) as it is."""
     if args.reuse:
-        settings = {"DATABASE_URL": args.database_url, "LEARNING_DEMO": "1", "INSTANCE_PATH": tempfile.mkdtemp()}
-        return create_app(load_settings(settings)), args.database_url
+        return existing_app(args.database_url), args.database_url
     app, url = fresh_app(args.database_url, demo=True)
     session = app.extensions["db"].factory()
     started = time.perf_counter()

@@ -1,6 +1,7 @@
 """The accounts room's message templates (English; translated where shown, see learning/errors.py):
 what is wrong with an HR file, and why a new password is refused."""
 
+from learning.audit.messages import VALUES as AUDIT_VALUES
 from learning.errors import N_
 
 FILE_PROBLEMS = {
@@ -58,15 +59,7 @@ ACCOUNT_ERRORS = {
 
 # Codes as people read them (pages and exports never show the raw code).
 LABELS = {
-    "role": {
-        "learner": N_("Learner"),
-        "manager": N_("Department head (manager)"),
-        "desk": N_("Conduct-rule desk"),
-        "trainer": N_("Trainer"),
-        "compliance": N_("Compliance office"),
-        "auditor": N_("Internal audit"),
-        "admin": N_("IT administrator"),
-    },
+    "role": AUDIT_VALUES["role"],  # one table of role names, the trail's
     "user_status": {"active": N_("Active"), "leave": N_("On leave"), "left": N_("Left the company")},
     "grant_status": {"pending": N_("Awaiting approval"), "active": N_("In force"), "ended": N_("Ended")},
     "end_reason": {

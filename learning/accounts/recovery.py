@@ -124,8 +124,13 @@ def set_with_secret(session: Session, user: User, secret: str, purposes: tuple[s
     set_password(session, user, password)
     user.compromised_at = None
     user.leaked_password_hash = None
-    action = "invitation_accepted" if spent.purpose == "invitation" else "authn_password_reset"
-    record(session, action, actor_id=user.id, target=("user", user.id), details={"by": spent.purpose})
+    record(
+        session,
+        "invitation_accepted" if spent.purpose == "invitation" else "authn_password_reset",
+        actor_id=user.id,
+        target=("user", user.id),
+        details={"with": spent.purpose},
+    )
     return []
 
 

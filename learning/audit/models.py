@@ -12,12 +12,19 @@ from learning.db import Base
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_actor_at", "actor_id", "at"),)
+    # The trail page filters by actor, action, target and time and pages by id (migration 0014).
+    __table_args__ = (
+        Index("ix_audit_events_actor_at", "actor_id", "at"),
+        Index("ix_audit_events_actor_id", "actor_id", "id"),
+        Index("ix_audit_events_action_id", "action", "id"),
+        Index("ix_audit_events_target", "target_type", "target_id", "id"),
+        Index("ix_audit_events_at", "at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime]
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    action: Mapped[str] = mapped_column(String(60), index=True)
+    action: Mapped[str] = mapped_column(String(60))
     outcome: Mapped[str] = mapped_column(String(10))
     target_type: Mapped[str | None] = mapped_column(String(40))
     target_id: Mapped[str | None] = mapped_column(String(60))

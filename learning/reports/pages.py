@@ -72,7 +72,7 @@ def download(body: bytes, filename: str, mimetype: str) -> Response:
 
 
 def table_download(
-    fmt: str, title: str, header: list[str], table: list[list], name: str, preamble: list[list] | None = None
+    fmt: str, title: str, header: list[str], table: list[list], name: str, preamble: list[list] = ()
 ) -> Response:
     """One table as a CSV or XLSX download; `preamble` rows (what it covers, as of when) come first."""
     if fmt == "csv":

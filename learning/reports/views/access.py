@@ -29,7 +29,6 @@ def _preamble(title: str, covers: str) -> list[list[str]]:
         [_("Covers"), covers],
         [_("As of (Japan time)"), now],
         [_("Exported by"), access.person(current_user)],
-        [],
     ]
 
 
