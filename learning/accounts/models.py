@@ -176,17 +176,6 @@ class RoleGrant(Base):
         return and_(cls.status == "active", or_(cls.ends_at.is_(None), cls.ends_at > at))
 
 
-class SignInFailure(Base):
-    """Failed sign-ins, counted in the database so every worker and host agrees on throttling."""
-
-    __tablename__ = "sign_in_failures"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(index=True)
-    account_key: Mapped[str] = mapped_column(String(64), index=True)
-    address: Mapped[str | None] = mapped_column(String(64), index=True)
-
-
 class PersonnelEvent(Base):
     """A joiner, mover or leaver, as the roster import saw it. Campaigns pick these up to assign training
     (the accounts room cannot call campaigns, which sit above it)."""

@@ -14,7 +14,7 @@ MESSAGES = {
         "You have asked %(n)d anonymous questions today. Please wait until tomorrow before asking more anonymously."
     ),
     "closed": N_("This question is closed. Ask a new question if something is still unclear."),
-    "claim_locked": N_("Too many wrong claim codes from this computer. Please wait 15 minutes."),
+    "claim_locked": N_("Too many wrong claim codes from this computer. Please wait %(seconds)d seconds and try again."),
     "copied": N_("Rewrite the question in your own words; do not publish the asker's text as it was."),
     "section_without_module": N_("Choose the module the section belongs to."),
     "status": N_("Unknown status."),

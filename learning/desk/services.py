@@ -22,7 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from learning import clock
-from learning.accounts.models import SignInFailure, User
+from learning.accounts import throttle
+from learning.accounts.models import User
 from learning.audit.services import record
 from learning.courses.models import Edition, Question, Section
 from learning.desk import allowance, keys
@@ -33,8 +34,6 @@ from learning.inputs import CONTROL
 
 MAX_LENGTH = 5000
 ASK_LIMIT_PER_HOUR = 10
-CLAIM_FAILURES_LIMIT = 10
-CLAIM_WINDOW = timedelta(minutes=15)
 JST = timedelta(hours=9)
 CODE_ATTEMPTS = 5
 
@@ -190,23 +189,16 @@ def _start_of_day(moment: datetime) -> datetime:
     return datetime.combine(day, time.min, UTC) - JST
 
 
-CLAIM_KEY = hashlib.sha256(b"desk-claim").hexdigest()  # the throttling key of claim-code guesses
+def claim_counters(address: str | None) -> list[throttle.Counter]:
+    """Claim-code guesses count per address, on a counter of their own (not a sign-in's)."""
+    return [throttle.counter("claim_code", throttle.CLAIM_CODE, address)]
 
 
 def claim(session: Session, code: str, address: str | None) -> DeskQuestion | None:
-    """The anonymous question a claim code opens, or None; guessing is throttled per address."""
-    key = CLAIM_KEY
-    since = clock.now() - CLAIM_WINDOW
-    if (
-        address
-        and session.scalar(
-            select(func.count())
-            .select_from(SignInFailure)
-            .where(SignInFailure.account_key == key, SignInFailure.address == address, SignInFailure.at > since)
-        )
-        >= CLAIM_FAILURES_LIMIT
-    ):
-        raise DeskError("claim_locked")
+    """The anonymous question a claim code opens, or None; guessing slows down per address."""
+    delay = throttle.wait(session, claim_counters(address))
+    if delay:
+        raise DeskError("claim_locked", seconds=throttle.seconds(delay))
     wanted = hash_claim(code or "")
     question = session.scalar(select(DeskQuestion).where(DeskQuestion.claim_hash == wanted))
     if question is None or not hmac.compare_digest(question.claim_hash, wanted):
@@ -214,10 +206,10 @@ def claim(session: Session, code: str, address: str | None) -> DeskQuestion | No
     return question
 
 
-def failed_claim(address: str | None) -> SignInFailure:
-    """A wrong claim code, counted towards the address's lock (the view writes it with web.security_event,
+def count_failed_claim(session: Session, address: str | None) -> None:
+    """A wrong claim code, counted towards the address's delay (the view writes it with web.security_event,
     with no audit event: nothing may tie an address to an anonymous question's code)."""
-    return SignInFailure(at=clock.now(), account_key=CLAIM_KEY, address=address)
+    throttle.count_failure(session, claim_counters(address))
 
 
 def asker_reply(session: Session, question: DeskQuestion, body: str) -> DeskMessage:

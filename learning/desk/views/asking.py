@@ -134,7 +134,8 @@ def claim():
             form.code.errors = [refuse(exc)]
         else:
             if question is None:
-                security_event(None, [services.failed_claim(request.remote_addr)])
+                address = request.remote_addr
+                security_event(None, write=lambda session: services.count_failed_claim(session, address))
                 form.code.errors = [_("No question has this claim code.")]
             elif isinstance(form, ClaimReplyForm):
                 try:
