@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -217,6 +217,10 @@ def open_grants(session: Session, user_id: int) -> list[RoleGrant]:
             select(RoleGrant).where(RoleGrant.user_id == user_id, RoleGrant.status != "ended").order_by(RoleGrant.id)
         )
     )
+
+
+def pending_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(RoleGrant).where(RoleGrant.status == "pending"))
 
 
 def pending_grants(session: Session) -> list[RoleGrant]:

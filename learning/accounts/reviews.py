@@ -36,7 +36,9 @@ def _today() -> date:
     return clock.tokyo_date(clock.now())
 
 
-def open_review(session: Session, opener: User, title: str, due_on: date, dormant_days: int) -> AccessReview:
+def open_review(
+    session: Session, opener: User, title: str, due_on: date, dormant_days: int, portal_url: str
+) -> AccessReview:
     """Opens a review of everything in force now, and queues an email to each reviewer."""
     if due_on <= _today():
         raise AccountError("end_in_past", field="due_on")
@@ -76,7 +78,7 @@ def open_review(session: Session, opener: User, title: str, due_on: date, dorman
         target=("access_review", review.id),
         details={"grants": counts["grant"], "dormant": counts["dormant"], "due_on": due_on.isoformat()},
     )
-    _notify_reviewers(session, review, items, "access_review")
+    _notify_reviewers(session, review, items, "access_review", portal_url)
     return review
 
 
@@ -212,7 +214,7 @@ def close_overdue(session: Session) -> int:
     return lapsed
 
 
-def remind(session: Session) -> int:
+def remind(session: Session, portal_url: str) -> int:
     """Three days before the due day: each reviewer with undecided items gets a reminder; compliance gets
     the list of department heads who have not finished (the escalation). Once per review (dedupe keys)."""
     today = _today()
@@ -227,7 +229,7 @@ def remind(session: Session) -> int:
         open_items = session.scalars(
             select(AccessReviewItem).where(AccessReviewItem.review_id == review.id, AccessReviewItem.decision.is_(None))
         ).all()
-        queued += _notify_reviewers(session, review, open_items, "access_review_reminder")
+        queued += _notify_reviewers(session, review, open_items, "access_review_reminder", portal_url)
         late_heads = Counter(i.reviewer_id for i in open_items if i.reviewer_id is not None)
         if late_heads:
             queued += _escalate(session, review, late_heads)
@@ -246,7 +248,7 @@ def _compliance_people(session: Session) -> list[User]:
     )
 
 
-def _notify_reviewers(session: Session, review: AccessReview, items: list, stage: str) -> int:
+def _notify_reviewers(session: Session, review: AccessReview, items: list, stage: str, portal_url: str) -> int:
     """One email per reviewer (department heads by name; the compliance office for the rest)."""
     by_reviewer = Counter(i.reviewer_id for i in items)
     mails = []
@@ -268,7 +270,7 @@ def _notify_reviewers(session: Session, review: AccessReview, items: list, stage
                         count=count,
                         due=day(locale, review.due_on),
                     ),
-                    t(locale, "Open “Access review” in the Conduct Rules Portal."),
+                    t(locale, "Decide here: %(link)s", link=f"{portal_url}access/review"),
                 ]
             )
             subject = t(locale, "[Conduct Rules Portal] Access review: your decision is needed")
@@ -315,15 +317,20 @@ def _escalate(session: Session, review: AccessReview, late_heads: Counter) -> in
 
 def items_for(session: Session, reviewer: User, review_id: int | None = None) -> list[AccessReviewItem]:
     """The undecided items this person may decide, in open reviews."""
-    query = (
-        select(AccessReviewItem)
-        .join(AccessReview, AccessReview.id == AccessReviewItem.review_id)
-        .where(
-            AccessReview.closed_at.is_(None),
-            AccessReviewItem.decision.is_(None),
-            AccessReviewItem.user_id != reviewer.id,
-        )
-        .order_by(AccessReviewItem.id)
+    query = _items_query(select(AccessReviewItem), reviewer, review_id)
+    return list(session.scalars(query.order_by(AccessReviewItem.id)))
+
+
+def count_for(session: Session, reviewer: User) -> int:
+    """How many items await this person's decision (the home page's notice)."""
+    return session.scalar(_items_query(select(func.count()).select_from(AccessReviewItem), reviewer, None))
+
+
+def _items_query(query, reviewer: User, review_id: int | None):
+    query = query.join(AccessReview, AccessReview.id == AccessReviewItem.review_id).where(
+        AccessReview.closed_at.is_(None),
+        AccessReviewItem.decision.is_(None),
+        AccessReviewItem.user_id != reviewer.id,
     )
     mine = AccessReviewItem.reviewer_id == reviewer.id
     if Role.COMPLIANCE in reviewer.roles:
@@ -331,7 +338,7 @@ def items_for(session: Session, reviewer: User, review_id: int | None = None) ->
     query = query.where(mine)
     if review_id is not None:
         query = query.where(AccessReviewItem.review_id == review_id)
-    return list(session.scalars(query))
+    return query
 
 
 def progress(session: Session, review_id: int) -> dict[str, int]:

@@ -37,7 +37,7 @@ def run_jobs(session: Session, settings: Settings, report: Callable[[str, object
         ("exemptions ended", lambda: end_expired_exemptions(session)),
         ("grants lapsed", lambda: lapse_due(session)),
         ("access review items lapsed", lambda: reviews.close_overdue(session)),
-        ("access review reminders", lambda: reviews.remind(session)),
+        ("access review reminders", lambda: reviews.remind(session, settings.portal_url)),
         ("emails queued", lambda: queue_reminders(session, settings.portal_url)),
         ("emails sent", lambda: send_pending(session, smtp_settings(settings), links=link_makers(settings.portal_url))),
     ]

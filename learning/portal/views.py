@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from learning import clock
+from learning.accounts import grants, reviews
 from learning.authz import Permission, public, requires
 from learning.training.services import my_assignments, status_counts
 from learning.web import db
@@ -18,8 +19,16 @@ bp = Blueprint("portal", __name__, template_folder="templates")
 @requires(Permission.LEARN)
 def home():
     assignments = my_assignments(db(), current_user.id)
+    to_decide = {
+        "review": reviews.count_for(db(), current_user),
+        "approvals": grants.pending_count(db()) if current_user.can(Permission.ACCESS_APPROVE) else 0,
+    }
     return render_template(
-        "portal/home.html", assignments=assignments, counts=status_counts(db(), current_user.id), now=clock.now()
+        "portal/home.html",
+        assignments=assignments,
+        counts=status_counts(db(), current_user.id),
+        now=clock.now(),
+        to_decide=to_decide,
     )
 
 

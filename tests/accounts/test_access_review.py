@@ -66,6 +66,7 @@ def test_a_review_from_opening_to_lapse_with_the_auditors_export(app, db):
     trainer_item = next(i for i in grant_items if i.user_id == trainer.id)
     refused = post(head_client, f"/access/review/items/{trainer_item.id}/revoked")
     assert "for another reviewer" in head_client.get(refused.location).get_data(as_text=True)
+    assert "Access review: 2 items await your decision." in head_client.get("/").get_data(as_text=True)
     page = head_client.get("/access/review").get_data(as_text=True)
     assert "休眠 四郎" in page and "研修 三子" not in page
 
@@ -79,7 +80,7 @@ def test_a_review_from_opening_to_lapse_with_the_auditors_export(app, db):
 
     # Three days before the due day: reminders, and compliance hears which heads are late (none now).
     clock.freeze(clock.now() + timedelta(days=12))
-    assert reviews.remind(db) >= 1
+    assert reviews.remind(db, "https://portal.example.intra/") >= 1
     db.commit()
     reminded = {
         m.to_user_id for m in db.scalars(select(OutboxMessage)) if m.dedupe_key.startswith("access_review_reminder")
@@ -88,7 +89,7 @@ def test_a_review_from_opening_to_lapse_with_the_auditors_export(app, db):
     escalations = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "access_review_escalation")).all()
     assert {m.to_user_id for m in escalations} == {compliance.id, other_compliance.id}
     assert all("部長 二郎" in m.body for m in escalations)  # the head still has 放置 五郎 to decide
-    assert reviews.remind(db) == 0  # once per review
+    assert reviews.remind(db, "https://portal.example.intra/") == 0  # once per review
 
     # After the due day, what nobody confirmed lapses.
     clock.freeze(clock.now() + timedelta(days=3))

@@ -53,6 +53,7 @@ def test_a_privileged_grant_waits_for_a_second_person(app, db):
     assert "auditor" not in db.get(User, person.id).roles  # not in force yet
 
     # The requester cannot approve it; nor can the holder; another admin or compliance can.
+    assert "1 role grant awaits approval." in admin_client.get("/").get_data(as_text=True)
     refused = post(admin_client, f"/access/approvals/{grant.id}/approve")
     assert "someone other than the person who requested it" in admin_client.get(refused.location).get_data(as_text=True)
     assert events(db, "authz_fail")[-1]["reason"] == "own_request"

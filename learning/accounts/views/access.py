@@ -12,7 +12,7 @@ from learning.accounts import grants, reviews
 from learning.accounts.errors import AccountError
 from learning.accounts.models import AccessReview, Department, RoleGrant, User
 from learning.authz import Permission, requires
-from learning.web import creates_once, db, refuse, refused
+from learning.web import app_settings, creates_once, db, refuse, refused
 
 bp = Blueprint("access", __name__, template_folder="../templates")
 DEFAULT_DORMANT_DAYS = 90
@@ -70,7 +70,7 @@ def manage_reviews():
             problem = _("Dormant after: enter a number of days from 7 to 3650.")
         else:
             try:
-                review = reviews.open_review(db(), current_user, title, due_on, days)
+                review = reviews.open_review(db(), current_user, title, due_on, days, app_settings().portal_url)
             except AccountError as exc:
                 problem = refuse(exc)
             else:
