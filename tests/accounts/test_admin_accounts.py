@@ -75,6 +75,7 @@ def test_the_takeover_scenario_fails_and_the_owner_comes_back_by_the_emailed_lin
     db.expire_all()
     assert token not in everything_stored(db)  # only its hash is at rest, after sending too
 
+    assert "Set a new password" in real_owner.get(f"/reset/{token}").get_data(as_text=True)
     refused = set_password(real_owner, f"/reset/{token}", PASSWORD)  # the leaked one, again
     assert refused.status_code == 400 and "marked compromised" in refused.get_data(as_text=True)
     assert set_password(real_owner, f"/reset/{token}", NEW_PASSWORD).location == "/login"

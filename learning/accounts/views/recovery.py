@@ -29,8 +29,8 @@ def _with_link(token: str, purpose: str):
             return redirect(url_for("accounts.login"))
         refused()
         form.new.errors = [password_problem(p) for p in problems]
-    template = "accounts/welcome.html" if purpose == "invitation" else "accounts/reset.html"
-    return render_template(template, form=form, user=user, min_length=MIN_LENGTH), 400 if form.errors else 200
+    page = render_template("accounts/welcome.html", form=form, user=user, min_length=MIN_LENGTH, purpose=purpose)
+    return page, 400 if form.errors else 200
 
 
 @bp.route("/welcome/<token>", methods=["GET", "POST"])
