@@ -79,6 +79,10 @@ def review_items(session: Session, review_id: int) -> list[ReviewRow]:
     return [ReviewRow(*row) for row in session.execute(query)]
 
 
+def all_reviews(session: Session) -> list[AccessReview]:
+    return list(session.scalars(select(AccessReview).order_by(AccessReview.id.desc())))
+
+
 def review(session: Session, review_id: int) -> AccessReview | None:
     return session.get(AccessReview, review_id)
 

@@ -104,6 +104,8 @@ def test_a_review_from_opening_to_lapse_with_the_auditors_export(app, db):
     # Internal audit reads the review's outcome, in a file it can hand over.
     review_id = items[0].review_id
     audit_client = signed_in(app, make_user(db, "auditor"))
+    register = audit_client.get("/access/register").get_data(as_text=True)
+    assert f'href="/access/reviews/{review_id}"' in register  # the auditor finds every review from the register
     page = audit_client.get(f"/access/reviews/{review_id}").get_data(as_text=True)
     assert "2026年度下期 棚卸し" in page and "Lapsed (not confirmed by the due date)" in page
     rows = list(

@@ -46,8 +46,11 @@ def register(fmt: str = "html"):
     rows = access.register(db(), status, role, number)
     audit(None, {"report": "access_register", "status": status, "role": role, "q": number, "format": fmt})
     if fmt == "html":
+        found = access.all_reviews(db())
         return render_template(
             "access/register.html",
+            reviews=found,
+            progress={r.id: reviews.progress(db(), r.id) for r in found},
             rows=rows,
             status=status,
             role=role,
