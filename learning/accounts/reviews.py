@@ -270,7 +270,7 @@ def _notify_reviewers(session: Session, review: AccessReview, items: list, stage
                         count=count,
                         due=day(locale, review.due_on),
                     ),
-                    t(locale, "Decide here: %(link)s", link=f"{portal_url}access/review"),
+                    t(locale, "Decide here: %(link)s", link=portal_url + "access/review"),
                 ]
             )
             subject = t(locale, "[Conduct Rules Portal] Access review: your decision is needed")
