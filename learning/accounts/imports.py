@@ -18,6 +18,7 @@ from learning.accounts.grants import end_for_people
 from learning.accounts.hrfiles import DepartmentRow, RosterRow, read_departments, read_roster
 from learning.accounts.invitations import invite
 from learning.accounts.models import Department, PersonnelEvent, User
+from learning.accounts.signals import people_left
 from learning.audit.services import Entry, record, record_many
 
 KINDS = ("new", "changed", "transferred", "leaving", "unchanged")
@@ -226,7 +227,10 @@ def _update_people(
     )
     # A transfer ends the grants tied to a department; leaving ends every grant; each is its own event.
     end_for_people(session, [ids[c.key] for c in moved if c.kind == "transferred"], "transfer", actor_id, True)
-    end_for_people(session, [ids[c.key] for c in moved if c.kind == "leaving"], "left", actor_id, False)
+    leavers = [ids[c.key] for c in moved if c.kind == "leaving"]
+    end_for_people(session, leavers, "left", actor_id, False)
+    if leavers:
+        people_left.send(None, session=session, user_ids=leavers)
 
 
 def _history(plan: Plan, ids: dict[str, int], codes: dict[str, int], now, actor_id: int | None):

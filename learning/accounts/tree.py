@@ -42,6 +42,20 @@ def tops(parents: Parents) -> list[int]:
     return [d for d, parent in parents.items() if parent is None or parent not in parents]
 
 
+def company_of(parents: Parents) -> dict[int, int]:
+    """Each department's company: the top of its tree (a company is a top-level department)."""
+    children = children_map(parents)
+    company: dict[int, int] = {}
+    for top in tops(parents):
+        stack = [top]
+        while stack:
+            current = stack.pop()
+            if current not in company:
+                company[current] = top
+                stack.extend(children.get(current, ()))
+    return company
+
+
 def subtree(roots: Iterable[int], parents: Parents) -> set[int]:
     """Every department under (and including) the given roots. A root not in the map is kept, alone."""
     children = children_map(parents)

@@ -58,6 +58,8 @@ ACTIONS = {
     "campaign_created": N_("Campaign created"),
     "campaign_launched": N_("Campaign launched"),
     "campaign_rolled_over": N_("Campaign rolled over to a new period"),
+    "campaign_closed": N_("Period closed: its records frozen"),
+    "period_amended": N_("Closed period amended"),
     "reattestation_required": N_("Re-attestation required after a change"),
     "quiz_submitted": N_("Quiz submitted"),
     "training_completed": N_("Training completed"),

@@ -40,6 +40,7 @@ class Campaign(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
     launched_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]  # when its records were frozen (campaigns/closing.py)
 
     modules: Mapped[list[CampaignModule]] = relationship(order_by="CampaignModule.id", lazy="selectin")
     departments: Mapped[list[CampaignDepartment]] = relationship(lazy="selectin")
@@ -95,3 +96,28 @@ class ReminderLog(Base):
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
     step: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime]
+
+
+AMENDMENT_STATUSES = ("completed", "exempt", "not_completed")
+
+
+class PeriodAmendment(Base):
+    """A correction to a closed period: one assignment's outcome as it should have been recorded, with who
+    and why. The frozen assignment itself never changes; reports show the original and the corrected
+    figure side by side, and list each amendment."""
+
+    __tablename__ = "period_amendments"
+    __table_args__ = (
+        CheckConstraint("corrected_status in ('completed', 'exempt', 'not_completed')", name="corrected_status"),
+        CheckConstraint("length(trim(reason)) > 0", name="reason_given"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    original_status: Mapped[str] = mapped_column(String(12))
+    corrected_status: Mapped[str] = mapped_column(String(14))
+    corrected_completed_on: Mapped[date | None]
+    reason: Mapped[str] = mapped_column(String(1000))
+    amended_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    amended_at: Mapped[datetime]

@@ -93,6 +93,7 @@ def _open_assignments(session: Session, campaign_id: int, horizon, today: date) 
         .where(
             Assignment.campaign_id == campaign_id,
             Assignment.status.in_(OPEN),
+            Assignment.withdrawn_at.is_(None),
             User.status == "active",
             Assignment.due_at <= horizon,
         )
@@ -176,7 +177,7 @@ def _manager_mails(session: Session, overdue: list[Due], portal_url: str, today:
         .join(User, User.id == RoleGrant.user_id)
         .where(
             RoleGrant.role == Role.MANAGER,
-            RoleGrant.revoked_at.is_(None),
+            RoleGrant.in_force_at(clock.now()),
             RoleGrant.department_id.is_not(None),
             User.status == "active",
         )

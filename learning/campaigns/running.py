@@ -14,6 +14,7 @@ from learning import clock
 from learning.accounts.models import PersonnelEvent, User
 from learning.accounts.tree import parent_map, subtree
 from learning.audit.services import record
+from learning.campaigns.closing import close
 from learning.campaigns.models import Campaign, CampaignDepartment, CampaignModule
 from learning.campaigns.periods import (
     MONTHS,
@@ -52,7 +53,7 @@ def roll_over(session: Session) -> list[Campaign]:
             break
         for campaign in ended:
             successor = _successor(session, campaign)
-            campaign.status = "closed"
+            close(session, campaign)
             if successor is not None:
                 launch(session, successor, actor_id=None)
                 launched.append(successor)
@@ -62,7 +63,7 @@ def roll_over(session: Session) -> list[Campaign]:
             Campaign.status == "running", Campaign.recurrence == "none", Campaign.period_end <= today
         )
     ):
-        campaign.status = "closed"
+        close(session, campaign)
     return launched
 
 

@@ -19,6 +19,7 @@ from learning.accounts.models import User
 from learning.accounts.tree import parent_map
 from learning.audit.services import record
 from learning.campaigns.audience import covered_departments
+from learning.campaigns.closing import company_case
 from learning.campaigns.messages import MESSAGES
 from learning.campaigns.models import Campaign, CampaignDepartment, CampaignModule
 from learning.campaigns.periods import end_of_day, period_containing, start_of_day
@@ -192,7 +193,11 @@ def assign(
     """Assigns `edition_id` to the people selected, skipping anyone who already holds it in this campaign,
     holds it open (or exempt) from elsewhere, or completed it during the campaign's period (that counts).
     One person never has two open assignments of the same edition, except one left over from a closed
-    period (last year's overdue assignment does not excuse this year's)."""
+    period (last year's overdue assignment does not excuse this year's). Only active people are assigned
+    (never a leaver); each assignment keeps the department and company the person is in now.
+    A closed campaign takes no new assignment (the database refuses it too)."""
+    if campaign.status == "closed":
+        return 0
     period_start = start_of_day(campaign.period_start)
     closed = select(Campaign.id).where(Campaign.status == "closed").scalar_subquery()
     done = exists().where(
@@ -201,6 +206,7 @@ def assign(
         or_(
             and_(
                 Assignment.status.in_(("assigned", "in_progress", "exempt")),
+                Assignment.withdrawn_at.is_(None),
                 or_(Assignment.campaign_id.is_(None), Assignment.campaign_id.not_in(closed)),
             ),
             and_(Assignment.status == "completed", Assignment.completed_at >= period_start),
@@ -216,7 +222,9 @@ def assign(
         literal(due, UTCDateTime()),
         literal(0),
         literal(0),
-    ).where(User.id.in_(people), ~done)
+        User.department_id,
+        company_case(User.department_id, parent_map(session)),
+    ).where(User.id.in_(people), User.status == "active", ~done)
     columns = [
         "user_id",
         "edition_id",
@@ -227,6 +235,8 @@ def assign(
         "due_at",
         "last_section",
         "sections_done",
+        "department_id",
+        "company_id",
     ]
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":

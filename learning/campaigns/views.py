@@ -194,6 +194,10 @@ def exempt(assignment_id: int):
 @requires(Permission.CAMPAIGNS_MANAGE)
 def end_exemption(assignment_id: int):
     assignment = db().get(Assignment, assignment_id) or abort(404)
-    training.end_exemption(db(), assignment, current_user.id)
-    flash(_("Exemption ended."), "success")
+    try:
+        training.end_exemption(db(), assignment, current_user.id)
+    except training.TrainingError as exc:
+        flash(refuse(exc), "error")
+    else:
+        flash(_("Exemption ended."), "success")
     return redirect(url_for(".person", q=db().get(User, assignment.user_id).employee_no))

@@ -27,11 +27,13 @@ from sqlalchemy.orm import Session
 from learning import clock
 from learning.accounts.models import Department, PersonnelEvent, User
 from learning.audit.services import record
+from learning.campaigns.closing import close, stamp_departments
 from learning.campaigns.models import Campaign, CampaignModule
 from learning.campaigns.periods import TOKYO, end_of_day, period_containing, tokyo_date
 from learning.courses.models import Edition
 from learning.demo.history_writer import HistoryWriter, Period, Person
 from learning.demo.quiz_model import banks
+from learning.training.models import Assignment
 
 PEOPLE_PER_DEPARTMENT = 100
 DETAIL_PERIODS = 2
@@ -121,7 +123,7 @@ def history_campaigns(
         campaign = Campaign(
             name_ja=names[0].replace(str(start.year), fiscal),
             name_en=names[1].replace(str(start.year), fiscal),
-            status="closed",
+            status="running",  # closed (and frozen) once its history is written: see generate()
             whole_organisation=True,
             recurrence="yearly",
             opens_on=date(period_start.year, 6, 1),
@@ -146,11 +148,15 @@ def history_campaigns(
 def transfers(
     session: Session, persons: list[Person], sections: list[int], period_starts: list[date], seed: int
 ) -> int:
-    """A few people move each year: recorded as processed personnel events; people end where they moved."""
+    """A few people move each year: recorded as processed personnel events; people end where they moved.
+    Returns the events and, for those who moved, the department each was in at the start of each period."""
     rng = random.Random(seed)
     events = []
+    placed: dict[int, dict[date, int]] = {}
     for person in persons:
+        before = {}
         for start in period_starts:
+            before[start] = person.department_id
             if rng.random() < 0.015:
                 to = rng.choice(sections)
                 at = datetime.combine(start + timedelta(days=rng.randrange(200)), time(9), TOKYO)
@@ -165,12 +171,13 @@ def transfers(
                     )
                 )
                 person.department_id = to
+                placed[person.id] = before
     session.add_all(events)
     moved = {e.user_id: e.to_department_id for e in events}
     if moved:
         session.execute(update(User), [{"id": u, "department_id": d} for u, d in moved.items()])
     session.flush()
-    return len(events)
+    return events, placed
 
 
 def generate(
@@ -187,7 +194,8 @@ def generate(
     if past:
         current.series_id = past[0].series_id
     persons = people(session, periods, seed=periods)
-    moved = transfers(session, persons, sections, [c.period_start for c in past], seed=periods + 1)
+    events, placed = transfers(session, persons, sections, [c.period_start for c in past], seed=periods + 1)
+    moved = len(events)
     now = clock.now()
     timeline = [
         Period(i, c, _at(c.opens_on), end_of_day(c.due_on), None, i >= periods - DETAIL_PERIODS)
@@ -206,12 +214,31 @@ def generate(
             if progress:
                 progress("history", done, total)
     writer.finish()
+    _close_past(session, past, placed)
+    stamp_departments(session, current.id)
     counts = writer.counts
     record(session, "demo_history_generated", actor_id=None, details={"periods": periods, "transfers": moved, **counts})
     return (
         f"history: {periods} periods, {counts['assignments']} assignments, {counts['attempts']} attempts, "
         f"{counts['answers']} answered questions, {moved} transfers"
     )
+
+
+def _close_past(session: Session, past: list[Campaign], placed: dict[int, dict[date, int]]) -> None:
+    """Each past period's assignments count where the person was then (movers: before that year's move),
+    then the period closes and its records are frozen, as `jobs run` closes a real one."""
+    for campaign in past:
+        by_department: dict[int, list[int]] = {}
+        for user_id, departments in placed.items():
+            by_department.setdefault(departments[campaign.period_start], []).append(user_id)
+        for department_id, user_ids in by_department.items():
+            session.execute(
+                update(Assignment)
+                .where(Assignment.campaign_id == campaign.id, Assignment.user_id.in_(user_ids))
+                .values(department_id=department_id)
+                .execution_options(synchronize_session=False)
+            )
+        close(session, campaign)
 
 
 def _at(day: date) -> datetime:

@@ -17,7 +17,7 @@ from learning.quizzes.grading import AnswerCheck, draw, grade, parse_answers, sh
 from learning.quizzes.messages import MESSAGES
 from learning.quizzes.models import Attempt, AttemptAnswer, AttemptQuestion
 from learning.training.models import Assignment
-from learning.training.services import NotFound, TrainingError, quiz_unlocked
+from learning.training.services import NotFound, TrainingError, check_open, quiz_unlocked
 
 _rng = random.SystemRandom()
 
@@ -35,6 +35,7 @@ def start_attempt(session: Session, assignment: Assignment, user_id: int) -> Att
     """The open attempt of this assignment, or a new one with a fresh draw and shuffled choices."""
     if assignment.is_completed or assignment.quiz_passed_at is not None:
         raise TrainingError("already_passed")
+    check_open(assignment)
     if not quiz_unlocked(session, assignment):
         raise TrainingError("read_first")
     existing = open_attempt(session, assignment.id)
@@ -117,6 +118,7 @@ def submit(session: Session, attempt: Attempt, assignment: Assignment, form: dic
     """
     if not attempt.is_open:
         return SubmitResult(attempt, None, already_submitted=True)
+    check_open(assignment)  # the period closed (or the assignment was withdrawn) while the quiz was open
     offered = {aq.id: (aq.question.kind, aq.choice_ids) for aq in attempt.questions}
     check = parse_answers(form, offered, allowed_extra={"csrf_token"})
     if check.unanswered:

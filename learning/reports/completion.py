@@ -30,6 +30,8 @@ class Counts:
     not_started: int = 0
     overdue: int = 0
     exempt: int = 0
+    # A leaver's open assignments, withdrawn: shown, never in `assigned` or any rate.
+    withdrawn: int = 0
 
     def add(self, other: Counts) -> None:
         for f in fields(self):
@@ -70,6 +72,9 @@ def tally(rows) -> dict[int, Counts]:
     for department_id, status, *numbers in rows:
         n, overdue, on_time = (int(v or 0) for v in numbers)  # PostgreSQL sums come back as numeric
         c = counts[department_id]
+        if status == "withdrawn":
+            c.withdrawn += n
+            continue
         c.assigned += n
         if status == "completed":
             c.completed += n

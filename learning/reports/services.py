@@ -44,7 +44,7 @@ def scope_of(session: Session, user) -> Scope:
             select(RoleGrant.department_id).where(
                 RoleGrant.user_id == user.id,
                 RoleGrant.role == Role.MANAGER,
-                RoleGrant.revoked_at.is_(None),
+                RoleGrant.in_force_at(clock.now()),
                 RoleGrant.department_id.is_not(None),
             )
         )
@@ -60,28 +60,53 @@ def campaigns(session: Session) -> list[Campaign]:
     return list(session.scalars(query))
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where an assignment counts and what "overdue" means. A closed period as it was frozen: the
+    department the person was in when assigned, overdue as at closing, those then on leave not overdue.
+    The running period where people are now, those on leave now not overdue."""
+
+    department: object  # a column
+    as_of: object  # a moment
+    not_on_leave: object  # a criterion
+    frozen: bool
+
+
+def placement(campaign: Campaign) -> Placement:
+    if campaign.status == "closed":
+        return Placement(
+            Assignment.department_id, campaign.closed_at or clock.now(), Assignment.on_leave_at_close.is_(False), True
+        )
+    return Placement(User.department_id, clock.now(), User.status != "leave", False)
+
+
+def counted_status():
+    """The status an assignment is counted under: a withdrawn one under "withdrawn", whatever it was."""
+    return case((Assignment.withdrawn_at.is_not(None), "withdrawn"), else_=Assignment.status)
+
+
 def department_report(
     session: Session, campaign_id: int, scope: Scope, locale: str = "ja", sort: str = "name", descending: bool = False
 ) -> list[DepartmentRow]:
     """The department tree with own and rolled-up completion for one campaign, within the scope."""
-    now = clock.now()
+    where = placement(session.get(Campaign, campaign_id))
     open_ = Assignment.status.in_(("assigned", "in_progress"))
-    # One row per department and status, with the overdue and on-time counts summed alongside: every
-    # column comes from ix_assignments_campaign_report, so PostgreSQL need not visit the table.
+    status = counted_status()
+    # One row per department and status, with the overdue and on-time counts summed alongside.
     query = (
         select(
-            User.department_id,
-            Assignment.status,
+            where.department,
+            status,
             func.count(),
-            func.sum(case((and_(open_, Assignment.due_at < now), 1), else_=0)),
+            func.sum(case((and_(open_, Assignment.due_at < where.as_of, where.not_on_leave), 1), else_=0)),
             func.sum(case((Assignment.completed_at <= Assignment.due_at, 1), else_=0)),
         )
         .join(User, User.id == Assignment.user_id)
         .where(Assignment.campaign_id == campaign_id)
-        .group_by(User.department_id, Assignment.status)
+        .group_by(where.department, status)
     )
     if scope.departments is not None:
-        query = query.where(User.department_id.in_(scope.departments or {-1}))
+        query = query.where(where.department.in_(scope.departments or {-1}))
     counts = tally(session.execute(query).all())
     departments = [
         (d.id, d.code, d.name_en if locale == "en" else d.name_ja, d.parent_id)
@@ -97,13 +122,14 @@ def completion_curve(
 ) -> tuple[list[date], list[float]]:
     """Share of the counted assignments (`total`, from the department report in the same scope) completed
     by each day of the campaign's window: a count per stored day of completion, read from an index."""
+    where = placement(campaign)
     query = (
         select(Assignment.completed_on, func.count())
         .where(Assignment.campaign_id == campaign.id, Assignment.status == "completed")
         .group_by(Assignment.completed_on)
     )
     if scope.departments is not None:
-        query = query.join(User, User.id == Assignment.user_id).where(User.department_id.in_(scope.departments or {-1}))
+        query = query.join(User, User.id == Assignment.user_id).where(where.department.in_(scope.departments or {-1}))
     done_on = {day: int(n) for day, n in session.execute(query) if day is not None}
     return cumulative_shares(campaign.opens_on, campaign.period_end, tokyo_date(clock.now()), done_on, total)
 
@@ -122,8 +148,10 @@ class PersonRow:
 
 
 def people(session: Session, campaign_id: int, department_id: int) -> list[PersonRow]:
-    """The people of one department (not its subtree) and their assignments in the campaign."""
-    now = clock.now()
+    """The people of one department (not its subtree) and their assignments in the campaign (a closed
+    period: the people who were in it then)."""
+    where = placement(session.get(Campaign, campaign_id))
+    now = where.as_of
     attempts = (
         select(Attempt.assignment_id, func.count().label("n"))
         .where(Attempt.submitted_at.is_not(None))
@@ -144,7 +172,9 @@ def people(session: Session, campaign_id: int, department_id: int) -> list[Perso
         .join(User, User.id == Assignment.user_id)
         .join(Edition, Edition.id == Assignment.edition_id)
         .outerjoin(attempts, attempts.c.assignment_id == Assignment.id)
-        .where(Assignment.campaign_id == campaign_id, User.department_id == department_id)
+        .where(
+            Assignment.campaign_id == campaign_id, where.department == department_id, Assignment.withdrawn_at.is_(None)
+        )
         .order_by(User.employee_no, Edition.module_id)
     ).all()
     return [PersonRow(*r, overdue=r[4] in ("assigned", "in_progress") and r[5] < now) for r in rows]
@@ -163,9 +193,10 @@ def comprehension(session: Session, campaign: Campaign, scope: Scope, rows: list
         .subquery()
     )
     completed = Assignment.status == "completed"
+    where = placement(campaign)
     query = (
         select(
-            User.department_id,
+            where.department,
             Edition.module_id,
             func.count(attempts.c.assignment_id),
             func.sum(case((attempts.c.assignment_id.is_not(None), Assignment.best_score), else_=0)),
@@ -176,11 +207,11 @@ def comprehension(session: Session, campaign: Campaign, scope: Scope, rows: list
         .join(User, User.id == Assignment.user_id)
         .join(Edition, Edition.id == Assignment.edition_id)
         .outerjoin(attempts, attempts.c.assignment_id == Assignment.id)
-        .where(Assignment.campaign_id == campaign.id, Assignment.status != "exempt")
-        .group_by(User.department_id, Edition.module_id)
+        .where(Assignment.campaign_id == campaign.id, Assignment.status != "exempt", Assignment.withdrawn_at.is_(None))
+        .group_by(where.department, Edition.module_id)
     )
     if scope.departments is not None:
-        query = query.where(User.department_id.in_(scope.departments or {-1}))
+        query = query.where(where.department.in_(scope.departments or {-1}))
     own = comprehension_tally(session.execute(query).all())
     modules = sorted({cm.module_id for cm in campaign.modules if not cm.on_transfer})
     order = [(r.id, r.parent_id) for r in rows]

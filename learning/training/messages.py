@@ -10,4 +10,13 @@ MESSAGES = {
     "already_passed": N_("You have already passed this quiz."),
     "already_completed": N_("A completed assignment cannot be exempted."),
     "not_found": N_("This assignment does not exist."),
+    "period_closed": N_(
+        "This assignment belongs to a period that has closed; its record stays as it was. Take this module "
+        "in your current assignment."
+    ),
+    "withdrawn": N_("This assignment was withdrawn."),
+    "period_closed_exempt": N_(
+        "This period is closed: its records cannot change. To correct one, the compliance office records an "
+        "amendment with a reason (Campaigns → the closed campaign → Amend)."
+    ),
 }

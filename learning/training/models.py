@@ -23,6 +23,9 @@ class Assignment(Base):
         # The department report reads only this index for a campaign (an index-only scan), and the
         # completion curve counts completions per day from the second.
         Index("ix_assignments_campaign_report", "campaign_id", "user_id", "status", "due_at", "completed_at"),
+        # A closed period's report groups by the department the person was in when assigned.
+        Index("ix_assignments_campaign_department", "campaign_id", "department_id", "status"),
+        CheckConstraint("withdrawn_reason is null or withdrawn_reason in ('left')", name="withdrawn_reason"),
         Index("ix_assignments_campaign_curve", "campaign_id", "status", "completed_on"),
         # Launching twice, or two job runs at once, cannot assign the same edition twice in a campaign.
         UniqueConstraint("campaign_id", "user_id", "edition_id"),
@@ -51,6 +54,18 @@ class Assignment(Base):
     exempt_reason: Mapped[str | None] = mapped_column(String(500))
     exempt_until: Mapped[datetime | None]
     exempted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Where the person belonged when assigned: a closed period's reports count them there, whatever
+    # transfers came after (the company is the top of that department's tree, at that time).
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    # A leaver's open assignment is withdrawn, not deleted: kept, marked, and out of every denominator.
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(20))
+    # Set when the period closes (campaigns/closing.py): from then on the database refuses any change to
+    # the row (a trigger), so a closed period's figures can be given again a year later. A correction is
+    # an amendment of its own (campaigns.models.PeriodAmendment), never an update.
+    frozen_at: Mapped[datetime | None]
+    on_leave_at_close: Mapped[bool] = mapped_column(default=False)  # not counted as overdue
 
     edition: Mapped[Edition] = relationship(lazy="joined", innerjoin=True)
 
@@ -64,4 +79,9 @@ class Assignment(Base):
         return self.status == "completed"
 
     def is_overdue(self, now: datetime) -> bool:
-        return self.status in ("assigned", "in_progress") and self.due_at < now
+        return self.is_open and self.due_at < now
+
+    @property
+    def is_open(self) -> bool:
+        """Still to be done: neither completed, exempt, withdrawn nor part of a closed period."""
+        return self.status in ("assigned", "in_progress") and self.withdrawn_at is None and self.frozen_at is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import Session
 
 from learning import clock
@@ -42,7 +42,8 @@ class StatusCounts:
 
 def my_assignments(session: Session, user_id: int) -> list[Assignment]:
     """Own assignments: open ones first with the overdue at the top by due date, then the rest."""
-    order = case((Assignment.status.in_(OPEN), 0), (Assignment.status == "exempt", 2), else_=1)
+    live = and_(Assignment.status.in_(OPEN), Assignment.frozen_at.is_(None), Assignment.withdrawn_at.is_(None))
+    order = case((live, 0), (Assignment.status == "exempt", 2), else_=1)
     return list(
         session.scalars(
             select(Assignment).where(Assignment.user_id == user_id).order_by(order, Assignment.due_at, Assignment.id)
@@ -60,7 +61,12 @@ def status_counts(session: Session, user_id: int, now: datetime | None = None) -
             func.count().filter(Assignment.status == "completed"),
             func.count().filter(is_open, Assignment.due_at >= now, Assignment.due_at < now + DUE_SOON),
             func.count().filter(is_open, Assignment.due_at < now),
-        ).where(Assignment.user_id == user_id, Assignment.status != "exempt")
+        ).where(
+            Assignment.user_id == user_id,
+            Assignment.status != "exempt",
+            Assignment.frozen_at.is_(None),  # a closed period's leftovers are history, not to do
+            Assignment.withdrawn_at.is_(None),
+        )
     ).one()
     return StatusCounts(*row)
 
@@ -93,10 +99,21 @@ def open_section(session: Session, assignment: Assignment, position: int) -> Sec
     return section
 
 
+def check_open(assignment: Assignment) -> None:
+    """Refuses a step on an assignment that can no longer change: its period closed, or it was withdrawn."""
+    if assignment.frozen_at is not None and not assignment.is_completed:
+        raise TrainingError("period_closed")
+    if assignment.withdrawn_at is not None:
+        raise TrainingError("withdrawn")
+
+
 def finish_section(session: Session, assignment: Assignment, position: int) -> int | None:
     """Records that a section was read; returns the next position, or None after the last one."""
     open_section(session, assignment, position)
     total = section_count(session, assignment.edition_id)
+    if assignment.frozen_at is not None and assignment.is_completed:
+        return position + 1 if position < total else None  # re-reading a closed year's module: nothing to record
+    check_open(assignment)
     assignment.sections_done = max(assignment.sections_done, position)
     assignment.last_section = min(position + 1, total)
     if assignment.status == "assigned":
@@ -117,6 +134,7 @@ def attest(session: Session, assignment: Assignment, user_id: int) -> None:
     """The learner's attestation completes the assignment; only after passing the quiz, only once."""
     if assignment.is_completed:
         return
+    check_open(assignment)
     if assignment.quiz_passed_at is None:
         raise TrainingError("quiz_first")
     now = clock.now()
@@ -130,6 +148,8 @@ def attest(session: Session, assignment: Assignment, user_id: int) -> None:
             Assignment.edition_id == assignment.edition_id,
             Assignment.id != assignment.id,
             Assignment.status.in_(OPEN),
+            Assignment.frozen_at.is_(None),  # last year's stays as it was when its period closed
+            Assignment.withdrawn_at.is_(None),
         )
     ).all()
     for other in also:
@@ -161,6 +181,8 @@ def assign(session: Session, user_id: int, edition: Edition, due_at: datetime, r
 
 def exempt(session: Session, assignment: Assignment, reason: str, until: datetime, actor_id: int) -> None:
     """Exempts a person from an open assignment until a date (long leave, secondment); audited."""
+    if assignment.frozen_at is not None:
+        raise TrainingError("period_closed_exempt")
     if assignment.status == "completed":
         raise TrainingError("already_completed")
     assignment.status = "exempt"
@@ -177,7 +199,9 @@ def exempt(session: Session, assignment: Assignment, reason: str, until: datetim
 
 
 def end_exemption(session: Session, assignment: Assignment, actor_id: int | None) -> None:
-    """Puts an exempt assignment back where the person had left it."""
+    """Puts an exempt assignment back where the person had left it (never in a closed period)."""
+    if assignment.frozen_at is not None:
+        raise TrainingError("period_closed_exempt")
     if assignment.status != "exempt":
         return
     assignment.status = "in_progress" if assignment.sections_done else "assigned"
@@ -193,8 +217,30 @@ def end_exemption(session: Session, assignment: Assignment, actor_id: int | None
 def end_expired_exemptions(session: Session) -> int:
     """Job step: exemptions whose end date has passed are lifted."""
     expired = session.scalars(
-        select(Assignment).where(Assignment.status == "exempt", Assignment.exempt_until <= clock.now())
+        select(Assignment).where(
+            Assignment.status == "exempt", Assignment.exempt_until <= clock.now(), Assignment.frozen_at.is_(None)
+        )
     ).all()
     for assignment in expired:
         end_exemption(session, assignment, actor_id=None)
     return len(expired)
+
+
+def withdraw_for_leavers(_sender, *, session: Session, user_ids: list[int]) -> int:
+    """A leaver's open assignments are withdrawn the day they leave: kept, marked, and out of every
+    denominator from then on (closed periods stay as they were). Receives accounts.signals.people_left."""
+    now = clock.now()
+    withdrawn = 0
+    for start in range(0, len(user_ids), 5000):
+        withdrawn += session.execute(
+            update(Assignment)
+            .where(
+                Assignment.user_id.in_(user_ids[start : start + 5000]),
+                Assignment.status.in_(OPEN),
+                Assignment.frozen_at.is_(None),
+                Assignment.withdrawn_at.is_(None),
+            )
+            .values(withdrawn_at=now, withdrawn_reason="left")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return withdrawn

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from learning import clock
 from learning.accounts.models import RoleGrant, User
 from learning.authz import Permission, Role, requires
 from learning.courses.models import Edition, Question
@@ -24,7 +25,7 @@ def desk_staff() -> list[User]:
         db().scalars(
             select(User)
             .join(RoleGrant, RoleGrant.user_id == User.id)
-            .where(RoleGrant.role == Role.DESK, RoleGrant.revoked_at.is_(None), User.status == "active")
+            .where(RoleGrant.role == Role.DESK, RoleGrant.in_force_at(clock.now()), User.status == "active")
             .order_by(User.name)
         )
     )

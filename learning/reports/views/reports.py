@@ -93,7 +93,15 @@ def campaign(campaign_id: int, fmt: str = "html"):
                     "depth": r.depth,
                     **{
                         k: getattr(r.total, k)
-                        for k in ("assigned", "completed", "in_progress", "not_started", "overdue", "exempt")
+                        for k in (
+                            "assigned",
+                            "completed",
+                            "in_progress",
+                            "not_started",
+                            "overdue",
+                            "exempt",
+                            "withdrawn",
+                        )
                     },
                     "completion_rate": r.total.completion_rate,
                     "on_time_rate": r.total.on_time_rate,

@@ -1,0 +1,85 @@
+"""Closing a period: its records are frozen so that its figures can be given again, unchanged, years later.
+
+Before the campaign's status turns to closed, every assignment of it is stamped: the department and the
+company the person was in when assigned (kept since assignment; filled in here for rows older than that),
+whether the person was on leave (not counted as overdue), and `frozen_at`. From then on the database
+refuses any change to those rows and any new row in the campaign (triggers, migration 0018): no exemption,
+re-attestation, job, transfer or content change can move a closed year. A correction goes through an
+amendment (amendments.py), which the reports show as such.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, case, null, select, update
+from sqlalchemy.orm import Session
+
+from learning import clock
+from learning.accounts.models import User
+from learning.accounts.tree import company_of, parent_map
+from learning.audit.services import record
+from learning.campaigns.models import Campaign
+from learning.training.models import Assignment
+
+OPEN = ("assigned", "in_progress")
+
+
+def company_case(column, parents: dict[int, int | None]):
+    """SQL for the company of the department in `column` (NULL where the department is unknown)."""
+    by_company: dict[int, list[int]] = {}
+    for department, company in company_of(parents).items():
+        by_company.setdefault(company, []).append(department)
+    if not by_company:
+        return null()
+    return case(*((column.in_(departments), company) for company, departments in by_company.items()), else_=None)
+
+
+def stamp_departments(session: Session, campaign_id: int) -> None:
+    """Fills in the department (the person's now) and the company of the campaign's assignments that lack
+    them: rows written in bulk, or before assignments kept their department."""
+    mine = and_(Assignment.campaign_id == campaign_id, Assignment.frozen_at.is_(None))
+    people = select(User.department_id).where(User.id == Assignment.user_id).scalar_subquery()
+    session.execute(
+        update(Assignment)
+        .where(mine, Assignment.department_id.is_(None))
+        .values(department_id=people)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Assignment)
+        .where(mine, Assignment.company_id.is_(None))
+        .values(company_id=company_case(Assignment.department_id, parent_map(session)))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def close(session: Session, campaign: Campaign, actor_id: int | None = None) -> None:
+    """Freezes the campaign's records and closes it; a closed campaign is left as it is."""
+    session.refresh(campaign, with_for_update=True)  # two closing runs at once: the second waits, then sees it
+    if campaign.status == "closed":
+        return
+    now = clock.now()
+    mine = and_(Assignment.campaign_id == campaign.id, Assignment.frozen_at.is_(None))
+    people = select(User.department_id).where(User.id == Assignment.user_id).scalar_subquery()
+    session.execute(
+        update(Assignment)
+        .where(mine, Assignment.department_id.is_(None))
+        .values(department_id=people)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Assignment)
+        .where(mine, Assignment.company_id.is_(None))
+        .values(company_id=company_case(Assignment.department_id, parent_map(session)))
+        .execution_options(synchronize_session=False)
+    )
+    on_leave = select(User.id).where(User.status == "leave")
+    session.execute(
+        update(Assignment)
+        .where(mine, Assignment.status.in_(OPEN), Assignment.withdrawn_at.is_(None), Assignment.user_id.in_(on_leave))
+        .values(on_leave_at_close=True)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(update(Assignment).where(mine).values(frozen_at=now).execution_options(synchronize_session=False))
+    campaign.status, campaign.closed_at = "closed", now
+    session.flush()
+    record(session, "campaign_closed", actor_id=actor_id, target=("campaign", campaign.id))
