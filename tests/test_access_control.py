@@ -103,6 +103,7 @@ EXPECTED = {
     "admin.revoke": {"POST": {Role.ADMIN}},
     "campaigns.exempt": {"POST": {Role.COMPLIANCE}},
     "campaigns.end_exemption": {"POST": {Role.COMPLIANCE}},
+    "campaigns.amend": {"POST": {Role.COMPLIANCE}},
 }
 
 

@@ -172,6 +172,7 @@ DETAILS = {
     "due_on": N_("Due on"),
     "lapsed": N_("Lapsed"),
     "with": N_("With"),
+    "completed_on": N_("Completed on"),
     # The filters of an export of the trail (audit_trail_exported)
     "actor": N_("Actor"),
     "action": N_("Action"),

@@ -11,3 +11,4 @@ def init_app(app) -> None:
     app.register_blueprint(views.bp)
     sources.register(services.campaign_names)  # training names an assignment's campaign without importing us
     cli.register(app)
+    app.jinja_env.globals["amendment_label"] = views.amendment_label

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -70,3 +70,16 @@ class PersonSearchForm(PortalForm):
 class ExemptionForm(PortalForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
     until = DateField(_l("Exempt until"), validators=[DataRequired()])
+
+
+class AmendmentForm(PortalForm):
+    corrected_status = SelectField(
+        _l("Outcome as it should have been recorded"),
+        choices=[
+            SelectChoice("completed", _l("Completed")),
+            SelectChoice("exempt", _l("Exempt")),
+            SelectChoice("not_completed", _l("Not completed")),
+        ],
+    )
+    completed_on = DateField(_l("Completed on (if completed)"), validators=[Optional()])
+    reason = TextAreaField(_l("Reason for the correction"), validators=[DataRequired(), Length(max=1000)])

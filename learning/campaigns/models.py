@@ -115,7 +115,7 @@ class PeriodAmendment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
-    original_status: Mapped[str] = mapped_column(String(12))
+    original_status: Mapped[str] = mapped_column(String(14))
     corrected_status: Mapped[str] = mapped_column(String(14))
     corrected_completed_on: Mapped[date | None]
     reason: Mapped[str] = mapped_column(String(1000))

@@ -11,9 +11,9 @@ from learning.accounts import tree
 from learning.accounts.models import Department, User
 from learning.audit.services import record
 from learning.authz import Permission, requires
-from learning.campaigns import services
-from learning.campaigns.forms import CampaignForm, ExemptionForm, PersonSearchForm
-from learning.campaigns.messages import MESSAGES
+from learning.campaigns import amendments, services
+from learning.campaigns.forms import AmendmentForm, CampaignForm, ExemptionForm, PersonSearchForm
+from learning.campaigns.messages import AMENDMENT_LABELS, MESSAGES
 from learning.campaigns.models import Campaign
 from learning.campaigns.periods import end_of_day, tokyo_date
 from learning.i18n import pick
@@ -159,8 +159,19 @@ def person():
         assignments=assignments,
         sources=sources_,
         exemption=ExemptionForm(),
+        amendment=AmendmentForm(),
+        corrections=_corrections(assignments or []),
         now=clock.now(),
     )
+
+
+def amendment_label(status: str) -> str:
+    return translated(AMENDMENT_LABELS[status]) if status in AMENDMENT_LABELS else status
+
+
+def _corrections(assignments) -> dict:
+    """The latest amendment of each frozen assignment shown, by assignment id."""
+    return {a.id: found for a in assignments if a.frozen_at and (found := amendments.current(db(), a.id))}
 
 
 def campaign_names_for(assignments) -> dict:
@@ -187,6 +198,33 @@ def exempt(assignment_id: int):
         flash(refuse(exc), "error")
         return redirect(url_for(".person", q=user.employee_no))
     flash(_("Exemption granted."), "success")
+    return redirect(url_for(".person", q=user.employee_no))
+
+
+@bp.route("/assignments/<int:assignment_id>/amend", methods=["POST"])
+@requires(Permission.CAMPAIGNS_MANAGE)
+@creates_once()
+def amend(assignment_id: int):
+    """A correction to a closed period's record, with its reason (the record itself never changes)."""
+    assignment = db().get(Assignment, assignment_id) or abort(404)
+    user = db().get(User, assignment.user_id)
+    form = AmendmentForm()
+    if not form.validate_on_submit():
+        refused()
+        for field_ in (form.corrected_status, form.completed_on, form.reason):
+            for error in field_.errors:
+                flash(f"{field_.label.text}: {error}", "error")
+        return redirect(url_for(".person", q=user.employee_no))
+    try:
+        amendments.amend(
+            db(), assignment, form.corrected_status.data, form.reason.data, current_user.id, form.completed_on.data
+        )
+    except amendments.AmendmentRefused as exc:
+        message = refuse(exc)
+        field_ = getattr(form, exc.field, None) if exc.field else None
+        flash(f"{field_.label.text}: {message}" if field_ is not None else message, "error")
+        return redirect(url_for(".person", q=user.employee_no))
+    flash(_("The correction is recorded; the closed period's reports show it beside the recorded figure."), "success")
     return redirect(url_for(".person", q=user.employee_no))
 
 

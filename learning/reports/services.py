@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from learning import clock
 from learning.accounts.models import Department, RoleGrant, User
 from learning.accounts.tree import parent_map, subtree
 from learning.authz import Role
-from learning.campaigns.models import Campaign
+from learning.campaigns.models import Campaign, PeriodAmendment
 from learning.campaigns.periods import tokyo_date
 from learning.courses.models import Choice, Edition, Question
 from learning.desk.models import DeskQuestion
@@ -85,11 +85,72 @@ def counted_status():
     return case((Assignment.withdrawn_at.is_not(None), "withdrawn"), else_=Assignment.status)
 
 
+def _amendment_rows(session: Session, campaign_id: int, where: Placement, scope: Scope) -> list[tuple]:
+    """Tally rows that turn the recorded figures into the corrected ones: for the latest amendment of each
+    assignment, minus its recorded contribution and plus its corrected one."""
+    latest = (
+        select(func.max(PeriodAmendment.id))
+        .where(PeriodAmendment.campaign_id == campaign_id)
+        .group_by(PeriodAmendment.assignment_id)
+    )
+    query = (
+        select(
+            Assignment.department_id,
+            counted_status(),
+            Assignment.status.in_(("assigned", "in_progress")) & (Assignment.due_at < where.as_of),
+            Assignment.on_leave_at_close,
+            Assignment.completed_at,
+            Assignment.due_at,
+            PeriodAmendment.corrected_status,
+            PeriodAmendment.corrected_completed_on,
+        )
+        .join(Assignment, Assignment.id == PeriodAmendment.assignment_id)
+        .where(PeriodAmendment.id.in_(latest))
+    )
+    if scope.departments is not None:
+        query = query.where(Assignment.department_id.in_(scope.departments or {-1}))
+    rows = []
+    for department, status, late, on_leave, completed_at, due_at, corrected, completed_on in session.execute(query):
+        was_on_time = int(completed_at is not None and completed_at <= due_at)
+        rows.append((department, status, -1, -int(bool(late) and not on_leave), -was_on_time))
+        if corrected == "completed":
+            rows.append((department, "completed", 1, 0, int(completed_on <= tokyo_date(due_at))))
+        elif corrected == "exempt":
+            rows.append((department, "exempt", 1, 0, 0))
+        else:
+            rows.append((department, "assigned", 1, int(due_at < where.as_of and not on_leave), 0))
+    return rows
+
+
+def amendments(session: Session, campaign_id: int) -> list[tuple]:
+    """Every amendment of a closed campaign, oldest first, with the person and who amended it."""
+    person, author = aliased(User), aliased(User)
+    return list(
+        session.execute(
+            select(PeriodAmendment, person, author, Edition.title_ja, Edition.title_en)
+            .join(Assignment, Assignment.id == PeriodAmendment.assignment_id)
+            .join(person, person.id == Assignment.user_id)
+            .join(author, author.id == PeriodAmendment.amended_by_id)
+            .join(Edition, Edition.id == Assignment.edition_id)
+            .where(PeriodAmendment.campaign_id == campaign_id)
+            .order_by(PeriodAmendment.id)
+        ).all()
+    )
+
+
 def department_report(
-    session: Session, campaign_id: int, scope: Scope, locale: str = "ja", sort: str = "name", descending: bool = False
+    session: Session,
+    campaign_id: int,
+    scope: Scope,
+    locale: str = "ja",
+    sort: str = "name",
+    descending: bool = False,
+    corrected: bool = True,
 ) -> list[DepartmentRow]:
-    """The department tree with own and rolled-up completion for one campaign, within the scope."""
-    where = placement(session.get(Campaign, campaign_id))
+    """The department tree with own and rolled-up completion for one campaign, within the scope. A closed
+    campaign's figures include its amendments unless `corrected` is False (the figures as recorded)."""
+    found = session.get(Campaign, campaign_id)
+    where = placement(found)
     open_ = Assignment.status.in_(("assigned", "in_progress"))
     status = counted_status()
     # One row per department and status, with the overdue and on-time counts summed alongside.
@@ -107,7 +168,10 @@ def department_report(
     )
     if scope.departments is not None:
         query = query.where(where.department.in_(scope.departments or {-1}))
-    counts = tally(session.execute(query).all())
+    rows = session.execute(query).all()
+    if where.frozen and corrected:
+        rows = [*rows, *_amendment_rows(session, campaign_id, where, scope)]
+    counts = tally(rows)
     departments = [
         (d.id, d.code, d.name_en if locale == "en" else d.name_ja, d.parent_id)
         for d in session.execute(

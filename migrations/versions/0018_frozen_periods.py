@@ -28,7 +28,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
     sa.Column('assignment_id', sa.Integer(), nullable=False),
-    sa.Column('original_status', sa.String(length=12), nullable=False),
+    sa.Column('original_status', sa.String(length=14), nullable=False),
     sa.Column('corrected_status', sa.String(length=14), nullable=False),
     sa.Column('corrected_completed_on', sa.Date(), nullable=True),
     sa.Column('reason', sa.String(length=1000), nullable=False),

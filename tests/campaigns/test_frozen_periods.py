@@ -55,29 +55,36 @@ def fy2026(app, db):
             "departments": (company, sales, wheeling)}  # fmt: skip
 
 
-_clients: dict = {}
+@pytest.fixture
+def clients(app):
+    """One signed-in client per person for the test: a second sign-in in the same 30 seconds would replay
+    the second-factor code."""
+    made: dict[int, object] = {}
+
+    def client_of(user, fresh: bool = False):
+        if fresh or user.id not in made:
+            made[user.id] = app.test_client()
+            sign_in(made[user.id], user.employee_no)
+        return made[user.id]
+
+    return client_of
 
 
-def report(app, user, campaign_id) -> bytes:
-    """The campaign's JSON report as `user` reads it (one signed-in client per person: a second sign-in in
-    the same 30 seconds would replay the second-factor code)."""
-    client = _clients.get((id(app), user.id))
-    if client is None:
-        client = _clients[(id(app), user.id)] = app.test_client()
-        sign_in(client, user.employee_no)
-    response = client.get(f"/reports/campaigns/{campaign_id}.json")
+def report(clients, user, campaign_id) -> bytes:
+    """The campaign's JSON report as `user` reads it."""
+    response = clients(user).get(f"/reports/campaigns/{campaign_id}.json")
     assert response.status_code == 200
     return response.get_data()
 
 
-def test_a_closed_periods_report_is_byte_identical_whatever_happens_after(app, db, fy2026, tmp_path):
+def test_a_closed_periods_report_is_byte_identical_whatever_happens_after(app, db, fy2026, clients):
     campaign, compliance = fy2026["campaign"], fy2026["compliance"]
     done, late, idle = fy2026["people"]
     clock.freeze(AFTER)
     run_jobs(db, app.extensions["settings"])  # closes FY2026 and opens FY2027
     db.expire_all()
     assert db.get(Campaign, campaign.id).status == "closed"
-    before = report(app, compliance, campaign.id)
+    before = report(clients, compliance, campaign.id)
 
     # An HR import moves one person and removes another; jobs run again.
     roster = (
@@ -89,7 +96,7 @@ def test_a_closed_periods_report_is_byte_identical_whatever_happens_after(app, d
     run_jobs(db, app.extensions["settings"])
     # An exemption attempt on the closed period is refused with a message naming the way to amend.
     frozen = db.scalar(select(Assignment).where(Assignment.campaign_id == campaign.id, Assignment.user_id == idle.id))
-    client = _clients[(id(app), compliance.id)]
+    client = clients(compliance)
     refused = post(client, f"/assignments/{frozen.id}/exempt", {"reason": "長期休職", "until": "2027-12-31"})
     assert refused.status_code == 302, refused.status_code
     page = client.get(refused.location).get_data(as_text=True)
@@ -105,15 +112,15 @@ def test_a_closed_periods_report_is_byte_identical_whatever_happens_after(app, d
     review.approve(db, draft.id, reviewer.id)
     db.commit()
 
-    assert report(app, compliance, campaign.id) == before
+    assert report(clients, compliance, campaign.id) == before
     closed = db.scalars(select(Assignment).where(Assignment.campaign_id == campaign.id)).all()
     assert {a.department_id for a in closed if a.user_id == done.id} == {fy2026["departments"][1].id}  # SALES then
     assert {a.company_id for a in closed} == {fy2026["departments"][0].id}
 
 
-def company_totals(app, user, campaign_id) -> dict:
+def company_totals(clients, user, campaign_id) -> dict:
     """The top row of the report (the company, everything under it)."""
-    return json.loads(report(app, user, campaign_id))["departments"][0]
+    return json.loads(report(clients, user, campaign_id))["departments"][0]
 
 
 def test_the_database_refuses_any_change_to_a_closed_period(app, db, fy2026):
@@ -152,17 +159,19 @@ def test_a_learner_cannot_finish_last_years_leftover_but_this_years_assignment(a
     assert (counts.assigned, counts.overdue) == (1, 0)  # the closed year's leftover is history, not to do
 
 
-def test_a_leaver_drops_out_of_the_denominators_the_day_they_leave_and_is_never_assigned_again(app, db, fy2026):
+def test_a_leaver_drops_out_of_the_denominators_the_day_they_leave_and_is_never_assigned_again(
+    app, db, fy2026, clients
+):
     campaign, compliance = fy2026["campaign"], fy2026["compliance"]
     idle = fy2026["people"][2]
-    totals = company_totals(app, compliance, campaign.id)
+    totals = company_totals(clients, compliance, campaign.id)
     assert (totals["assigned"], totals["withdrawn"]) == (3, 0)
     roster = f"employee_no,name,email,department_code,status\nP3,未着 三子,{idle.email},WHEEL,left\n".encode()
     apply_roster(db, roster, None)
     db.commit()
     withdrawn = db.scalar(select(Assignment).where(Assignment.user_id == idle.id))
     assert withdrawn.withdrawn_reason == "left" and withdrawn.withdrawn_at == clock.now()
-    totals = company_totals(app, compliance, campaign.id)
+    totals = company_totals(clients, compliance, campaign.id)
     assert (totals["assigned"], totals["withdrawn"], totals["completion_rate"]) == (2, 1, 0.5)
     # Joining a campaign later, a substantive change, a relaunch: nothing is assigned to her.
     make_launched_campaign(db, [fy2026["edition"]], compliance.id, name_ja="追加", name_en="Extra",
@@ -171,13 +180,13 @@ def test_a_leaver_drops_out_of_the_denominators_the_day_they_leave_and_is_never_
     assert len(db.scalars(select(Assignment).where(Assignment.user_id == idle.id)).all()) == 1
 
 
-def test_people_on_leave_are_not_counted_overdue(app, db, fy2026):
+def test_people_on_leave_are_not_counted_overdue(app, db, fy2026, clients):
     campaign, compliance = fy2026["campaign"], fy2026["compliance"]
     late = fy2026["people"][1]
     clock.freeze(datetime(2026, 7, 15, 1, tzinfo=UTC))  # past the due date
     db.get(User, late.id).status = "leave"
     db.commit()
-    assert company_totals(app, compliance, campaign.id)["overdue"] == 1  # 未着 三子 only: 未了 二郎 is on leave
+    assert company_totals(clients, compliance, campaign.id)["overdue"] == 1  # 未着 三子 only: 未了 二郎 is on leave
 
 
 @pytest.mark.skipif(not PG_URL, reason="closing twice at once is a PostgreSQL concern (SQLite serialises writers)")
@@ -204,3 +213,40 @@ def test_two_closings_at_once_freeze_once(app, db, fy2026):
     db.expire_all()
     assert db.get(Campaign, campaign_id).status == "closed"
     assert db.scalar(select(Assignment.frozen_at).where(Assignment.campaign_id == campaign_id)) is not None
+
+
+def test_a_closed_period_is_corrected_only_by_an_amendment_with_a_reason(app, db, fy2026, clients):
+    campaign, compliance = fy2026["campaign"], fy2026["compliance"]
+    idle = fy2026["people"][2]
+    leftover = db.scalar(select(Assignment).where(Assignment.user_id == idle.id))
+    client = clients(compliance)
+    running = post(client, f"/assignments/{leftover.id}/amend", {"corrected_status": "exempt", "reason": "休職"})
+    assert "Only a closed period is amended" in client.get(running.location).get_data(as_text=True)
+
+    clock.freeze(AFTER)
+    run_jobs(db, app.extensions["settings"])
+    db.commit()
+    client = clients(compliance, fresh=True)  # a year later: a new session
+    recorded = company_totals(clients, compliance, campaign.id)
+    no_reason = post(client, f"/assignments/{leftover.id}/amend", {"corrected_status": "exempt", "reason": " "})
+    assert "Reason for the correction" in client.get(no_reason.location).get_data(as_text=True)
+    no_day = post(client, f"/assignments/{leftover.id}/amend", {"corrected_status": "completed", "reason": "紙で受講"})
+    assert "Give the day the training was completed" in client.get(no_day.location).get_data(as_text=True)
+    assert company_totals(clients, compliance, campaign.id) == recorded  # nothing was recorded by the refusals
+
+    made = post(
+        client,
+        f"/assignments/{leftover.id}/amend",
+        {"corrected_status": "completed", "completed_on": "2026-06-20", "reason": "集合研修で受講（紙の受講記録あり）"},
+    )
+    assert "The correction is recorded" in client.get(made.location).get_data(as_text=True)
+    full = json.loads(report(clients, compliance, campaign.id))
+    assert (recorded["completed"], full["departments"][0]["completed"]) == (1, 2)
+    assert full["recorded_completion_rate"] == pytest.approx(1 / 3)
+    (amendment,) = full["amendments"]
+    assert (amendment["from"], amendment["to"], amendment["by"]) == ("not_completed", "completed", "C1")
+    assert amendment["reason"] == "集合研修で受講（紙の受講記録あり）"
+    page = client.get(f"/reports/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "Corrections to the closed record" in page and "集合研修で受講" in page
+    db.expire_all()
+    assert db.get(Assignment, leftover.id).status == "assigned"  # the frozen record itself never changed

@@ -60,6 +60,12 @@ def campaign(campaign_id: int, fmt: str = "html"):
         sort = "name"  # sort keys come from an allowlist; anything else is ignored
     descending = request.args.get("dir") == "desc"
     rows = services.department_report(db(), found.id, scope, current_locale(), sort, descending)
+    corrections = services.amendments(db(), found.id) if found.status == "closed" else []
+    recorded = (
+        organisation_total(services.department_report(db(), found.id, scope, current_locale(), corrected=False))
+        if corrections
+        else None
+    )
     audit(("campaign", found.id), {"report": "department_completion", "format": fmt})
     # The tree level is a column of its own: an indented name would also hide a formula from safe().
     table = [
@@ -108,6 +114,21 @@ def campaign(campaign_id: int, fmt: str = "html"):
                 }
                 for r in rows
             ],
+            closed=found.status == "closed",
+            amendments=[
+                {
+                    "assignment_id": a.assignment_id,
+                    "employee_no": person.employee_no,
+                    "from": a.original_status,
+                    "to": a.corrected_status,
+                    "completed_on": a.corrected_completed_on.isoformat() if a.corrected_completed_on else None,
+                    "reason": a.reason,
+                    "by": author.employee_no,
+                    "at": a.amended_at.isoformat(),
+                }
+                for a, person, author, *_titles in corrections
+            ],
+            recorded_completion_rate=recorded.completion_rate if recorded else None,
         )
     chart = charts.completion_bar(rows, _("Completion by department"))
     total = organisation_total(rows)
@@ -123,6 +144,8 @@ def campaign(campaign_id: int, fmt: str = "html"):
         chart=chart,
         curve=curve,
         printing=request.args.get("print") == "1",
+        corrections=corrections,
+        recorded=recorded,
     )
 
 
