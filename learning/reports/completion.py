@@ -10,6 +10,9 @@ from learning.accounts import tree as department_tree
 
 SORT_KEYS = (
     "name",
+    "people",
+    "people_not_finished",
+    "people_overdue",
     "assigned",
     "completed",
     "in_progress",
@@ -32,6 +35,14 @@ class Counts:
     exempt: int = 0
     # A leaver's open assignments, withdrawn: shown, never in `assigned` or any rate.
     withdrawn: int = 0
+    # People (not assignments): with at least one counted assignment; all of those completed; any overdue.
+    people: int = 0
+    people_complete: int = 0
+    people_overdue: int = 0
+
+    @property
+    def people_not_finished(self) -> int:
+        return self.people - self.people_complete
 
     def add(self, other: Counts) -> None:
         for f in fields(self):
@@ -86,6 +97,13 @@ def tally(rows) -> dict[int, Counts]:
             c.not_started += n if status == "assigned" else 0
             c.overdue += overdue or 0
     return counts
+
+
+def add_people(counts: dict[int, Counts], rows) -> None:
+    """(department id, people, fully complete, with an overdue assignment) rows into the counts."""
+    for department_id, people, complete, overdue in rows:
+        c = counts[department_id]
+        c.people, c.people_complete, c.people_overdue = int(people), int(complete or 0), int(overdue or 0)
 
 
 def tree(

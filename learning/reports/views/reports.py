@@ -107,6 +107,10 @@ def campaign(campaign_id: int, fmt: str = "html"):
                             "overdue",
                             "exempt",
                             "withdrawn",
+                            "people",
+                            "people_complete",
+                            "people_not_finished",
+                            "people_overdue",
                         )
                     },
                     "completion_rate": r.total.completion_rate,
