@@ -182,7 +182,7 @@ def test_every_assignment_with_attempts_has_its_best_score_and_the_heatmap_avera
         .join(Edition, Edition.id == Assignment.edition_id)
         .where(Assignment.campaign_id == running.id, Assignment.status != "exempt", Assignment.id.in_(best))
     ).all()
-    figure = charts.score_heatmap(rows, [(m, str(m)) for m in modules], cells, "t")
+    figure = charts.score_heatmap(rows, [(m, str(m)) for m in modules], cells, title="t", x_title="x", value_title="v")
     shown = 0
     for y, row in enumerate(rows):
         below = subtree([row.id], parents)
