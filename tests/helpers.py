@@ -1,7 +1,9 @@
-"""Walking a learner through a module over HTTP, for integration tests; a free port for servers they start."""
+"""Walking a learner through a module over HTTP, for integration tests; a free port for servers they start;
+the figures a report page hands to its chart script."""
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 
@@ -61,3 +63,21 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def chart_in(page: str, chart_id: str) -> dict:
+    """The plotly figure a report page carries for the chart `chart_id` (the JSON its script draws)."""
+    found = re.search(rf'<script type="application/json" data-chart="{chart_id}">(.*?)</script>', page, re.S)
+    assert found, f"no chart {chart_id} on the page"
+    return json.loads(found.group(1))
+
+
+def plotted(figure: dict, name: str) -> dict:
+    """{x: y} of every point a figure draws for the line `name` (over all its traces), gaps left out."""
+    return {
+        x: y
+        for trace in figure["data"]
+        if trace.get("name") == name
+        for x, y in zip(trace["x"], trace["y"], strict=True)
+        if y is not None
+    }

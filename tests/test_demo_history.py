@@ -9,15 +9,17 @@ from sqlalchemy import func, select
 
 from learning import clock
 from learning.accounts.models import Department, PersonnelEvent, User
+from learning.accounts.tree import parent_map, subtree
 from learning.campaigns.models import Campaign
 from learning.campaigns.periods import end_of_day
 from learning.courses.formats.content import read_tree
+from learning.courses.models import Edition
 from learning.courses.services import import_modules, published_editions
 from learning.demo.history import grow_departments
 from learning.demo.organisation import DEMO_ACCOUNTS, seed
 from learning.firstrun import CONTENT_DIR
 from learning.quizzes.models import Attempt, AttemptAnswer, AttemptQuestion
-from learning.reports import services
+from learning.reports import charts, services
 from learning.training.models import Assignment
 
 EVERYONE = services.Scope(None, None)
@@ -157,3 +159,41 @@ def test_the_command_reports_what_it_made(app):
     assert "history: 2 periods" in result.output
     refused = app.test_cli_runner().invoke(args=["demo", "seed", "--periods", "0"])
     assert refused.exit_code == 2 and "--periods" in refused.output
+
+
+def test_every_assignment_with_attempts_has_its_best_score_and_the_heatmap_averages_them(seeded):
+    """In progress or completed, an assignment with attempts carries the best of their scores, as the real
+    quiz keeps it; so each cell of the running year's heatmap is the mean of its people's best scores."""
+    session, _ = seeded
+    best: dict[int, list[int]] = {}
+    for assignment_id, score in session.execute(select(Attempt.assignment_id, Attempt.score)):
+        best.setdefault(assignment_id, []).append(score)
+    with_attempts = session.scalars(select(Assignment).where(Assignment.id.in_(best))).all()
+    assert {a.status for a in with_attempts} == {"completed", "in_progress"}  # both kinds are generated
+    assert [a.id for a in with_attempts if a.best_score != max(best[a.id])] == []
+
+    running = session.scalar(select(Campaign).where(Campaign.status == "running"))
+    rows = services.department_report(session, running.id, EVERYONE, "en")
+    modules, cells = services.comprehension(session, running, EVERYONE, rows)
+    parents = parent_map(session)
+    people = session.execute(
+        select(Assignment.best_score, User.department_id, Edition.module_id)
+        .join(User, User.id == Assignment.user_id)
+        .join(Edition, Edition.id == Assignment.edition_id)
+        .where(Assignment.campaign_id == running.id, Assignment.status != "exempt", Assignment.id.in_(best))
+    ).all()
+    figure = charts.score_heatmap(rows, [(m, str(m)) for m in modules], cells, title="t", x_title="x", value_title="v")
+    shown = 0
+    for y, row in enumerate(rows):
+        below = subtree([row.id], parents)
+        for x, module in enumerate(modules):
+            scores = [s for s, department, m in people if department in below and m == module]
+            cell = cells[(row.id, module)]
+            assert cell.total.scored == len(scores)
+            if scores:
+                assert cell.total.average == pytest.approx(sum(scores) / len(scores))
+            if cell.shown and scores:
+                shown += 1
+                assert figure["data"][0]["z"][y][x] == round(sum(scores) / len(scores), 1)
+                assert 40 <= cell.total.average <= 100  # a real spread of best scores, never 14.5
+    assert shown >= 5

@@ -107,7 +107,9 @@ class HistoryWriter:
             if period.now is not None:
                 tried = min(tried, period.now - timedelta(hours=1))
             failed = self._attempts(model, person, year, tried, period.detail, fail_only=True)
-            return (*base, "in_progress", opens, due, done, done, None, None, None, None, None, None, None), failed
+            # As a real quiz does (quizzes.services): every submitted attempt raises the best score.
+            best = max((t[4] for t in failed), default=None)
+            return (*base, "in_progress", opens, due, done, done, None, best, None, None, None, None, None), failed
         taken = self._attempts(model, person, year, finish, period.detail)
         best = max(t[4] for t in taken)
         passed_at = taken[-1][1]

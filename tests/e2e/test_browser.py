@@ -280,3 +280,53 @@ def test_internal_audit_reads_filters_and_exports_the_trail(page, db, tmp_path):
     page.screenshot(path=str(tmp_path / "trail-en-375.png"), full_page=True)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the trail scrolls sideways at 375px ({width}px)"
+
+
+def test_report_charts_are_drawn_in_the_readers_language_with_the_running_year(page, db, tmp_path):
+    """The compliance office reads the demo's charts: the trend plots the running year too, marked; dates
+    and plotly's own words are Japanese on a Japanese page and English on an English one; narrow too."""
+    from learning.campaigns.models import Campaign
+
+    failures = []
+    page.on("pageerror", lambda error: failures.append(str(error)))
+    running = db.scalar(select(Campaign.id).where(Campaign.status == "running"))
+    base = page.base_url
+    sign_in_privileged(page, db, "compliance")
+
+    def texts(selector: str) -> list[str]:
+        return page.eval_on_selector_all(selector, "found => found.map(text => text.textContent)")
+
+    def look(name: str, width: int) -> None:
+        page.set_viewport_size({"width": width, "height": 900})
+        for path, chart in (("", "curve-chart"), ("/trend", "trend-chart"), ("/comprehension", "heatmap")):
+            page.goto(f"{base}/reports/campaigns/{running}{path}")
+            page.wait_for_selector(f"#{chart} .main-svg")
+            page.screenshot(path=str(tmp_path / f"{name}-{width}{path.replace('/', '-')}.png"), full_page=True)
+            width_now = page.evaluate("document.documentElement.scrollWidth")
+            assert width_now <= width, f"{path or 'campaign'} scrolls sideways at {width}px ({width_now}px)"
+
+    page.goto(f"{base}/reports/campaigns/{running}/trend")
+    page.wait_for_selector("#trend-chart .main-svg")
+    assert texts("#trend-chart .xtick text") == ["2024年度", "2025年度", "2026年度"]
+    assert texts("#trend-chart .annotation-text") == ["実施中：数値はまだ増えます"]
+    assert "範囲を拡大" in page.locator("#trend-chart .modebar").inner_html()
+    page.goto(f"{base}/reports/campaigns/{running}")
+    page.wait_for_selector("#curve-chart .main-svg")
+    ticks = texts("#curve-chart .xtick text")
+    assert ticks and all(re.fullmatch(r"\d{1,2}月\d{1,2}日", tick) for tick in ticks), ticks
+    look("ja", 1100)
+    look("ja", 375)
+
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.click("button[lang=en]")
+    page.wait_for_load_state()
+    page.goto(f"{base}/reports/campaigns/{running}/trend")
+    page.wait_for_selector("#trend-chart .main-svg")
+    assert texts("#trend-chart .xtick text") == ["FY2024", "FY2025", "FY2026"]
+    assert texts("#trend-chart .annotation-text") == ["Running: figures still grow"]
+    page.goto(f"{base}/reports/campaigns/{running}")
+    page.wait_for_selector("#curve-chart .main-svg")
+    ticks = texts("#curve-chart .xtick text")
+    assert ticks and all(re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}", tick) for tick in ticks), ticks
+    look("en", 375)
+    assert failures == []

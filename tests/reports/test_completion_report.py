@@ -157,7 +157,7 @@ def test_chart_data_and_sorting(app, report):
 
     row = DepartmentRow(1, "R", "Root", 0, None)
     row.total = Counts(assigned=4, completed=3)
-    figure = charts.completion_bar([row], "t")
+    figure = charts.completion_bar([row], title="t", x_title="x", y_title="y", count_title="n")
     assert figure["data"][0]["x"] == ["Root"] and figure["data"][0]["y"] == [75.0]
 
 
@@ -197,6 +197,8 @@ def test_completion_curve_counts_each_day_against_the_counted_assignments(db, re
     assert days[-1] == date(2026, 6, 20) and shares[-1] == 0.0
     from learning.reports import charts
 
-    figure = charts.completion_over_time(days, shares, campaign.due_on, "t", "due")
+    figure = charts.completion_over_time(
+        days, shares, campaign.due_on, locale="en", title="t", x_title="x", y_title="y", due_label="due"
+    )
     assert figure["data"][0]["x"][-1] == "2026-06-20"
     assert figure["layout"]["xaxis"]["range"] == ["2026-04-01", campaign.due_on.isoformat()]

@@ -88,7 +88,7 @@ def test_figures_against_hand_computed_values(app, db):
     scope = services.Scope(None, None)
     rows = services.department_report(db, campaign.id, scope, "en")
     modules, cells = services.comprehension(db, db.get(Campaign, campaign.id), scope, rows)
-    figure = charts.score_heatmap(rows, [(m, "M") for m in modules], cells, "t")
+    figure = charts.score_heatmap(rows, [(m, "M") for m in modules], cells, title="t", x_title="x", value_title="v")
     by_department = dict(zip(figure["data"][0]["y"], figure["data"][0]["z"], strict=True))
     assert by_department[big.name_en] == [86.7]
     assert by_department[small.name_en] == [None] and by_department[root.name_en] == [None]

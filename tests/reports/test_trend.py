@@ -12,6 +12,7 @@ from learning.reports import services
 from learning.training.models import Assignment
 from tests.conftest import sign_in
 from tests.factories import make_department, make_edition, make_launched_campaign, make_user
+from tests.helpers import chart_in, plotted
 
 
 def test_rates_per_period(app, db):
@@ -37,8 +38,11 @@ def test_rates_per_period(app, db):
     sign_in(client, compliance.employee_no)
     page = client.get(f"/reports/campaigns/{second.id}/trend").get_data(as_text=True)
     assert "40.0%" in page and "80.0%" in page and "FY2027" in page
-    # FY2027 is due on 30 June 2027: still running, so its point is marked as such, FY2026 is not.
-    assert "2027-04-01 (in progress)" in page and "2026-04-01 (in progress)" not in page
+    # FY2027 is due on 30 June 2027: still running. Both periods are plotted, by name; the running one marked.
+    figure = chart_in(page, "trend-chart")
+    assert figure["layout"]["xaxis"]["categoryarray"] == ["FY2026", "FY2027"]
+    assert plotted(figure, "Whole scope") == {"FY2026": 40.0, "FY2027": 80.0}
+    assert [a["text"] for a in figure["layout"]["annotations"]] == ["Running: figures still grow"]
     assert page.count("In progress: figures still grow until the due date") == 1
     assert by_department[root.name_en] == [0.4, 0.8]
     exported = client.get(f"/reports/campaigns/{second.id}/trend.csv").get_data().decode("utf-8-sig")

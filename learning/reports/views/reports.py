@@ -15,7 +15,7 @@ from learning.authz import Permission, public, requires
 from learning.campaigns.periods import tokyo_date
 from learning.courses.models import Edition
 from learning.i18n import current_locale, pick
-from learning.reports import charts, services
+from learning.reports import rendering, services
 from learning.reports.completion import SORT_KEYS, organisation_total
 from learning.reports.comprehension import MIN_GROUP
 from learning.reports.pages import audit, completion_headers, denied, get_campaign, rate, rounded, table_download
@@ -41,6 +41,11 @@ def _allow_chart_styles(response):
             "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
         )
     return response
+
+
+@bp.context_processor
+def _chart_words():
+    return {"chart_locale": rendering.chart_locale}
 
 
 @bp.route("/reports")
@@ -134,10 +139,9 @@ def campaign(campaign_id: int, fmt: str = "html"):
             ],
             recorded_completion_rate=recorded.completion_rate if recorded else None,
         )
-    chart = charts.completion_bar(rows, _("Completion by department"))
     total = organisation_total(rows)
     days, shares = services.completion_curve(db(), found, scope, total)
-    curve = charts.completion_over_time(days, shares, found.due_on, _("Completion over the campaign"), _("Due date"))
+    chart, curve = rendering.completion_charts(rows, days, shares, found.due_on)
     return render_template(
         "reports/campaign.html",
         campaign=found,
@@ -224,7 +228,7 @@ def comprehension(campaign_id: int, fmt: str = "html"):
                 )
             table.append(line)
         return table_download(fmt, _("Comprehension"), header, table, f"comprehension-{found.id}")
-    heatmap = charts.score_heatmap(rows, modules, cells, _("Average best score"))
+    heatmap = rendering.comprehension_heatmap(rows, modules, cells)
     return render_template(
         "reports/comprehension.html",
         campaign=found,
@@ -294,7 +298,6 @@ def trend(campaign_id: int, fmt: str = "html"):
     periods, overall, by_department = services.trend(db(), found, scope, current_locale())
     today = tokyo_date(clock.now())
     running = {p.id for p in periods if p.due_on >= today}  # its figures still grow: marked, not compared
-    labels = [p.period_start.isoformat() + (" " + _("(in progress)") if p.id in running else "") for p in periods]
     audit(("campaign", found.id), {"report": "trend", "format": fmt})
     if fmt != "html":
         header = [_("Period"), _("Campaign"), _("Completion rate"), _("On-time rate")]
@@ -304,7 +307,7 @@ def trend(campaign_id: int, fmt: str = "html"):
         ]
         return table_download(fmt, _("Trend across periods"), header, table, f"trend-{found.id}")
     lines = {_("Whole scope"): [completion for completion, _on_time in overall], **by_department}
-    chart = charts.trend_lines(labels, lines, _("Completion rate by period"))
+    chart = rendering.trend_chart(periods, running, lines)
     return render_template(
         "reports/trend.html", campaign=found, periods=periods, overall=overall, chart=chart, running=running
     )
