@@ -1,5 +1,7 @@
 """End to end in headless Chromium: the demo learner reads, fails then passes, attests, gets a certificate."""
 
+import csv
+import io
 import re
 import shutil
 import threading
@@ -260,7 +262,12 @@ def test_internal_audit_reads_filters_and_exports_the_trail(page, db, tmp_path):
     saved = tmp_path / "trail.csv"
     download.value.save_as(saved)
     text = saved.read_bytes().decode("utf-8-sig")
-    assert text.startswith("監査ログ") and "伊藤 大輔 (D0006)" in text and "authn_login_success" not in text
+    assert text.startswith("監査ログ") and "伊藤 大輔 (D0006)" in text
+    lines = list(csv.reader(io.StringIO(text)))
+    header = lines[lines.index([]) + 1]
+    events = [dict(zip(header, line, strict=True)) for line in lines[lines.index([]) + 2 :]]
+    # The label for people, the stored code beside it for machines.
+    assert events and {(e["操作"], e["action_code"]) for e in events} == {("サインイン", "authn_login_success")}
 
     page.expected_errors.append("Failed to load resource: the server responded with a status of 400 (BAD REQUEST)")
     page.fill("#date_from", "2026-04-02")
