@@ -91,11 +91,12 @@ def comprehension(
 ) -> Table:
     """`modules`: (module id, title, slug); a withheld cell (too few people) is left blank."""
     columns = department_columns(_)
+    average, first, attempts = _("Average best score"), _("First-attempt pass rate"), _("Attempts per completion")
     for _m, title, slug in modules:
         columns += [
-            Column(f"{title}: {_('Average best score')}", f"{slug}.average_score", "decimal", digits=1),
-            Column(f"{title}: {_('First-attempt pass rate')}", f"{slug}.first_attempt_pass_rate", "percent"),
-            Column(f"{title}: {_('Attempts per completion')}", f"{slug}.attempts_per_completion", "decimal"),
+            Column(f"{title}: {average}", f"{slug}.average_score", "decimal", digits=1),
+            Column(f"{title}: {first}", f"{slug}.first_attempt_pass_rate", "percent"),
+            Column(f"{title}: {attempts}", f"{slug}.attempts_per_completion", "decimal"),
         ]
     table = []
     for r in rows:

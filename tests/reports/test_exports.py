@@ -17,10 +17,9 @@ from learning.accounts.models import AccessReview, AccessReviewItem
 from learning.reports import exports, tables
 from learning.reports.exports import Column, Table
 from learning.reports.items import ItemFigures
-from learning.training.models import Assignment
 from tests.conftest import sign_in
 from tests.exported import read_csv, read_xlsx
-from tests.factories import make_campaign_row, make_department, make_edition, make_user
+from tests.factories import make_assignment, make_campaign_row, make_department, make_edition, make_user
 
 EARLY = datetime(2026, 4, 1, 15, 10, tzinfo=UTC)  # 2026-04-02 00:10 in Japan, 1 April in UTC
 LATE = datetime(2026, 4, 1, 23, 30, tzinfo=UTC)  # 2026-04-02 08:30 in Japan, 1 April in UTC
@@ -71,18 +70,8 @@ def world(db):
     people = []
     for completed_at in (EARLY, LATE):
         person = make_user(db, department=branch)
-        db.add(
-            Assignment(
-                user_id=person.id,
-                edition_id=edition.id,
-                campaign_id=campaign.id,
-                reason="campaign",
-                status="completed",
-                assigned_at=EARLY - timedelta(days=1),
-                due_at=datetime(2026, 4, 30, 20, tzinfo=UTC),  # 05:00 on 1 May in Japan
-                completed_at=completed_at,
-            )
-        )
+        # Due in 30 days: 2026-04-30 15:10 UTC, which is 00:10 on 1 May in Japan.
+        make_assignment(db, person, edition, 30, campaign_id=campaign.id, status="completed", completed_at=completed_at)
         people.append(person)
     clock.freeze(EARLY)
     grant = grants.request_grant(db, people[0], "trainer", None, admin)
@@ -205,6 +194,11 @@ def test_a_japanese_reader_gets_japanese_labels_with_the_codes_beside_them(app, 
     granted = next(r for r in found["register"].records() if r["role_code"] == "trainer")
     assert (granted["役割"], granted["状況"], granted["status_code"]) == ("研修担当", "有効", "active")
     assert found["register"].said("時点") == "2026-04-02 12:00 JST"
+    assert [title.split(": ")[-1] for title in found["comprehension"].header[3:]] == [
+        "最高得点の平均",
+        "初回合格率",
+        "修了あたりの受験回数",
+    ]
     # No code stands alone: beside every code column, its label in Japanese, never the code itself.
     for export, table in found.items():
         for index, title in enumerate(table.header):
