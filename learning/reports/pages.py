@@ -91,7 +91,8 @@ def roots_in_name(roots: set[int] | None) -> list[str]:
     """The part of a file name that says whose departments it covers: `all`, or the subtrees' codes."""
     if roots is None:
         return ["all"]
-    return ["_".join(db().scalars(select(Department.code).where(Department.id.in_(roots or {-1}))).all())]
+    codes = db().scalars(select(Department.code).where(Department.id.in_(roots or {-1})).order_by(Department.code))
+    return ["_".join(codes)]
 
 
 def table_download(fmt: str, table: Table, what: str, *scope: object) -> Response:
