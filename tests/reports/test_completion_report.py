@@ -101,8 +101,13 @@ def test_a_manager_sees_only_their_subtree(app, db, report):
         assert client.get(path).status_code == 403
     refused = db.scalars(select(AuditEvent).where(AuditEvent.action == "authz_fail")).all()
     assert len(refused) == 3 and all(e.actor_id == report["manager"].id for e in refused)
-    exported = read_csv(client.get(f"/reports/campaigns/{campaign_id}.csv"))
+    response = client.get(f"/reports/campaigns/{campaign_id}.csv")
+    assert f'filename="completion-campaign{campaign_id}-BR1-20260710.csv"' in response.headers["Content-Disposition"]
+    exported = read_csv(response)
     assert [r[0] for r in exported.rows] == ["BR1", "S1"]
+    assert exported.said("Departments").startswith("Department ") and "(BR1) and every department under them" in (
+        exported.said("Departments")
+    )
     assert client.get("/reports/campaigns/999999").status_code == 404
     learner = client_for(app, make_user(db))
     assert learner.get(f"/reports/campaigns/{campaign_id}").status_code == 403
