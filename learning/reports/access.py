@@ -4,12 +4,10 @@ how it ended; and each access review's outcome. Read-only, for internal audit, c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from learning import clock
 from learning.accounts.models import AccessReview, AccessReviewItem, Department, RoleGrant, User
 
 STATUS_FILTERS = ("open", "pending", "active", "ended", "all")
@@ -90,8 +88,3 @@ def review(session: Session, review_id: int) -> AccessReview | None:
 def person(user: User | None) -> str:
     """A person as the register shows them: name (employee number)."""
     return f"{user.name} ({user.employee_no})" if user else ""
-
-
-def jst(value: datetime | None) -> str:
-    """A moment as an export shows it: Tokyo time, to the minute, with the zone named in the header."""
-    return value.astimezone(clock.TOKYO).strftime("%Y-%m-%d %H:%M") if value else ""

@@ -1,5 +1,6 @@
 """The reports room's message templates (English; translated where shown, see learning/errors.py): what is
-wrong with a filter of the audit trail, and the lines that head an export of it."""
+wrong with a filter of the audit trail, the lines that head every export, and the labels of the codes that
+reports show (a person's status in a campaign, item analysis's flags)."""
 
 from learning.errors import N_
 
@@ -20,14 +21,38 @@ MESSAGES = {
     ),
 }
 
-# The block of lines above an export's table.
+# The lines that head every export and print view (learning.reports.pages.heading), after its title and scope.
+HEADING_AS_OF = N_("As of")
+HEADING_BY = N_("Produced by")
+
+# The block of lines above an export of the audit trail.
 EXPORT_TITLE = N_("Audit trail")
 EXPORT_FILTERS = N_("Filters")
 EXPORT_NO_FILTER = N_("none (every event)")
-EXPORT_AS_OF = N_("As of (JST)")
 EXPORT_COVERS = N_("Covers")
 EXPORT_COVERAGE = N_("%(n)s events, up to event #%(head)s, newest first")
-EXPORT_BY = N_("Exported by")
+
+# A person's assignment as the department report shows it (learning.reports.services.PersonRow.shown).
+PERSON_STATUS = {
+    "not_started": N_("Not started"),
+    "in_progress": N_("In progress"),
+    "overdue": N_("Overdue"),
+    "completed": N_("Completed"),
+    "exempt": N_("Exempt"),
+}
+
+# Whether a period's figures in the trend are final (learning.reports.tables.trend).
+PERIOD_FIGURES = {
+    "in_progress": N_("In progress: figures still grow until the due date"),
+    "past_due": N_("Past the due date"),
+}
+
+# What item analysis notices about a question (learning.reports.items.ItemFigures.flags).
+FLAGS = {
+    "too_easy": N_("Too easy"),
+    "too_hard": N_("Too hard"),
+    "negative": N_("Discriminates negatively"),
+}
 
 # Words of the trail's rows.
 NO_ACTOR = N_("System or anonymous")  # a job, a command, or a question asked without a name

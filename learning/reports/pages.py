@@ -1,17 +1,28 @@
 """What the report pages share: loading a campaign, putting each view and export on the audit trail, refusing
-a department out of scope, the completion table's headers, rates and rounding, and a table as a CSV or XLSX
-download. A helper module, not a view module."""
+a department out of scope, the heading of every export and print view
+(title, scope, as of, produced by), and a table as a CSV or XLSX download. A helper module, not a view module."""
 
 from __future__ import annotations
 
-from flask import Response, abort
+import tempfile
+from collections.abc import Iterator
+
+from flask import Response, abort, g, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
+from learning import clock
+from learning.accounts.models import Department
 from learning.audit.services import Entry, record
 from learning.campaigns.models import Campaign
-from learning.reports.exports import to_csv, to_xlsx
+from learning.i18n import pick
+from learning.reports import access, messages
+from learning.reports.exports import Table, csv_pieces, file_name, write_xlsx
 from learning.web import db, security_event
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"  # the charset once, as content_type (mimetype= would add a second)
 
 
 def get_campaign(campaign_id: int) -> Campaign:
@@ -40,45 +51,67 @@ def denied(what: str, target):
     abort(403)
 
 
-def completion_headers() -> list[str]:
+def jst(label: str) -> str:
+    """The header of a column of times: the zone named (a spreadsheet cell holds no zone)."""
+    return _("%(what)s (JST)", what=label)
+
+
+def as_of():
+    """The moment the request's page or file is as of: one for the whole request (heading and file name)."""
+    if "as_of" not in g:
+        g.as_of = clock.now()
+    return g.as_of
+
+
+def heading(title: str, *scope: tuple[str, str]) -> list[list[str]]:
+    """The lines that head every export and print view: what, which part of it, as of when, by whom."""
+    moment = as_of().astimezone(clock.TOKYO)
     return [
-        _("Code"),
-        _("Level"),
-        _("Department"),
-        _("Assigned"),
-        _("Completed"),
-        _("In progress"),
-        _("Not started"),
-        _("Overdue"),
-        _("Exempt"),
-        _("Completion rate"),
-        _("On-time rate"),
+        [title],
+        *([label, value] for label, value in scope),
+        [_(messages.HEADING_AS_OF), f"{moment:%Y-%m-%d %H:%M} JST"],
+        [_(messages.HEADING_BY), access.person(current_user)],
     ]
 
 
-def rate(value) -> float | None:
-    """A share (0 to 1) as a percentage with one decimal; None stays None."""
-    return None if value is None else round(100 * value, 1)
+def campaign_scope(campaign: Campaign) -> tuple[str, str]:
+    return _("Campaign"), f"{pick(campaign.names)} ({campaign.opens_on.isoformat()} – {campaign.due_on.isoformat()})"
 
 
-def rounded(value, digits: int):
-    return None if value is None else round(value, digits)
+def departments_scope(roots: set[int] | None) -> tuple[str, str]:
+    """The departments a report covers: the whole organisation, or the reader's subtrees by name and code."""
+    if roots is None:
+        return _("Departments"), _("The whole organisation")
+    found = db().scalars(select(Department).where(Department.id.in_(roots or {-1})).order_by(Department.code))
+    named = ", ".join(f"{pick(d.names)} ({d.code})" for d in found)
+    return _("Departments"), _("%(departments)s and every department under them", departments=named or "—")
 
 
-def download(body: bytes, filename: str, mimetype: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+def roots_in_name(roots: set[int] | None) -> list[str]:
+    """The part of a file name that says whose departments it covers: `all`, or the subtrees' codes."""
+    if roots is None:
+        return ["all"]
+    codes = db().scalars(select(Department.code).where(Department.id.in_(roots or {-1})).order_by(Department.code))
+    return ["_".join(codes)]
+
+
+def table_download(fmt: str, table: Table, what: str, *scope: object) -> Response:
+    """A table as a CSV or XLSX download named `<what>-<scope>-<YYYYMMDD>` (the day in Japan), sent in pieces
+    once the request has committed (so rows that a generator reads in sessions of its own see its audit
+    record's transaction finished)."""
+    name = file_name(what, scope, as_of(), fmt)
+    if fmt == "csv":
+        response = Response(stream_with_context(csv_pieces(table)), content_type=CSV_TYPE)
+    else:
+        response = Response(stream_with_context(_spooled(table)), content_type=XLSX_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
-def table_download(
-    fmt: str, title: str, header: list[str], table: list[list], name: str, preamble: list[list] = ()
-) -> Response:
-    """One table as a CSV or XLSX download; `preamble` rows (what it covers, as of when) come first."""
-    if fmt == "csv":
-        return download(to_csv(header, table, preamble), f"{name}.csv", "text/csv; charset=utf-8")
-    return download(
-        to_xlsx(title, header, table, preamble),
-        f"{name}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+def _spooled(table: Table) -> Iterator[bytes]:
+    """The workbook written to a temporary file, then sent from it in pieces."""
+    with tempfile.TemporaryFile() as spool:
+        write_xlsx(spool, table)
+        spool.seek(0)
+        while piece := spool.read(256 * 1024):
+            yield piece

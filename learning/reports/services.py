@@ -248,6 +248,15 @@ class PersonRow:
     attempts: int
     overdue: bool
 
+    @property
+    def shown(self) -> str:
+        """The status as the report shows it (a key of messages.PERSON_STATUS): open and past due is overdue."""
+        if self.status in ("completed", "exempt"):
+            return self.status
+        if self.overdue:
+            return "overdue"
+        return "in_progress" if self.status == "in_progress" else "not_started"
+
 
 def people(session: Session, campaign_id: int, department_id: int) -> list[PersonRow]:
     """The people of one department (not its subtree) and their assignments in the campaign (a closed

@@ -248,17 +248,23 @@ def chunks(
 def export_rows(
     sessions: Callable[[], Session], where: list[ColumnElement], up_to: int, gettext: Translate, locale: str
 ) -> Iterator[list]:
-    """The rows of an export, in the columns of the trail page, read and described a chunk at a time."""
+    """The rows of an export, in the columns of the trail page (EXPORT_COLUMNS), read and described a chunk at
+    a time: labels with the stored codes beside them."""
     for session, events in chunks(sessions, where, up_to):
         for event in Describer(session, gettext, locale).describe(events):
             yield [
                 event.id,
-                event.tokyo_time,
+                event.at,
                 event.actor,
-                event.action,
-                event.outcome,
-                event.target,
+                (event.action, event.action_code),
+                (event.outcome, event.outcome_code),
+                (event.target, target_code(event.target_type, event.target_id)) if event.target_type else None,
                 event.details_text,
                 event.address or "",
                 event.request_id or "",
             ]
+
+
+def target_code(kind: str | None, ident: str | None) -> str:
+    """An event's target as machines read it: `type:id` (or the type alone)."""
+    return f"{kind}:{ident}" if ident else kind or ""

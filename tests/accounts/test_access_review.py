@@ -1,12 +1,9 @@
 """An access review (棚卸し) from opening to lapse, and the auditor's register and exports."""
 
-import csv
-import io
 import json
 from datetime import timedelta
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from learning import clock
@@ -16,6 +13,7 @@ from learning.accounts.models import AccessReviewItem, RoleGrant, User
 from learning.audit.models import AuditEvent
 from learning.notify.models import OutboxMessage
 from tests.conftest import post, sign_in
+from tests.exported import read_csv, read_xlsx
 from tests.factories import make_department, make_user
 
 
@@ -108,12 +106,10 @@ def test_a_review_from_opening_to_lapse_with_the_auditors_export(app, db):
     assert f'href="/access/reviews/{review_id}"' in register  # the auditor finds every review from the register
     page = audit_client.get(f"/access/reviews/{review_id}").get_data(as_text=True)
     assert "2026年度下期 棚卸し" in page and "Lapsed (not confirmed by the due date)" in page
-    rows = list(
-        csv.reader(io.StringIO(audit_client.get(f"/access/reviews/{review_id}.csv").get_data().decode("utf-8-sig")))
-    )
-    column = rows[5].index("Decision")
-    decisions = {r[0]: r[column] for r in rows[6:]}
-    assert decisions["休眠 四郎"] == "Revoked" and decisions["放置 五郎"] == "Lapsed (not confirmed by the due date)"
+    exported = read_csv(audit_client.get(f"/access/reviews/{review_id}.csv"))
+    decisions = {r["Name"]: (r["Decision"], r["decision_code"]) for r in exported.records()}
+    assert decisions["休眠 四郎"] == ("Revoked", "revoked")
+    assert decisions["放置 五郎"] == ("Lapsed (not confirmed by the due date)", "lapsed")
 
 
 def test_the_auditor_reads_the_register_and_exports_it(app, db):
@@ -129,17 +125,14 @@ def test_the_auditor_reads_the_register_and_exports_it(app, db):
     client = signed_in(app, auditor)
     page = client.get("/access/register").get_data(as_text=True)
     assert "新任 次郎" in page and "管理 太郎" in page and "法令 花子" in page
-    exported = client.get("/access/register.csv?status=all")
-    assert exported.status_code == 200
-    rows = list(csv.reader(io.StringIO(exported.get_data().decode("utf-8-sig"))))
-    assert rows[0] == ["Access register"] and rows[2][0] == "As of (Japan time)"
-    header = rows[5]
-    line = next(r for r in rows[6:] if r[0] == "新任 次郎")
-    record = dict(zip(header, line, strict=True))
-    assert record["Role"] == "Trainer" and record["Status"] == "In force"
+    exported = read_csv(client.get("/access/register.csv?status=all"))
+    assert exported.title == "Access register" and exported.said("Filters") == "all grants"
+    record = next(r for r in exported.records() if r["Name"] == "新任 次郎")
+    assert (record["Role"], record["role_code"]) == ("Trainer", "trainer")
+    assert (record["Status"], record["status_code"]) == ("In force", "active")
     assert record["Requested by"].startswith("管理 太郎") and record["Approved by"].startswith("法令 花子")
-    workbook = load_workbook(io.BytesIO(client.get("/access/register.xlsx").get_data()))
-    assert workbook.active["A1"].value == "Access register"
+    workbook = read_xlsx(client.get("/access/register.xlsx"))
+    assert workbook.sheet["A1"].value == "Access register"
     exports = [
         json.loads(e.details) for e in db.scalars(select(AuditEvent).where(AuditEvent.action == "report_exported"))
     ]

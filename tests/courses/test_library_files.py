@@ -164,6 +164,7 @@ def test_a_gift_question_with_a_nul_imports_nothing_and_names_the_line(app, db, 
 def test_a_bank_downloads_as_gift_in_either_language(app, db, trainer):
     edition = make_edition(db, slug="exported", questions=2)
     response = trainer.get(f"/editions/{edition.id}/export.gift?language=en")
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"  # the charset once
     text = response.get_data(as_text=True)
     assert response.status_code == 200 and "$CATEGORY: exported" in text and text.count("::q") == 2
     assert trainer.get(f"/editions/{edition.id}/export.gift?language=fr").status_code == 404

@@ -1,5 +1,7 @@
 """End to end in headless Chromium: the demo learner reads, fails then passes, attests, gets a certificate."""
 
+import csv
+import io
 import re
 import shutil
 import threading
@@ -260,7 +262,12 @@ def test_internal_audit_reads_filters_and_exports_the_trail(page, db, tmp_path):
     saved = tmp_path / "trail.csv"
     download.value.save_as(saved)
     text = saved.read_bytes().decode("utf-8-sig")
-    assert text.startswith("監査ログ") and "伊藤 大輔 (D0006)" in text and "authn_login_success" not in text
+    assert text.startswith("監査ログ") and "伊藤 大輔 (D0006)" in text
+    lines = list(csv.reader(io.StringIO(text)))
+    header = lines[lines.index([]) + 1]
+    events = [dict(zip(header, line, strict=True)) for line in lines[lines.index([]) + 2 :]]
+    # The label for people, the stored code beside it for machines.
+    assert events and {(e["操作"], e["action_code"]) for e in events} == {("サインイン", "authn_login_success")}
 
     page.expected_errors.append("Failed to load resource: the server responded with a status of 400 (BAD REQUEST)")
     page.fill("#date_from", "2026-04-02")
@@ -330,3 +337,66 @@ def test_report_charts_are_drawn_in_the_readers_language_with_the_running_year(p
     assert ticks and all(re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}", tick) for tick in ticks), ticks
     look("en", 375)
     assert failures == []
+
+
+def test_compliance_prints_a_campaign_report_with_its_charts_and_downloads_its_exports(page, db, tmp_path):
+    """The print view in both languages: headed with what, as of when and by whom, the charts drawn within the
+    printed page's width; the downloads named with the day in Japan, the workbook typed and frozen."""
+    from openpyxl import load_workbook
+
+    from learning import clock
+
+    base = page.base_url
+    sign_in_privileged(page, db, "compliance")
+    page.goto(base + "/reports")
+    page.click("ul.modules a >> nth=0")
+    report = page.url
+    today = clock.tokyo_date(clock.now()).strftime("%Y%m%d")
+    for fmt, link in (("csv", "CSV"), ("xlsx", "Excel")):
+        with page.expect_download() as download:
+            page.click(f"p.exports a:text('{link}')")
+        assert re.fullmatch(rf"completion-campaign\d+-all-{today}\.{fmt}", download.value.suggested_filename)
+        download.value.save_as(tmp_path / f"completion.{fmt}")
+    text = (tmp_path / "completion.csv").read_bytes().decode("utf-8-sig")
+    assert text.startswith("部署別の修了率") and "作成者" in text and " JST" in text
+    sheet = load_workbook(tmp_path / "completion.xlsx").active
+    header_row = int(sheet.freeze_panes[1:]) - 1
+    header = [c.value for c in sheet[header_row]]
+    assert header[:3] == ["コード", "階層", "部署"]
+    rate = sheet.cell(row=header_row + 1, column=header.index("修了率") + 1)
+    assert isinstance(rate.value, float) and rate.number_format == "0.0%"
+
+    for language in ("ja", "en"):
+        if language == "en":
+            page.click("button[lang=en]")
+            page.wait_for_load_state()
+        page.goto(report + "?print=1")
+        page.wait_for_function("document.querySelectorAll('.print-view .js-plotly-plot').length === 2")
+        heading = page.locator("section.report-heading").inner_text()
+        assert ("作成者" if language == "ja" else "Produced by") in heading and "JST" in heading
+        page.emulate_media(media="print")
+        assert page.locator("section.report-heading").is_visible() and page.locator("#curve-chart svg").count()
+        width = page.evaluate("document.querySelector('.print-view').getBoundingClientRect().width")
+        charts = page.evaluate("[...document.querySelectorAll('.print-view .main-svg')].map(s => s.clientWidth)")
+        assert charts and max(charts) <= width, (charts, width)
+        table = page.evaluate("document.querySelector('.print-view table').getBoundingClientRect().width")
+        assert table <= width, (table, width)  # the tree's table fits the printed page too
+        page.screenshot(path=str(tmp_path / f"print-{language}.png"), full_page=True)
+        page.pdf(path=str(tmp_path / f"print-{language}.pdf"), format="A4")
+        page.emulate_media(media="screen")
+
+        page.goto(report)
+        page.click("table.report-tree tbody tr >> nth=2 >> a")  # a section: people of its own
+        with page.expect_download() as download:
+            page.click("p.exports a:text('Excel')")
+        assert re.fullmatch(rf"people-campaign\d+-[A-Z0-9_-]+-{today}\.xlsx", download.value.suggested_filename)
+        download.value.save_as(tmp_path / f"people-{language}.xlsx")
+        sheet = load_workbook(tmp_path / f"people-{language}.xlsx").active
+        header_row = int(sheet.freeze_panes[1:]) - 1
+        header = [c.value for c in sheet[header_row]]
+        status = header.index("状況" if language == "ja" else "Status")
+        assert header[status + 1] == "status_code"
+        shown = {(row[status].value, row[status + 1].value) for row in sheet.iter_rows(min_row=header_row + 1)}
+        labels = {"ja": {"completed": "修了", "not_started": "未着手"}, "en": {"completed": "Completed"}}[language]
+        assert shown and all(label != code for label, code in shown)
+        assert all(labels[code] == label for label, code in shown if code in labels)

@@ -1,7 +1,6 @@
 """The audit trail page: people by name and employee number, actions and details in words in the reader's
 language, filters, keyset paging, and CSV/XLSX exports that say what they cover and are themselves audited."""
 
-import csv
 import io
 import json
 import re
@@ -15,6 +14,7 @@ from learning.audit.models import AuditEvent
 from learning.audit.services import GENESIS, Entry, record, record_many, row_hash, verify_chain
 from learning.reports import trail
 from tests.conftest import sign_in
+from tests.exported import read_csv
 from tests.factories import make_department, make_user
 
 
@@ -201,19 +201,31 @@ def test_the_csv_export_says_what_it_covers_and_is_audited(db, client):
     reader = auditor(db, client, name="伊藤 大輔", employee_no="D0006")
     before = db.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
     response = client.get("/audit.csv?actor=E12345&outcome=failure")
-    body = response.get_data()
-    assert response.status_code == 200 and body.startswith(b"\xef\xbb\xbf")
-    assert response.headers["Content-Disposition"].startswith('attachment; filename="audit-trail-')
-    lines = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    assert lines[0] == ["Audit trail"]
-    assert lines[1] == ["Filters", "Actor: E12345; Outcome: Failed"]
-    assert lines[2][0] == "As of (JST)" and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", lines[2][1])
-    assert lines[3] == ["Covers", f"1 events, up to event #{before}, newest first"]
-    assert lines[4] == ["Exported by", "伊藤 大輔 (D0006)"] and lines[5] == []
-    assert lines[6][:6] == ["Event", "Time (JST)", "Actor", "Action", "Outcome", "Target"]
-    assert len(lines) == 8 and lines[7][2:5] == ["'=HYPERLINK(1) (E12345)", "Sign-in failed", "Failed"]
-    assert lines[7][6] == "Reason: wrong password"
-    assert "authn_login_fail" not in body.decode("utf-8-sig")
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="audit-trail-filtered-')
+    exported = read_csv(response)
+    assert exported.heading[:3] == [
+        ["Audit trail"],
+        ["Filters", "Actor: E12345; Outcome: Failed"],
+        ["Covers", f"1 events, up to event #{before}, newest first"],
+    ]
+    assert exported.heading[3][0] == "As of" and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d JST", exported.heading[3][1])
+    assert exported.heading[4:] == [["Produced by", "伊藤 大輔 (D0006)"]]
+    assert exported.header[:8] == [
+        "Event",
+        "Time (JST)",
+        "Actor",
+        "Action",
+        "action_code",
+        "Outcome",
+        "outcome_code",
+        "Target",
+    ]
+    (row,) = exported.records()
+    assert row["Actor"] == "'=HYPERLINK(1) (E12345)" and row["Details"] == "Reason: wrong password"
+    # People read the label; the stored code stands beside it for machines, never alone.
+    assert (row["Action"], row["action_code"]) == ("Sign-in failed", "authn_login_fail")
+    assert (row["Outcome"], row["outcome_code"]) == ("Failed", "failure")
+    assert (row["Target"], row["target_code"]) == ("", "")
     exported = db.scalars(select(AuditEvent).where(AuditEvent.action == "audit_trail_exported")).one()
     assert exported.actor_id == reader.id and exported.id > before
     assert json.loads(exported.details) == {

@@ -1,11 +1,8 @@
 """Department completion: figures against hand-computed expectations, scope, exports, chart data."""
 
-import csv
-import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from learning import clock
@@ -15,6 +12,7 @@ from learning.reports.completion import Counts, organisation_total
 from learning.reports.exports import safe
 from learning.training.models import Assignment
 from tests.conftest import sign_in
+from tests.exported import read_csv, read_xlsx
 from tests.factories import make_campaign_row, make_department, make_edition, make_user
 
 NOW = datetime(2026, 7, 10, 3, tzinfo=UTC)
@@ -103,8 +101,13 @@ def test_a_manager_sees_only_their_subtree(app, db, report):
         assert client.get(path).status_code == 403
     refused = db.scalars(select(AuditEvent).where(AuditEvent.action == "authz_fail")).all()
     assert len(refused) == 3 and all(e.actor_id == report["manager"].id for e in refused)
-    exported = client.get(f"/reports/campaigns/{campaign_id}.csv").get_data().decode("utf-8-sig")
-    assert "BR2" not in exported and "S1" in exported
+    response = client.get(f"/reports/campaigns/{campaign_id}.csv")
+    assert f'filename="completion-campaign{campaign_id}-BR1-20260710.csv"' in response.headers["Content-Disposition"]
+    exported = read_csv(response)
+    assert [r[0] for r in exported.rows] == ["BR1", "S1"]
+    assert exported.said("Departments").startswith("Department ") and "(BR1) and every department under them" in (
+        exported.said("Departments")
+    )
     assert client.get("/reports/campaigns/999999").status_code == 404
     learner = client_for(app, make_user(db))
     assert learner.get(f"/reports/campaigns/{campaign_id}").status_code == 403
@@ -123,17 +126,16 @@ def test_every_view_and_export_is_audited(app, db, report):
 def test_csv_and_xlsx_open_cleanly_and_neutralise_formulas(app, report):
     client = client_for(app, report["compliance"])
     campaign_id = report["campaign"].id
-    raw = client.get(f"/reports/campaigns/{campaign_id}.csv").get_data()
-    assert raw.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][:4] == ["Code", "Level", "Department", "Assigned"]
-    formula_row = next(r for r in rows if r[0] == "BR2")
+    exported = read_csv(client.get(f"/reports/campaigns/{campaign_id}.csv"))
+    assert exported.header[:4] == ["Code", "Level", "Department", "People assigned"]
+    assert exported.header[6:8] == ["People overdue", "Assigned"]
+    formula_row = next(r for r in exported.rows if r[0] == "BR2")
     assert formula_row[1] == "2" and formula_row[2].startswith("'=HYPERLINK")
-    workbook = load_workbook(io.BytesIO(client.get(f"/reports/campaigns/{campaign_id}.xlsx").get_data()))
-    sheet = workbook.active
-    values = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    assert next(r for r in exported.rows if r[0] == "R")[9:] == ["50.0%", "25.0%"]
+    workbook = read_xlsx(client.get(f"/reports/campaigns/{campaign_id}.xlsx"))
+    values = {row[0].value: row for row in workbook.cells}
     assert values["BR2"][2].data_type == "s" and values["BR2"][2].value.startswith("'=")
-    assert values["R"][3].value == 5 and values["R"][9].value == 50.0
+    assert values["R"][3].value == 5 and values["R"][9].value == 0.5 and values["R"][9].number_format == "0.0%"
 
 
 def test_people_drill_down(app, report):

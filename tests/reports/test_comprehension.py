@@ -1,10 +1,6 @@
 """Comprehension figures and the minimum group size, including the subtraction a small group could leak by."""
 
-import csv
-import io
 from datetime import UTC, datetime, timedelta
-
-from openpyxl import load_workbook
 
 from learning import clock
 from learning.campaigns.models import Campaign
@@ -12,6 +8,7 @@ from learning.quizzes.models import Attempt
 from learning.reports.comprehension import Scores, rolled_up
 from learning.training.models import Assignment
 from tests.conftest import sign_in
+from tests.exported import read_csv, read_xlsx
 from tests.factories import make_campaign_row, make_department, make_edition, make_user
 
 
@@ -92,10 +89,12 @@ def test_figures_against_hand_computed_values(app, db):
     by_department = dict(zip(figure["data"][0]["y"], figure["data"][0]["z"], strict=True))
     assert by_department[big.name_en] == [86.7]
     assert by_department[small.name_en] == [None] and by_department[root.name_en] == [None]
-    csv_text = client.get(f"/reports/campaigns/{campaign.id}/comprehension.csv").get_data().decode("utf-8-sig")
-    rows = {row[0]: row for row in csv.reader(io.StringIO(csv_text))}
-    assert rows["BIG"][3:6] == ["86.7", "66.7", "1.5"] and rows["SMALL"][3:6] == ["", "", ""]
-    sheet = load_workbook(
-        io.BytesIO(client.get(f"/reports/campaigns/{campaign.id}/comprehension.xlsx").get_data())
-    ).active
-    assert [c.value for c in sheet[1]][:3] == ["Code", "Level", "Department"]
+    exported = read_csv(client.get(f"/reports/campaigns/{campaign.id}/comprehension.csv"))
+    rows = {row[0]: row for row in exported.rows}
+    assert rows["BIG"][3:6] == ["86.7", "66.7%", "1.50"] and rows["SMALL"][3:6] == ["", "", ""]
+    assert "Figures resting on fewer than 5 people are left blank." in exported.said("Withheld")
+    workbook = read_xlsx(client.get(f"/reports/campaigns/{campaign.id}/comprehension.xlsx"))
+    assert workbook.header[:3] == ["Code", "Level", "Department"]
+    big = next(row for row in workbook.cells if row[0].value == "BIG")
+    assert [c.value for c in big[3:6]] == [86.7, 4 / 6, 1.5]
+    assert [c.number_format for c in big[3:6]] == ["0.0", "0.0%", "0.00"]

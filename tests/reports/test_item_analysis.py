@@ -1,13 +1,11 @@
 """Item analysis: facility, discrimination, distractors, desk questions, flags; trainers see it, managers do not."""
 
-import csv
-import io
-
 from sqlalchemy import select
 
 from learning.courses.models import Choice
 from learning.reports.items import analyse
 from tests.conftest import csrf_token, post, sign_in
+from tests.exported import read_csv
 from tests.factories import make_user
 from tests.helpers import answers_for, learner_with_assignment, read_all_sections, start_quiz
 
@@ -57,7 +55,6 @@ def test_trainer_sees_distractors_and_desk_questions(app, db):
     sign_in(manager_client, manager.employee_no)
     assert manager_client.get(f"/reports/items/{edition.id}").status_code == 403
     assert trainer_client.get("/reports/items/999999").status_code == 404
-    exported = trainer_client.get(f"/reports/items/{edition.id}.csv").get_data().decode("utf-8-sig")
-    lines = list(csv.reader(io.StringIO(exported)))
-    assert lines[0][:3] == ["Question", "Times drawn", "Facility"]
-    assert sum(int(line[7]) for line in lines[1:]) == 3  # the three wrong choices picked
+    exported = read_csv(trainer_client.get(f"/reports/items/{edition.id}.csv"))
+    assert exported.header[:3] == ["Question", "Times drawn", "Facility"]
+    assert sum(int(record["Times picked"]) for record in exported.records()) == 3  # the three wrong choices picked

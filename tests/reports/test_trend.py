@@ -1,7 +1,5 @@
 """Trend across periods of a recurring campaign."""
 
-import csv
-import io
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
@@ -11,6 +9,7 @@ from learning.campaigns.running import roll_over
 from learning.reports import services
 from learning.training.models import Assignment
 from tests.conftest import sign_in
+from tests.exported import read_csv
 from tests.factories import make_department, make_edition, make_launched_campaign, make_user
 from tests.helpers import chart_in, plotted
 
@@ -45,5 +44,8 @@ def test_rates_per_period(app, db):
     assert [a["text"] for a in figure["layout"]["annotations"]] == ["Running: figures still grow"]
     assert page.count("In progress: figures still grow until the due date") == 1
     assert by_department[root.name_en] == [0.4, 0.8]
-    exported = client.get(f"/reports/campaigns/{second.id}/trend.csv").get_data().decode("utf-8-sig")
-    assert [row[2] for row in csv.reader(io.StringIO(exported))][1:] == ["40.0", "80.0"]
+    exported = read_csv(client.get(f"/reports/campaigns/{second.id}/trend.csv"))
+    assert [(r["Period"], r["Completion rate"], r["figures_code"]) for r in exported.records()] == [
+        ("2026-04-01", "40.0%", "past_due"),
+        ("2027-04-01", "80.0%", "in_progress"),
+    ]

@@ -170,8 +170,10 @@ def export_gift(edition_id: int):
     )
 
 
-def download(data: bytes, mimetype: str, filename: str) -> Response:
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+def download(data: bytes, content_type: str, filename: str) -> Response:
+    # content_type, not mimetype: Werkzeug adds a charset to a text mimetype even when it names one already.
+    disposition = f'attachment; filename="{filename}"'
+    return Response(data, content_type=content_type, headers={"Content-Disposition": disposition})
 
 
 @bp.route("/library/upload", methods=["GET", "POST"])

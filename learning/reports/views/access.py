@@ -3,15 +3,14 @@ compliance, the admin): "who could do what, since when, approved by whom" withou
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from learning import clock
 from learning.accounts import grants, reviews
 from learning.accounts.pages import label
 from learning.authz import Permission, requires
 from learning.i18n import pick
 from learning.reports import access
-from learning.reports.pages import audit, table_download
+from learning.reports.exports import Column, Table
+from learning.reports.pages import audit, heading, jst, table_download
 from learning.web import db
 
 bp = Blueprint("access_register", __name__, template_folder="../templates")
@@ -21,15 +20,9 @@ def _dept(department) -> str:
     return pick(department.names) if department else ""
 
 
-def _preamble(title: str, covers: str) -> list[list[str]]:
-    """What an export covers, as of when, and who made it: the first rows of the file."""
-    now = access.jst(clock.now())
-    return [
-        [title],
-        [_("Covers"), covers],
-        [_("As of (Japan time)"), now],
-        [_("Exported by"), access.person(current_user)],
-    ]
+def _coded(kind: str, label_text: str, code: str) -> Column:
+    """A column of the accounts room's codes: the label people read, and the code beside it."""
+    return Column(label_text, code, "coded", labels=lambda value: label(value, kind))
 
 
 @bp.route("/access/register")
@@ -57,41 +50,41 @@ def register(fmt: str = "html"):
             number=number or "",
             roles=sorted(grants.GRANTABLE),
         )
-    header = [
-        _("Name"),
-        _("Employee number"),
-        _("Department"),
-        _("Role"),
-        _("Scope"),
-        _("Status"),
-        _("Requested by"),
-        _("Requested at"),
-        _("Approved by"),
-        _("Approved at"),
-        _("Ends at"),
-        _("Ended at"),
-        _("Ended by"),
-        _("How it ended"),
-        _("Last reviewed at"),
-        _("Last reviewed by"),
+    columns = [
+        Column(_("Name"), "name"),
+        Column(_("Employee number"), "employee_no"),
+        Column(_("Department"), "department"),
+        _coded("role", _("Role"), "role"),
+        Column(_("Scope"), "scope"),
+        _coded("grant_status", _("Status"), "status"),
+        Column(_("Requested by"), "requested_by"),
+        Column(jst(_("Requested at")), "requested_at", "datetime"),
+        Column(_("Approved by"), "approved_by"),
+        Column(jst(_("Approved at")), "approved_at", "datetime"),
+        Column(jst(_("Ends at")), "ends_at", "datetime"),
+        Column(jst(_("Ended at")), "ended_at", "datetime"),
+        Column(_("Ended by"), "ended_by"),
+        _coded("end_reason", _("How it ended"), "end_reason"),
+        Column(jst(_("Last reviewed at")), "last_reviewed_at", "datetime"),
+        Column(_("Last reviewed by"), "last_reviewed_by"),
     ]
     table = [
         [
             r.holder.name,
             r.holder.employee_no,
             _dept(r.holder_department),
-            label(r.grant.role, "role"),
+            r.grant.role,
             _dept(r.scope),
-            label(r.grant.status, "grant_status"),
+            r.grant.status,
             access.person(r.requested_by),
-            access.jst(r.grant.granted_at),
+            r.grant.granted_at,
             access.person(r.approved_by),
-            access.jst(r.grant.approved_at),
-            access.jst(r.grant.ends_at),
-            access.jst(r.grant.revoked_at),
+            r.grant.approved_at,
+            r.grant.ends_at,
+            r.grant.revoked_at,
             access.person(r.ended_by),
-            label(r.grant.end_reason, "end_reason") if r.grant.end_reason else "",
-            access.jst(r.grant.last_reviewed_at),
+            r.grant.end_reason,
+            r.grant.last_reviewed_at,
             access.person(r.reviewed_by),
         ]
         for r in rows
@@ -111,10 +104,8 @@ def register(fmt: str = "html"):
         )
         if part
     )
-    stamp = clock.tokyo_date(clock.now()).isoformat()
-    return table_download(
-        fmt, _("Access register"), header, table, f"access-register-{stamp}", _preamble(_("Access register"), covers)
-    )
+    exported = Table(_("Access register"), columns, table, heading(_("Access register"), (_("Filters"), covers)))
+    return table_download(fmt, exported, "access-register", status, role or "", number or "")
 
 
 @bp.route("/access/reviews/<int:review_id>")
@@ -128,34 +119,33 @@ def review(review_id: int, fmt: str = "html"):
     audit(("access_review", found.id), {"report": "access_review", "format": fmt})
     if fmt == "html":
         return render_template("access/review.html", review=found, rows=rows, progress=reviews.progress(db(), found.id))
-    header = [
-        _("Name"),
-        _("Employee number"),
-        _("Department"),
-        _("What"),
-        _("Role"),
-        _("Last sign-in"),
-        _("Reviewer"),
-        _("Decision"),
-        _("Decided by"),
-        _("Decided at"),
+    columns = [
+        Column(_("Name"), "name"),
+        Column(_("Employee number"), "employee_no"),
+        Column(_("Department"), "department"),
+        _coded("item_kind", _("What"), "kind"),
+        _coded("role", _("Role"), "role"),
+        Column(jst(_("Last sign-in")), "last_sign_in_at", "datetime"),
+        Column(_("Reviewer"), "reviewer"),
+        _coded("decision", _("Decision"), "decision"),
+        Column(_("Decided by"), "decided_by"),
+        Column(jst(_("Decided at")), "decided_at", "datetime"),
     ]
     table = [
         [
             r.holder.name,
             r.holder.employee_no,
             _dept(r.holder_department),
-            label(r.item.kind, "item_kind"),
-            label(r.grant.role, "role") if r.grant else "",
-            access.jst(r.item.last_sign_in_at),
+            r.item.kind,
+            r.grant.role if r.grant else None,
+            r.item.last_sign_in_at,
             access.person(r.reviewer) or _("Compliance office"),
-            label(r.item.decision, "decision") if r.item.decision else _("Undecided"),
+            r.item.decision or (_("Undecided"), ""),
             access.person(r.decided_by),
-            access.jst(r.item.decided_at),
+            r.item.decided_at,
         ]
         for r in rows
     ]
     covers = _("%(title)s, due %(due)s", title=found.title, due=found.due_on.isoformat())
-    return table_download(
-        fmt, _("Access review"), header, table, f"access-review-{found.id}", _preamble(_("Access review"), covers)
-    )
+    exported = Table(_("Access review"), columns, table, heading(_("Access review"), (_("Access review"), covers)))
+    return table_download(fmt, exported, "access-review", found.id)

@@ -1,6 +1,5 @@
 """Department completion reports: scoped in the query, audited on every view and export."""
 
-from datetime import date
 from pathlib import Path
 
 import plotly
@@ -15,10 +14,19 @@ from learning.authz import Permission, public, requires
 from learning.campaigns.periods import tokyo_date
 from learning.courses.models import Edition
 from learning.i18n import current_locale, pick
-from learning.reports import rendering, services
+from learning.reports import messages, rendering, services, tables
 from learning.reports.completion import SORT_KEYS, organisation_total
 from learning.reports.comprehension import MIN_GROUP
-from learning.reports.pages import audit, completion_headers, denied, get_campaign, rate, rounded, table_download
+from learning.reports.pages import (
+    audit,
+    campaign_scope,
+    denied,
+    departments_scope,
+    get_campaign,
+    heading,
+    roots_in_name,
+    table_download,
+)
 from learning.web import db
 
 bp = Blueprint("reports", __name__, template_folder="../templates")
@@ -72,26 +80,10 @@ def campaign(campaign_id: int, fmt: str = "html"):
         else None
     )
     audit(("campaign", found.id), {"report": "department_completion", "format": fmt})
-    # The tree level is a column of its own: an indented name would also hide a formula from safe().
-    table = [
-        [
-            r.code,
-            r.depth + 1,
-            r.name,
-            r.total.assigned,
-            r.total.completed,
-            r.total.in_progress,
-            r.total.not_started,
-            r.total.overdue,
-            r.total.exempt,
-            rate(r.total.completion_rate),
-            rate(r.total.on_time_rate),
-        ]
-        for r in rows
-    ]
-    filename = f"completion-{found.id}-{date.today().isoformat()}"
+    lines = heading(_("Completion by department"), campaign_scope(found), departments_scope(scope.roots))
     if fmt in ("csv", "xlsx"):
-        return table_download(fmt, _("Completion"), completion_headers(), table, filename)
+        exported = tables.completion(rows, _, lines)
+        return table_download(fmt, exported, "completion", f"campaign{found.id}", *roots_in_name(scope.roots))
     if fmt == "json":
         return jsonify(
             campaign={"id": found.id, "name": pick(found.names)},
@@ -151,6 +143,7 @@ def campaign(campaign_id: int, fmt: str = "html"):
         total=total,
         chart=chart,
         curve=curve,
+        heading=lines,
         printing=request.args.get("print") == "1",
         corrections=corrections,
         recorded=recorded,
@@ -170,23 +163,21 @@ def department(campaign_id: int, department_id: int, fmt: str = "html"):
         denied("department_people", ("department", dept.id))
     people = services.people(db(), found.id, dept.id)
     audit(("department", dept.id), {"report": "department_people", "campaign": found.id, "format": fmt})
-    if fmt != "html":
-        header = [_("Name"), _("Employee number"), _("Module"), _("Status"), _("Due"), _("Completed on"), _("Attempts")]
-        table = [
-            [
-                p.name,
-                p.employee_no,
-                p.title_en if current_locale() == "en" else p.title_ja,
-                p.status,
-                p.due_at.date().isoformat(),
-                p.completed_at.date().isoformat() if p.completed_at else "",
-                p.attempts,
-            ]
-            for p in people
-        ]
-        name = f"people-{found.id}-{dept.code}"
-        return table_download(fmt, _("People"), header, table, name)
-    return render_template("reports/department.html", campaign=found, department=dept, people=people)
+    own = _(
+        "%(department)s: its own people, not the departments under it", department=f"{pick(dept.names)} ({dept.code})"
+    )
+    lines = heading(_("People of a department"), campaign_scope(found), (_("Department"), own))
+    if fmt == "html":
+        return render_template(
+            "reports/department.html",
+            campaign=found,
+            department=dept,
+            people=people,
+            statuses=messages.PERSON_STATUS,
+            heading=lines,
+        )
+    exported = tables.people(people, current_locale(), _, lines)
+    return table_download(fmt, exported, "people", f"campaign{found.id}", dept.code)
 
 
 @bp.route("/reports/campaigns/<int:campaign_id>/comprehension")
@@ -198,36 +189,20 @@ def comprehension(campaign_id: int, fmt: str = "html"):
     scope = services.scope_of(db(), current_user)
     rows = services.department_report(db(), found.id, scope, current_locale())
     module_ids, cells = services.comprehension(db(), found, scope, rows)
-    titles = {
-        e.module_id: pick(e.titles)
+    editions = {
+        e.module_id: e
         for e in db().scalars(
             select(Edition).where(Edition.id.in_([cm.edition_id for cm in found.modules if cm.edition_id]))
         )
     }
-    modules = [(m, titles.get(m, str(m))) for m in module_ids]
+    modules = [(m, pick(editions[m].titles) if m in editions else str(m)) for m in module_ids]
     audit(("campaign", found.id), {"report": "comprehension", "format": fmt})
+    withheld = (_("Withheld"), _("Figures resting on fewer than %(n)d people are left blank.", n=MIN_GROUP))
+    lines = heading(_("Comprehension"), campaign_scope(found), departments_scope(scope.roots), withheld)
     if fmt != "html":
-        header = [_("Code"), _("Level"), _("Department")]
-        labels = [_("Average best score"), _("First-attempt pass rate"), _("Attempts per completion")]
-        for _m, title in modules:
-            header += [f"{title}: {label}" for label in labels]
-        table = []
-        for r in rows:
-            line = [r.code, r.depth + 1, r.name]
-            for m, _title in modules:
-                cell = cells[(r.id, m)]
-                scores = cell.total
-                line += (
-                    [
-                        rounded(scores.average, 1),
-                        rate(scores.first_attempt_pass_rate),
-                        rounded(scores.attempts_per_completion, 2),
-                    ]
-                    if cell.shown
-                    else [None, None, None]
-                )
-            table.append(line)
-        return table_download(fmt, _("Comprehension"), header, table, f"comprehension-{found.id}")
+        named = [(m, title, editions[m].module.slug if m in editions else f"module{m}") for m, title in modules]
+        exported = tables.comprehension(rows, named, cells, _, lines)
+        return table_download(fmt, exported, "comprehension", f"campaign{found.id}", *roots_in_name(scope.roots))
     heatmap = rendering.comprehension_heatmap(rows, modules, cells)
     return render_template(
         "reports/comprehension.html",
@@ -237,6 +212,7 @@ def comprehension(campaign_id: int, fmt: str = "html"):
         cells=cells,
         heatmap=heatmap,
         min_group=MIN_GROUP,
+        heading=lines,
     )
 
 
@@ -257,35 +233,34 @@ def items(edition_id: int, fmt: str = "html"):
         abort(404)
     figures, picks, desk, attempts = services.item_analysis(db(), edition.id)
     audit(("edition", edition.id), {"report": "item_analysis", "format": fmt})
-    if fmt != "html":
-        header = [
-            _("Question"),
-            _("Times drawn"),
-            _("Facility"),
-            _("Discrimination"),
-            _("Desk questions"),
-            _("Flags"),
-            _("Wrong choice"),
-            _("Times picked"),
-        ]
-        table = []
-        for position, q in enumerate(edition.questions, 1):
-            f = figures.get(q.id)
-            base = [
-                f"{position}. {pick(q.prompts)}",
-                f.drawn if f else 0,
-                rate(f.facility) if f else None,
-                rounded(f.discrimination, 2) if f else None,
-                desk.get(q.id, 0),
-                ", ".join(f.flags) if f else "",
-            ]
-            wrong = [c for c in q.choices if not c.correct]
-            for c in wrong or [None]:
-                table.append(base + ([pick(c.texts), picks.get(c.id, 0)] if c else ["", 0]))
-        return table_download(fmt, _("Item analysis"), header, table, f"items-{edition.id}")
-    return render_template(
-        "reports/items.html", edition=edition, figures=figures, picks=picks, desk=desk, attempts=attempts
+    lines = heading(
+        _("Item analysis"),
+        (_("Edition"), f"{pick(edition.titles)} ({edition.module.slug} v{edition.version}, {edition.label})"),
+        (_("Attempts"), _("%(n)d submitted attempts; figures only, no names", n=attempts)),
     )
+    if fmt == "html":
+        return render_template(
+            "reports/items.html",
+            edition=edition,
+            figures=figures,
+            picks=picks,
+            desk=desk,
+            attempts=attempts,
+            flag_names=messages.FLAGS,
+            heading=lines,
+        )
+    questions = [
+        (
+            position,
+            pick(q.prompts),
+            figures.get(q.id),
+            desk.get(q.id, 0),
+            [(pick(c.texts), picks.get(c.id, 0)) for c in q.choices if not c.correct],
+        )
+        for position, q in enumerate(edition.questions, 1)
+    ]
+    exported = tables.items(questions, _, lines)
+    return table_download(fmt, exported, "items", edition.module.slug, f"v{edition.version}")
 
 
 @bp.route("/reports/campaigns/<int:campaign_id>/trend")
@@ -299,15 +274,23 @@ def trend(campaign_id: int, fmt: str = "html"):
     today = tokyo_date(clock.now())
     running = {p.id for p in periods if p.due_on >= today}  # its figures still grow: marked, not compared
     audit(("campaign", found.id), {"report": "trend", "format": fmt})
+    series = (_("Campaign series"), _("%(name)s: %(n)d periods", name=pick(found.names), n=len(periods)))
+    lines = heading(_("Trend across periods"), series, departments_scope(scope.roots))
     if fmt != "html":
-        header = [_("Period"), _("Campaign"), _("Completion rate"), _("On-time rate")]
-        table = [
-            [p.period_start.isoformat(), pick(p.names), rate(completion), rate(on_time)]
+        shown = [
+            (p.period_start, p.due_on, pick(p.names), completion, on_time, p.id in running)
             for p, (completion, on_time) in zip(periods, overall, strict=True)
         ]
-        return table_download(fmt, _("Trend across periods"), header, table, f"trend-{found.id}")
-    lines = {_("Whole scope"): [completion for completion, _on_time in overall], **by_department}
-    chart = rendering.trend_chart(periods, running, lines)
+        exported = tables.trend(shown, _, lines)
+        return table_download(fmt, exported, "trend", f"campaign{found.id}", *roots_in_name(scope.roots))
+    lines_by_name = {_("Whole scope"): [completion for completion, _on_time in overall], **by_department}
+    chart = rendering.trend_chart(periods, running, lines_by_name)
     return render_template(
-        "reports/trend.html", campaign=found, periods=periods, overall=overall, chart=chart, running=running
+        "reports/trend.html",
+        campaign=found,
+        periods=periods,
+        overall=overall,
+        chart=chart,
+        running=running,
+        heading=lines,
     )

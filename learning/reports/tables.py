@@ -1,0 +1,160 @@
+"""The tables of the report exports: each report's columns (a label in the reader's language, a stable code, a
+kind) and its rows, from the figures the services computed. Flask-free: the caller passes `gettext` and the
+texts already in the reader's language; learning.reports.exports writes the file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from learning.reports.completion import DepartmentRow
+from learning.reports.comprehension import Cell
+from learning.reports.exports import Column, Table
+from learning.reports.messages import FLAGS, PERIOD_FIGURES, PERSON_STATUS
+from learning.reports.services import PersonRow
+
+Translate = Callable[[str], str]
+Heading = list[list[str]]
+
+
+def department_columns(_: Translate) -> list[Column]:
+    """The first columns of a table of the department tree (the level is a column of its own: an indented
+    name would also hide a formula from safe())."""
+    return [
+        Column(_("Code"), "department_code"),
+        Column(_("Level"), "level", "integer"),
+        Column(_("Department"), "department"),
+    ]
+
+
+def _department(row: DepartmentRow) -> list:
+    return [row.code, row.depth + 1, row.name]
+
+
+def completion(rows: list[DepartmentRow], _: Translate, heading: Heading) -> Table:
+    counts = [
+        (_("People assigned"), "people"),
+        (_("People fully complete"), "people_complete"),
+        (_("People not finished"), "people_not_finished"),
+        (_("People overdue"), "people_overdue"),
+        (_("Assigned"), "assigned"),
+        (_("Completed"), "completed"),
+        (_("In progress"), "in_progress"),
+        (_("Not started"), "not_started"),
+        (_("Overdue"), "overdue"),
+        (_("Exempt"), "exempt"),
+        (_("Withdrawn (leavers)"), "withdrawn"),
+    ]
+    columns = [
+        *department_columns(_),
+        *(Column(label, code, "integer") for label, code in counts),
+        Column(_("Completion rate"), "completion_rate", "percent"),
+        Column(_("On-time rate"), "on_time_rate", "percent"),
+    ]
+    table = [
+        [
+            *_department(r),
+            *(getattr(r.total, code) for _label, code in counts),
+            r.total.completion_rate,
+            r.total.on_time_rate,
+        ]
+        for r in rows
+    ]
+    return Table(_("Completion by department"), columns, table, heading)
+
+
+def people(found: list[PersonRow], locale: str, _: Translate, heading: Heading) -> Table:
+    columns = [
+        Column(_("Name"), "name"),
+        Column(_("Employee number"), "employee_no"),
+        Column(_("Module"), "module"),
+        Column(_("Status"), "status", "coded", labels=lambda code: _(PERSON_STATUS[code])),
+        Column(_("Due"), "due_on", "date"),
+        Column(_("Completed on"), "completed_on", "date"),
+        Column(_("Attempts"), "attempts", "integer"),
+    ]
+    table = [
+        [
+            p.name,
+            p.employee_no,
+            (p.title_en if locale == "en" else p.title_ja) or p.title_ja,
+            p.shown,
+            p.due_at,
+            p.completed_at,
+            p.attempts,
+        ]
+        for p in found
+    ]
+    return Table(_("People of a department"), columns, table, heading)
+
+
+def comprehension(
+    rows: list[DepartmentRow],
+    modules: list[tuple[int, str, str]],
+    cells: dict[tuple[int, int], Cell],
+    _: Translate,
+    heading: Heading,
+) -> Table:
+    """`modules`: (module id, title, slug); a withheld cell (too few people) is left blank."""
+    columns = department_columns(_)
+    average, first, attempts = _("Average best score"), _("First-attempt pass rate"), _("Attempts per completion")
+    for _m, title, slug in modules:
+        columns += [
+            Column(f"{title}: {average}", f"{slug}.average_score", "decimal", digits=1),
+            Column(f"{title}: {first}", f"{slug}.first_attempt_pass_rate", "percent"),
+            Column(f"{title}: {attempts}", f"{slug}.attempts_per_completion", "decimal"),
+        ]
+    table = []
+    for r in rows:
+        line = _department(r)
+        for module_id, _title, _slug in modules:
+            cell = cells[(r.id, module_id)]
+            scores = cell.total
+            shown = [scores.average, scores.first_attempt_pass_rate, scores.attempts_per_completion]
+            line += shown if cell.shown else [None, None, None]
+        table.append(line)
+    return Table(_("Comprehension"), columns, table, heading)
+
+
+def items(questions: list[tuple], _: Translate, heading: Heading) -> Table:
+    """`questions`: (position, prompt, figures or None, desk questions, [(wrong choice's text, picks)]), one
+    row per wrong choice."""
+    columns = [
+        Column(_("Question"), "question"),
+        Column(_("Times drawn"), "drawn", "integer"),
+        Column(_("Facility"), "facility", "percent"),
+        Column(_("Discrimination"), "discrimination", "decimal"),
+        Column(_("Desk questions"), "desk_questions", "integer"),
+        Column(_("Flags"), "flags", "coded", labels=lambda code: _(FLAGS[code]), joiner=_(", ")),
+        Column(_("Wrong choice"), "wrong_choice"),
+        Column(_("Times picked"), "picked", "integer"),
+    ]
+    table = []
+    for position, prompt, f, desk, wrong in questions:
+        base = [
+            f"{position}. {prompt}",
+            f.drawn if f else 0,
+            f.facility if f else None,
+            f.discrimination if f else None,
+            desk,
+            f.flags if f else [],
+        ]
+        for choice, picked in wrong or [("", 0)]:
+            table.append([*base, choice, picked])
+    return Table(_("Item analysis"), columns, table, heading)
+
+
+def trend(periods: list[tuple], _: Translate, heading: Heading) -> Table:
+    """`periods`: (period start, due on, name, completion rate, on-time rate, still running)."""
+    columns = [
+        Column(_("Period"), "period_start", "date"),
+        Column(_("Due"), "due_on", "date"),
+        Column(_("Campaign"), "campaign"),
+        Column(_("Completion rate"), "completion_rate", "percent"),
+        Column(_("On-time rate"), "on_time_rate", "percent"),
+        Column(_("Figures"), "figures", "coded", labels=lambda code: _(PERIOD_FIGURES[code])),
+    ]
+    table = [
+        [start, due, name, completion, on_time, "in_progress" if running else "past_due"]
+        for start, due, name, completion, on_time, running in periods
+    ]
+    return Table(_("Trend across periods"), columns, table, heading)
