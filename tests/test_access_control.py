@@ -39,6 +39,7 @@ EXPECTED = {
     "reports.department": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
     "reports.comprehension": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
     "reports.trend": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
+    "lists.people": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
     "reports.items_index": {"GET": {Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR}},
     "reports.items": {"GET": {Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR}},
     "desk.ask": {"GET": ALL, "POST": ALL},

@@ -251,3 +251,30 @@ def bootstrap_grant(session: Session, user: User, role: str) -> RoleGrant:
     user.session_version += 1
     record(session, "privilege_granted", target=("user", user.id), details=_details(grant, bootstrap=True))
     return grant
+
+
+def department_heads(session: Session) -> dict[int, list[int]]:
+    """Department id -> the people whose manager scope, in force, is exactly that department."""
+    heads: dict[int, list[int]] = {}
+    rows = session.execute(
+        select(RoleGrant.department_id, RoleGrant.user_id)
+        .where(RoleGrant.in_force_at(clock.now()), RoleGrant.role == Role.MANAGER, RoleGrant.department_id.is_not(None))
+        .order_by(RoleGrant.id)
+    )
+    for department_id, user_id in rows:
+        heads.setdefault(department_id, []).append(user_id)
+    return heads
+
+
+def nearest_head(
+    heads: dict[int, list[int]], parents: dict[int, int | None], department_id: int | None, user_id: int | None = None
+) -> int | None:
+    """The manager nearest above a department (never the person themselves), or None where there is none."""
+    department, seen = department_id, set()
+    while department is not None and department not in seen:
+        seen.add(department)
+        for head in heads.get(department, []):
+            if head != user_id:
+                return head
+        department = parents.get(department)
+    return None

@@ -56,9 +56,9 @@ def open_review(
             .order_by(RoleGrant.id)
         )
     ]
-    heads, parents = _department_heads(session), parent_map(session)
+    heads, parents = grants.department_heads(session), parent_map(session)
     for user in dormant_accounts(session, dormant_days):
-        reviewer = _nearest_head(heads, parents, user)
+        reviewer = grants.nearest_head(heads, parents, user.department_id, user.id)
         items.append(
             AccessReviewItem(
                 review_id=review.id,
@@ -95,33 +95,6 @@ def dormant_accounts(session: Session, days: int) -> list[User]:
             .order_by(User.employee_no)
         )
     )
-
-
-def _department_heads(session: Session) -> dict[int, list[int]]:
-    """Department id -> the people whose manager scope is exactly that department."""
-    now = clock.now()
-    heads: dict[int, list[int]] = {}
-    rows = session.execute(
-        select(RoleGrant.department_id, RoleGrant.user_id).where(
-            RoleGrant.in_force_at(now), RoleGrant.role == Role.MANAGER, RoleGrant.department_id.is_not(None)
-        )
-    )
-    for department_id, user_id in rows:
-        heads.setdefault(department_id, []).append(user_id)
-    return heads
-
-
-def _nearest_head(heads: dict[int, list[int]], parents: dict[int, int | None], user: User) -> int | None:
-    """The manager nearest above the person's department (never the person), or None for compliance."""
-    department = user.department_id
-    seen = set()
-    while department is not None and department not in seen:
-        seen.add(department)
-        for head in heads.get(department, []):
-            if head != user.id:
-                return head
-        department = parents.get(department)
-    return None
 
 
 def _may_decide(item: AccessReviewItem, reviewer: User) -> bool:

@@ -5,8 +5,9 @@ Importing this package loads nothing; `init_app(app)` registers what the room of
 
 
 def init_app(app) -> None:
-    from learning.reports.views import access, reports, trail
+    from learning.reports.views import access, lists, reports, trail
 
     app.register_blueprint(reports.bp)
     app.register_blueprint(trail.bp)
     app.register_blueprint(access.bp)
+    app.register_blueprint(lists.bp)

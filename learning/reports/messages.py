@@ -59,3 +59,12 @@ NO_ACTOR = N_("System or anonymous")  # a job, a command, or a question asked wi
 UNLABELLED = N_("%(code)s (no label)")
 YES = N_("yes")
 NO = N_("no")
+
+
+# The people list's filters (learning.reports.lists.FILTERS).
+LIST_FILTERS = {
+    "all": N_("Everyone"),
+    "not_finished": N_("Not finished"),
+    "overdue": N_("Overdue"),
+    "exempt": N_("Exempt"),
+}

@@ -158,3 +158,38 @@ def trend(periods: list[tuple], _: Translate, heading: Heading) -> Table:
         for start, due, name, completion, on_time, running in periods
     ]
     return Table(_("Trend across periods"), columns, table, heading)
+
+
+def people_matrix(lines, modules, locale: str, _: Translate, heading: Heading) -> Table:
+    """The people list as a person × module matrix: one line per person, one status column per module."""
+
+    def status(code: str) -> str:
+        return _(PERSON_STATUS[code]) if code in PERSON_STATUS else code
+
+    columns = [
+        Column(_("Employee number"), "employee_no"),
+        Column(_("Name"), "name"),
+        Column(_("Department code"), "department_code"),
+        Column(_("Department"), "department"),
+        Column(_("Department head"), "department_head"),
+        Column(_("Status"), "status", "coded", labels=status),
+        Column(_("Completed"), "completed", "integer"),
+        Column(_("Counted"), "counted", "integer"),
+        *(Column(titles.get(locale) or titles.get("ja", ""), f"module_{module_id}", "coded", labels=status)
+          for module_id, titles in modules),
+    ]  # fmt: skip
+    rows = (
+        [
+            line.employee_no,
+            line.name,
+            line.department_code,
+            line.department.get(locale) or line.department.get("ja", ""),
+            line.head,
+            line.status,
+            line.completed,
+            line.counted,
+            *(line.modules.get(module_id) for module_id, _titles in modules),
+        ]
+        for line in lines
+    )
+    return Table(_("People and their status"), columns, rows, heading)

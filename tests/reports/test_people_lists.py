@@ -1,0 +1,96 @@
+"""The lists compliance works from: a parent department lists everyone under it (the union of its children's
+lists), filters and sorting work, a manager sees only their subtrees, and the export carries everyone."""
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from learning import clock
+from learning.reports import lists
+from learning.reports.services import Scope
+from learning.training.models import Assignment
+from tests.conftest import sign_in
+from tests.factories import make_department, make_edition, make_launched_campaign, make_user
+
+
+@pytest.fixture
+def organisation(app, db):
+    clock.freeze(datetime(2026, 7, 15, 1, tzinfo=UTC))  # after the 30 June due date
+    sales = make_department(db, code="SALES")
+    east, west = make_department(db, code="EAST", parent=sales), make_department(db, code="WEST", parent=sales)
+    grid = make_department(db, code="GRID")
+    head = make_user(db, "manager", department=east, scope=east, employee_no="H1", name="東 部長")
+    people = {
+        "done": make_user(db, department=east, employee_no="P1", name="修了 一郎"),
+        "half": make_user(db, department=west, employee_no="P2", name="途中 二郎"),
+        "none": make_user(db, department=west, employee_no="P3", name="未着 三子"),
+        "grid": make_user(db, department=grid, employee_no="P4", name="送配 四郎"),
+    }
+    editions = [make_edition(db, slug="one"), make_edition(db, slug="two")]
+    campaign = make_launched_campaign(db, editions)
+    mine = {p: db.scalars(select(Assignment).where(Assignment.user_id == u.id).order_by(Assignment.id)).all()
+            for p, u in people.items()}  # fmt: skip
+    for assignment in [*mine["done"], mine["half"][0]]:
+        assignment.status, assignment.completed_at = "completed", clock.now()
+    db.commit()
+    return {"campaign": campaign, "sales": sales, "east": east, "west": west, "head": head, "people": people}
+
+
+def names(lines) -> list[str]:
+    return [line.employee_no for line in lines]
+
+
+def test_a_parent_department_lists_everyone_under_it(db, organisation):
+    campaign, everyone = organisation["campaign"], Scope(None, None)
+    parent, _ = lists.page(db, campaign, {organisation[c].id for c in ("sales", "east", "west")})
+    east, _ = lists.page(db, campaign, {organisation["east"].id})
+    west, _ = lists.page(db, campaign, {organisation["west"].id})
+    assert names(parent) == sorted(names(east) + names(west)) == ["H1", "P1", "P2", "P3"]
+    whole, total = lists.page(db, campaign, everyone.departments)
+    assert total == 5 and "P4" in names(whole)
+    line = next(line for line in parent if line.employee_no == "P2")
+    assert (line.status, line.completed, line.counted) == ("overdue", 1, 2)
+    assert sorted(line.modules.values()) == ["completed", "overdue"]
+    assert line.head == ""  # nobody heads WEST or SALES
+    p1 = next(line for line in parent if line.employee_no == "P1")
+    assert p1.head == "東 部長" and p1.status == "completed"
+
+
+def test_filters_and_sorting(db, organisation):
+    campaign = organisation["campaign"]
+    assert names(lists.page(db, campaign, None, "not_finished")[0]) == ["H1", "P2", "P3", "P4"]
+    assert names(lists.page(db, campaign, None, "overdue")[0]) == ["H1", "P2", "P3", "P4"]
+    assert names(lists.page(db, campaign, None, "exempt")[0]) == []
+    by_progress = lists.page(db, campaign, None, "all", "progress", descending=True)[0]
+    assert names(by_progress)[:2] == ["P1", "P2"]
+
+
+def test_a_manager_sees_only_their_subtree_and_the_export_has_everyone_in_it(app, db, organisation):
+    head, campaign = organisation["head"], organisation["campaign"]
+    client = app.test_client()
+    sign_in(client, head.employee_no)
+    page = client.get(f"/reports/campaigns/{campaign.id}/people").get_data(as_text=True)
+    assert "修了 一郎" in page and "途中 二郎" not in page and "送配 四郎" not in page
+    assert (
+        client.get(f"/reports/campaigns/{campaign.id}/people?department={organisation['west'].id}").status_code == 403
+    )
+    exported = client.get(f"/reports/campaigns/{campaign.id}/people.csv?filter=all")
+    rows = list(csv.reader(io.StringIO(exported.get_data().decode("utf-8-sig"))))
+    header_at = next(i for i, row in enumerate(rows) if row[:2] == ["Employee number", "Name"])
+    assert [row[0] for row in rows[header_at + 1 :]] == ["H1", "P1"]
+    assert "status_code" in rows[header_at]
+
+
+def test_compliance_lists_the_whole_organisation_paged(app, db, organisation, monkeypatch):
+    compliance = make_user(db, "compliance")
+    db.commit()
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)
+    client = app.test_client()
+    sign_in(client, compliance.employee_no)
+    first = client.get(f"/reports/campaigns/{organisation['campaign'].id}/people").get_data(as_text=True)
+    second = client.get(f"/reports/campaigns/{organisation['campaign'].id}/people?page=2").get_data(as_text=True)
+    assert "Page 1 of 3" in first and "H1" in first and "P2" not in first
+    assert "P2" in second and "P3" in second and "P4" not in second
