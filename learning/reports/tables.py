@@ -168,7 +168,7 @@ def people_matrix(lines, modules, locale: str, _: Translate, heading: Heading) -
 
     columns = [
         Column(_("Employee number"), "employee_no"),
-        Column(_("Name"), "name"),
+        Column(_("Full name"), "name"),
         Column(_("Department code"), "department_code"),
         Column(_("Department"), "department"),
         Column(_("Department head"), "department_head"),

@@ -79,7 +79,7 @@ def test_a_manager_sees_only_their_subtree_and_the_export_has_everyone_in_it(app
     )
     exported = client.get(f"/reports/campaigns/{campaign.id}/people.csv?filter=all")
     rows = list(csv.reader(io.StringIO(exported.get_data().decode("utf-8-sig"))))
-    header_at = next(i for i, row in enumerate(rows) if row[:2] == ["Employee number", "Name"])
+    header_at = next(i for i, row in enumerate(rows) if row[:2] == ["Employee number", "Full name"])
     assert [row[0] for row in rows[header_at + 1 :]] == ["H1", "P1"]
     assert "status_code" in rows[header_at]
 
