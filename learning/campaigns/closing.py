@@ -10,7 +10,7 @@ amendment (amendments.py), which the reports show as such.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, null, select, update
+from sqlalchemy import and_, case, func, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from learning import clock
@@ -33,53 +33,48 @@ def company_case(column, parents: dict[int, int | None]):
     return case(*((column.in_(departments), company) for company, departments in by_company.items()), else_=None)
 
 
-def stamp_departments(session: Session, campaign_id: int) -> None:
-    """Fills in the department (the person's now) and the company of the campaign's assignments that lack
-    them: rows written in bulk, or before assignments kept their department."""
-    mine = and_(Assignment.campaign_id == campaign_id, Assignment.frozen_at.is_(None))
+def _stamped(session: Session) -> dict:
+    """The values that fill in a missing department (the person's now) and company, in one pass."""
     people = select(User.department_id).where(User.id == Assignment.user_id).scalar_subquery()
+    department = func.coalesce(Assignment.department_id, people)
+    company = func.coalesce(Assignment.company_id, company_case(department, parent_map(session)))
+    return {"department_id": department, "company_id": company}
+
+
+def stamp_departments(session: Session, campaign_id: int) -> None:
+    """Fills in the department and the company of the campaign's assignments that lack them: rows written in
+    bulk, or before assignments kept their department."""
     session.execute(
         update(Assignment)
-        .where(mine, Assignment.department_id.is_(None))
-        .values(department_id=people)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(Assignment)
-        .where(mine, Assignment.company_id.is_(None))
-        .values(company_id=company_case(Assignment.department_id, parent_map(session)))
+        .where(
+            Assignment.campaign_id == campaign_id,
+            Assignment.frozen_at.is_(None),
+            or_(Assignment.department_id.is_(None), Assignment.company_id.is_(None)),
+        )
+        .values(**_stamped(session))
         .execution_options(synchronize_session=False)
     )
 
 
 def close(session: Session, campaign: Campaign, actor_id: int | None = None) -> None:
-    """Freezes the campaign's records and closes it; a closed campaign is left as it is."""
+    """Freezes the campaign's records and closes it; a closed campaign is left as it is. One pass over its
+    assignments stamps and freezes them (a period of 500,000 assignments is one UPDATE)."""
     session.refresh(campaign, with_for_update=True)  # two closing runs at once: the second waits, then sees it
     if campaign.status == "closed":
         return
     now = clock.now()
-    mine = and_(Assignment.campaign_id == campaign.id, Assignment.frozen_at.is_(None))
-    people = select(User.department_id).where(User.id == Assignment.user_id).scalar_subquery()
-    session.execute(
-        update(Assignment)
-        .where(mine, Assignment.department_id.is_(None))
-        .values(department_id=people)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(Assignment)
-        .where(mine, Assignment.company_id.is_(None))
-        .values(company_id=company_case(Assignment.department_id, parent_map(session)))
-        .execution_options(synchronize_session=False)
-    )
     on_leave = select(User.id).where(User.status == "leave")
+    still_open = and_(Assignment.status.in_(OPEN), Assignment.withdrawn_at.is_(None))
     session.execute(
         update(Assignment)
-        .where(mine, Assignment.status.in_(OPEN), Assignment.withdrawn_at.is_(None), Assignment.user_id.in_(on_leave))
-        .values(on_leave_at_close=True)
+        .where(Assignment.campaign_id == campaign.id, Assignment.frozen_at.is_(None))
+        .values(
+            **_stamped(session),
+            on_leave_at_close=case((and_(still_open, Assignment.user_id.in_(on_leave)), True), else_=False),
+            frozen_at=now,
+        )
         .execution_options(synchronize_session=False)
     )
-    session.execute(update(Assignment).where(mine).values(frozen_at=now).execution_options(synchronize_session=False))
     campaign.status, campaign.closed_at = "closed", now
     session.flush()
     record(session, "campaign_closed", actor_id=actor_id, target=("campaign", campaign.id))
