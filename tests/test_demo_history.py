@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -25,9 +25,14 @@ from learning.training.models import Assignment
 EVERYONE = services.Scope(None, None)
 
 
+SEEDED_AT = datetime(2026, 12, 2, 3, 30, tzinfo=UTC)
+
+
 @pytest.fixture
 def seeded(app):
-    """300 people over three yearly periods, seeded once through a normal transaction (as the CLI does)."""
+    """300 people over three yearly periods, seeded once through a normal transaction (as the CLI does). The
+    history runs up to "now", so the clock is pinned: the same data whatever the day the suite runs."""
+    clock.freeze(SEEDED_AT)
     session = app.extensions["db"].factory()
     import_modules(session, read_tree(CONTENT_DIR))
     summary = seed(session, employees=300, periods=3)

@@ -21,7 +21,7 @@ import random
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from learning import clock
@@ -227,16 +227,15 @@ def generate(
 def _close_past(session: Session, past: list[Campaign], placed: dict[int, dict[date, int]]) -> None:
     """Each past period's assignments count where the person was then (movers: before that year's move),
     then the period closes and its records are frozen, as `jobs run` closes a real one."""
+    table = Assignment.__table__
     for campaign in past:
-        by_department: dict[int, list[int]] = {}
-        for user_id, departments in placed.items():
-            by_department.setdefault(departments[campaign.period_start], []).append(user_id)
-        for department_id, user_ids in by_department.items():
+        moved = [{"uid": user, "dept": departments[campaign.period_start]} for user, departments in placed.items()]
+        if moved:  # one statement, executed for every mover (a pipeline on PostgreSQL)
             session.execute(
-                update(Assignment)
-                .where(Assignment.campaign_id == campaign.id, Assignment.user_id.in_(user_ids))
-                .values(department_id=department_id)
-                .execution_options(synchronize_session=False)
+                update(table)
+                .where(table.c.campaign_id == campaign.id, table.c.user_id == bindparam("uid"))
+                .values(department_id=bindparam("dept")),
+                moved,
             )
         close(session, campaign)
 
