@@ -95,39 +95,57 @@ def _base(campaign: Campaign, where: Placement, departments: set[int] | None, la
     return query, status
 
 
-def _per_person(campaign: Campaign, where: Placement, departments: set[int] | None, chosen: str):
+def _per_person(campaign: Campaign, where: Placement, departments: set[int] | None, chosen: str, user_ids=None):
+    """One row per person (and department): the counts of their assignments, from the assignments alone
+    (an index-only scan on PostgreSQL), joined to the people afterwards."""
     latest = _latest_amendments(campaign.id) if where.frozen else None
-    base, status = _base(campaign, where, departments, latest)
-    late = and_(status.in_(OPEN), Assignment.due_at < where.as_of, where.not_on_leave)
-    counted = func.sum(case((status != "exempt", 1), else_=0))
-    completed = func.sum(case((status == "completed", 1), else_=0))
-    overdue = func.sum(case((late, 1), else_=0))
-    exempt = func.sum(case((status == "exempt", 1), else_=0))
-    query = base.with_only_columns(
+    status = _effective_status(latest)
+    late = and_(status.in_(OPEN), Assignment.due_at < where.as_of)
+    if where.frozen:
+        late = and_(late, Assignment.on_leave_at_close.is_(False))
+    inner = select(
+        Assignment.user_id.label("user_id"),
+        *([Assignment.department_id.label("department_id")] if where.frozen else []),
+        func.sum(case((status != "exempt", 1), else_=0)).label("counted"),
+        func.sum(case((status == "completed", 1), else_=0)).label("completed"),
+        func.sum(case((late, 1), else_=0)).label("late"),
+        func.sum(case((status == "exempt", 1), else_=0)).label("exempt"),
+    ).where(Assignment.campaign_id == campaign.id, Assignment.withdrawn_at.is_(None))
+    if latest is not None:
+        inner = inner.outerjoin(latest, latest.c.assignment_id == Assignment.id)
+    if user_ids is not None:
+        inner = inner.where(Assignment.user_id.in_(user_ids))
+    grouped = inner.group_by(Assignment.user_id, *([Assignment.department_id] if where.frozen else [])).subquery()
+    department = grouped.c.department_id if where.frozen else User.department_id
+    # People on leave now are not overdue in the running period (a closed one kept that in on_leave_at_close).
+    overdue = grouped.c.late if where.frozen else case((User.status == "leave", 0), else_=grouped.c.late)
+    query = select(
         User.id,
         User.employee_no,
         User.name,
-        where.department,
-        counted.label("counted"),
-        completed.label("completed"),
-        overdue.label("overdue"),
-        exempt.label("exempt"),
-    ).group_by(User.id, User.employee_no, User.name, where.department)
+        department,
+        grouped.c.counted,
+        grouped.c.completed,
+        overdue,
+        grouped.c.exempt,
+    ).join(grouped, grouped.c.user_id == User.id)
+    if departments is not None:
+        query = query.where(department.in_(departments or {-1}))
     if chosen == "not_finished":
-        query = query.having(completed < counted)
+        query = query.where(grouped.c.completed < grouped.c.counted)
     elif chosen == "overdue":
-        query = query.having(overdue > 0)
+        query = query.where(overdue > 0)
     elif chosen == "exempt":
-        query = query.having(exempt > 0)
-    return query, (completed, counted)
+        query = query.where(grouped.c.exempt > 0)
+    return query, (grouped.c.completed, grouped.c.counted), department
 
 
-def _ordered(query, where: Placement, sort: str, descending: bool, progress):
+def _ordered(query, department, sort: str, descending: bool, progress):
     completed, counted = progress
     keys = {
         "employee_no": [User.employee_no],
         "name": [User.name, User.employee_no],
-        "department": [where.department, User.employee_no],
+        "department": [department, User.employee_no],
         "progress": [completed * 1.0 / func.nullif(counted, 0), User.employee_no],
     }[sort if sort in SORTS else "employee_no"]
     return query.order_by(*(key.desc() if descending else key for key in keys), User.id)
@@ -144,12 +162,16 @@ def page(
 ) -> tuple[list[PersonLine], int]:
     """One page of the list, and how many lines there are in all."""
     where = placement(campaign)
-    query, progress = _per_person(campaign, where, departments, chosen if chosen in FILTERS else "all")
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    query, progress, department = _per_person(campaign, where, departments, chosen if chosen in FILTERS else "all")
+    # One pass: the page and, alongside every row, how many rows there are in all.
+    counted_query = query.add_columns(func.count().over().label("total"))
     rows = session.execute(
-        _ordered(query, where, sort, descending, progress).limit(PAGE_SIZE).offset((max(number, 1) - 1) * PAGE_SIZE)
+        _ordered(counted_query, department, sort, descending, progress)
+        .limit(PAGE_SIZE)
+        .offset((max(number, 1) - 1) * PAGE_SIZE)
     ).all()
-    lines = [PersonLine(*row) for row in rows]
+    total = rows[0][-1] if rows else session.scalar(select(func.count()).select_from(query.subquery()))
+    lines = [PersonLine(*row[:-1]) for row in rows]
     _complete(session, campaign, where, lines)
     return lines, total
 
@@ -164,21 +186,29 @@ def every_line(
         with session_factory() as session:
             campaign = session.get(Campaign, campaign_id)
             where = placement(campaign)
-            query, _progress = _per_person(campaign, where, departments, chosen if chosen in FILTERS else "all")
-            rows = session.execute(
-                query.where(User.employee_no > after).order_by(User.employee_no, where.department).limit(chunk)
+            # The next `chunk` people of the campaign by employee number, then their lines: each chunk
+            # aggregates only its own people's assignments.
+            people = session.execute(
+                select(User.id, User.employee_no)
+                .where(
+                    User.employee_no > after,
+                    select(Assignment.id)
+                    .where(Assignment.campaign_id == campaign.id, Assignment.user_id == User.id)
+                    .exists(),
+                )
+                .order_by(User.employee_no)
+                .limit(chunk)
             ).all()
-            if not rows:
+            if not people:
                 return
-            lines = [PersonLine(*row) for row in rows]
-            # A person in two departments of one period straddles a chunk's end at most once: both lines
-            # come with the next chunk, which starts after the last complete person.
-            if len(rows) == chunk and len({line.employee_no for line in lines}) > 1:
-                last = lines[-1].employee_no
-                lines = [line for line in lines if line.employee_no != last]
+            chosen_ = chosen if chosen in FILTERS else "all"
+            query, _progress, department = _per_person(
+                campaign, where, departments, chosen_, [user_id for user_id, _no in people]
+            )
+            lines = [PersonLine(*row) for row in session.execute(query.order_by(User.employee_no, department))]
             _complete(session, campaign, where, lines)
         yield from lines
-        after = lines[-1].employee_no
+        after = people[-1][1]
 
 
 def _complete(session: Session, campaign: Campaign, where: Placement, lines: list[PersonLine]) -> None:

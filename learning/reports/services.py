@@ -97,29 +97,37 @@ def _people_query(campaign_id: int, where: Placement, scope: Scope):
     """Per department: people with a counted assignment (not exempt, not withdrawn), those who completed all
     of theirs, and those with one overdue. (Amendments of a closed period correct assignment figures only.)"""
     open_ = Assignment.status.in_(("assigned", "in_progress"))
-    per_person = (
+    late = and_(open_, Assignment.due_at < where.as_of)
+    if where.frozen:
+        late = and_(late, Assignment.on_leave_at_close.is_(False))
+    frozen_department = [Assignment.department_id.label("department_id")] if where.frozen else []
+    inner = (
         select(
-            where.department.label("department_id"),
-            Assignment.user_id,
+            Assignment.user_id.label("user_id"),
+            *frozen_department,
             func.count().label("counted"),
             func.sum(case((Assignment.status == "completed", 1), else_=0)).label("done"),
-            func.sum(case((and_(open_, Assignment.due_at < where.as_of, where.not_on_leave), 1), else_=0)).label(
-                "late"
-            ),
+            func.sum(case((late, 1), else_=0)).label("late"),
         )
-        .join(User, User.id == Assignment.user_id)
         .where(Assignment.campaign_id == campaign_id, Assignment.status != "exempt", Assignment.withdrawn_at.is_(None))
-        .group_by(where.department, Assignment.user_id)
+        .group_by(Assignment.user_id, *([Assignment.department_id] if where.frozen else []))
+        .subquery()
+    )
+    department = inner.c.department_id if where.frozen else User.department_id
+    late_now = inner.c.late if where.frozen else case((User.status == "leave", 0), else_=inner.c.late)
+    query = (
+        select(
+            department,
+            func.count(),
+            func.sum(case((inner.c.done == inner.c.counted, 1), else_=0)),
+            func.sum(case((late_now > 0, 1), else_=0)),
+        )
+        .join(User, User.id == inner.c.user_id)
+        .group_by(department)
     )
     if scope.departments is not None:
-        per_person = per_person.where(where.department.in_(scope.departments or {-1}))
-    person = per_person.subquery()
-    return select(
-        person.c.department_id,
-        func.count(),
-        func.sum(case((person.c.done == person.c.counted, 1), else_=0)),
-        func.sum(case((person.c.late > 0, 1), else_=0)),
-    ).group_by(person.c.department_id)
+        query = query.where(department.in_(scope.departments or {-1}))
+    return query
 
 
 def _amendment_rows(session: Session, campaign_id: int, where: Placement, scope: Scope) -> list[tuple]:
@@ -190,21 +198,34 @@ def department_report(
     where = placement(found)
     open_ = Assignment.status.in_(("assigned", "in_progress"))
     status = counted_status()
-    # One row per department and status, with the overdue and on-time counts summed alongside.
-    query = (
+    # Per person and status first, from the assignments alone (an index-only scan on PostgreSQL); then joined
+    # to the people, for the department they are in now (a closed period: the one kept on the assignment).
+    late = and_(open_, Assignment.due_at < where.as_of)
+    if where.frozen:
+        late = and_(late, Assignment.on_leave_at_close.is_(False))
+    frozen_department = [Assignment.department_id.label("department_id")] if where.frozen else []
+    inner = (
         select(
-            where.department,
-            status,
-            func.count(),
-            func.sum(case((and_(open_, Assignment.due_at < where.as_of, where.not_on_leave), 1), else_=0)),
-            func.sum(case((Assignment.completed_at <= Assignment.due_at, 1), else_=0)),
+            Assignment.user_id.label("user_id"),
+            *frozen_department,
+            status.label("status"),
+            func.count().label("n"),
+            func.sum(case((late, 1), else_=0)).label("late"),
+            func.sum(case((Assignment.completed_at <= Assignment.due_at, 1), else_=0)).label("on_time"),
         )
-        .join(User, User.id == Assignment.user_id)
         .where(Assignment.campaign_id == campaign_id)
-        .group_by(where.department, status)
+        .group_by(Assignment.user_id, *([Assignment.department_id] if where.frozen else []), status)
+        .subquery()
+    )
+    department = inner.c.department_id if where.frozen else User.department_id
+    late_now = inner.c.late if where.frozen else case((User.status == "leave", 0), else_=inner.c.late)
+    query = (
+        select(department, inner.c.status, func.sum(inner.c.n), func.sum(late_now), func.sum(inner.c.on_time))
+        .join(User, User.id == inner.c.user_id)
+        .group_by(department, inner.c.status)
     )
     if scope.departments is not None:
-        query = query.where(where.department.in_(scope.departments or {-1}))
+        query = query.where(department.in_(scope.departments or {-1}))
     rows = session.execute(query).all()
     if where.frozen and corrected:
         rows = [*rows, *_amendment_rows(session, campaign_id, where, scope)]
