@@ -102,7 +102,7 @@ class HistoryWriter:
         fresh = ("assigned", opens, due, 0, 0, None, None, None, None, None, None, None)
         if rng.random() < 0.01:
             return (*base, "exempt", opens, due, 0, 0, None, None, None, None, EXEMPT_REASON,
-                    end_of_day(period.campaign.period_end), self.exempted_by), []  # fmt: skip
+                    end_of_day(period.campaign.period_end - timedelta(days=1)), self.exempted_by), []  # fmt: skip
         year = period.index * 0.12  # each year a little better than the last
         finish = self._finish_time(period, person, year)
         if finish is None:
