@@ -44,7 +44,8 @@ def test_existing_desk_questions_get_random_codes(tmp_path):
 
 def test_exemptions_are_rebuilt_from_the_trail_and_the_rows_in_force(tmp_path):
     """0019r: every exemption the trail tells of (a grant while one is in force replaces it; an end lifts it or,
-    with no one acting, expires it), then those in force the trail does not know (rows written in bulk)."""
+    with no one acting, expires it; a completion since ends it), then those in force the trail does not know
+    (rows written in bulk)."""
     url = f"sqlite:///{tmp_path / 'exemptions.db'}"
     migrate.upgrade(url, "0018")
     engine = create_engine(url)
@@ -70,6 +71,7 @@ def test_exemptions_are_rebuilt_from_the_trail_and_the_rows_in_force(tmp_path):
                 {"id": 1, "status": "exempt", "reason": "三度目", "until": "2026-09-30 14:59:59.000000", "by": 1},
                 {"id": 2, "status": "exempt", "reason": "一括", "until": "2027-03-31 14:59:59.000000", "by": None},
                 {"id": 3, "status": "assigned", "reason": "期限切れ", "until": None, "by": 1},
+                {"id": 4, "status": "completed", "reason": "受講した", "until": None, "by": 1},
             ],
         )
         happened = [
@@ -79,7 +81,9 @@ def test_exemptions_are_rebuilt_from_the_trail_and_the_rows_in_force(tmp_path):
             (3, "exemption_granted", 1, {"reason": "期限切れ", "until": until, "user_id": 2}),
             (1, "exemption_granted", 1, {"reason": "三度目", "until": until, "user_id": 2}),
             (3, "exemption_ended", None, {"expired": True, "user_id": 2}),
+            (4, "exemption_granted", 1, {"reason": "受講した", "until": until, "user_id": 2}),
         ]
+        conn.execute(text("UPDATE assignments SET completed_at = '2026-04-09 01:00:00.000000' WHERE id = 4"))
         conn.execute(
             text(event),
             [
@@ -104,4 +108,5 @@ def test_exemptions_are_rebuilt_from_the_trail_and_the_rows_in_force(tmp_path):
         (1, "三度目", 1, day(5), "2026-09-30 14:59:59.000000", None, None, None),
         (2, "一括", None, "2026-04-01 00:00:00.000000", "2027-03-31 14:59:59.000000", None, None, None),
         (3, "期限切れ", 1, day(4), "2026-09-30 14:59:59.000000", day(6), None, "expired"),
+        (4, "受講した", 1, day(7), "2026-09-30 14:59:59.000000", "2026-04-09 01:00:00.000000", 2, "completed"),
     ]

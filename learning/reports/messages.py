@@ -66,6 +66,7 @@ EXEMPTION_STATES = {
     "lifted": N_("Lifted"),
     "expired": N_("Ran to its end date"),
     "replaced": N_("Replaced by a later exemption"),
+    "completed": N_("Ended: completed all the same"),
     "closed": N_("Closed with its period"),
 }
 

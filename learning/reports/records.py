@@ -55,8 +55,8 @@ class ExemptionRow:
 
 
 def state_of(exemption: Exemption, frozen: bool, now: datetime) -> str:
-    """In force, or how it ended: lifted, replaced, expired (by the job or its end date passing), or closed with
-    its period while still in force."""
+    """In force, or how it ended: lifted, replaced, completed all the same, expired (by the job or its end date
+    passing), or closed with its period while still in force."""
     if exemption.ended_how is not None:
         return exemption.ended_how
     if exemption.until <= now:

@@ -87,7 +87,7 @@ class Assignment(Base):
         return self.status in ("assigned", "in_progress") and self.withdrawn_at is None and self.frozen_at is None
 
 
-EXEMPTION_ENDINGS = ("lifted", "expired", "replaced")
+EXEMPTION_ENDINGS = ("lifted", "expired", "replaced", "completed")
 
 
 class Exemption(Base):
@@ -97,7 +97,9 @@ class Exemption(Base):
 
     __tablename__ = "exemptions"
     __table_args__ = (
-        CheckConstraint("ended_how is null or ended_how in ('lifted', 'expired', 'replaced')", name="ended_how"),
+        CheckConstraint(
+            "ended_how is null or ended_how in ('lifted', 'expired', 'replaced', 'completed')", name="ended_how"
+        ),
         CheckConstraint("(ended_at is null) = (ended_how is null)", name="ended_together"),
         # The register lists the newest first, the open ones of an assignment are found by it.
         Index("ix_exemptions_assignment", "assignment_id", "ended_at"),
@@ -110,7 +112,8 @@ class Exemption(Base):
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     granted_at: Mapped[datetime]
     until: Mapped[datetime]
-    # How it ended: lifted by someone (ended_by), expired (the job, at its end date), or replaced by a new one.
+    # How it ended: lifted by someone (ended_by), expired (the job, at its end date), replaced by a new one, or
+    # completed (the person studied the module all the same and attested: ended_by is the person).
     ended_at: Mapped[datetime | None]
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     ended_how: Mapped[str | None] = mapped_column(String(10))

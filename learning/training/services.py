@@ -138,6 +138,8 @@ def attest(session: Session, assignment: Assignment, user_id: int) -> None:
     if assignment.quiz_passed_at is None:
         raise TrainingError("quiz_first")
     now = clock.now()
+    if assignment.status == "exempt":  # studied all the same: the exemption ends with the completion
+        _close_open_exemptions(session, assignment, now, user_id, "completed")
     assignment.attested_at = now
     assignment.completed_at = now
     assignment.status = "completed"

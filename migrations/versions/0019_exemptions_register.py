@@ -2,8 +2,9 @@
 
 An assignment row holds only its current exemption and forgets it when it ends. The register rebuilds the
 past from the audit trail (every exemption_granted and exemption_ended event of an assignment, in order:
-a grant while one is open replaces it), then adds the exemptions in force that the trail does not hold
-(rows written in bulk), from the assignment row: granted at the assignment's time, the best there is.
+a grant while one is open replaces it; one left open on an assignment completed since ended with the
+completion), then adds the exemptions in force that the trail does not hold (rows written in bulk), from the
+assignment row: granted at the assignment's time, the best there is.
 
 Revision ID: 0019r
 Revises: 0018
@@ -38,7 +39,7 @@ def upgrade() -> None:
     sa.Column('ended_at', learning.db.UTCDateTime(), nullable=True),
     sa.Column('ended_by_id', sa.Integer(), nullable=True),
     sa.Column('ended_how', sa.String(length=10), nullable=True),
-    sa.CheckConstraint("ended_how is null or ended_how in ('lifted', 'expired', 'replaced')", name=op.f('ck_exemptions_ended_how')),
+    sa.CheckConstraint("ended_how is null or ended_how in ('lifted', 'expired', 'replaced', 'completed')", name=op.f('ck_exemptions_ended_how')),
     sa.CheckConstraint('(ended_at is null) = (ended_how is null)', name=op.f('ck_exemptions_ended_together')),
     sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_exemptions_assignment_id_assignments')),
     sa.ForeignKeyConstraint(['ended_by_id'], ['users.id'], name=op.f('fk_exemptions_ended_by_id_users')),
@@ -67,7 +68,7 @@ EVENTS = sa.table(
 ASSIGNMENTS = sa.table(
     "assignments",
     *(sa.column(name) for name in ("id", "user_id", "status", "exempt_reason", "exempted_by_id")),
-    *(sa.column(name, sa.DateTime) for name in ("assigned_at", "due_at", "exempt_until")),
+    *(sa.column(name, sa.DateTime) for name in ("assigned_at", "due_at", "exempt_until", "completed_at")),
 )
 
 
@@ -76,6 +77,25 @@ def _naive_utc(text: str | None):
         return None
     moment = datetime.fromisoformat(text)
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _row(assignment: int, user: int, reason: str | None, by: int | None, granted_at, until) -> dict:
+    """An exemption in force; its end is filled in when the trail tells of one."""
+    return {"assignment_id": assignment, "user_id": user, "reason": (reason or "")[:500], "granted_by_id": by,
+            "granted_at": granted_at, "until": until, "ended_at": None, "ended_by_id": None, "ended_how": None}
+
+
+def _completed_since(bind, open_: dict) -> None:
+    """An exemption the trail leaves open on an assignment completed since (studied all the same) ended then."""
+    ids = sorted(open_)
+    for start in range(0, len(ids), 500):
+        done = bind.execute(
+            sa.select(ASSIGNMENTS.c.id, ASSIGNMENTS.c.user_id, ASSIGNMENTS.c.completed_at).where(
+                ASSIGNMENTS.c.id.in_(ids[start : start + 500]), ASSIGNMENTS.c.status == "completed"
+            )
+        )
+        for assignment, user, completed_at in done:
+            open_.pop(assignment).update(ended_at=completed_at, ended_by_id=user, ended_how="completed")
 
 
 def _fill_from_the_trail_and_the_assignments() -> None:
@@ -105,19 +125,10 @@ def _fill_from_the_trail_and_the_assignments() -> None:
             how = "replaced" if action == "exemption_granted" else ("expired" if expired else "lifted")
             current.update(ended_at=at, ended_by_id=actor, ended_how=how)
         if action == "exemption_granted":
-            row = {
-                "assignment_id": assignment,
-                "user_id": owners[assignment],
-                "reason": (found.get("reason") or "")[:500],
-                "granted_by_id": actor,
-                "granted_at": at,
-                "until": _naive_utc(found.get("until")) or at,
-                "ended_at": None,
-                "ended_by_id": None,
-                "ended_how": None,
-            }
+            row = _row(assignment, owners[assignment], found.get("reason"), actor, at, _naive_utc(found.get("until")) or at)
             rows.append(row)
             open_[assignment] = row
+    _completed_since(bind, open_)
     exempt_now = bind.execute(
         sa.select(
             ASSIGNMENTS.c.id,
@@ -125,24 +136,12 @@ def _fill_from_the_trail_and_the_assignments() -> None:
             ASSIGNMENTS.c.exempt_reason,
             ASSIGNMENTS.c.exempted_by_id,
             ASSIGNMENTS.c.assigned_at,
-            sa.func.coalesce(ASSIGNMENTS.c.exempt_until, ASSIGNMENTS.c.due_at),
+            sa.func.coalesce(ASSIGNMENTS.c.exempt_until, ASSIGNMENTS.c.due_at, type_=sa.DateTime),
         ).where(ASSIGNMENTS.c.status == "exempt")
     )
     for assignment, user, reason, by, assigned_at, until in exempt_now:
         if assignment not in open_:
-            rows.append(
-                {
-                    "assignment_id": assignment,
-                    "user_id": user,
-                    "reason": (reason or "")[:500],
-                    "granted_by_id": by,
-                    "granted_at": assigned_at,
-                    "until": until,
-                    "ended_at": None,
-                    "ended_by_id": None,
-                    "ended_how": None,
-                }
-            )
+            rows.append(_row(assignment, user, reason, by, assigned_at, until))
     for start in range(0, len(rows), 5000):
         bind.execute(sa.insert(EXEMPTIONS), rows[start : start + 5000])
 

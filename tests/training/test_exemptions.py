@@ -61,3 +61,23 @@ def test_a_closed_periods_exemption_is_neither_granted_nor_ended(db):
         training.end_exemption(db, assignment, office.id)
     (kept,) = db.scalars(select(Exemption)).all()
     assert kept.ended_at is None and kept.ended_how is None  # in force when the period closed, frozen with it
+
+
+def test_an_exempt_person_who_completes_all_the_same_ends_the_exemption(db):
+    at(4, 1)
+    person = make_user(db, department=make_department(db))
+    office = make_user(db, "compliance")
+    campaign = make_launched_campaign(db, [make_edition(db)], office.id)
+    assignment = db.scalar(select(Assignment).where(Assignment.campaign_id == campaign.id))
+    training.exempt(db, assignment, "出向", end_of_day(date(2026, 9, 30)), office.id)
+    done = at(4, 20)
+    assignment.quiz_passed_at, assignment.best_score = done, 100
+    training.attest(db, assignment, person.id)
+    db.flush()
+    (kept,) = db.scalars(select(Exemption)).all()
+    assert (kept.ended_how, kept.ended_by_id, kept.ended_at, assignment.status) == (
+        "completed",
+        person.id,
+        done,
+        "completed",
+    )
