@@ -41,6 +41,16 @@ def _departments_in(scope: services.Scope) -> list[tuple[int, str]]:
     ]
 
 
+def _filters(state: str, campaign: Campaign | None, department: Department | None) -> tuple[str, str]:
+    """The heading's line that says what the register is narrowed to."""
+    under = ""
+    if department:
+        named = f"{pick(department.names)} ({department.code})"
+        under = _("%(department)s and every department under it", department=named)
+    parts = (_(messages.EXEMPTION_FILTERS[state]), pick(campaign.names) if campaign else "", under)
+    return _("Filters"), ", ".join(part for part in parts if part)
+
+
 @bp.route("/reports/exemptions")
 @bp.route("/reports/exemptions.<any(csv, xlsx):fmt>")
 @requires(Permission.REPORTS_VIEW)
@@ -64,15 +74,7 @@ def exemptions(fmt: str = "html"):
     if fmt == "html":
         details["page"] = page
     audit(None, details)
-    under = ""
-    if department:
-        under = _(
-            "%(department)s and every department under it", department=f"{pick(department.names)} ({department.code})"
-        )
-    covers = ", ".join(
-        part for part in (_(messages.EXEMPTION_FILTERS[state]), pick(campaign.names) if campaign else "", under) if part
-    )
-    lines = heading(_("Exemption register"), (_("Filters"), covers), departments_scope(scope.roots))
+    lines = heading(_("Exemption register"), _filters(state, campaign, department), departments_scope(scope.roots))
     now = clock.now()
     if fmt != "html":
         found = records.every_exemption(db(), chosen, scope, now)
