@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -23,11 +23,14 @@ from learning.reports import charts, services
 from learning.training.models import Assignment, Exemption
 
 EVERYONE = services.Scope(None, None)
+SEEDED_AT = datetime(2026, 12, 2, 3, tzinfo=UTC)  # fiscal 2026, its campaign running
 
 
 @pytest.fixture
 def seeded(app):
-    """300 people over three yearly periods, seeded once through a normal transaction (as the CLI does)."""
+    """300 people over three yearly periods, seeded once through a normal transaction (as the CLI does), at a fixed
+    moment: the running period's history stops at "now", so the figures would otherwise move with the clock."""
+    clock.freeze(SEEDED_AT)
     session = app.extensions["db"].factory()
     import_modules(session, read_tree(CONTENT_DIR))
     summary = seed(session, employees=300, periods=3)
