@@ -15,7 +15,7 @@ from learning.campaigns.models import Campaign
 from learning.courses.models import Edition, Module
 from learning.desk.models import DeskMessage, DeskQuestion, FaqEntry
 from learning.submissions import FormSubmission
-from learning.training.models import Assignment
+from learning.training.models import Assignment, Exemption
 from tests.campaigns.test_campaign_pages import FORM as CAMPAIGN_FORM
 from tests.conftest import csrf_token, sign_in
 from tests.factories import make_assignment, make_department, make_edition, make_user
@@ -139,6 +139,7 @@ def test_a_faq_entry_campaign_exemption_and_grant_are_created_once(app, db):
     double_click(app, office, f"/people?q={learner.employee_no}", action, {"reason": "育児休業", "until": "2027-03-31"})
     db.expire_all()
     assert db.get(Assignment, assignment.id).status == "exempt"
+    assert _count(db, Exemption, Exemption.assignment_id == assignment.id) == 1  # the register's one record
     it = signed_in(app, db, admin)
     action = f"/admin/people/{learner.id}/grants"
     double_click(app, it, f"/admin/people?q={learner.employee_no}", action, {"role": "desk", "department": ""})

@@ -20,12 +20,10 @@ from learning.demo.organisation import DEMO_ACCOUNTS, seed
 from learning.firstrun import CONTENT_DIR
 from learning.quizzes.models import Attempt, AttemptAnswer, AttemptQuestion
 from learning.reports import charts, services
-from learning.training.models import Assignment
+from learning.training.models import Assignment, Exemption
 
 EVERYONE = services.Scope(None, None)
-
-
-SEEDED_AT = datetime(2026, 12, 2, 3, 30, tzinfo=UTC)
+SEEDED_AT = datetime(2026, 12, 2, 3, tzinfo=UTC)  # fiscal 2026, its campaign running
 
 
 @pytest.fixture
@@ -72,6 +70,15 @@ def test_closed_periods_look_like_real_ones(seeded):
         window = (due - end_of_day(campaign.opens_on)).days
         # Completions bunch before the deadline: far more than an even spread would put in two weeks.
         assert last_fortnight / len(finished) > 2 * 14 / window
+        # Each exemption is in the register too, granted as the period opened, to the period's last day.
+        exempt = session.scalars(
+            select(Assignment.id).where(Assignment.campaign_id == campaign.id, Assignment.status == "exempt")
+        ).all()
+        kept = session.execute(
+            select(Exemption.assignment_id, Exemption.until).where(Exemption.assignment_id.in_(exempt))
+        ).all()
+        last_day = end_of_day(campaign.period_end - timedelta(days=1))
+        assert sorted(kept) == sorted((a, last_day) for a in exempt) and exempt
 
 
 def test_every_completion_has_the_attempts_that_earned_it(seeded):

@@ -39,6 +39,7 @@ def walk(app, db, client, modules: int, questions: int, draw: int) -> dict[str, 
     pages = {
         "home": "/",
         "mine": "/training",
+        "history": "/training/history",
         "overview": f"/training/{first.id}",
         "section": f"/training/{first.id}/sections/2",
         "quiz": f"/attempts/{attempt_id}",

@@ -181,6 +181,9 @@ DETAILS = {
     "target_id": N_("Target"),
     "date_from": N_("From (date)"),
     "date_to": N_("To (date)"),
+    # The filters of the exemption register (report_viewed, report_exported)
+    "state": N_("Exemptions"),
+    "page": N_("Page of results"),
 }
 
 # Coded values, by the detail key that carries them; any other value is shown as it is.
@@ -226,7 +229,11 @@ VALUES = {
         "item_analysis": N_("Item analysis"),
         "trend": N_("Trend across periods"),
         "person_assignments": N_("A person's assignments"),
+        "exemption_register": N_("Exemption register"),
+        "training_history": N_("Training history"),
+        "certificate": N_("Certificate of completion"),
     },
+    "state": {"active": N_("in force"), "ended": N_("ended"), "all": N_("in force and ended")},
     "problems": {
         "current_wrong": N_("current password wrong"),
         "too_short": N_("too short"),

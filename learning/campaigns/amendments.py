@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from learning import clock
@@ -84,9 +84,19 @@ def amend(
 
 def current(session: Session, assignment_id: int) -> PeriodAmendment | None:
     """The latest amendment of an assignment (a later one supersedes an earlier)."""
-    return session.scalar(
-        select(PeriodAmendment)
-        .where(PeriodAmendment.assignment_id == assignment_id)
-        .order_by(PeriodAmendment.id.desc())
-        .limit(1)
-    )
+    return latest(session, [assignment_id]).get(assignment_id)
+
+
+def latest(session: Session, assignment_ids) -> dict[int, PeriodAmendment]:
+    """The latest amendment of each of these assignments that has one, by assignment id."""
+    ids = sorted(set(assignment_ids))
+    found: dict[int, PeriodAmendment] = {}
+    for start in range(0, len(ids), 500):
+        newest = (
+            select(func.max(PeriodAmendment.id))
+            .where(PeriodAmendment.assignment_id.in_(ids[start : start + 500]))
+            .group_by(PeriodAmendment.assignment_id)
+        )
+        rows = session.scalars(select(PeriodAmendment).where(PeriodAmendment.id.in_(newest)))
+        found.update((a.assignment_id, a) for a in rows)
+    return found

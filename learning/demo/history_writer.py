@@ -18,7 +18,7 @@ from learning.campaigns.periods import TOKYO, end_of_day, tokyo_date
 from learning.demo.bulk import BulkWriter
 from learning.demo.quiz_model import Bank, QuizModel, sigmoid
 from learning.quizzes.models import Attempt, AttemptAnswer, AttemptQuestion
-from learning.training.models import Assignment
+from learning.training.models import Assignment, Exemption
 
 EXEMPT_REASON = "長期休業のため（デモ） / On long leave (demo)"
 
@@ -51,12 +51,12 @@ class HistoryWriter:
         self.exempted_by = exempted_by
         self.writer = BulkWriter(
             session,
-            [Assignment.__table__, Attempt.__table__, AttemptQuestion.__table__, AttemptAnswer.__table__],
+            [t.__table__ for t in (Assignment, Attempt, AttemptQuestion, AttemptAnswer, Exemption)],
         )
         self.counts = {"assignments": 0, "attempts": 0, "answers": 0}
 
     def write(self, period: Period, people: list[Person]) -> None:
-        assignments, attempts, questions, answers = [], [], [], []
+        assignments, attempts, questions, answers, exemptions = [], [], [], [], []
         next_id = self.writer.next_id
         for person in people:
             for model in self.models:
@@ -64,6 +64,11 @@ class HistoryWriter:
                 row, taken = self._assignment(period, person, model)
                 finished = row[COMPLETED_AT]
                 assignments.append((assignment_id, *row, tokyo_date(finished) if finished else None))
+                if row[STATUS_AT] == "exempt":  # the register's record of it, granted as the period opened
+                    exemptions.append(
+                        (next_id(Exemption.__table__), assignment_id, person.id, row[REASON_AT], self.exempted_by,
+                         period.opens, row[UNTIL_AT])
+                    )  # fmt: skip
                 for number, (started, submitted, drawn, correct, score, passed) in enumerate(taken, 1):
                     attempt_id = next_id(Attempt.__table__)
                     attempts.append(
@@ -81,6 +86,7 @@ class HistoryWriter:
         self.writer.write(Attempt.__table__, ATTEMPT_COLUMNS, attempts)
         self.writer.write(AttemptQuestion.__table__, ATTEMPT_QUESTION_COLUMNS, questions)
         self.writer.write(AttemptAnswer.__table__, ("id", "attempt_question_id", "choice_id"), answers)
+        self.writer.write(Exemption.__table__, EXEMPTION_COLUMNS, exemptions)
         self.counts["assignments"] += len(assignments)
         self.counts["attempts"] += len(attempts)
         self.counts["answers"] += len(questions)
@@ -96,7 +102,7 @@ class HistoryWriter:
         fresh = ("assigned", opens, due, 0, 0, None, None, None, None, None, None, None)
         if rng.random() < 0.01:
             return (*base, "exempt", opens, due, 0, 0, None, None, None, None, EXEMPT_REASON,
-                    end_of_day(period.campaign.period_end), self.exempted_by), []  # fmt: skip
+                    end_of_day(period.campaign.period_end - timedelta(days=1)), self.exempted_by), []  # fmt: skip
         year = period.index * 0.12  # each year a little better than the last
         finish = self._finish_time(period, person, year)
         if finish is None:
@@ -177,6 +183,10 @@ ASSIGNMENT_COLUMNS = (
     "exempted_by_id", "completed_on",
 )  # fmt: skip
 COMPLETED_AT = ASSIGNMENT_COLUMNS.index("completed_at") - 1  # in a row before its id is put in front
+STATUS_AT = ASSIGNMENT_COLUMNS.index("status") - 1
+REASON_AT = ASSIGNMENT_COLUMNS.index("exempt_reason") - 1
+UNTIL_AT = ASSIGNMENT_COLUMNS.index("exempt_until") - 1
+EXEMPTION_COLUMNS = ("id", "assignment_id", "user_id", "reason", "granted_by_id", "granted_at", "until")
 ATTEMPT_COLUMNS = (
     "id", "assignment_id", "user_id", "edition_id", "number", "started_at", "submitted_at", "question_count",
     "correct_count", "score", "passed",

@@ -1,13 +1,15 @@
-"""Read-only reports: completion, comprehension, item analysis, trend, the audit trail; charts and exports.
+"""Read-only reports: completion, comprehension, item analysis, trend, the audit trail, the exemption register
+and a person's history; charts and exports.
 
 Importing this package loads nothing; `init_app(app)` registers what the room offers the app.
 """
 
 
 def init_app(app) -> None:
-    from learning.reports.views import access, lists, reports, trail
+    from learning.reports.views import access, lists, records, reports, trail
 
     app.register_blueprint(reports.bp)
     app.register_blueprint(trail.bp)
     app.register_blueprint(access.bp)
     app.register_blueprint(lists.bp)
+    app.register_blueprint(records.bp)

@@ -68,3 +68,27 @@ LIST_FILTERS = {
     "overdue": N_("Overdue"),
     "exempt": N_("Exempt"),
 }
+
+# An exemption in the register (learning.reports.records.state_of): in force, or how it ended.
+EXEMPTION_STATES = {
+    "active": N_("In force"),
+    "lifted": N_("Lifted"),
+    "expired": N_("Ran to its end date"),
+    "replaced": N_("Replaced by a later exemption"),
+    "completed": N_("Ended: completed all the same"),
+    "closed": N_("Closed with its period"),
+}
+
+# What the register is narrowed to (learning.reports.records.STATE_FILTERS).
+EXEMPTION_FILTERS = {
+    "active": N_("In force"),
+    "ended": N_("Ended"),
+    "all": N_("In force and ended"),
+}
+
+# An assignment's outcome in a person's history (learning.reports.records.status_of).
+HISTORY_STATUS = {
+    **PERSON_STATUS,
+    "withdrawn": N_("Withdrawn (left)"),
+    "not_completed": N_("Not completed (period closed)"),
+}

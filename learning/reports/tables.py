@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from learning.campaigns.messages import AMENDMENT_LABELS
 from learning.reports.completion import DepartmentRow
 from learning.reports.comprehension import Cell
 from learning.reports.exports import Column, Table
-from learning.reports.messages import FLAGS, PERIOD_FIGURES, PERSON_STATUS
+from learning.reports.messages import EXEMPTION_STATES, FLAGS, HISTORY_STATUS, PERIOD_FIGURES, PERSON_STATUS
+from learning.reports.records import ExemptionRow, HistoryRow
 from learning.reports.services import PersonRow
 
 Translate = Callable[[str], str]
@@ -193,3 +195,115 @@ def people_matrix(lines, modules, locale: str, _: Translate, heading: Heading) -
         for line in lines
     )
     return Table(_("People and their status"), columns, rows, heading)
+
+
+def _in(locale: str, ja: str | None, en: str | None) -> str:
+    return (en if locale == "en" else ja) or ja or ""
+
+
+def _person(user) -> str:
+    return f"{user.name} ({user.employee_no})" if user else ""
+
+
+def _amendment_columns(_: Translate) -> list[Column]:
+    return [
+        Column(_("Corrected by amendment"), "corrected", "coded", labels=lambda code: _(AMENDMENT_LABELS[code])),
+        Column(_("Corrected completion day"), "corrected_completed_on", "date"),
+        Column(_("Amendment reason"), "amendment_reason"),
+    ]
+
+
+def _amendment(found) -> list:
+    if found is None:
+        return [None, None, None]
+    return [found.corrected_status, found.corrected_completed_on, found.reason]
+
+
+def exemptions(rows, locale: str, _: Translate, heading: Heading, jst: Translate) -> Table:
+    """The exemption register: `rows` of learning.reports.records.ExemptionRow; `jst` names a column of times."""
+    columns = [
+        Column(_("Name"), "name"),
+        Column(_("Employee number"), "employee_no"),
+        Column(_("Department code"), "department_code"),
+        Column(_("Department"), "department"),
+        Column(_("Module"), "module"),
+        Column(_("Campaign"), "campaign"),
+        Column(_("Reason"), "reason"),
+        Column(_("Granted by"), "granted_by"),
+        Column(jst(_("From")), "granted_at", "datetime"),
+        Column(_("To"), "until", "date"),
+        Column(_("Status"), "state", "coded", labels=lambda code: _(EXEMPTION_STATES[code])),
+        Column(jst(_("Ended at")), "ended_at", "datetime"),
+        Column(_("Ended by"), "ended_by"),
+        *_amendment_columns(_),
+    ]
+
+    def line(r: ExemptionRow) -> list:
+        ended_by = _person(r.ended_by) if r.ended_by else (_("By expiry") if r.state == "expired" else "")
+        return [
+            r.person.name,
+            r.person.employee_no,
+            r.department.code if r.department else "",
+            _in(locale, r.department.name_ja, r.department.name_en) if r.department else "",
+            _in(locale, r.edition.title_ja, r.edition.title_en),
+            _in(locale, r.campaign.name_ja, r.campaign.name_en) if r.campaign else "",
+            r.exemption.reason,
+            _person(r.granted_by),
+            r.exemption.granted_at,
+            r.exemption.until,
+            r.state,
+            r.ended_at,
+            ended_by,
+            *_amendment(r.amendment),
+        ]
+
+    return Table(_("Exemption register"), columns, (line(r) for r in rows), heading)
+
+
+def history(years: list[tuple[int, list[HistoryRow]]], locale: str, _: Translate, heading: Heading, jst) -> Table:
+    """A person's training history, every year: `years` from learning.reports.records.history."""
+    columns = [
+        Column(_("Fiscal year"), "fiscal_year", "integer"),
+        Column(_("Campaign"), "campaign"),
+        Column(_("Module"), "module"),
+        Column(_("Edition"), "edition"),
+        Column(_("Status"), "status", "coded", labels=lambda code: _(HISTORY_STATUS[code])),
+        *_amendment_columns(_),
+        Column(_("Due"), "due_on", "date"),
+        Column(jst(_("Completed at")), "completed_at", "datetime"),
+        Column(_("Best score"), "best_score", "integer"),
+        Column(_("Attempts"), "attempts", "integer"),
+        Column(jst(_("Attested at")), "attested_at", "datetime"),
+        Column(_("Exempt until"), "exempt_until", "date"),
+        Column(_("Exemption reason"), "exemption_reason"),
+        Column(_("Certificate number"), "certificate"),
+    ]
+    table = []
+    for year, rows in years:
+        for r in rows:
+            a, e = r.assignment, r.assignment.edition
+            exempt = a.status == "exempt"
+            table.append(
+                [
+                    year,
+                    _in(locale, r.campaign.name_ja, r.campaign.name_en) if r.campaign else "",
+                    _in(locale, e.title_ja, e.title_en),
+                    f"v{e.version} ({e.label})",
+                    r.status,
+                    *_amendment(r.amendment),
+                    a.due_at,
+                    a.completed_at,
+                    a.best_score,
+                    r.attempts,
+                    a.attested_at,
+                    a.exempt_until if exempt else None,
+                    a.exempt_reason if exempt else "",
+                    certificate_number(a.id) if a.status == "completed" else "",
+                ]
+            )
+    return Table(_("Training history"), columns, table, heading)
+
+
+def certificate_number(assignment_id: int) -> str:
+    """The number printed on a certificate of completion (training/certificate.html)."""
+    return f"C-{assignment_id:06d}"

@@ -95,3 +95,35 @@ class Assignment(Base):
     def is_open(self) -> bool:
         """Still to be done: neither completed, exempt, withdrawn nor part of a closed period."""
         return self.status in ("assigned", "in_progress") and self.withdrawn_at is None and self.frozen_at is None
+
+
+EXEMPTION_ENDINGS = ("lifted", "expired", "replaced", "completed")
+
+
+class Exemption(Base):
+    """One exemption, kept for good: the assignment row holds only its current state, and forgets who granted a
+    past exemption once it ends (or a new one replaces it). Written by training.services.exempt and
+    end_exemption; read by the exemption register and a person's history."""
+
+    __tablename__ = "exemptions"
+    __table_args__ = (
+        CheckConstraint(
+            "ended_how is null or ended_how in ('lifted', 'expired', 'replaced', 'completed')", name="ended_how"
+        ),
+        CheckConstraint("(ended_at is null) = (ended_how is null)", name="ended_together"),
+        # The register lists the newest first, the open ones of an assignment are found by it.
+        Index("ix_exemptions_assignment", "assignment_id", "ended_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime]
+    until: Mapped[datetime]
+    # How it ended: lifted by someone (ended_by), expired (the job, at its end date), replaced by a new one, or
+    # completed (the person studied the module all the same and attested: ended_by is the person).
+    ended_at: Mapped[datetime | None]
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    ended_how: Mapped[str | None] = mapped_column(String(10))

@@ -13,7 +13,7 @@ from learning.audit.services import record
 from learning.courses.models import Edition, Section
 from learning.errors import DomainError
 from learning.training.messages import MESSAGES
-from learning.training.models import Assignment
+from learning.training.models import Assignment, Exemption
 
 DUE_SOON = timedelta(days=7)
 OPEN = ("assigned", "in_progress")
@@ -138,6 +138,8 @@ def attest(session: Session, assignment: Assignment, user_id: int) -> None:
     if assignment.quiz_passed_at is None:
         raise TrainingError("quiz_first")
     now = clock.now()
+    if assignment.status == "exempt":  # studied all the same: the exemption ends with the completion
+        _close_open_exemptions(session, assignment, now, user_id, "completed")
     assignment.attested_at = now
     assignment.completed_at = now
     assignment.status = "completed"
@@ -179,16 +181,28 @@ def assign(session: Session, user_id: int, edition: Edition, due_at: datetime, r
     return assignment
 
 
-def exempt(session: Session, assignment: Assignment, reason: str, until: datetime, actor_id: int) -> None:
-    """Exempts a person from an open assignment until a date (long leave, secondment); audited."""
+def exempt(session: Session, assignment: Assignment, reason: str, until: datetime, actor_id: int) -> Exemption:
+    """Exempts a person from an open assignment until a date (long leave, secondment); audited, and kept in the
+    exemptions' register (an exemption already in force is replaced by this one)."""
     if assignment.frozen_at is not None:
         raise TrainingError("period_closed_exempt")
     if assignment.status == "completed":
         raise TrainingError("already_completed")
+    now = clock.now()
+    _close_open_exemptions(session, assignment, now, actor_id, "replaced")
     assignment.status = "exempt"
     assignment.exempt_reason = reason
     assignment.exempt_until = until
     assignment.exempted_by_id = actor_id
+    exemption = Exemption(
+        assignment_id=assignment.id,
+        user_id=assignment.user_id,
+        reason=reason,
+        granted_by_id=actor_id,
+        granted_at=now,
+        until=until,
+    )
+    session.add(exemption)
     record(
         session,
         "exemption_granted",
@@ -196,15 +210,25 @@ def exempt(session: Session, assignment: Assignment, reason: str, until: datetim
         target=("assignment", assignment.id),
         details={"user_id": assignment.user_id, "until": until.isoformat(), "reason": reason},
     )
+    return exemption
+
+
+def _close_open_exemptions(session: Session, assignment: Assignment, at: datetime, actor_id: int | None, how: str):
+    for open_ in session.scalars(
+        select(Exemption).where(Exemption.assignment_id == assignment.id, Exemption.ended_at.is_(None))
+    ):
+        open_.ended_at, open_.ended_by_id, open_.ended_how = at, actor_id, how
 
 
 def end_exemption(session: Session, assignment: Assignment, actor_id: int | None) -> None:
-    """Puts an exempt assignment back where the person had left it (never in a closed period)."""
+    """Puts an exempt assignment back where the person had left it (never in a closed period); the register
+    keeps the exemption, ended by `actor_id` (None: expired, ended by the job)."""
     if assignment.frozen_at is not None:
         raise TrainingError("period_closed_exempt")
     if assignment.status != "exempt":
         return
     assignment.status = "in_progress" if assignment.sections_done else "assigned"
+    _close_open_exemptions(session, assignment, clock.now(), actor_id, "expired" if actor_id is None else "lifted")
     record(
         session,
         "exemption_ended",

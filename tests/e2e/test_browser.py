@@ -400,3 +400,68 @@ def test_compliance_prints_a_campaign_report_with_its_charts_and_downloads_its_e
         labels = {"ja": {"completed": "修了", "not_started": "未着手"}, "en": {"completed": "Completed"}}[language]
         assert shown and all(label != code for label, code in shown)
         assert all(labels[code] == label for label, code in shown if code in labels)
+
+
+def test_the_exemption_register_and_a_persons_history_in_both_languages_narrow_and_printed(page, db, tmp_path):
+    """The learner follows 受講履歴 from My training; the compliance office opens the exemption register from the
+    reports, narrows it to ended exemptions, follows a person to their history across the demo's years, and
+    prints it headed; in Japanese and English, at 1100 and 375 pixels, never scrolling sideways."""
+    base = page.base_url
+
+    def fits(name: str, width: int) -> None:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)
+        now = page.evaluate("document.documentElement.scrollWidth")
+        assert now <= width, f"{name} scrolls sideways at {width}px ({now}px)"
+
+    page.goto(base + "/login")
+    page.fill("#username", "learner")
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button.primary")
+    page.goto(base + "/training")
+    page.click("text=受講履歴")
+    assert page.locator("h1").inner_text() == "受講履歴"
+    assert page.locator("section.history-year h2").first.inner_text().startswith("2026年度")
+    fits("my-history-ja", 375)
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.click("header.site button.link")  # sign out
+    page.wait_for_load_state()
+
+    sign_in_privileged(page, db, "compliance")
+    page.goto(base + "/reports")
+    page.click("text=免除台帳")
+    assert page.locator("h1").inner_text() == "免除台帳"
+    page.select_option("#state", "ended")
+    page.click("form.panel button.primary")
+    statuses = page.locator("table.register tbody td:last-child .badge").all_inner_texts()
+    assert statuses and "有効" not in statuses
+    fits("register-ja", 1100)
+    fits("register-ja", 375)
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.click("table.register tbody tr >> nth=0 >> a")
+    years = page.locator("section.history-year h2").all_inner_texts()
+    assert len(years) >= 2 and all("年度" in year for year in years)
+    person = page.url
+    fits("history-ja", 1100)
+    fits("history-ja", 375)
+
+    page.set_viewport_size({"width": 1100, "height": 900})
+    for language in ("ja", "en"):
+        if language == "en":
+            page.click("button[lang=en]")
+            page.wait_for_load_state()
+        page.goto(person + "?print=1")
+        page.emulate_media(media="print")
+        heading = page.locator("section.report-heading").inner_text()
+        assert ("作成者" if language == "ja" else "Produced by") in heading and "JST" in heading
+        width = page.evaluate("document.querySelector('.print-view').getBoundingClientRect().width")
+        tables = page.evaluate("[...document.querySelectorAll('.print-view table')].map(t => t.clientWidth)")
+        assert tables and max(tables) <= width, (tables, width)
+        page.pdf(path=str(tmp_path / f"history-print-{language}.pdf"), format="A4", landscape=True)
+        page.emulate_media(media="screen")
+    page.goto(base + "/reports/exemptions")
+    assert page.locator("h1").inner_text() == "Exemption register"
+    fits("register-en", 375)
+    page.goto(person)
+    assert page.locator("section.history-year h2").first.inner_text().startswith("FY")
+    fits("history-en", 375)

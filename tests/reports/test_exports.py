@@ -17,6 +17,7 @@ from learning.accounts.models import AccessReview, AccessReviewItem
 from learning.reports import exports, tables
 from learning.reports.exports import Column, Table
 from learning.reports.items import ItemFigures
+from learning.training import services as training
 from tests.conftest import sign_in
 from tests.exported import read_csv, read_xlsx
 from tests.factories import make_assignment, make_campaign_row, make_department, make_edition, make_user
@@ -49,6 +50,8 @@ EXPORTS = {
     "register": ("/access/register", "access-register-open", ["Filters"]),
     "review": ("/access/reviews/{review}", "access-review-{review}", ["Access review"]),
     "trail": ("/audit", "audit-trail-all", ["Filters", "Covers"]),
+    "exemptions": ("/reports/exemptions", "exemptions-all-all", ["Filters", "Departments"]),
+    "history": ("/reports/people/{person}/history", "history-{person}", ["Person"]),
 }
 
 
@@ -56,7 +59,8 @@ EXPORTS = {
 def world(db):
     """One branch with two people who completed a module on 2 April in Japan (00:10 and 08:30, both 1 April in
     UTC), a grant requested at 00:10 and approved at 08:30, an access review item of an account last used at
-    00:10 and decided at 08:30; the reader holds every role that reads exports."""
+    00:10 and decided at 08:30, an exemption granted at 08:30 to someone at the top; the reader holds every role
+    that reads exports."""
     clock.freeze(EARLY - timedelta(days=1))
     root = make_department(db, code="R")
     branch = make_department(db, code="BR1", parent=root)
@@ -77,6 +81,8 @@ def world(db):
     grant = grants.request_grant(db, people[0], "trainer", None, admin)
     clock.freeze(LATE)
     grants.approve(db, grant.id, approver)
+    on_leave = make_assignment(db, make_user(db, department=root), edition, 30, campaign_id=campaign.id)
+    training.exempt(db, on_leave, "育児休業", LATE + timedelta(days=90), approver.id)
     review = AccessReview(title="2026年度 棚卸し", opened_by_id=approver.id, opened_at=EARLY, due_on=date(2026, 4, 30))
     review.dormant_days = 90
     db.add(review)
@@ -100,6 +106,7 @@ def world(db):
         "edition": edition.id,
         "slug": edition.module.slug,
         "review": review.id,
+        "person": people[0].employee_no,
     }
 
 
@@ -157,6 +164,10 @@ def test_times_across_the_day_boundary_are_tokyo_times_in_every_export(app, db, 
     assert (granted["Requested at (JST)"], granted["Approved at (JST)"]) == (early, late)
     (item,) = read(client, url(world, "review", fmt))[0].records()
     assert (item["Last sign-in (JST)"], item["Decided at (JST)"]) == (early, late)
+    (exempt,) = read(client, url(world, "exemptions", fmt))[0].records()
+    assert exempt["From (JST)"] == late
+    (done,) = read(client, url(world, "history", fmt))[0].records()
+    assert (done["Completed at (JST)"], done["Due"]) == (early, due)
     trail = read(client, url(world, "trail", fmt))[0]
     times = {r["Time (JST)"] for r in trail.records() if r["action_code"].startswith("privilege_")}
     assert times == ({early + ":00", late + ":00"} if fmt == "csv" else {early, late})
