@@ -14,7 +14,6 @@ running campaign and a compliance officer (the whole organisation), times:
 
 from __future__ import annotations
 
-import argparse
 import resource
 import statistics
 import sys
@@ -24,8 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from reports_scale import prepare, sign_in_compliance
-from sqlalchemy import func, select, text
+from reports_scale import prepared, sign_in_compliance
+from sqlalchemy import func, select
 
 from learning.accounts.models import User
 from learning.campaigns.models import Campaign
@@ -37,18 +36,7 @@ def peak_mb() -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url")
-    parser.add_argument("--employees", type=int, default=100_000)
-    parser.add_argument("--periods", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--reuse", action="store_true", help="time the data already in --database-url")
-    args = parser.parse_args()
-    app, url = prepare(args)
-    engine = app.extensions["db"].engine
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE"))
+    args, app, url, _engine = prepared(__doc__.splitlines()[0])
     session = app.extensions["db"].factory()
     campaign = session.scalar(select(Campaign).where(Campaign.status == "running").order_by(Campaign.id))
     people = session.scalar(
