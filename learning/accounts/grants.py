@@ -23,19 +23,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from learning import clock
-from learning.accounts.errors import AccountError
+from learning.accounts.errors import AccountError, refused
 from learning.accounts.models import RoleGrant, User
 from learning.audit.services import Entry, record, record_many
 from learning.authz import PRIVILEGED_ROLES, Permission, Role
 
 GRANTABLE = frozenset(r.value for r in Role) - {Role.LEARNER}
-
-
-def _refusal(code: str, actor_id: int, user_id: int, **details) -> AccountError:
-    entry = Entry(
-        "authz_fail", actor_id, target=("user", user_id), outcome="failure", details={"reason": code, **details}
-    )
-    return AccountError(code, audit=entry)
 
 
 def _details(grant: RoleGrant, **more) -> dict:
@@ -56,7 +49,7 @@ def request_grant(
     if role == Role.MANAGER and department_id is None:
         raise AccountError("scope")
     if user.id == requester.id:
-        raise _refusal("own_grant", requester.id, user.id, role=role)
+        raise refused("own_grant", requester.id, user.id, role=role)
     if user.status != "active":
         raise AccountError("inactive")
     now = clock.now()
@@ -100,11 +93,11 @@ def _open_grant_exists(session: Session, user_id: int, role: str, department_id:
 
 def _check_second_person(grant: RoleGrant, approver: User) -> None:
     if approver.id == grant.user_id:
-        raise _refusal("own_grant", approver.id, grant.user_id, grant_id=grant.id)
+        raise refused("own_grant", approver.id, grant.user_id, grant_id=grant.id)
     if approver.id == grant.granted_by_id:
-        raise _refusal("own_request", approver.id, grant.user_id, grant_id=grant.id)
+        raise refused("own_request", approver.id, grant.user_id, grant_id=grant.id)
     if not approver.can(Permission.ACCESS_APPROVE):
-        raise _refusal("not_approver", approver.id, grant.user_id, grant_id=grant.id)
+        raise refused("not_approver", approver.id, grant.user_id, grant_id=grant.id)
 
 
 def _pending(session: Session, grant_id: int) -> RoleGrant:
@@ -144,7 +137,7 @@ def revoke(session: Session, grant_id: int, actor: User, reason: str = "revoked"
     if grant is None or grant.status == "ended":
         raise AccountError("not_pending")
     if actor.id == grant.user_id:
-        raise _refusal("own_grant", actor.id, grant.user_id, grant_id=grant.id)
+        raise refused("own_grant", actor.id, grant.user_id, grant_id=grant.id)
     _end(grant, reason, actor.id, clock.now())
     session.get(User, grant.user_id).session_version += 1
     record(

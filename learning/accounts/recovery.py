@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.accounts import tokens
-from learning.accounts.errors import AccountError
+from learning.accounts.errors import AccountError, refused
 from learning.accounts.models import User
 from learning.accounts.passwords import password_problems, verify_password
 from learning.accounts.services import find_user, set_password
-from learning.audit.services import Entry, record
+from learning.audit.services import record
 from learning.notify.services import ONE_TIME_LINK, Mail, enqueue
 from learning.notify.texts import t
 
@@ -91,16 +91,12 @@ def request_reset(session: Session, username: str, actor_id: int | None = None) 
 def issue_code(session: Session, user: User, admin_id: int) -> str:
     """A one-time code for the admin to hand over in person; never for the admin's own account."""
     if user.id == admin_id:
-        raise AccountError("own_reset_code", audit=_refused("own_reset_code", admin_id, user.id))
+        raise refused("own_reset_code", admin_id, user.id)
     if user.status != "active":
         raise AccountError("inactive")
     code = tokens.issue_code(session, user.id, admin_id)
     record(session, "authn_reset_code_issued", actor_id=admin_id, target=("user", user.id))
     return code
-
-
-def _refused(reason: str, actor_id: int | None, user_id: int) -> Entry:
-    return Entry("authz_fail", actor_id, target=("user", user_id), outcome="failure", details={"reason": reason})
 
 
 def new_password_problems(user: User, password: str) -> list[str]:

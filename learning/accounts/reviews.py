@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.accounts import grants, recovery
-from learning.accounts.errors import AccountError
+from learning.accounts.errors import AccountError, refused
 from learning.accounts.models import AccessReview, AccessReviewItem, RoleGrant, User
 from learning.accounts.tree import parent_map
 from learning.audit.services import Entry, record, record_many
@@ -112,9 +112,9 @@ def decide(session: Session, item_id: int, reviewer: User, decision: str) -> Acc
     if item is None or review.closed_at is not None or item.decision is not None:
         raise AccountError("review_item_decided")
     if item.user_id == reviewer.id:
-        raise AccountError("own_grant", audit=_refusal(reviewer.id, item))
+        raise refused("own_grant", reviewer.id, item.user_id, reason="access_review", item_id=item.id)
     if not _may_decide(item, reviewer):
-        raise AccountError("not_reviewer", audit=_refusal(reviewer.id, item))
+        raise refused("not_reviewer", reviewer.id, item.user_id, reason="access_review", item_id=item.id)
     now = clock.now()
     item.decision, item.decided_by_id, item.decided_at = decision, reviewer.id, now
     holder = session.get(User, item.user_id)
@@ -134,16 +134,6 @@ def decide(session: Session, item_id: int, reviewer: User, decision: str) -> Acc
         details={"review_id": review.id, "item_id": item.id, "kind": item.kind, "decision": decision},
     )
     return item
-
-
-def _refusal(actor_id: int, item: AccessReviewItem) -> Entry:
-    return Entry(
-        "authz_fail",
-        actor_id,
-        target=("user", item.user_id),
-        outcome="failure",
-        details={"reason": "access_review", "item_id": item.id},
-    )
 
 
 def close_overdue(session: Session) -> int:

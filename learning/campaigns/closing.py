@@ -19,8 +19,7 @@ from learning.accounts.tree import company_of, parent_map
 from learning.audit.services import record
 from learning.campaigns.models import Campaign
 from learning.training.models import Assignment
-
-OPEN = ("assigned", "in_progress")
+from learning.training.services import OPEN
 
 
 def company_case(column, parents: dict[int, int | None]):

@@ -26,8 +26,7 @@ from learning.courses.models import Edition
 from learning.notify.services import Mail, enqueue
 from learning.notify.texts import day, t
 from learning.training.models import Assignment
-
-OPEN = ("assigned", "in_progress")
+from learning.training.services import OPEN
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,11 @@ from learning.campaigns.models import Campaign, PeriodAmendment
 from learning.courses.models import Edition
 from learning.reports.services import Placement, placement
 from learning.training.models import Assignment
+from learning.training.services import OPEN
 
 FILTERS = ("all", "not_finished", "overdue", "exempt")
 SORTS = ("employee_no", "name", "department", "progress")
 PAGE_SIZE = 50
-OPEN = ("assigned", "in_progress")
 
 
 @dataclass

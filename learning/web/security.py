@@ -3,7 +3,7 @@ transaction of their own, after the refused request's own work has been dropped.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,9 +13,9 @@ from learning.web.database import discard, refused
 from learning.web.responses import explain
 
 
-def security_event(entry: Entry | None, rows: Iterable = (), write: Callable | None = None) -> None:
-    """Records `entry` (and `rows` to add, and whatever `write(session)` writes, such as a failed sign-in
-    counted towards the throttle; each may be missing) and commits them at once.
+def security_event(entry: Entry | None, write: Callable | None = None) -> None:
+    """Records `entry` and whatever `write(session)` writes (a failed sign-in counted towards the throttle,
+    say; either may be missing) and commits them at once.
 
     The request's session is dropped first: the refused request keeps nothing, and on SQLite its
     write lock is released before this transaction takes it. A database that cannot be reached
@@ -23,7 +23,6 @@ def security_event(entry: Entry | None, rows: Iterable = (), write: Callable | N
     discard()
     session = current_app.extensions["db"].factory()
     try:
-        session.add_all(list(rows))
         if write is not None:
             write(session)
         if entry is not None:
