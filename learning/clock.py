@@ -25,8 +25,11 @@ def freeze(at: datetime | None) -> None:
     _frozen = at
 
 
+def fiscal_year(day: date) -> int:
+    """The fiscal year (年度) a date belongs to: 2026-04-01 … 2027-03-31 is FY2026."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
 def fiscal_year_start(moment: datetime) -> datetime:
     """00:00 in Tokyo on the 1 April that opened the fiscal year (年度) holding `moment`, as UTC."""
-    day = tokyo_date(moment)
-    year = day.year if day.month >= 4 else day.year - 1
-    return datetime(year, 4, 1, tzinfo=TOKYO).astimezone(UTC)
+    return datetime(fiscal_year(tokyo_date(moment)), 4, 1, tzinfo=TOKYO).astimezone(UTC)

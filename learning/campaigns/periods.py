@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from learning.clock import TOKYO, tokyo_date
+from learning.clock import TOKYO, fiscal_year, tokyo_date
 
-__all__ = ["TOKYO", "tokyo_date"]  # re-exported: periods is where callers look for Japanese days
+__all__ = ["TOKYO", "fiscal_year", "tokyo_date"]  # re-exported: periods is where callers look for Japanese days
 RECURRENCES = ("none", "yearly", "half", "quarterly")
 MONTHS = {"yearly": 12, "half": 6, "quarterly": 3}
 
@@ -58,8 +58,3 @@ def period_containing(day: date, recurrence: str) -> tuple[date, date]:
 def next_period(start: date, recurrence: str) -> tuple[date, date]:
     months = MONTHS[recurrence]
     return add_months(start, months), add_months(start, 2 * months)
-
-
-def fiscal_year(day: date) -> int:
-    """The fiscal year (年度) a date belongs to: 2026-04-01 … 2027-03-31 is FY2026."""
-    return day.year if day.month >= 4 else day.year - 1
