@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,12 +18,10 @@ from learning.accounts.models import User
 from learning.audit.services import record
 from learning.desk.calendar import business_days_between
 from learning.desk.models import CATEGORIES, STATUSES, DeskMessage, DeskQuestion, FaqEntry
+from learning.desk.service_level import SERVICE_LEVEL_DAYS, asked_between, is_late  # noqa: F401 - read here too
 from learning.desk.services import JST, DeskError, clean_text, question_by_code
 from learning.notify.services import Mail, enqueue
 from learning.notify.texts import t
-
-SERVICE_LEVEL_DAYS = 3
-
 
 INBOX_FILTERS = {"status": STATUSES, "category": CATEGORIES}
 
@@ -56,8 +55,7 @@ def inbox(
     # that day, and ties go by the random code, never by id (the id order is the order of asking).
     for question in session.scalars(query.order_by(DeskQuestion.asked_at, DeskQuestion.code).limit(500)):
         age = business_days_between((question.asked_at + JST).date(), today)
-        late = question.status in ("new", "in_progress") and age > SERVICE_LEVEL_DAYS
-        rows.append(InboxRow(question, age, late))
+        rows.append(InboxRow(question, age, is_late(question.status, age)))
     return rows
 
 
@@ -75,7 +73,8 @@ def desk_reply(session: Session, question: DeskQuestion, staff_id: int, body: st
         question_id=question.id, author_kind="desk", author_id=staff_id, body=clean_text(body), created_at=clock.now()
     )
     session.add(message)
-    question.status, question.answered_at = "answered", clock.now()
+    # answered_at is the first answer, which the service level measures; later replies leave it.
+    question.status, question.answered_at = "answered", question.answered_at or message.created_at
     question.assignee_id = question.assignee_id or staff_id
     session.flush()
     record(session, "desk_question_answered", actor_id=staff_id, target=("desk_question", question.code))
@@ -201,8 +200,11 @@ def set_faq_status(session: Session, entry: FaqEntry, status: str, staff_id: int
 # What questions reveal -------------------------------------------------------------------------
 
 
-def question_stats(session: Session) -> dict:
-    """Aggregates only: counts per category, module, section, quiz question and month. No askers."""
+def question_stats(session: Session, start: date | None = None, end: date | None = None) -> dict:
+    """Aggregates only: counts per category, module, section, quiz question and month. No askers.
+
+    With `start` and `end`, only the questions asked on the days [start, end) in Japan (a fiscal year:
+    service_level.fiscal_year_bounds)."""
     rows = session.execute(
         select(
             DeskQuestion.category,
@@ -211,7 +213,7 @@ def question_stats(session: Session) -> dict:
             DeskQuestion.section_position,
             DeskQuestion.bank_question_id,
             DeskQuestion.asked_at,
-        )
+        ).where(*asked_between(start, end))
     ).all()
     by_section = Counter((r.module_id, r.edition_id, r.section_position) for r in rows if r.section_position)
     return {

@@ -1,6 +1,8 @@
 """The desk's side: the inbox, a question's page (every read audited), replies, notes, the FAQ editor,
 and what questions reveal (aggregates only)."""
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,7 +13,7 @@ from learning import clock
 from learning.accounts.models import RoleGrant, User
 from learning.authz import Permission, Role, requires
 from learning.courses.models import Edition, Question
-from learning.desk import handling, services
+from learning.desk import handling, service_level, services
 from learning.desk.forms import FaqForm, NoteForm, ReplyForm
 from learning.desk.models import CATEGORIES, STATUSES, DeskQuestion, FaqEntry
 from learning.i18n import pick
@@ -54,7 +56,7 @@ def inbox():
         category=category,
         module_id=module_id,
         modules=module_titles(),
-        sla=handling.SERVICE_LEVEL_DAYS,
+        sla=service_level.SERVICE_LEVEL_DAYS,
         show_names=current_user.can(Permission.DESK_IDENTITY),
         names=_asker_names(rows),
     )
@@ -221,7 +223,17 @@ def faq_status(entry_id: int, status: str):
 @bp.route("/desk/stats")
 @requires(Permission.DESK_STATS)
 def stats():
-    figures = handling.question_stats(db())
+    """What questions reveal and the service level by topic, for one fiscal year (?year=2025) or all years."""
+    years = service_level.question_years(db())
+    # Only a year the selector offers, compared as text: anything else (words, -1, 99999) shows all years.
+    year = next((y for y in years if str(y) == request.args.get("year")), None)
+    now = clock.now()
+    if year is not None:
+        start, end = service_level.fiscal_year_bounds(year)
+    else:
+        start, end = service_level.span_of(years, clock.tokyo_date(now))
+    figures = handling.question_stats(db(), start, end)
+    levels = service_level.service_levels(db(), start, end, now)
     editions = {e.id: e for e in db().scalars(select(Edition))}
     bank = (
         {
@@ -240,7 +252,18 @@ def stats():
             next((pick(s.titles) for s in edition.sections if s.position == position), "") if edition else ""
         )
     return render_template(
-        "desk/stats.html", figures=figures, modules=module_titles(), sections=sections, bank=bank, editions=editions
+        "desk/stats.html",
+        figures=figures,
+        modules=module_titles(),
+        sections=sections,
+        bank=bank,
+        editions=editions,
+        years=years,
+        year=year,
+        period=(start, end - timedelta(days=1)),
+        levels=levels,
+        sla=service_level.SERVICE_LEVEL_DAYS,
+        today=clock.tokyo_date(now),
     )
 
 
