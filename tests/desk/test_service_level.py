@@ -218,7 +218,7 @@ def test_the_service_level_counts_to_the_first_answer(db):
 
 
 def test_migration_sets_answered_at_to_the_first_answer(tmp_path):
-    """0021d: each answered question takes its first desk reply's time (SQLite; the step is plain SQL)."""
+    """0021: each answered question takes its first desk reply's time (SQLite; the step is plain SQL)."""
     url = f"sqlite:///{tmp_path / 'answers.db'}"
     migrate.upgrade(url, "0020")
     engine = create_engine(url)

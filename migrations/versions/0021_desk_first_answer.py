@@ -4,14 +4,14 @@ The service level (an answer within 3 business days of the day asked) is measure
 Until now every desk reply set answered_at again; the desk's first reply of each thread is still in
 desk_messages, so the answered questions take its time. No schema change.
 
-Revision ID: 0021d
+Revision ID: 0021
 Revises: 0020
-Create Date: 2026-12-03 09:00:00
+Create Date: 2026-12-02 07:00:00
 """
 
 from alembic import op
 
-revision = '0021d'
+revision = '0021'
 down_revision = '0020'
 branch_labels = None
 depends_on = None
