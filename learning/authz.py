@@ -53,6 +53,10 @@ class Permission(StrEnum):
     ACCESS_REVIEW_MANAGE = "access.review"
     # The access register and every review's outcome: internal audit, compliance and the admin.
     ACCESS_REGISTER = "access.register"
+    # The annual report for the committee and the board, and the evidence pack internal audit keeps: whole
+    # organisation figures, so the compliance office and internal audit only.
+    ANNUAL_REPORT = "reports.annual"
+    EVIDENCE_PACK = "reports.evidence"
 
 
 # Admin manages accounts but sees no training results, so admin gets no LEARN-style reads of others.
@@ -75,6 +79,8 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # Managers never see their staff's questions; compliance reads the inbox without names.
     Permission.DESK_IDENTITY: frozenset({Role.DESK, Role.AUDITOR}),
     Permission.DESK_STATS: frozenset({Role.TRAINER, Role.COMPLIANCE, Role.DESK, Role.AUDITOR}),
+    Permission.ANNUAL_REPORT: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
+    Permission.EVIDENCE_PACK: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
 }
 
 PUBLIC = "public"

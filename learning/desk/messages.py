@@ -19,3 +19,12 @@ MESSAGES = {
     "section_without_module": N_("Choose the module the section belongs to."),
     "status": N_("Unknown status."),
 }
+
+# The topics a question is asked under (models.CATEGORIES), as reports and exports name them.
+CATEGORY_LABELS = {
+    "information": N_("Handling information"),
+    "ids_systems": N_("IDs and systems"),
+    "consignment": N_("Consigned work"),
+    "transfers": N_("Transfers"),
+    "other": N_("Other"),
+}

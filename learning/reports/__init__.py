@@ -6,10 +6,11 @@ Importing this package loads nothing; `init_app(app)` registers what the room of
 
 
 def init_app(app) -> None:
-    from learning.reports.views import access, lists, records, reports, trail
+    from learning.reports.views import access, annual, lists, records, reports, trail
 
     app.register_blueprint(reports.bp)
     app.register_blueprint(trail.bp)
     app.register_blueprint(access.bp)
     app.register_blueprint(lists.bp)
     app.register_blueprint(records.bp)
+    app.register_blueprint(annual.bp)

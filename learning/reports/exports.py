@@ -182,11 +182,32 @@ def _take(buffer: io.StringIO) -> bytes:
 
 
 def write_xlsx(target: BinaryIO, table: Table) -> None:
-    """A one-sheet workbook written to `target`: the heading (labels bold) and a blank row (if any), the
-    header (bold, frozen, filtered, repeated on printed pages), the rows; text cells stay text, whatever
-    they look like."""
+    """A one-sheet workbook written to `target` (see write_workbook)."""
+    write_workbook(target, [table])
+
+
+def write_workbook(target: BinaryIO, tables: list[Table]) -> None:
+    """A workbook of one sheet per table written to `target`: the heading (labels bold) and a blank row (if
+    any), the header (bold, frozen, filtered, repeated on printed pages), the rows; text cells stay text,
+    whatever they look like."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title(table.title))
+    used: set[str] = set()
+    for table in tables:
+        _write_sheet(workbook.create_sheet(_unique(sheet_title(table.title), used)), table)
+    workbook.save(target)
+
+
+def _unique(title: str, used: set[str]) -> str:
+    """Excel refuses two sheets of one name: a repeated one gets a number."""
+    name, number = title, 1
+    while name.lower() in used:
+        number += 1
+        name = f"{title[: 31 - len(str(number)) - 1]} {number}"
+    used.add(name.lower())
+    return name
+
+
+def _write_sheet(sheet, table: Table) -> None:
     titles, kinds = header(table.columns), _kinds(table.columns)
     rows = (values(table.columns, row) for row in table.rows)
     ahead = list(islice(rows, WIDTH_SAMPLE))
@@ -205,7 +226,6 @@ def write_xlsx(target: BinaryIO, table: Table) -> None:
         sheet.append([_cell(sheet, k, d, v) for (k, d), v in zip(kinds, row, strict=True)])
         last += 1
     sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(titles))}{last}"
-    workbook.save(target)
 
 
 def sheet_title(title: str) -> str:
@@ -258,3 +278,30 @@ def file_name(what: str, scope: Iterable[object], moment: datetime, extension: s
     parts = [what, *scope, clock.tokyo_date(moment).strftime("%Y%m%d")]
     cleaned = (UNSAFE_IN_NAME.sub("_", unicodedata.normalize("NFKC", str(part))).strip("_.-") for part in parts)
     return "-".join(part for part in cleaned if part) + "." + extension
+
+
+NUMERIC = ("integer", "decimal", "percent")
+
+
+def readable(table: Table) -> tuple[list[str], list[bool], Iterator[list[str]]]:
+    """The table as a person reads it (a page, a PDF): the column labels without the code columns that files
+    add for machines, which columns hold numbers (set right), and each row as the CSV would write its cells."""
+    labels = [c.label for c in table.columns]
+    numeric = [c.kind in NUMERIC for c in table.columns]
+
+    def lines() -> Iterator[list[str]]:
+        for row in table.rows:
+            cells, shown = values(table.columns, row), []
+            position = 0
+            for column in table.columns:
+                if column.kind == "coded":
+                    shown.append("" if cells[position] is None else str(cells[position]))
+                    position += 2
+                else:
+                    value = cells[position]
+                    plain = column.kind == "text" and value is not None  # read, not opened in a spreadsheet
+                    shown.append(str(value) if plain else text(column.kind, column.digits, value))
+                    position += 1
+            yield shown
+
+    return labels, numeric, lines()

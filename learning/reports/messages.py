@@ -47,6 +47,12 @@ PERIOD_FIGURES = {
     "past_due": N_("Past the due date"),
 }
 
+# Whether a period's figures in the annual report are final (learning.reports.annual_tables).
+ANNUAL_FIGURES = {
+    "final": N_("Final (period closed)"),
+    "running": N_("Provisional (period still running)"),
+}
+
 # What item analysis notices about a question (learning.reports.items.ItemFigures.flags).
 FLAGS = {
     "too_easy": N_("Too easy"),

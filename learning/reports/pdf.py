@@ -16,14 +16,13 @@ has no bold, so emphasis is size and a light fill."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
 
-from learning.reports.exports import MAX_WIDTH, MIN_WIDTH, Table, _display_width, _kinds, text, values
+from learning.reports.exports import MAX_WIDTH, MIN_WIDTH, Table, _display_width, readable
 
 FONT = Path(__file__).with_name("fonts") / "NotoSansJP-Regular.otf"
 FAMILY = "NotoSansJP"
@@ -34,7 +33,6 @@ LINE = 3.9  # mm, a line of table text
 PAD = 1.0  # mm above and below a cell's text
 FILL = (232, 237, 243)  # the header's light fill (the XLSX header's colour)
 RULE = (150, 150, 150)
-NUMBERS = ("integer", "decimal", "percent")
 # The page count in the footer: PAGES stands for it in the caller's words, then becomes fpdf2's alias, which fpdf2
 # replaces with the count as the document is closed (left-aligned in the room of three digits it keeps). The alias
 # is three Unicode noncharacters, not fpdf2's "{nb}", so that no text of the report can be taken for it.
@@ -147,18 +145,8 @@ def _section(pdf: FPDF, section: Section, words: PdfWords) -> None:
 
 def _cells(table: Table) -> tuple[list[str], list[list[str]], list[bool]]:
     """The printed header, the rows as text and which columns are numbers: a coded column's code is left out."""
-    shown = list(chain.from_iterable([True, False] if c.kind == "coded" else [True] for c in table.columns))
-    kinds = [kind for kind, keep in zip(_kinds(table.columns), shown, strict=True) if keep]
-    rows = []
-    for row in table.rows:
-        kept = [value for value, keep in zip(values(table.columns, row), shown, strict=True) if keep]
-        rows.append([_text(kind, digits, value) for (kind, digits), value in zip(kinds, kept, strict=True)])
-    return [c.label for c in table.columns], rows, [kind in NUMBERS for kind, _ in kinds]
-
-
-def _text(kind: str, digits: int, value) -> str:
-    # Text as it is: the ' that exports.text puts before "=…" or "-…" guards a spreadsheet, not a reader.
-    return "" if value is None else str(value) if kind == "text" else text(kind, digits, value)
+    labels, numbers, lines = readable(table)
+    return labels, list(lines), numbers
 
 
 def _widths(pdf: FPDF, header: list[str], rows: list[list[str]]) -> list[float]:
