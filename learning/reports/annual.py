@@ -98,6 +98,13 @@ class AnnualReport:
         return [*self.earlier, *self.periods]
 
 
+def campaigns_of(session: Session, year: int) -> list[Campaign]:
+    """The launched campaigns of a fiscal year, oldest first."""
+    return sorted(
+        (c for c in services.campaigns(session) if fiscal_year(c.period_start) == year), key=lambda c: c.period_start
+    )
+
+
 def fiscal_years(session: Session) -> list[int]:
     """The fiscal years with a launched campaign, the latest first."""
     return sorted({fiscal_year(c.period_start) for c in services.campaigns(session)}, reverse=True)
@@ -150,15 +157,17 @@ def _reattestations(session: Session, period: Period) -> list[Reattestation]:
     return [Reattestation(c, r, d) for c, (r, d) in sorted(by_company.items(), key=lambda i: (i[0] is None, i[0]))]
 
 
-def _flagged(session: Session, edition_ids: list[int]) -> tuple[list[Edition], list[FlaggedQuestion]]:
-    """Each edition used and the questions item analysis flags in it (the item analysis page's figures: every
-    submitted attempt of the edition)."""
+def _flagged(
+    session: Session, edition_ids: list[int], campaign_ids: list[int]
+) -> tuple[list[Edition], list[FlaggedQuestion]]:
+    """Each edition used and the questions item analysis flags in it, from the attempts made for the year's
+    campaigns (the item analysis page's figures for that fiscal year)."""
     editions = list(
         session.scalars(select(Edition).where(Edition.id.in_(edition_ids or [-1])).order_by(Edition.module_id))
     )
     flagged = []
     for edition in editions:
-        figures, _picks, desk, _attempts = services.item_analysis(session, edition.id)
+        figures, _picks, desk, _attempts = services.item_analysis(session, edition.id, campaign_ids)
         for position, question in enumerate(edition.questions, 1):
             found = figures.get(question.id)
             if found is not None and found.flags:
@@ -194,7 +203,8 @@ def annual_report(session: Session, year: int, now: datetime, locale: str = "ja"
         exemptions[period.campaign.id] = Counter(
             (companies.get(r.department.id) if r.department else None, r.state) for r in rows
         )
-    editions, flagged = _flagged(session, edition_ids(session, [c.id for c in this_year]))
+    ids = [c.id for c in this_year]
+    editions, flagged = _flagged(session, edition_ids(session, ids), ids)
     start, end = service_level.fiscal_year_bounds(year)
     codes = {row.id: row.code for p in periods for row in p.companies}
     return AnnualReport(

@@ -316,7 +316,7 @@ def sections(report: AnnualReport, locale: str, _: Translate, jst: Callable[[str
         Section(
             _("7. Questions flagged by item analysis"),
             flagged(report, locale, _),
-            _("Questions of the editions used this year, from every submitted attempt of the edition."),
+            _("Questions of the editions used this year, from the attempts made for this year's campaigns."),
         ),
         Section(_("8. Corrections to closed periods"), corrections(report, locale, _, jst)),
         Section(_("9. Content editions used"), editions(report, locale, _)),

@@ -350,25 +350,27 @@ def comprehension(session: Session, campaign: Campaign, scope: Scope, rows: list
     return modules, rolled_up(order, own, modules)
 
 
-def item_analysis(session: Session, edition_id: int):
-    """Per question of an edition: figures from submitted attempts, wrong-choice picks, desk questions."""
-    scores = dict(
-        session.execute(
-            select(Attempt.id, Attempt.score).where(Attempt.edition_id == edition_id, Attempt.submitted_at.is_not(None))
-        ).all()
-    )
+def item_analysis(session: Session, edition_id: int, campaign_ids: list[int] | None = None):
+    """Per question of an edition: figures from submitted attempts (only those made for the given campaigns'
+    assignments, when given: a fiscal year's), wrong-choice picks, desk questions."""
+    submitted = [Attempt.edition_id == edition_id, Attempt.submitted_at.is_not(None)]
+    if campaign_ids is not None:
+        for_campaigns = select(Assignment.id).where(Assignment.campaign_id.in_(campaign_ids or [-1]))
+        submitted.append(Attempt.assignment_id.in_(for_campaigns))
+    scores = dict(session.execute(select(Attempt.id, Attempt.score).where(*submitted)).all())
     marks = session.execute(
         select(AttemptQuestion.attempt_id, AttemptQuestion.question_id, AttemptQuestion.correct)
         .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-        .where(Attempt.edition_id == edition_id, Attempt.submitted_at.is_not(None))
+        .where(*submitted)
     ).all()
     figures = analyse(scores, marks)
     picks = dict(
         session.execute(
             select(AttemptAnswer.choice_id, func.count())
             .join(Choice, Choice.id == AttemptAnswer.choice_id)
-            .join(Question, Question.id == Choice.question_id)
-            .where(Question.edition_id == edition_id, Choice.correct.is_(False))
+            .join(AttemptQuestion, AttemptQuestion.id == AttemptAnswer.attempt_question_id)
+            .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+            .where(Choice.correct.is_(False), *submitted)
             .group_by(AttemptAnswer.choice_id)
         ).all()
     )

@@ -75,7 +75,9 @@ def year(app):
         "campaigns": [(c.id, c.name_en) for c in session.scalars(select(Campaign).order_by(Campaign.period_start))],
         "people": (compliance.employee_no, auditor.employee_no, manager.employee_no),
         "amended": session.get(User, missed.user_id).employee_no,
-        "fy2025_assignments": session.scalars(select(Assignment).where(Assignment.campaign_id == fy2025.id)).all(),
+        "fy2025_assignments": [
+            (a.id, a.edition_id) for a in session.scalars(select(Assignment).where(Assignment.campaign_id == fy2025.id))
+        ],
     }
     session.rollback()  # nothing held open: SQLite would keep the pages' requests from writing their audit records
     yield {**facts, "session": session}
@@ -96,8 +98,9 @@ def clients(app, year):
 
 
 def sheet_rows(workbook, title: str) -> list[dict]:
-    """A sheet's rows as {header: value}: the header is the first row after the heading's blank line."""
-    rows = [r for r in workbook[title].iter_rows(values_only=True)]
+    """A sheet's rows as {header: value}: the header is the first row after the heading's blank line. (A sheet's
+    name is its table's title cut to Excel's 31 characters.)"""
+    rows = [r for r in workbook[title[:31]].iter_rows(values_only=True)]
     blank = next(i for i, r in enumerate(rows) if not any(v is not None for v in r))
     header = rows[blank + 1]
     return [dict(zip(header, r, strict=False)) for r in rows[blank + 2 :]]
@@ -187,6 +190,18 @@ def test_every_figure_of_the_workbook_is_the_one_the_report_pages_show(year, cli
     assert [(r["Employee number"], r["Reason"], r["Corrected to"]) for r in corrections] == [
         (year["amended"], "紙の研修記録で修了を確認", "Completed")
     ]
+    flagged = {(r["Question"], r["flags_code"]) for r in sheet_rows(workbook, "Questions flagged by item analysis")}
+    on_pages = set()
+    for edition_id in sorted({edition for _id, edition in year["fy2025_assignments"]}):
+        page = download(client, f"/reports/items/{edition_id}.csv?year=2025")
+        assert page.status_code == 200
+        assert page.headers["Content-Disposition"].endswith('-FY2025-20261202.csv"')
+        lines = list(csv.reader(io.StringIO(page.data.decode("utf-8-sig"))))
+        header = lines[lines.index([]) + 1]
+        at = header.index("flags_code")
+        on_pages |= {(line[0], line[at]) for line in lines[lines.index([]) + 2 :] if line[at]}
+    assert flagged == on_pages and flagged  # the demo has a too-easy and a too-hard question in every module
+
     register = sheet_rows(workbook, "Exemption register")
     exemptions = sheet_rows(workbook, "Exemptions")
     assert len(register) == sum(r["Exemptions"] for r in exemptions)
@@ -241,7 +256,7 @@ def test_the_evidence_pack_holds_the_year_and_proves_every_file(year, clients):
     header_at = editions.index([]) + 1
     assert editions[header_at][0] == "研修"  # the module, as the Japanese pages name it
     used = editions[header_at + 1 :]
-    assert len(used) == len({a.edition_id for a in assigned}) == 5
+    assert len(used) == len({edition for _id, edition in assigned}) == 5
     for _module, _version, _label, stored, recomputed, name in used:
         assert stored == recomputed
         assert read_zip(pack.read(name)).content_hash() == stored

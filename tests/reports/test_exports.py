@@ -41,7 +41,7 @@ EXPORTS = {
         "comprehension-campaign{campaign}-all",
         ["Campaign", "Departments", "Withheld"],
     ),
-    "items": ("/reports/items/{edition}", "items-{slug}-v1", ["Edition", "Attempts"]),
+    "items": ("/reports/items/{edition}", "items-{slug}-v1", ["Edition", "Fiscal year", "Attempts"]),
     "trend": (
         "/reports/campaigns/{campaign}/trend",
         "trend-campaign{campaign}-all",

@@ -14,7 +14,7 @@ from learning.authz import Permission, public, requires
 from learning.campaigns.periods import tokyo_date
 from learning.courses.models import Edition
 from learning.i18n import current_locale, pick
-from learning.reports import messages, rendering, services, tables
+from learning.reports import annual, messages, rendering, services, tables
 from learning.reports.completion import SORT_KEYS, organisation_total
 from learning.reports.comprehension import MIN_GROUP
 from learning.reports.pages import (
@@ -231,11 +231,16 @@ def items(edition_id: int, fmt: str = "html"):
     edition = db().get(Edition, edition_id)
     if edition is None:
         abort(404)
-    figures, picks, desk, attempts = services.item_analysis(db(), edition.id)
-    audit(("edition", edition.id), {"report": "item_analysis", "format": fmt})
+    years = annual.fiscal_years(db())
+    asked = request.args.get("year", "")
+    year = int(asked) if asked.isdigit() and len(asked) == 4 and int(asked) in years else None  # else: all years
+    campaign_ids = [c.id for c in annual.campaigns_of(db(), year)] if year is not None else None
+    figures, picks, desk, attempts = services.item_analysis(db(), edition.id, campaign_ids)
+    audit(("edition", edition.id), {"report": "item_analysis", "format": fmt, "year": year})
     lines = heading(
         _("Item analysis"),
         (_("Edition"), f"{pick(edition.titles)} ({edition.module.slug} v{edition.version}, {edition.label})"),
+        (_("Fiscal year"), _("Fiscal %(year)d", year=year) if year is not None else _("All years")),
         (_("Attempts"), _("%(n)d submitted attempts; figures only, no names", n=attempts)),
     )
     if fmt == "html":
@@ -248,6 +253,8 @@ def items(edition_id: int, fmt: str = "html"):
             attempts=attempts,
             flag_names=messages.FLAGS,
             heading=lines,
+            years=years,
+            year=year,
         )
     questions = [
         (
@@ -260,7 +267,8 @@ def items(edition_id: int, fmt: str = "html"):
         for position, q in enumerate(edition.questions, 1)
     ]
     exported = tables.items(questions, _, lines)
-    return table_download(fmt, exported, "items", edition.module.slug, f"v{edition.version}")
+    scope = [f"FY{year}"] if year is not None else []
+    return table_download(fmt, exported, "items", edition.module.slug, f"v{edition.version}", *scope)
 
 
 @bp.route("/reports/campaigns/<int:campaign_id>/trend")
