@@ -167,7 +167,7 @@ def _flagged(
     )
     flagged = []
     for edition in editions:
-        figures, _picks, desk, _attempts = services.item_analysis(session, edition.id, campaign_ids)
+        figures, _picks, desk, _attempts = services.item_analysis(session, edition.id, campaign_ids, with_picks=False)
         for position, question in enumerate(edition.questions, 1):
             found = figures.get(question.id)
             if found is not None and found.flags:

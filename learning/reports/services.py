@@ -350,9 +350,10 @@ def comprehension(session: Session, campaign: Campaign, scope: Scope, rows: list
     return modules, rolled_up(order, own, modules)
 
 
-def item_analysis(session: Session, edition_id: int, campaign_ids: list[int] | None = None):
+def item_analysis(session: Session, edition_id: int, campaign_ids: list[int] | None = None, with_picks: bool = True):
     """Per question of an edition: figures from submitted attempts (only those made for the given campaigns'
-    assignments, when given: a fiscal year's), wrong-choice picks, desk questions."""
+    assignments, when given: a fiscal year's), wrong-choice picks (unless not wanted: at a whole group's scale
+    they are a second pass over every answer), desk questions."""
     submitted = [Attempt.edition_id == edition_id, Attempt.submitted_at.is_not(None)]
     if campaign_ids is not None:
         for_campaigns = select(Assignment.id).where(Assignment.campaign_id.in_(campaign_ids or [-1]))
@@ -364,16 +365,7 @@ def item_analysis(session: Session, edition_id: int, campaign_ids: list[int] | N
         .where(*submitted)
     ).all()
     figures = analyse(scores, marks)
-    picks = dict(
-        session.execute(
-            select(AttemptAnswer.choice_id, func.count())
-            .join(Choice, Choice.id == AttemptAnswer.choice_id)
-            .join(AttemptQuestion, AttemptQuestion.id == AttemptAnswer.attempt_question_id)
-            .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-            .where(Choice.correct.is_(False), *submitted)
-            .group_by(AttemptAnswer.choice_id)
-        ).all()
-    )
+    picks = _wrong_picks(session, submitted) if with_picks else {}
     desk = dict(
         session.execute(
             select(DeskQuestion.bank_question_id, func.count())
@@ -383,6 +375,20 @@ def item_analysis(session: Session, edition_id: int, campaign_ids: list[int] | N
         ).all()
     )
     return figures, picks, desk, len(scores)
+
+
+def _wrong_picks(session: Session, submitted: list) -> dict[int, int]:
+    """How often each wrong choice was picked in the attempts `submitted` selects."""
+    return dict(
+        session.execute(
+            select(AttemptAnswer.choice_id, func.count())
+            .join(Choice, Choice.id == AttemptAnswer.choice_id)
+            .join(AttemptQuestion, AttemptQuestion.id == AttemptAnswer.attempt_question_id)
+            .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+            .where(Choice.correct.is_(False), *submitted)
+            .group_by(AttemptAnswer.choice_id)
+        ).all()
+    )
 
 
 def trend(session: Session, campaign: Campaign, scope: Scope, locale: str):

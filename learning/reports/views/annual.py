@@ -13,8 +13,9 @@ from flask_login import current_user
 from learning import clock
 from learning.audit.services import head
 from learning.authz import Permission, requires
+from learning.campaigns.periods import fiscal_year
 from learning.i18n import current_locale
-from learning.reports import access, annual, annual_tables, tables
+from learning.reports import access, annual, annual_tables, services, tables
 from learning.reports import evidence as pack
 from learning.reports.exports import file_name, readable, write_workbook
 from learning.reports.pages import XLSX_TYPE, as_of, audit, heading, jst
@@ -29,7 +30,8 @@ ZIP_TYPE = "application/zip"
 @bp.route("/reports/annual")
 @requires(Permission.ANNUAL_REPORT)
 def index():
-    return render_template("reports/annual_index.html", years=annual.fiscal_years(db()))
+    running = {fiscal_year(c.period_start) for c in services.campaigns(db()) if c.status != "closed"}
+    return render_template("reports/annual_index.html", years=annual.fiscal_years(db()), running=running)
 
 
 def _report(year: int) -> annual.AnnualReport:
