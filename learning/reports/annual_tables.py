@@ -13,9 +13,9 @@ from learning.desk.service_level import SERVICE_LEVEL_DAYS
 from learning.reports.annual import AnnualReport, Period
 from learning.reports.comprehension import MIN_GROUP
 from learning.reports.exports import Column, Table
-from learning.reports.messages import ANNUAL_FIGURES, EXEMPTION_STATES, FLAGS
+from learning.reports.messages import ANNUAL_FIGURES, EXEMPTION_STATES
 from learning.reports.pdf import Section
-from learning.reports.tables import Heading, Translate, exemptions
+from learning.reports.tables import Heading, Translate, exemptions, in_language, question_columns
 
 COUNTS = (
     ("People assigned", "people"),
@@ -28,12 +28,8 @@ COUNTS = (
 )
 
 
-def _in(locale: str, ja: str | None, en: str | None) -> str:
-    return (en if locale == "en" else ja) or ja or ""
-
-
 def _campaign(period: Period, locale: str) -> str:
-    return _in(locale, period.campaign.name_ja, period.campaign.name_en)
+    return in_language(locale, period.campaign.name_ja, period.campaign.name_en)
 
 
 def _figures(period: Period) -> str:
@@ -131,7 +127,7 @@ def comprehension(report: AnnualReport, locale: str, _: Translate) -> Table:
                     [s.average, s.first_attempt_pass_rate, s.attempts_per_completion] if cell.shown else [None] * 3
                 )
                 head = [company.name, period.fiscal_year, _campaign(period, locale), _figures(period)]
-                rows.append([*head, _in(locale, title_ja, title_en), s.scored, *figures])
+                rows.append([*head, in_language(locale, title_ja, title_en), s.scored, *figures])
     return Table(_("Comprehension by company"), columns, rows)
 
 
@@ -205,18 +201,13 @@ def flagged(report: AnnualReport, locale: str, _: Translate) -> Table:
     columns = [
         Column(_("Module"), "module"),
         Column(_("Edition"), "edition"),
-        Column(_("Question"), "question"),
-        Column(_("Times drawn"), "drawn", "integer"),
-        Column(_("Facility"), "facility", "percent"),
-        Column(_("Discrimination"), "discrimination", "decimal"),
-        Column(_("Desk questions"), "desk_questions", "integer"),
-        Column(_("Flags"), "flags", "coded", labels=lambda code: _(FLAGS[code]), joiner=_(", ")),
+        *question_columns(_),
     ]
     rows = [
         [
-            _in(locale, q.edition.title_ja, q.edition.title_en),
+            in_language(locale, q.edition.title_ja, q.edition.title_en),
             f"v{q.edition.version} ({q.edition.label})",
-            f"{q.position}. {_in(locale, q.prompt_ja, q.prompt_en)}",
+            f"{q.position}. {in_language(locale, q.prompt_ja, q.prompt_en)}",
             q.figures.drawn,
             q.figures.facility,
             q.figures.discrimination,
@@ -249,7 +240,7 @@ def corrections(report: AnnualReport, locale: str, _: Translate, jst: Translate)
                     _campaign(period, locale),
                     person.employee_no,
                     person.name,
-                    _in(locale, title_ja, title_en),
+                    in_language(locale, title_ja, title_en),
                     amendment.original_status,
                     amendment.corrected_status,
                     amendment.corrected_completed_on,
@@ -270,7 +261,7 @@ def editions(report: AnnualReport, locale: str, _: Translate) -> Table:
     ]
     rows = [
         [
-            _in(locale, e.title_ja, e.title_en),
+            in_language(locale, e.title_ja, e.title_en),
             f"v{e.version} ({e.label})",
             tokyo_date(e.published_at) if e.published_at else None,
             e.content_hash,

@@ -117,16 +117,23 @@ def comprehension(
     return Table(_("Comprehension"), columns, table, heading)
 
 
-def items(questions: list[tuple], _: Translate, heading: Heading) -> Table:
-    """`questions`: (position, prompt, figures or None, desk questions, [(wrong choice's text, picks)]), one
-    row per wrong choice."""
-    columns = [
+def question_columns(_: Translate) -> list[Column]:
+    """A quiz question and what item analysis says of it (the item analysis export and the annual report)."""
+    return [
         Column(_("Question"), "question"),
         Column(_("Times drawn"), "drawn", "integer"),
         Column(_("Facility"), "facility", "percent"),
         Column(_("Discrimination"), "discrimination", "decimal"),
         Column(_("Desk questions"), "desk_questions", "integer"),
         Column(_("Flags"), "flags", "coded", labels=lambda code: _(FLAGS[code]), joiner=_(", ")),
+    ]
+
+
+def items(questions: list[tuple], _: Translate, heading: Heading) -> Table:
+    """`questions`: (position, prompt, figures or None, desk questions, [(wrong choice's text, picks)]), one
+    row per wrong choice."""
+    columns = [
+        *question_columns(_),
         Column(_("Wrong choice"), "wrong_choice"),
         Column(_("Times picked"), "picked", "integer"),
     ]
@@ -197,7 +204,8 @@ def people_matrix(lines, modules, locale: str, _: Translate, heading: Heading) -
     return Table(_("People and their status"), columns, rows, heading)
 
 
-def _in(locale: str, ja: str | None, en: str | None) -> str:
+def in_language(locale: str, ja: str | None, en: str | None) -> str:
+    """A text in the reader's language, Japanese where there is no English."""
     return (en if locale == "en" else ja) or ja or ""
 
 
@@ -244,9 +252,9 @@ def exemptions(rows, locale: str, _: Translate, heading: Heading, jst: Translate
             r.person.name,
             r.person.employee_no,
             r.department.code if r.department else "",
-            _in(locale, r.department.name_ja, r.department.name_en) if r.department else "",
-            _in(locale, r.edition.title_ja, r.edition.title_en),
-            _in(locale, r.campaign.name_ja, r.campaign.name_en) if r.campaign else "",
+            in_language(locale, r.department.name_ja, r.department.name_en) if r.department else "",
+            in_language(locale, r.edition.title_ja, r.edition.title_en),
+            in_language(locale, r.campaign.name_ja, r.campaign.name_en) if r.campaign else "",
             r.exemption.reason,
             _person(r.granted_by),
             r.exemption.granted_at,
@@ -286,8 +294,8 @@ def history(years: list[tuple[int, list[HistoryRow]]], locale: str, _: Translate
             table.append(
                 [
                     year,
-                    _in(locale, r.campaign.name_ja, r.campaign.name_en) if r.campaign else "",
-                    _in(locale, e.title_ja, e.title_en),
+                    in_language(locale, r.campaign.name_ja, r.campaign.name_en) if r.campaign else "",
+                    in_language(locale, e.title_ja, e.title_en),
                     f"v{e.version} ({e.label})",
                     r.status,
                     *_amendment(r.amendment),

@@ -20,6 +20,7 @@ from learning import clock
 from learning.accounts.models import User
 from learning.audit.models import AuditEvent
 from learning.campaigns.amendments import amend
+from learning.campaigns.jobs import run_jobs
 from learning.campaigns.models import Campaign
 from learning.courses.formats.bundle import read_zip
 from learning.courses.formats.content import read_tree
@@ -273,3 +274,26 @@ def test_only_compliance_and_audit_read_it_and_a_year_without_campaigns_is_not_f
     assert running.status_code == 200 and b"Provisional" in running.data
     closed = clients(auditor).get("/reports/annual/2025").get_data(as_text=True)
     assert "確定" in closed and "暫定" not in closed
+
+
+def test_a_month_later_the_closed_years_report_gives_the_same_figures(app, year, clients):
+    compliance, _auditor, _manager = year["people"]
+
+    def figures(client) -> dict[str, list]:
+        response = download(client, "/reports/annual/2025.xlsx")
+        assert response.status_code == 200
+        workbook = load_workbook(io.BytesIO(response.data))
+        sheets = ("Completion by company", "Top departments", "Comprehension by company", "Exemptions")
+        return {title: sheet_rows(workbook, title) for title in sheets}
+
+    before = figures(clients(compliance))
+    clock.freeze(datetime(2027, 1, 5, 1, tzinfo=UTC))  # a month on: the jobs run, people move and leave
+    session = app.extensions["db"].factory()
+    for person in session.scalars(select(User).where(User.employee_no.like("D%")).limit(10)):
+        person.status = "left"
+    session.commit()
+    run_jobs(session, app.extensions["settings"])
+    session.close()
+    again = app.test_client()  # the first session timed out long ago
+    sign_in(again, compliance)
+    assert figures(again) == before
