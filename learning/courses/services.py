@@ -5,7 +5,7 @@ from __future__ import annotations
 import mimetypes
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from learning import clock
@@ -103,32 +103,45 @@ def write_content(session: Session, edition: Edition, spec: ModuleSpec) -> None:
                 body_en=s.body["en"],
             )
         )
-    for position, q in enumerate(spec.questions, 1):
-        question = Question(
-            edition_id=edition.id,
-            key=q.key,
-            position=position,
-            kind=q.kind,
-            prompt_ja=q.prompt["ja"],
-            prompt_en=q.prompt["en"],
-            explanation_ja=q.explanation["ja"],
-            explanation_en=q.explanation["en"],
-            tags=",".join(q.tags),
+    # Questions and choices go in as two bulk INSERTs, not object by object: a 5 MB GIFT bank (about 19,000
+    # questions, 57,000 choices) took 47 s flushing question by question. The questions' ids are read back by
+    # position (RETURNING in parameter order would make SQLite insert row by row).
+    rows = [
+        {
+            "edition_id": edition.id,
+            "key": q.key,
+            "position": position,
+            "kind": q.kind,
+            "prompt_ja": q.prompt["ja"],
+            "prompt_en": q.prompt["en"],
+            "explanation_ja": q.explanation["ja"],
+            "explanation_en": q.explanation["en"],
+            "tags": ",".join(q.tags),
+        }
+        for position, q in enumerate(spec.questions, 1)
+    ]
+    if rows:
+        session.execute(insert(Question), rows)
+        by_position = dict(
+            session.execute(select(Question.position, Question.id).where(Question.edition_id == edition.id)).all()
         )
-        session.add(question)
-        session.flush()
-        for c_position, c in enumerate(q.choices, 1):
-            session.add(
-                Choice(
-                    question_id=question.id,
-                    position=c_position,
-                    text_ja=c.text["ja"],
-                    text_en=c.text["en"],
-                    correct=c.correct,
-                    feedback_ja=(c.feedback or {}).get("ja"),
-                    feedback_en=(c.feedback or {}).get("en"),
-                )
-            )
+        ids = [by_position[row["position"]] for row in rows]
+        choices = [
+            {
+                "question_id": question_id,
+                "position": c_position,
+                "text_ja": c.text["ja"],
+                "text_en": c.text["en"],
+                "correct": c.correct,
+                "feedback_ja": (c.feedback or {}).get("ja"),
+                "feedback_en": (c.feedback or {}).get("en"),
+            }
+            for question_id, q in zip(ids, spec.questions, strict=True)
+            for c_position, c in enumerate(q.choices, 1)
+        ]
+        if choices:
+            session.execute(insert(Choice), choices)
+    session.expire(edition, ["questions"])  # written past the identity map: read them afresh
     for name, data in spec.images.items():
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         session.add(ModuleImage(edition_id=edition.id, name=name, content_type=content_type, data=data))
