@@ -117,10 +117,16 @@ class Learner(Portal):
         """Start a quiz, answer it (the first choice of each question), and attest if it passed."""
         if (a := self.pick()) is None:
             return
-        started = self.client.post(
-            f"/training/{a}/quiz", {"csrf_token": self.csrf(f"/training/{a}")}, name="quiz start", allow_redirects=False
-        )
-        found = re.search(r"/attempts/(\d+)", started.headers.get("Location", ""))
+        overview = self.client.get(f"/training/{a}", name="module")
+        token = CSRF.search(overview.text)
+        token = token.group(1) if token else ""
+        for position in sorted(set(re.findall(rf"/training/{a}/sections/(\d+)", overview.text)), key=int):
+            # The quiz opens once every section is read.
+            self.client.post(f"/training/{a}/sections/{position}", {"csrf_token": token}, name="section read")
+        form = {"csrf_token": token}
+        started = self.client.post(f"/training/{a}/quiz", form, name="quiz start", allow_redirects=False)
+        headers = started.headers or {}
+        found = re.search(r"/attempts/(\d+)", headers.get("Location") or headers.get("location") or "")
         if not found:
             return
         attempt = found.group(1)
