@@ -22,12 +22,20 @@ def jobs_group():
 
 
 @jobs_group.command(
-    "run", help="Roll campaigns over, assign joiners and movers, lift expired exemptions, remind, send."
+    "run",
+    help="Roll campaigns over, assign joiners and movers, lift expired exemptions, remind, send. "
+    "Exit status 0: done; 1: a step failed (the others ran); 75: skipped, another run holds the lock.",
 )
 def jobs_run():
-    from learning.campaigns.jobs import run_jobs
+    from learning.campaigns.jobs import SKIPPED_STATUS, run_jobs
 
-    run_jobs(db(), app_settings(), report=lambda name, result: click.echo(f"{name}: {result}"))
+    run = run_jobs(db(), app_settings(), report=lambda name, result: click.echo(f"{name}: {result}"))
+    if run.skipped:
+        click.echo("jobs run: skipped, another run is in progress (it holds the jobs lock)", err=True)
+        sys.exit(SKIPPED_STATUS)
+    if run.failed:
+        click.echo(f"jobs run: failed steps: {', '.join(run.failed)} (the other steps ran)", err=True)
+        sys.exit(1)
 
 
 @click.group("campaigns", cls=AppGroup, help="Training campaigns.")

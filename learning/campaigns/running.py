@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from learning import clock
@@ -40,7 +41,10 @@ def running_campaigns(session: Session, today: date) -> list[Campaign]:
 
 def roll_over(session: Session) -> list[Campaign]:
     """Closes recurring campaigns whose period has ended and launches their successors with the
-    then-current editions. Safe to run any number of times, and twice at once."""
+    then-current editions. Safe to run any number of times, and several at once: each ended campaign is
+    locked before it is rolled over (a second run waits, then finds it closed), and the insert of the
+    successor gives way on the unique (series, period_start), so any other race is "already rolled over";
+    the loser launches nothing, so the successor's assignments are made once."""
     today = tokyo_date(clock.now())
     launched = []
     while True:
@@ -52,6 +56,11 @@ def roll_over(session: Session) -> list[Campaign]:
         if not ended:
             break
         for campaign in ended:
+            # An overlapping run may have rolled this campaign over since the query above: the row lock
+            # makes this run wait for that one's commit, and then see the campaign closed.
+            session.refresh(campaign, with_for_update=True)
+            if campaign.status != "running":
+                continue
             successor = _successor(session, campaign)
             close(session, campaign)
             if successor is not None:
@@ -70,33 +79,41 @@ def roll_over(session: Session) -> list[Campaign]:
 def _successor(session: Session, campaign: Campaign) -> Campaign | None:
     months = MONTHS[campaign.recurrence]
     start, end = next_period(campaign.period_start, campaign.recurrence)
-    exists_already = session.scalar(
-        select(Campaign.id).where(Campaign.series_id == campaign.series_id, Campaign.period_start == start)
-    )
-    if exists_already:
+    if _successor_exists(session, campaign.series_id, start):
         return None
     old_year, new_year = str(fiscal_year(campaign.period_start)), str(fiscal_year(start))
-    successor = Campaign(
-        series_id=campaign.series_id,
-        name_ja=campaign.name_ja.replace(old_year, new_year),
-        name_en=campaign.name_en.replace(old_year, new_year),
-        status="draft",
-        whole_organisation=campaign.whole_organisation,
-        recurrence=campaign.recurrence,
-        opens_on=add_months(campaign.opens_on, months),
-        due_on=add_months(campaign.due_on, months),
-        period_start=start,
-        period_end=end,
-        event_due_days=campaign.event_due_days,
-        reminder_days=campaign.reminder_days,
-        escalate_after_days=campaign.escalate_after_days,
-        transfer_from_id=campaign.transfer_from_id,
-        transfer_to_id=campaign.transfer_to_id,
-        created_by_id=campaign.created_by_id,
-        created_at=clock.now(),
+    values = {
+        "series_id": campaign.series_id,
+        "name_ja": campaign.name_ja.replace(old_year, new_year),
+        "name_en": campaign.name_en.replace(old_year, new_year),
+        "status": "draft",
+        "whole_organisation": campaign.whole_organisation,
+        "recurrence": campaign.recurrence,
+        "opens_on": add_months(campaign.opens_on, months),
+        "due_on": add_months(campaign.due_on, months),
+        "period_start": start,
+        "period_end": end,
+        "event_due_days": campaign.event_due_days,
+        "reminder_days": campaign.reminder_days,
+        "escalate_after_days": campaign.escalate_after_days,
+        "transfer_from_id": campaign.transfer_from_id,
+        "transfer_to_id": campaign.transfer_to_id,
+        "created_by_id": campaign.created_by_id,
+        "created_at": clock.now(),
+    }
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    # Another transaction may make this period's campaign between the check above and this insert: the
+    # unique (series, period_start) then makes it wait for that one and insert nothing, which is "already
+    # rolled over", not a failure. Any other refusal still fails the step.
+    new_id = session.scalar(
+        module.insert(Campaign)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["series_id", "period_start"])
+        .returning(Campaign.id)
     )
-    session.add(successor)
-    session.flush()
+    if new_id is None:
+        return None
+    successor = session.get(Campaign, new_id)
     session.add_all(
         CampaignModule(campaign_id=successor.id, module_id=cm.module_id, on_transfer=cm.on_transfer)
         for cm in campaign.modules
@@ -109,6 +126,11 @@ def _successor(session: Session, campaign: Campaign) -> Campaign | None:
     session.expire(successor, ["modules", "departments"])
     record(session, "campaign_rolled_over", target=("campaign", successor.id), details={"previous": campaign.id})
     return successor
+
+
+def _successor_exists(session: Session, series_id: int | None, start: date) -> bool:
+    found = session.scalar(select(Campaign.id).where(Campaign.series_id == series_id, Campaign.period_start == start))
+    return found is not None
 
 
 def process_personnel_events(session: Session, batch: int = 5000) -> int:

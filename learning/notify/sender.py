@@ -6,6 +6,10 @@ acceptance and our record is left marked "sending" and later failed, never sent 
 Commit points: after failing stale claims; after each claim; after each sent message; after recording
 a failure.
 
+Every failed try counts, whether the server refused the message or could not be reached at all (connection
+refused, timed out, TLS or login failed): `tries` goes up by one, the next attempt waits `backoff(tries)`,
+and after MAX_TRIES the message is failed for good (the admin's outbox page counts it as such).
+
 A message with a one-time link (`link_kind`) has it made here, just before it goes out: the link maker
 stores the secret's hash in this message's "sent" commit, and only the email carries the secret; the
 stored body keeps the placeholder. A try that fails rolls the hash back with it.
@@ -64,9 +68,8 @@ def send_pending(
         return summary
     try:
         connection = _connect(smtp)
-    except (OSError, smtplib.SMTPException) as exc:
-        _record_failure(session, due, f"cannot reach the mail server: {exc}")
-        summary["failed"] += len(due)
+    except (OSError, smtplib.SMTPException) as exc:  # refused, timed out, TLS or login failed
+        summary["failed"] += _unreached(session, due, f"cannot reach the mail server: {exc}")
         return summary
     try:
         for message_id in due:
@@ -120,9 +123,30 @@ def _claim(session: Session, message_id: int) -> OutboxMessage | None:
     return session.get(OutboxMessage, message_id, populate_existing=True) if claimed == 1 else None
 
 
+def _unreached(session: Session, message_ids: list[int], error: str) -> int:
+    """The server could not be reached: a failed try for each due message, counted as a claim counts it
+    (so the back-off grows and MAX_TRIES ends it), but only for those still queued and due: another runner
+    may have claimed or tried one meanwhile. Returns how many were counted."""
+    counted = session.scalars(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(message_ids),
+            OutboxMessage.status == "queued",
+            OutboxMessage.next_attempt_at <= clock.now(),
+        )
+        .values(tries=OutboxMessage.tries + 1)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    _record_failure(session, list(counted), error)
+    return len(counted)
+
+
 def _record_failure(session: Session, message_ids: list[int], error: str, final: bool = False) -> None:
+    """After a failed try (already counted in `tries`): queued again after the back-off, or failed for good."""
     now = clock.now()
-    for message in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(message_ids))):
+    found = select(OutboxMessage).where(OutboxMessage.id.in_(message_ids)).execution_options(populate_existing=True)
+    for message in session.scalars(found):
         message.last_error = error[:500]
         if final or message.tries >= MAX_TRIES:
             message.status = "failed"

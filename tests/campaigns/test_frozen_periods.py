@@ -81,7 +81,7 @@ def test_a_closed_periods_report_is_byte_identical_whatever_happens_after(app, d
     campaign, compliance = fy2026["campaign"], fy2026["compliance"]
     done, late, idle = fy2026["people"]
     clock.freeze(AFTER)
-    run_jobs(db, app.extensions["settings"])  # closes FY2026 and opens FY2027
+    assert run_jobs(db, app.extensions["settings"]).failed == []  # closes FY2026 and opens FY2027
     db.expire_all()
     assert db.get(Campaign, campaign.id).status == "closed"
     before = report(clients, compliance, campaign.id)
@@ -93,7 +93,7 @@ def test_a_closed_periods_report_is_byte_identical_whatever_happens_after(app, d
     ).encode()
     apply_roster(db, roster, None)
     db.commit()
-    run_jobs(db, app.extensions["settings"])
+    assert run_jobs(db, app.extensions["settings"]).failed == []
     # An exemption attempt on the closed period is refused with a message naming the way to amend.
     frozen = db.scalar(select(Assignment).where(Assignment.campaign_id == campaign.id, Assignment.user_id == idle.id))
     client = clients(compliance)
@@ -146,7 +146,7 @@ def test_the_database_refuses_any_change_to_a_closed_period(app, db, fy2026):
 def test_a_learner_cannot_finish_last_years_leftover_but_this_years_assignment(app, db, fy2026):
     _done, late, _idle = fy2026["people"]
     clock.freeze(AFTER)
-    run_jobs(db, app.extensions["settings"])
+    assert run_jobs(db, app.extensions["settings"]).failed == []
     db.commit()
     leftover, current = db.scalars(
         select(Assignment).where(Assignment.user_id == late.id).order_by(Assignment.id)
@@ -224,7 +224,7 @@ def test_a_closed_period_is_corrected_only_by_an_amendment_with_a_reason(app, db
     assert "Only a closed period is amended" in client.get(running.location).get_data(as_text=True)
 
     clock.freeze(AFTER)
-    run_jobs(db, app.extensions["settings"])
+    assert run_jobs(db, app.extensions["settings"]).failed == []
     db.commit()
     client = clients(compliance, fresh=True)  # a year later: a new session
     recorded = company_totals(clients, compliance, campaign.id)

@@ -292,7 +292,7 @@ def test_a_month_later_the_closed_years_report_gives_the_same_figures(app, year,
     for person in session.scalars(select(User).where(User.employee_no.like("D%")).limit(10)):
         person.status = "left"
     session.commit()
-    run_jobs(session, app.extensions["settings"])
+    assert run_jobs(session, app.extensions["settings"]).failed == []
     session.close()
     again = app.test_client()  # the first session timed out long ago
     sign_in(again, compliance)
