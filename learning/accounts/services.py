@@ -101,7 +101,8 @@ def load_user(session: Session, token: str) -> User | None:
     user_id, _, version = token.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = session.get(User, int(user_id))
+    # The grants in the same statement: one round trip per request for who is signed in and what they may do.
+    user = session.get(User, int(user_id), options=[joinedload(User.grants)])
     if user is None or user.session_version != int(version) or not user.is_active:
         return None
     return user

@@ -9,7 +9,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from learning import clock
 from learning.accounts import grants, reviews
 from learning.authz import Permission, public, requires
-from learning.training.services import my_assignments, status_counts
+from learning.training.pages import my_counts
+from learning.training.services import my_assignments
 from learning.web import db
 
 bp = Blueprint("portal", __name__, template_folder="templates")
@@ -26,7 +27,7 @@ def home():
     return render_template(
         "portal/home.html",
         assignments=assignments,
-        counts=status_counts(db(), current_user.id),
+        counts=my_counts(),
         now=clock.now(),
         to_decide=to_decide,
     )
@@ -35,7 +36,7 @@ def home():
 @bp.route("/api/v1/me/status")
 @requires(Permission.LEARN)
 def my_status():
-    counts = status_counts(db(), current_user.id)
+    counts = my_counts()
     return jsonify(
         assigned=counts.assigned, completed=counts.completed, due_soon=counts.due_soon, overdue=counts.overdue
     )

@@ -15,8 +15,16 @@ def own(assignment_id: int):
         abort(404)
 
 
+def my_counts() -> services.StatusCounts:
+    """The signed-in person's counts of what is due, read once per request (the banner and the home page both
+    show them)."""
+    if "due_counts" not in g:
+        g.due_counts = services.status_counts(db(), current_user.id)
+    return g.due_counts
+
+
 def due_banner():
     """What is due and overdue, for the banner on every page of a signed-in person."""
     if g.get("error_page") or request.endpoint in (None, "static") or not current_user.is_authenticated:
         return {}
-    return {"due_counts": services.status_counts(db(), current_user.id)}
+    return {"due_counts": my_counts()}
