@@ -1,13 +1,14 @@
 """Walking a learner through a module over HTTP, for integration tests; a free port for servers they start;
-the figures a report page hands to its chart script."""
+the figures a report page hands to its chart script; the SQL statements a page issues."""
 
 from __future__ import annotations
 
 import json
 import re
 import socket
+from contextlib import contextmanager
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from learning.courses.models import Choice
 from learning.quizzes.models import Attempt, AttemptQuestion
@@ -81,3 +82,28 @@ def plotted(figure: dict, name: str) -> dict:
         for x, y in zip(trace["x"], trace["y"], strict=True)
         if y is not None
     }
+
+
+@contextmanager
+def counted(app):
+    """The SQL statements the app's engine runs inside the block, as a list that fills as they run."""
+    statements = []
+    engine = app.extensions["db"].engine
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def statements_on(app, client, path: str) -> int:
+    """How many SQL statements one GET of `path` issues, a streamed body read to its end (it must answer 200)."""
+    with counted(app) as statements:
+        response = client.get(path)
+        response.get_data()
+    assert response.status_code == 200, (path, response.status_code)
+    return len(statements)

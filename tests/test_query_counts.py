@@ -1,27 +1,8 @@
 """Learner pages issue a bounded number of SQL statements, however much data there is (no N+1)."""
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from tests.conftest import post, sign_in
 from tests.factories import make_assignment, make_edition, make_user
-from tests.helpers import answers_for, read_all_sections, start_quiz
-
-
-@contextmanager
-def counted(app):
-    statements = []
-    engine = app.extensions["db"].engine
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from tests.helpers import answers_for, counted, read_all_sections, start_quiz
 
 
 def walk(app, db, client, modules: int, questions: int, draw: int) -> dict[str, int]:

@@ -157,13 +157,29 @@ def edition_image(session: Session, edition_id: int, name: str) -> ModuleImage |
     return session.scalar(select(ModuleImage).where(ModuleImage.edition_id == edition_id, ModuleImage.name == name))
 
 
+def content_loaded():
+    """Loader options that read an edition's sections, questions and their choices in one statement each,
+    where going through the relationships would read the choices once per question."""
+    return selectinload(Edition.sections), selectinload(Edition.questions).selectinload(Question.choices)
+
+
+def with_content(session: Session, edition: Edition) -> Edition:
+    """`edition` with its sections, questions and choices loaded, for a page or an export that reads them all.
+
+    The edition is selected again with the eager loaders; SQLAlchemy fills its collections (and its
+    questions' choices) on the object already in the session."""
+    if edition.id is not None:  # an edition not yet flushed has nothing stored to load
+        session.scalars(select(Edition).where(Edition.id == edition.id).options(*content_loaded())).all()
+    return edition
+
+
 def current_edition(session: Session, slug: str) -> Edition | None:
     """The module's published edition, or its newest when none is published (a module still in draft)."""
     return session.scalar(
         select(Edition)
         .join(Module)
         .where(Module.slug == slug)
-        .options(selectinload(Edition.sections), selectinload(Edition.questions).selectinload(Question.choices))
+        .options(*content_loaded())
         .order_by((Edition.status == "published").desc(), Edition.version.desc())
         .limit(1)
     )
@@ -175,6 +191,7 @@ def edition_count(session: Session) -> int:
 
 def spec_from_edition(session: Session, edition: Edition) -> ModuleSpec:
     """The edition as a ModuleSpec, for export back to files (the round trip keeps the hash)."""
+    with_content(session, edition)
     images = {
         img.name: img.data for img in session.scalars(select(ModuleImage).where(ModuleImage.edition_id == edition.id))
     }
@@ -187,17 +204,23 @@ def spec_from_edition(session: Session, edition: Edition) -> ModuleSpec:
         pass_mark=edition.pass_mark,
         draw=edition.draw,
         sections=[SectionSpec(s.position, s.titles, s.bodies) for s in edition.sections],
-        questions=[
-            QuestionSpec(
-                q.key,
-                q.kind,
-                q.prompts,
-                q.explanations,
-                [ChoiceSpec(c.texts, c.correct, c.feedbacks) for c in q.choices],
-                [t for t in q.tags.split(",") if t],
-            )
-            for q in edition.questions
-        ],
+        questions=question_specs(edition),
         images=images,
         tags=[t for t in edition.tags.split(",") if t],
     )
+
+
+def question_specs(edition: Edition) -> list[QuestionSpec]:
+    """The edition's questions as specs (for a GIFT export: no sections, no images read). Load them with
+    with_content first, or each question's choices are a statement of their own."""
+    return [
+        QuestionSpec(
+            q.key,
+            q.kind,
+            q.prompts,
+            q.explanations,
+            [ChoiceSpec(c.texts, c.correct, c.feedbacks) for c in q.choices],
+            [t for t in q.tags.split(",") if t],
+        )
+        for q in edition.questions
+    ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from learning.accounts.models import User
 from learning.accounts.tree import company_of, parent_map
@@ -163,11 +163,17 @@ def _flagged(
     """Each edition used and the questions item analysis flags in it, from the attempts made for the year's
     campaigns (the item analysis page's figures for that fiscal year)."""
     editions = list(
-        session.scalars(select(Edition).where(Edition.id.in_(edition_ids or [-1])).order_by(Edition.module_id))
+        session.scalars(
+            select(Edition)
+            .where(Edition.id.in_(edition_ids or [-1]))
+            .options(selectinload(Edition.questions))
+            .order_by(Edition.module_id)
+        )
     )
+    analyses = services.item_analyses(session, [e.id for e in editions], campaign_ids, with_picks=False)
     flagged = []
     for edition in editions:
-        figures, _picks, desk, _attempts = services.item_analysis(session, edition.id, campaign_ids, with_picks=False)
+        figures, _picks, desk, _attempts = analyses[edition.id]
         for position, question in enumerate(edition.questions, 1):
             found = figures.get(question.id)
             if found is not None and found.flags:

@@ -14,9 +14,9 @@ from learning.accounts.tree import parent_map, subtree
 from learning.authz import Role
 from learning.campaigns.models import Campaign, PeriodAmendment
 from learning.campaigns.periods import tokyo_date
-from learning.courses.models import Choice, Edition, Question
-from learning.desk.models import DeskQuestion
-from learning.quizzes.models import Attempt, AttemptAnswer, AttemptQuestion
+from learning.courses.models import Edition
+from learning.quizzes.models import Attempt
+from learning.reports.analysis import item_analyses, item_analysis  # noqa: F401 - the report services, in one place
 from learning.reports.completion import (
     Counts,
     DepartmentRow,
@@ -28,7 +28,6 @@ from learning.reports.completion import (
 )
 from learning.reports.comprehension import rolled_up
 from learning.reports.comprehension import tally as comprehension_tally
-from learning.reports.items import analyse
 from learning.training.models import Assignment
 
 
@@ -348,47 +347,6 @@ def comprehension(session: Session, campaign: Campaign, scope: Scope, rows: list
     modules = sorted({cm.module_id for cm in campaign.modules if not cm.on_transfer})
     order = [(r.id, r.parent_id) for r in rows]
     return modules, rolled_up(order, own, modules)
-
-
-def item_analysis(session: Session, edition_id: int, campaign_ids: list[int] | None = None, with_picks: bool = True):
-    """Per question of an edition: figures from submitted attempts (only those made for the given campaigns'
-    assignments, when given: a fiscal year's), wrong-choice picks (unless not wanted: at a whole group's scale
-    they are a second pass over every answer), desk questions."""
-    submitted = [Attempt.edition_id == edition_id, Attempt.submitted_at.is_not(None)]
-    if campaign_ids is not None:
-        for_campaigns = select(Assignment.id).where(Assignment.campaign_id.in_(campaign_ids or [-1]))
-        submitted.append(Attempt.assignment_id.in_(for_campaigns))
-    scores = dict(session.execute(select(Attempt.id, Attempt.score).where(*submitted)).all())
-    marks = session.execute(
-        select(AttemptQuestion.attempt_id, AttemptQuestion.question_id, AttemptQuestion.correct)
-        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-        .where(*submitted)
-    ).all()
-    figures = analyse(scores, marks)
-    picks = _wrong_picks(session, submitted) if with_picks else {}
-    desk = dict(
-        session.execute(
-            select(DeskQuestion.bank_question_id, func.count())
-            .join(Question, Question.id == DeskQuestion.bank_question_id)
-            .where(Question.edition_id == edition_id)
-            .group_by(DeskQuestion.bank_question_id)
-        ).all()
-    )
-    return figures, picks, desk, len(scores)
-
-
-def _wrong_picks(session: Session, submitted: list) -> dict[int, int]:
-    """How often each wrong choice was picked in the attempts `submitted` selects."""
-    return dict(
-        session.execute(
-            select(AttemptAnswer.choice_id, func.count())
-            .join(Choice, Choice.id == AttemptAnswer.choice_id)
-            .join(AttemptQuestion, AttemptQuestion.id == AttemptAnswer.attempt_question_id)
-            .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
-            .where(Choice.correct.is_(False), *submitted)
-            .group_by(AttemptAnswer.choice_id)
-        ).all()
-    )
 
 
 def trend(session: Session, campaign: Campaign, scope: Scope, locale: str):

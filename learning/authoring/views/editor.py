@@ -22,7 +22,7 @@ from learning.courses.formats.spec import LANGS, MAX_IMAGE_BYTES, SectionSpec
 from learning.courses.markdown import removed_markup, render_markdown
 from learning.courses.models import Edition, ModuleImage
 from learning.courses.rendering import image_base, section_html
-from learning.courses.services import spec_from_edition
+from learning.courses.services import spec_from_edition, with_content
 from learning.web import accepts_upload, db
 
 IMAGE_NAME = re.compile(r"[^a-z0-9._-]+")
@@ -185,7 +185,7 @@ def submit(edition_id: int):
 @requires(Permission.COURSES_AUTHOR)
 def preview(edition_id: int):
     """The edition as a learner reads it, with a sample quiz draw; no attempt or assignment is made."""
-    edition = get_edition(edition_id)
+    edition = with_content(db(), get_edition(edition_id))
     drawn = random.sample(edition.questions, min(edition.draw, len(edition.questions)))
     drawn.sort(key=lambda q: q.position)
     return render_template("authoring/preview.html", edition=edition, drawn=drawn, section_html=section_html)

@@ -19,7 +19,7 @@ from learning.authz import Permission, requires
 from learning.courses.formats import bundle, gift
 from learning.courses.formats.spec import LANGS, ContentError
 from learning.courses.models import Edition, Module
-from learning.courses.services import spec_from_edition
+from learning.courses.services import question_specs, spec_from_edition, with_content
 from learning.web import accepts_upload, creates_once, db, id_arg
 
 GIFT_LIMIT = 5 * 1024 * 1024
@@ -163,8 +163,8 @@ def export_gift(edition_id: int):
     language = request.args.get("language", "ja")
     if language not in LANGS:
         abort(404)
-    spec = spec_from_edition(db(), edition)
-    text = gift.export(spec.questions, language, category=edition.module.slug)
+    questions = question_specs(with_content(db(), edition))  # the questions alone: images are not read
+    text = gift.export(questions, language, category=edition.module.slug)
     return download(
         text.encode(), "text/plain; charset=utf-8", f"{edition.module.slug}-v{edition.version}.{language}.gift"
     )

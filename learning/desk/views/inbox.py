@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from learning import clock
 from learning.accounts.models import RoleGrant, User
 from learning.authz import Permission, Role, requires
-from learning.courses.models import Edition, Question
+from learning.courses.models import Edition, Question, Section
 from learning.desk import handling, service_level, services
 from learning.desk.forms import FaqForm, NoteForm, ReplyForm
 from learning.desk.models import CATEGORIES, STATUSES, DeskQuestion, FaqEntry
@@ -245,12 +245,13 @@ def stats():
         if figures["quiz_questions"]
         else {}
     )
-    sections = {}
-    for (module_id, edition_id, position), _count in figures["sections"]:
-        edition = editions.get(edition_id)
-        sections[(module_id, edition_id, position)] = (
-            next((pick(s.titles) for s in edition.sections if s.position == position), "") if edition else ""
-        )
+    # The top sections' titles in one statement, not each edition's sections read in turn.
+    shown = {edition_id for (_module, edition_id, _position), _count in figures["sections"]}
+    titles = {
+        (s.edition_id, s.position): pick(s.titles)
+        for s in (db().scalars(select(Section).where(Section.edition_id.in_(shown))) if shown else [])
+    }
+    sections = {key: titles.get(key[1:], "") for key, _count in figures["sections"]}
     return render_template(
         "desk/stats.html",
         figures=figures,
@@ -271,7 +272,6 @@ def stats():
 @requires(Permission.DESK_STATS)
 def section_preview(edition_id: int, position: int):
     """A section as learners see it, for those who follow up on the questions it raises."""
-    from learning.courses.models import Section
     from learning.courses.rendering import section_html
     from learning.i18n import current_locale
 

@@ -13,6 +13,7 @@ from learning.accounts.models import Department
 from learning.authz import Permission, public, requires
 from learning.campaigns.periods import tokyo_date
 from learning.courses.models import Edition
+from learning.courses.services import with_content
 from learning.i18n import current_locale, pick
 from learning.reports import annual, messages, rendering, services, tables
 from learning.reports.completion import SORT_KEYS, organisation_total
@@ -231,6 +232,7 @@ def items(edition_id: int, fmt: str = "html"):
     edition = db().get(Edition, edition_id)
     if edition is None:
         abort(404)
+    with_content(db(), edition)  # the page and the export read every question's choices
     years = annual.fiscal_years(db())
     asked = request.args.get("year", "")
     year = int(asked) if asked.isdigit() and len(asked) == 4 and int(asked) in years else None  # else: all years
