@@ -5,7 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from learning import clock
@@ -100,24 +100,32 @@ def test_passwords_second_factors_and_codes_have_their_own_counters(db):
 def test_concurrent_wrong_passwords_are_all_counted(app, db):
     owner = make_user(db)
     db.commit()
-    engine = app.extensions["db"].engine
+    # A pool as large as the crowd: twenty guesses at once must not wait for the app's pool of fifteen (a wait
+    # past its timeout would raise in the thread and silently drop a guess from the count).
+    engine = create_engine(PG_URL, pool_size=20, max_overflow=0)
     barrier = threading.Barrier(20)
+    errors: list[BaseException] = []
 
     def attempt():
-        with Session(engine) as session:
-            barrier.wait()
-            result = services.sign_in(
-                session, owner.employee_no, "wrong-password-x", address="192.0.2.1", demo_allowed=True
-            )
-            session.rollback()
-            result.refusal.count(session)
-            session.commit()
+        try:
+            with Session(engine) as session:
+                barrier.wait()
+                result = services.sign_in(
+                    session, owner.employee_no, "wrong-password-x", address="192.0.2.1", demo_allowed=True
+                )
+                session.rollback()
+                result.refusal.count(session)
+                session.commit()
+        except BaseException as error:  # any failure in a thread is the test's failure
+            errors.append(error)
 
     threads = [threading.Thread(target=attempt) for _ in range(20)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=120)
+    engine.dispose()
+    assert errors == [] and not any(thread.is_alive() for thread in threads)
     counts = dict(db.execute(select(ThrottleCounter.scope, ThrottleCounter.failures)).all())
     assert counts == {"password_pair": 20, "password_account": 20, "password_address": 20}
     assert guess(db, owner.employee_no, "192.0.2.1", PASSWORD).locked
