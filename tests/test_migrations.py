@@ -2,14 +2,18 @@
 
 import json
 import re
+from datetime import UTC, datetime
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from learning import migrate
 from learning.desk.models import CODE_ALPHABET, CODE_LENGTH
 from learning.models import metadata
+from learning.quizzes.models import Attempt
+from tests.conftest import PG_URL
 
 
 def test_migrations_match_the_models(database_url):
@@ -110,3 +114,99 @@ def test_exemptions_are_rebuilt_from_the_trail_and_the_rows_in_force(tmp_path):
         (3, "期限切れ", 1, day(4), "2026-09-30 14:59:59.000000", day(6), None, "expired"),
         (4, "受講した", 1, day(7), "2026-09-30 14:59:59.000000", "2026-04-09 01:00:00.000000", 2, "completed"),
     ]
+
+
+@pytest.fixture
+def scratch_url(tmp_path):
+    """A database of its own: a SQLite file, or the PostgreSQL test database emptied and, afterwards, put
+    back at head and empty as the run's other tests expect it."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    migrate.reset_postgresql(PG_URL)
+    try:
+        yield PG_URL
+    finally:
+        migrate.reset_postgresql(PG_URL)
+        migrate.upgrade(PG_URL)
+
+
+def test_existing_duplicates_are_set_aside_for_the_invariants(scratch_url):
+    """0022, on both databases: of an assignment's open attempts the newest stays open, the older are
+    abandoned; of a module's editions in the works the one in review (else the highest version) stays, of
+    its published ones the highest version; the others are retired. Uploads waiting to be applied stay
+    pending."""
+    url = scratch_url
+    migrate.upgrade(url, "0021")
+    engine = create_engine(url)
+    at = "2026-05-01 00:00:00.000000"
+    edition = (
+        "INSERT INTO editions (id, module_id, version, label, status, title_ja, title_en, summary_ja, summary_en, "
+        "minutes, pass_mark, draw, content_hash, created_at) VALUES (:id, :module, :version, '2026', :status, "
+        "'t', 't', '', '', 10, 60, 3, '', :at)"
+    )
+    attempt = (
+        "INSERT INTO attempts (id, assignment_id, user_id, edition_id, number, started_at, submitted_at, "
+        "question_count, score, passed) VALUES (:id, :assignment, 1, 2, :number, :at, :submitted, 3, :score, :passed)"
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, employee_no, name, locale, status, session_version, must_change_password, "
+                "is_demo, created_at) VALUES (1, 'P1', 'P1', 'ja', 'active', 1, false, false, :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(text("INSERT INTO modules (id, slug, created_at) VALUES (1, 'a', :at), (2, 'b', :at)"), {"at": at})
+        conn.execute(
+            text(edition),
+            [
+                {"id": n, "module": module, "version": version, "status": status, "at": at}
+                for n, (module, version, status) in enumerate(
+                    [(1, 1, "published"), (1, 2, "published"), (1, 3, "draft"), (1, 4, "review"), (1, 5, "draft"),
+                     (2, 1, "draft"), (2, 2, "draft")],
+                    1,
+                )
+            ],
+        )  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO assignments (id, user_id, edition_id, reason, status, assigned_at, due_at, last_section, "
+                "sections_done) VALUES (1, 1, 2, 'test', 'in_progress', :at, :at, 0, 0), "
+                "(2, 1, 2, 'test', 'in_progress', :at, :at, 0, 0)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(attempt),
+            [
+                {"id": 1, "assignment": 1, "number": 1, "at": at, "submitted": at, "score": 100, "passed": True},
+                *[{"id": n, "assignment": 1, "number": n, "at": at, "submitted": None, "score": None, "passed": None}
+                  for n in (2, 3, 4)],
+                {"id": 5, "assignment": 2, "number": 1, "at": at, "submitted": None, "score": None, "passed": None},
+            ],
+        )  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO pending_imports (id, kind, filename, data, uploaded_by_id, uploaded_at) "
+                "VALUES (1, 'roster', 'r.csv', :data, 1, :at)"
+            ),
+            {"at": at, "data": b"A"},
+        )
+    before = datetime.now(UTC)
+    migrate.upgrade(url)
+    with engine.connect() as conn:
+        editions = conn.execute(text("SELECT id, status FROM editions ORDER BY id")).all()
+        done, set_aside = Attempt.submitted_at.is_not(None), Attempt.abandoned_at.is_not(None)
+        attempts = conn.execute(select(Attempt.id, done, set_aside).order_by(Attempt.id)).all()
+        pending = conn.execute(text("SELECT status, applied_at, data FROM pending_imports")).one()
+        abandoned = conn.scalar(select(Attempt.abandoned_at).where(Attempt.id == 2))
+    engine.dispose()
+    assert [tuple(r) for r in editions] == [
+        (1, "retired"), (2, "published"), (3, "retired"), (4, "review"), (5, "retired"), (6, "retired"), (7, "draft"),
+    ]  # fmt: skip
+    assert [tuple(r) for r in attempts] == [
+        (1, True, False), (2, False, True), (3, False, True), (4, False, False), (5, False, False),
+    ]  # fmt: skip
+    assert tuple(pending) == ("pending", None, b"A")
+    assert abandoned.tzinfo is UTC and abandoned >= before  # when it was set aside, as the app reads times

@@ -17,7 +17,7 @@ from learning import clock
 from learning.accounts.grants import end_for_people
 from learning.accounts.hrfiles import DepartmentRow, RosterRow, read_departments, read_roster
 from learning.accounts.invitations import invite
-from learning.accounts.models import Department, PersonnelEvent, User
+from learning.accounts.models import Department, PendingImport, PersonnelEvent, User
 from learning.accounts.signals import people_left
 from learning.audit.services import Entry, record, record_many
 
@@ -54,6 +54,22 @@ class Plan:
     def of(self, kind: str, limit: int | None = None) -> list[Change]:
         found = [c for c in self.changes if c.kind == kind]
         return found[:limit] if limit else found
+
+
+def claim(session: Session, pending: PendingImport) -> bytes | None:
+    """Marks the upload applied before it is applied, in one conditional UPDATE; returns its file, or None
+    when it was applied already (by another request, perhaps at this very moment: on PostgreSQL this
+    UPDATE waits for that one's transaction and then finds the row no longer pending). A failing apply
+    rolls the claim back with the rest. The file itself is dropped: HR data is kept only until it is used.
+    """
+    data = pending.data
+    claimed = session.execute(
+        update(PendingImport)
+        .where(PendingImport.id == pending.id, PendingImport.status == "pending")
+        .values(status="applied", applied_at=clock.now(), data=b"")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return data if claimed == 1 else None
 
 
 # Departments ------------------------------------------------------------------------------------

@@ -193,9 +193,17 @@ class PersonnelEvent(Base):
 
 
 class PendingImport(Base):
-    """An uploaded HR file waiting for the admin to confirm its dry run (kept server-side, not in the cookie)."""
+    """An uploaded HR file waiting for the admin to confirm its dry run (kept server-side, not in the cookie).
+
+    Applying claims it first, in one conditional UPDATE (imports.claim): of two Applies at once only one
+    applies; the row stays, marked applied (its file dropped), so that the other can say so.
+    """
 
     __tablename__ = "pending_imports"
+    __table_args__ = (
+        CheckConstraint("status in ('pending', 'applied')", name="status"),
+        CheckConstraint("(status = 'applied') = (applied_at is not null)", name="applied_when"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(12))  # "departments" or "roster"
@@ -203,6 +211,8 @@ class PendingImport(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
+    applied_at: Mapped[datetime | None]
 
 
 TOKEN_PURPOSES = ("invitation", "reset", "code")

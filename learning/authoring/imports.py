@@ -15,7 +15,7 @@ from learning.authoring.services import AuthoringError, in_the_works, new_module
 from learning.courses.formats import gift, gift_parse
 from learning.courses.formats.spec import LANGS, MAX_IMAGE_BYTES, ModuleSpec
 from learning.courses.models import Edition, Module
-from learning.courses.services import spec_from_edition
+from learning.courses.services import lock_module, spec_from_edition
 
 
 def image_type(name: str, data: bytes) -> str:
@@ -58,6 +58,8 @@ def draft_from_spec(session: Session, spec: ModuleSpec, actor_id: int, source: s
     """A module folder (an uploaded zip) as a new draft, of a new module or of an existing one. Refused
     while the module has a draft in the works, so nobody's unsent work is replaced."""
     module = session.scalar(select(Module).where(Module.slug == spec.slug))
+    if module is not None:
+        lock_module(session, module.id)  # so that of two uploads at once the second sees the first's draft
     if module is None:
         draft = new_module(session, spec.slug, spec.title, actor_id)
     elif in_the_works(session, module.id) is not None:

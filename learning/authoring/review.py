@@ -13,7 +13,7 @@ from learning.audit.services import Entry, record
 from learning.authoring.completeness import findings
 from learning.authoring.services import AuthoringError
 from learning.courses.models import Edition
-from learning.courses.services import spec_from_edition
+from learning.courses.services import lock_module, spec_from_edition
 from learning.courses.signals import edition_published
 
 
@@ -57,8 +57,14 @@ def is_own_draft(edition: Edition, actor_id: int) -> bool:
 def approve(session: Session, edition_id: int, actor_id: int) -> tuple[Edition, Edition | None]:
     """Publishes a reviewed draft and retires the edition it replaces; returns (new, replaced).
 
-    The last editor of the draft may not approve it: refused and audited.
+    The last editor of the draft may not approve it: refused and audited. The module's row lock is taken
+    first (as by every step that adds an edition or changes one's status), and the replaced edition is
+    retired before this one is published: the database holds one published edition per module at every
+    statement (uq_editions_published).
     """
+    module_id = session.scalar(select(Edition.module_id).where(Edition.id == edition_id))
+    if module_id is not None:
+        lock_module(session, module_id)
     edition = _edition(session, edition_id, "review")
     if is_own_draft(edition, actor_id):
         entry = Entry("draft_approved", actor_id, target=("edition", edition.id), outcome="denied")
@@ -68,6 +74,7 @@ def approve(session: Session, edition_id: int, actor_id: int) -> tuple[Edition, 
     )
     if replaced is not None:
         replaced.status = "retired"
+        session.flush()
     newest = session.scalar(
         select(func.max(Edition.version)).where(Edition.module_id == edition.module_id, Edition.id != edition.id)
     )
@@ -89,7 +96,8 @@ def approve(session: Session, edition_id: int, actor_id: int) -> tuple[Edition, 
 
 
 def _edition(session: Session, edition_id: int, status: str) -> Edition:
-    edition = session.get(Edition, edition_id, with_for_update=True)
+    # populate_existing: the page loaded the edition before this lock; the status checked is the one now.
+    edition = session.get(Edition, edition_id, with_for_update=True, populate_existing=True)
     if edition is None:
         raise AuthoringError("no_module")
     if edition.status != status:

@@ -1,8 +1,10 @@
 """Trainer authoring, the drafts: a new module, a draft started from the newest edition, a draft saved.
 
-A module has at most one edition in the works (status draft or review). Every change is a whole new
-content of the draft (a ModuleSpec) saved against the revision it was loaded at: a save naming an older
-revision is refused (optimistic locking), so two trainers never overwrite each other unknowingly. What a
+A module has at most one edition in the works (status draft or review): the database holds it
+(uq_editions_in_the_works), and starting a draft takes the module's row lock first, so that of two at
+once the second waits, finds the first's draft and opens it. Every change is a whole new content of the
+draft (a ModuleSpec) saved against the revision it was loaded at: a save naming an older revision is
+refused (optimistic locking), so two trainers never overwrite each other unknowingly. What a
 draft still lacks is completeness.py; review, four eyes and publishing are review.py; drafts from files
 (GIFT banks, module zips) and image uploads are imports.py. Every step is audited. Pure of Flask.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from learning import clock
@@ -19,7 +22,7 @@ from learning.audit.services import record
 from learning.authoring.messages import ERRORS
 from learning.courses.formats.spec import LANGS, SLUG_RE, ModuleSpec, QuestionSpec
 from learning.courses.models import Choice, Edition, Module, ModuleImage, Question, Section
-from learning.courses.services import edition_fields, spec_from_edition, write_content
+from learning.courses.services import edition_fields, lock_module, spec_from_edition, write_content
 from learning.errors import DomainError
 
 IN_THE_WORKS = ("draft", "review")
@@ -42,19 +45,27 @@ def new_module(session: Session, slug: str, title: dict[str, str], actor_id: int
     if session.scalar(select(Module.id).where(Module.slug == slug)):
         raise AuthoringError("slug_taken")
     now = clock.now()
-    module = Module(slug=slug, created_at=now)
-    session.add(module)
-    session.flush()
+    # The same ID created at the same moment by someone else: theirs stands, this one is refused as taken.
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    module_id = session.scalar(
+        dialect.insert(Module)
+        .values(slug=slug, created_at=now)
+        .on_conflict_do_nothing(index_elements=["slug"])
+        .returning(Module.id)
+    )
+    if module_id is None:
+        raise AuthoringError("slug_taken")
     # Labelled with the fiscal year (年度) it is written in, as the shipped modules are; the trainer may change it.
     label = str(clock.tokyo_date(clock.fiscal_year_start(clock.now())).year)
     spec = ModuleSpec(slug, label, dict(title), {lang: "" for lang in LANGS}, 15, 80, 5)
-    edition = _new_edition(session, module.id, 1, spec, actor_id)
-    record(session, "module_created", actor_id=actor_id, target=("module", module.id), details={"slug": slug})
+    edition = _new_edition(session, module_id, 1, spec, actor_id)
+    record(session, "module_created", actor_id=actor_id, target=("module", module_id), details={"slug": slug})
     return edition
 
 
 def start_draft(session: Session, module_id: int, actor_id: int) -> Edition:
     """The module's edition in the works, or a new draft copied from its newest edition."""
+    lock_module(session, module_id)
     existing = in_the_works(session, module_id)
     if existing is not None:
         return existing

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning.db import Base
 
 EDITION_STATUSES = ("draft", "review", "published", "retired")
+IN_THE_WORKS_WHERE = "status in ('draft', 'review')"
+PUBLISHED_WHERE = "status = 'published'"
 
 
 class Module(Base):
@@ -29,6 +31,22 @@ class Edition(Base):
         CheckConstraint("status in ('draft', 'review', 'published', 'retired')", name="status"),
         CheckConstraint("pass_mark between 1 and 100", name="pass_mark"),
         CheckConstraint("draw >= 1", name="draw"),
+        # At most one edition in the works (draft or review) and one published per module, whatever the
+        # requests do (migration 0022). Changes of status take the module's row lock first (lock_module).
+        Index(
+            "uq_editions_in_the_works",
+            "module_id",
+            unique=True,
+            postgresql_where=text(IN_THE_WORKS_WHERE),
+            sqlite_where=text(IN_THE_WORKS_WHERE),
+        ),
+        Index(
+            "uq_editions_published",
+            "module_id",
+            unique=True,
+            postgresql_where=text(PUBLISHED_WHERE),
+            sqlite_where=text(PUBLISHED_WHERE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -42,9 +42,19 @@ def import_modules(
     return outcomes
 
 
+def lock_module(session: Session, module_id: int) -> None:
+    """Takes the module's row lock until the transaction ends (PostgreSQL; SQLite's writers are serialised).
+
+    Everything that adds an edition or changes an edition's status takes it first, so that of two at once
+    the second reads what the first did: one edition in the works and one published per module (the
+    database's partial unique indexes refuse a second), and the next version number taken once.
+    """
+    session.execute(select(Module.id).where(Module.id == module_id).with_for_update())
+
+
 def _import_one(session: Session, spec: ModuleSpec, keep_reviewed: bool) -> ImportOutcome:
     now = clock.now()
-    module = session.scalar(select(Module).where(Module.slug == spec.slug))
+    module = session.scalar(select(Module).where(Module.slug == spec.slug).with_for_update())
     if module is None:
         module = Module(slug=spec.slug, created_at=now)
         session.add(module)
@@ -59,6 +69,7 @@ def _import_one(session: Session, spec: ModuleSpec, keep_reviewed: bool) -> Impo
     newest = session.scalar(select(func.max(Edition.version)).where(Edition.module_id == module.id))
     if current is not None:
         current.status = "retired"
+        session.flush()  # before the new one is inserted: the unique index is checked at each statement
     version = (newest or 0) + 1
     edition = Edition(
         module_id=module.id,

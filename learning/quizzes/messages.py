@@ -4,4 +4,11 @@ from learning.errors import N_
 
 MESSAGES = {
     "not_yours": N_("This quiz attempt belongs to someone else."),
+    "abandoned": N_(
+        "This quiz attempt was replaced by a newer one and can no longer be answered. Nothing was recorded."
+    ),
+    "already_passed": N_(
+        "You have already passed this quiz, so this attempt can no longer be submitted. Nothing was recorded."
+    ),
+    "busy": N_("The quiz could not be started just now. Please try again."),
 }

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning.courses.models import Choice, Question
 from learning.db import Base
 
+OPEN_WHERE = "submitted_at is null and abandoned_at is null"
+
 
 class Attempt(Base):
     __tablename__ = "attempts"
-    # One number per assignment: two concurrent "start" requests cannot both create attempt n.
-    __table_args__ = (UniqueConstraint("assignment_id", "number"),)
+    __table_args__ = (
+        # One number per assignment: two concurrent "start" requests cannot both create attempt n.
+        UniqueConstraint("assignment_id", "number"),
+        # One open attempt per assignment, whatever the requests do: a second one could be submitted after
+        # the pass (migration 0022 set the extra ones aside as abandoned).
+        Index(
+            "uq_attempts_open",
+            "assignment_id",
+            unique=True,
+            postgresql_where=text(OPEN_WHERE),
+            sqlite_where=text(OPEN_WHERE),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
@@ -23,6 +36,8 @@ class Attempt(Base):
     number: Mapped[int]
     started_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
+    # Set aside, never submitted: an extra open attempt from before the database held one per assignment.
+    abandoned_at: Mapped[datetime | None]
     question_count: Mapped[int]
     correct_count: Mapped[int | None]
     score: Mapped[int | None]
@@ -34,7 +49,7 @@ class Attempt(Base):
 
     @property
     def is_open(self) -> bool:
-        return self.submitted_at is None
+        return self.submitted_at is None and self.abandoned_at is None
 
 
 class AttemptQuestion(Base):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from learning import clock
 from learning.audit.services import record
 from learning.courses.models import Edition, Question
+from learning.db import UTCDateTime
 from learning.errors import DomainError
 from learning.quizzes.grading import AnswerCheck, draw, grade, parse_answers, shuffled
 from learning.quizzes.messages import MESSAGES
@@ -22,25 +23,44 @@ from learning.training.services import NotFound, TrainingError, check_open, quiz
 _rng = random.SystemRandom()
 
 
-class QuizForbidden(DomainError):
-    """The attempt belongs to someone else."""
+class QuizError(DomainError):
+    """A refused quiz step; `code` names its message (quizzes/messages.py)."""
 
     messages = MESSAGES
+
+
+class QuizForbidden(QuizError):
+    """The attempt belongs to someone else."""
 
     def __init__(self):
         super().__init__("not_yours")
 
 
 def start_attempt(session: Session, assignment: Assignment, user_id: int) -> Attempt:
-    """The open attempt of this assignment, or a new one with a fresh draw and shuffled choices."""
+    """The open attempt of this assignment, or a new one with a fresh draw and shuffled choices.
+
+    The database holds one open attempt per assignment (uq_attempts_open) and one number per assignment:
+    of concurrent starts one inserts, the others' inserts fail in their savepoint and they answer with the
+    winner's attempt, as if they had come a moment later.
+    """
     if assignment.is_completed or assignment.quiz_passed_at is not None:
         raise TrainingError("already_passed")
     check_open(assignment)
     if not quiz_unlocked(session, assignment):
         raise TrainingError("read_first")
-    existing = open_attempt(session, assignment.id)
-    if existing is not None:
-        return existing
+    for _try in range(3):
+        existing = open_attempt(session, assignment.id)
+        if existing is not None:
+            return existing
+        attempt = _new_attempt(session, assignment, user_id)
+        if attempt is not None:
+            return attempt
+    # Three lost races in a row (each winner submitted before this request could read its attempt).
+    raise QuizError("busy")
+
+
+def _new_attempt(session: Session, assignment: Assignment, user_id: int) -> Attempt | None:
+    """A new attempt with its drawn questions, or None when a concurrent request inserted one first."""
     edition: Edition = assignment.edition
     bank = session.scalars(
         select(Question).where(Question.edition_id == edition.id).options(selectinload(Question.choices))
@@ -61,8 +81,7 @@ def start_attempt(session: Session, assignment: Assignment, user_id: int) -> Att
             session.add(attempt)
             session.flush()
     except IntegrityError:
-        # Another request (a double click) started attempt `number` at the same moment: use that one.
-        return open_attempt(session, assignment.id)
+        return None
     for position, question_id in enumerate(drawn, 1):
         order = shuffled([c.id for c in by_id[question_id].choices], _rng)
         session.add(
@@ -79,11 +98,19 @@ def start_attempt(session: Session, assignment: Assignment, user_id: int) -> Att
 
 def open_attempt(session: Session, assignment_id: int) -> Attempt | None:
     return session.scalar(
-        select(Attempt)
-        .where(Attempt.assignment_id == assignment_id, Attempt.submitted_at.is_(None))
-        .order_by(Attempt.number.desc())
-        .limit(1)
+        select(Attempt).where(
+            Attempt.assignment_id == assignment_id, Attempt.submitted_at.is_(None), Attempt.abandoned_at.is_(None)
+        )
     )
+
+
+def check_answerable(attempt: Attempt, assignment: Assignment) -> None:
+    """Refuses an open-looking attempt that may no longer be answered: one set aside as abandoned, or any
+    left open once the assignment's quiz was passed (completing the same edition elsewhere passes it)."""
+    if attempt.abandoned_at is not None:
+        raise QuizError("abandoned")
+    if attempt.is_open and (assignment.quiz_passed_at is not None or assignment.is_completed):
+        raise QuizError("already_passed")
 
 
 def load_attempt(session: Session, attempt_id: int, user_id: int) -> Attempt:
@@ -116,8 +143,9 @@ def submit(session: Session, attempt: Attempt, assignment: Assignment, form: dic
     Raises TamperedAnswers for a post no browser would send; returns `check` with the unanswered
     positions (recording nothing) when the learner left questions out.
     """
-    if not attempt.is_open:
+    if attempt.submitted_at is not None:
         return SubmitResult(attempt, None, already_submitted=True)
+    check_answerable(attempt, assignment)  # a leftover attempt must not record a score after the pass
     check_open(assignment)  # the period closed (or the assignment was withdrawn) while the quiz was open
     offered = {aq.id: (aq.question.kind, aq.choice_ids) for aq in attempt.questions}
     check = parse_answers(form, offered, allowed_extra={"csrf_token"})
@@ -127,7 +155,7 @@ def submit(session: Session, attempt: Attempt, assignment: Assignment, form: dic
     # Claim the attempt atomically: of two concurrent submissions only one sees rowcount 1.
     claimed = session.execute(
         update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
+        .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None), Attempt.abandoned_at.is_(None))
         .values(submitted_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -147,9 +175,18 @@ def submit(session: Session, attempt: Attempt, assignment: Assignment, form: dic
     )
     attempt.submitted_at = now
     attempt.correct_count, attempt.score, attempt.passed = result.correct_count, result.score, result.passed
-    assignment.best_score = max(assignment.best_score or 0, result.score)
-    if result.passed and assignment.quiz_passed_at is None:
-        assignment.quiz_passed_at = now
+    # In one statement, against the row as it is: the best score never goes down and the first pass stays.
+    best = func.coalesce(Assignment.best_score, 0)
+    values = {"best_score": case((best > result.score, best), else_=result.score)}
+    if result.passed:
+        values["quiz_passed_at"] = func.coalesce(Assignment.quiz_passed_at, literal(now, UTCDateTime()))
+    session.execute(
+        update(Assignment)
+        .where(Assignment.id == assignment.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(assignment, ["best_score", "quiz_passed_at"])
     record(
         session,
         "quiz_submitted",

@@ -7,7 +7,7 @@ from flask_login import current_user
 from learning.authz import Permission, requires
 from learning.quizzes import services
 from learning.quizzes.grading import TamperedAnswers
-from learning.quizzes.services import QuizForbidden
+from learning.quizzes.services import QuizError, QuizForbidden
 from learning.training.pages import own
 from learning.training.services import NotFound, TrainingError, own_assignment
 from learning.web import db, explain, fail, refuse
@@ -27,6 +27,9 @@ def start(assignment_id: int):
         except TrainingError as exc:
             flash(refuse(exc), "warning")
             return redirect(url_for("training.overview", assignment_id=assignment.id))
+        except QuizError as exc:
+            flash(refuse(exc), "warning")
+            return redirect(url_for(".start", assignment_id=assignment.id))
         return redirect(url_for(".attempt", attempt_id=attempt.id))
     return render_template(
         "quizzes/start.html",
@@ -52,6 +55,11 @@ def load(attempt_id: int):
 def attempt(attempt_id: int):
     attempt, assignment = load(attempt_id)
     form = PortalForm()
+    try:
+        services.check_answerable(attempt, assignment)
+    except QuizError as exc:  # set aside, or left open after the pass: back to the quiz's page, nothing kept
+        flash(refuse(exc), "warning")
+        return redirect(url_for(".start", assignment_id=assignment.id))
     if request.method == "POST":
         if not form.validate_on_submit():
             fail(400, _("The form has expired. Please reload the page and answer again."))

@@ -85,16 +85,19 @@ def apply(pending_id: int):
     pending = db().get(PendingImport, pending_id)
     if pending is None or pending.uploaded_by_id != current_user.id:
         abort(404)
+    data = imports.claim(db(), pending)
+    if data is None:
+        flash(_("This file has already been applied; it was not applied a second time."), "info")
+        return redirect(url_for(".upload"))
     try:
         if pending.kind == "departments":
-            plan = imports.apply_departments(db(), pending.data, current_user.id)
+            plan = imports.apply_departments(db(), data, current_user.id)
         else:
-            plan = imports.apply_roster(db(), pending.data, current_user.id, invite_joiners=True)
+            plan = imports.apply_roster(db(), data, current_user.id, invite_joiners=True)
     except FileRejected as exc:  # the system changed since the dry run (a department was removed, say)
         return render_template(
             "admin/upload.html", form=UploadForm(), problems=[describe(p) for p in exc.problems]
         ), 400
-    db().execute(delete(PendingImport).where(PendingImport.id == pending.id))
     if plan.writes_nothing:
         flash(_("Nothing to change: the file matches what is already in the system."), "info")
     else:
@@ -106,7 +109,11 @@ def apply(pending_id: int):
 @requires(Permission.ACCOUNTS_MANAGE)
 def cancel(pending_id: int):
     db().execute(
-        delete(PendingImport).where(PendingImport.id == pending_id, PendingImport.uploaded_by_id == current_user.id)
+        delete(PendingImport).where(
+            PendingImport.id == pending_id,
+            PendingImport.uploaded_by_id == current_user.id,
+            PendingImport.status == "pending",  # an applied one stays: it answers a late second Apply
+        )
     )
     flash(_("The upload was discarded; nothing was changed."), "info")
     return redirect(url_for(".upload"))
