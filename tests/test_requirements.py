@@ -57,9 +57,10 @@ def test_the_code_imports_only_direct_dependencies():
     runtime = listed("requirements.in")
     missing = {d: f for d, f in imported_distributions(RUNTIME_CODE).items() if d not in runtime}
     assert not missing, f"add to requirements.in and recompile the locks: {missing}"
-    development = runtime | listed("requirements-test.in")
+    # The load test's Locust is listed apart (requirements-bench.in): the suite never needs it.
+    development = runtime | listed("requirements-test.in") | listed("requirements-bench.in")
     missing = {d: f for d, f in imported_distributions(DEVELOPMENT_CODE).items() if d not in development}
-    assert not missing, f"add to requirements-test.in and recompile the lock: {missing}"
+    assert not missing, f"add to requirements-test.in (or requirements-bench.in) and recompile the lock: {missing}"
 
 
 def test_each_lock_pins_its_list_and_the_test_lock_installs_the_runtime_lock():
@@ -67,3 +68,6 @@ def test_each_lock_pins_its_list_and_the_test_lock_installs_the_runtime_lock():
     assert listed("requirements.in") <= {pin.split("==")[0] for pin in runtime_lock}
     assert listed("requirements-test.in") <= {pin.split("==")[0] for pin in test_lock}
     assert runtime_lock <= test_lock, "recompile requirements-test.txt after requirements.txt"
+    bench_lock = pins("requirements-bench.txt")
+    assert listed("requirements-bench.in") <= {pin.split("==")[0] for pin in bench_lock}
+    assert test_lock <= bench_lock, "recompile requirements-bench.txt after requirements-test.txt"
