@@ -79,9 +79,7 @@ def _register_rooms(app: Flask) -> None:
     from importlib import import_module
 
     from learning import cli
-    from learning.authz import public
 
-    public(app.view_functions["static"])
     cli.register(app)
     for room in ROOMS:
         import_module(f"learning.{room}").init_app(app)

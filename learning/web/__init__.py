@@ -3,6 +3,14 @@ security events, bad input, permission checks, headers and error pages. docs/arc
 order; the names below are what views and commands use."""
 
 from learning.inputs import id_arg
+from learning.web.assets import (
+    asset_response,
+    asset_view,
+    content_fingerprint,
+    serve_file,
+    serves_asset,
+    versioned,
+)
 from learning.web.database import db, init_db, refused, unit_of_work
 from learning.web.once import creates_once
 from learning.web.pipeline import accepts_upload, app_settings, local_next
@@ -12,6 +20,9 @@ from learning.web.security import refuse, security_event
 __all__ = [
     "accepts_upload",
     "app_settings",
+    "asset_response",
+    "asset_view",
+    "content_fingerprint",
     "creates_once",
     "db",
     "explain",
@@ -22,16 +33,21 @@ __all__ = [
     "refuse",
     "refused",
     "security_event",
+    "serve_file",
+    "serves_asset",
     "translated",
     "unit_of_work",
+    "versioned",
     "wants_json",
 ]
 
 
 def init_app(app) -> None:
-    """Before CSRF: request id, upload limit, control characters. After: lifetime, permission, headers."""
-    from learning.web import errors, once, pipeline
+    """Before CSRF: request id, upload limit, control characters. After: lifetime, permission, headers.
+    The static files' view and their fingerprinted URLs (assets.py)."""
+    from learning.web import assets, errors, once, pipeline
 
+    assets.init_app(app)
     pipeline.init_app(app)
     errors.init_app(app)
     app.add_template_global(once.once_field)

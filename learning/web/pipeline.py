@@ -14,6 +14,7 @@ from learning import clock
 from learning.audit.services import Entry, RequestContext, current_request
 from learning.authz import PUBLIC, declared_permission
 from learning.inputs import control_character_field
+from learning.web.assets import serves_asset
 from learning.web.responses import fail, wants_json
 from learning.web.security import security_event
 
@@ -77,6 +78,9 @@ def _refuse_control_characters() -> None:
 
 def _enforce_session_lifetime() -> None:
     """Idle and absolute timeouts, kept in the signed session cookie and checked on every request."""
+    asset = serves_asset()
+    if asset and declared_permission(app_view()) == PUBLIC:
+        return  # a public file needs no one: loading the person would cost a query per file
     if not current_user.is_authenticated:
         return
     now = clock.now().timestamp()
@@ -91,7 +95,7 @@ def _enforce_session_lifetime() -> None:
         if not wants_json():
             session["notice"] = "expired"
         return
-    if request.endpoint != "static":  # fetching a stylesheet is not activity, and needs no new cookie
+    if not asset:  # fetching a stylesheet or an image is not activity, and needs no new cookie
         session["seen"] = now
 
 
@@ -130,7 +134,8 @@ def _security_headers(response):
     if app_settings().env == "production":
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     # From the cookie, not current_user: this runs on error pages too, which must not reach the database.
-    if "_user_id" in session and request.endpoint != "static":
+    # A file (web/assets.py) keeps its own caching; its error pages do not.
+    if "_user_id" in session and not (serves_asset() and response.status_code < 400):
         headers["Cache-Control"] = "no-store"
     if "request_id" in g:
         headers["X-Request-ID"] = g.request_id

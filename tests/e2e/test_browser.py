@@ -433,6 +433,7 @@ def test_the_exemption_register_and_a_persons_history_in_both_languages_narrow_a
     assert page.locator("h1").inner_text() == "免除台帳"
     page.select_option("#state", "ended")
     page.click("form.panel button.primary")
+    page.wait_for_url("**state=ended**")  # loaded: with its files cached the old page can still be read here
     statuses = page.locator("table.register tbody td:last-child .badge").all_inner_texts()
     assert statuses and "有効" not in statuses
     fits("register-ja", 1100)

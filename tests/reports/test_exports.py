@@ -235,7 +235,7 @@ def test_the_print_view_is_headed_and_draws_the_charts(app, db, world):
     assert '<section class="report-heading"' in page and "2026-04-02 01:00 JST" in page and PRODUCER in page
     assert '<section class="panel chart-panel">' in page  # printed, not hidden
     assert 'data-chart="completion-chart"' in page and 'data-chart="curve-chart"' in page
-    assert '<div class="print-view landscape">' in page and 'src="/vendor/plotly.min.js"' in page
+    assert '<div class="print-view landscape">' in page and 'src="/vendor/plotly.min.js?v=' in page
     assert "http" not in "".join(part.split('"')[1] for part in page.split("src=")[1:])  # nothing from outside
     screen = client.get(f"/reports/campaigns/{world['campaign']}").get_data(as_text=True)
     assert '<section class="report-heading print-only"' in screen  # the same heading, on paper only

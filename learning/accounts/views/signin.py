@@ -12,7 +12,7 @@ from learning.accounts.passwords import MIN_LENGTH
 from learning.accounts.second_factor import new_secret, provisioning_uri, qr_svg
 from learning.authz import Permission, public, requires
 from learning.i18n import LOCALES
-from learning.web import app_settings, db, fail, local_next, security_event
+from learning.web import app_settings, db, fail, local_next, security_event, serves_asset
 
 bp = Blueprint("accounts", __name__, template_folder="../templates")
 PENDING_SECONDS = 300  # a password step waits at most five minutes for its second factor
@@ -25,8 +25,9 @@ PASSWORD_CHANGE_EXEMPT = {"accounts.change_password", "accounts.logout", "accoun
 @bp.before_app_request
 def _require_due_password_change():
     if (
-        current_user.is_authenticated
-        and request.endpoint not in PASSWORD_CHANGE_EXEMPT
+        request.endpoint not in PASSWORD_CHANGE_EXEMPT
+        and not serves_asset()  # a stylesheet or image leads nowhere, and loading the person costs a query
+        and current_user.is_authenticated
         and services.password_expired(current_user, app_settings().max_password_age_days)
     ):
         return redirect(url_for("accounts.change_password"))

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import plotly
-from flask import Blueprint, abort, jsonify, render_template, request, send_file
+from flask import Blueprint, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -28,7 +28,7 @@ from learning.reports.pages import (
     roots_in_name,
     table_download,
 )
-from learning.web import db
+from learning.web import asset_view, db, serve_file, versioned
 
 bp = Blueprint("reports", __name__, template_folder="../templates")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -36,9 +36,14 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 @bp.route("/vendor/plotly.min.js")
 @public
+@asset_view
 def plotly_js():
-    """plotly.js from the installed package: served by the app itself, no CDN in a closed intranet."""
-    return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=86400)
+    """plotly.js from the installed package: served by the app itself, no CDN in a closed intranet. Its URL
+    carries its fingerprint (cached for good, 4.8 MB sent as 1.2 MB of Brotli once per browser)."""
+    return serve_file(PLOTLY_JS)
+
+
+versioned(bp, "reports.plotly_js", PLOTLY_JS)
 
 
 @bp.after_request
