@@ -7,6 +7,17 @@ again when it loads app.py, with the same status, which stops the master too.
 """
 
 
+import os
+
+# For the deadline week (README, "Under load"): threads, so that a download waiting for its slot
+# (learning/web/heavy.py) or streaming holds a thread rather than a whole worker; as many workers as cores.
+# The command line (--workers, -k, --threads) and WEB_CONCURRENCY / PORTAL_THREADS still decide.
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("PORTAL_THREADS", "32"))
+timeout = 60
+
+
 def on_starting(server):
     from learning.config import ConfigError, load_settings, refuse_to_start
 

@@ -54,6 +54,7 @@ def init_app(app) -> None:
 
 
 def init_after_csrf(app) -> None:
-    from learning.web import pipeline
+    from learning.web import heavy, pipeline
 
     pipeline.init_after_csrf(app)
+    heavy.init_app(app)  # after the permission check

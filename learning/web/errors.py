@@ -70,7 +70,9 @@ def _http_error(exc: HTTPException):
         message = _("The form has expired or came from another site. Go back, reload the page and try again.")
     else:
         message = exc.description if getattr(exc, "user_message", False) else None
-    return error_response(code, message)
+    page, status = error_response(code, message)
+    retry_after = getattr(exc, "retry_after", None)  # a busy server says when to come back (web/heavy.py)
+    return (page, status, {"Retry-After": str(retry_after)}) if retry_after else (page, status)
 
 
 def _database_error(exc: SQLAlchemyError):
