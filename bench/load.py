@@ -166,7 +166,11 @@ class Gunicorn:
     def stop(self) -> None:
         self._sampling = False
         self.process.terminate()
-        self.process.wait(timeout=30)
+        try:
+            self.process.wait(timeout=40)  # gunicorn lets requests in flight finish first
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
         self.log.close()
 
 
