@@ -6,7 +6,6 @@ gunicorn exits at once with status 4 (learning.config.CONFIG_ERROR_EXIT). Each w
 again when it loads app.py, with the same status, which stops the master too.
 """
 
-
 import os
 
 # For the deadline week (README, "Under load"): threads, so that a download waiting for its slot
