@@ -16,6 +16,8 @@ from learning.quizzes.models import Attempt, AttemptAnswer, AttemptQuestion
 from learning.reports.items import ItemFigures, analyse
 from learning.training.models import Assignment
 
+STREAM_ROWS = 50_000  # marked answers fetched at a time
+
 # Per edition: figures by question id, wrong picks by choice id, desk questions by question id, attempts.
 Analysis = tuple[dict[int, ItemFigures], dict[int, int], dict[int, int], int]
 
@@ -42,13 +44,27 @@ def item_analyses(
         select(Attempt.id, Attempt.edition_id, Attempt.score).where(*submitted)
     ):
         scores[edition_id][attempt_id] = score
-    marks: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
-    for edition_id, *mark in session.execute(
+    # The marked answers stream edition by edition (a server-side cursor on PostgreSQL): each edition is analysed
+    # once its rows have passed and its rows dropped, so memory holds one edition's answers, not a year's of
+    # every edition (2 GB for five editions of 100,000 people).
+    figures: dict[int, dict[int, ItemFigures]] = {}
+    current, marks = None, []
+    streamed = session.execute(
         select(Attempt.edition_id, AttemptQuestion.attempt_id, AttemptQuestion.question_id, AttemptQuestion.correct)
         .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
         .where(*submitted)
-    ):
-        marks[edition_id].append(tuple(mark))
+        .order_by(Attempt.edition_id)
+        .execution_options(yield_per=STREAM_ROWS)
+    )
+    for edition_id, *mark in streamed:
+        if edition_id != current:
+            if current is not None:
+                figures[current] = analyse(scores[current], marks)
+            current, marks = edition_id, []
+        marks.append(tuple(mark))
+    if current is not None:
+        figures[current] = analyse(scores[current], marks)
+    del marks
     picks = _wrong_picks(session, submitted) if with_picks else {}
     desk: dict[int, dict[int, int]] = defaultdict(dict)
     for edition_id, question_id, count in session.execute(
@@ -58,9 +74,7 @@ def item_analyses(
         .group_by(Question.edition_id, DeskQuestion.bank_question_id)
     ):
         desk[edition_id][question_id] = count
-    return {
-        e: (analyse(scores[e], marks[e]), picks.get(e, {}), desk[e], len(scores[e])) for e in dict.fromkeys(edition_ids)
-    }
+    return {e: (figures.get(e, {}), picks.get(e, {}), desk[e], len(scores[e])) for e in dict.fromkeys(edition_ids)}
 
 
 def _wrong_picks(session: Session, submitted: list) -> dict[int, dict[int, int]]:
