@@ -5,7 +5,8 @@ a department out of scope, the heading of every export and print view
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
 
 from flask import Response, abort, g, stream_with_context
 from flask_babel import gettext as _
@@ -103,15 +104,17 @@ def table_download(fmt: str, table: Table, what: str, *scope: object) -> Respons
     if fmt == "csv":
         response = Response(stream_with_context(csv_pieces(table)), content_type=CSV_TYPE)
     else:
-        response = Response(stream_with_context(_spooled(table)), content_type=XLSX_TYPE)
+        response = Response(
+            stream_with_context(spooled(lambda target: write_xlsx(target, table))), content_type=XLSX_TYPE
+        )
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
-def _spooled(table: Table) -> Iterator[bytes]:
-    """The workbook written to a temporary file, then sent from it in pieces."""
+def spooled(write: Callable[[BinaryIO], None]) -> Iterator[bytes]:
+    """What `write` writes (a workbook, a PDF, a zip) to a temporary file, then sent from it in pieces."""
     with tempfile.TemporaryFile() as spool:
-        write_xlsx(spool, table)
+        write(spool)
         spool.seek(0)
         while piece := spool.read(256 * 1024):
             yield piece

@@ -26,9 +26,5 @@ class PortalFlask(Flask):
         """The view, then the commit. Committing here, inside Flask's error handling, means a failing commit
         (a lost connection, a constraint) gets the same error pages as a failing view."""
         response = self.make_response(super().dispatch_request())
-        try:
-            finish(response.status_code)
-        except BaseException:
-            response.close()  # what it holds until closed (a download's slot, web/heavy.py) is given back
-            raise
+        finish(response.status_code)
         return response

@@ -3,9 +3,6 @@ organisation figures for the compliance office and internal audit; every view an
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-
 from flask import Blueprint, Response, abort, current_app, render_template, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,7 +15,7 @@ from learning.i18n import current_locale
 from learning.reports import access, annual, annual_tables, services, tables
 from learning.reports import evidence as pack
 from learning.reports.exports import file_name, readable, write_workbook
-from learning.reports.pages import XLSX_TYPE, as_of, audit, heading, jst
+from learning.reports.pages import XLSX_TYPE, as_of, audit, heading, jst, spooled
 from learning.reports.pdf import PdfWords, write_pdf
 from learning.web import db
 
@@ -67,15 +64,6 @@ def _attachment(response: Response, name: str) -> Response:
     return response
 
 
-def _spooled(write) -> Iterator[bytes]:
-    """What `write` writes to a temporary file, sent from it in pieces."""
-    with tempfile.TemporaryFile() as spool:
-        write(spool)
-        spool.seek(0)
-        while piece := spool.read(256 * 1024):
-            yield piece
-
-
 def _pdf_writer(report: annual.AnnualReport, lines: list[list[str]]):
     sections = annual_tables.sections(report, current_locale(), _, jst)
     words = PdfWords(page=_("%(page)d / %(pages)d"), empty=_("None"))
@@ -95,11 +83,11 @@ def report(year: int, fmt: str = "html"):
     audit(("fiscal_year", year), {"report": "annual", "format": fmt})
     lines = _heading(found)
     if fmt == "pdf":
-        body = _spooled(_pdf_writer(found, lines))
+        body = spooled(_pdf_writer(found, lines))
         name = file_name("annual-report", [f"FY{year}"], as_of(), "pdf")
         return _attachment(Response(stream_with_context(body), content_type=PDF_TYPE), name)
     if fmt == "xlsx":
-        body = _spooled(_xlsx_writer(found, lines))
+        body = spooled(_xlsx_writer(found, lines))
         name = file_name("annual-report", [f"FY{year}"], as_of(), "xlsx")
         return _attachment(Response(stream_with_context(body), content_type=XLSX_TYPE), name)
     shown = [(s.title, s.note, *readable(s.table)) for s in annual_tables.sections(found, current_locale(), _, jst)]
@@ -137,7 +125,7 @@ def evidence(year: int):
         pack.write_pack(target, parts, facts, words)
 
     name = file_name("evidence-pack", [f"FY{year}"], as_of(), "zip")
-    return _attachment(Response(stream_with_context(_spooled(write)), content_type=ZIP_TYPE), name)
+    return _attachment(Response(stream_with_context(spooled(write)), content_type=ZIP_TYPE), name)
 
 
 def _with(lines: list[list[str]], title: str) -> list[list[str]]:
