@@ -7,6 +7,7 @@ app.url_map so that none slips through.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from enum import StrEnum
 
@@ -88,7 +89,12 @@ PUBLIC = "public"
 
 def permissions_of(roles: set[str]) -> frozenset[Permission]:
     """Every permission held by someone with these roles."""
-    return frozenset(p for p, allowed in GRANTS.items() if allowed & set(roles))
+    return _permissions_of(frozenset(roles))
+
+
+@functools.cache  # a page asks can() a dozen times; there are only a few combinations of roles
+def _permissions_of(roles: frozenset[str]) -> frozenset[Permission]:
+    return frozenset(p for p, allowed in GRANTS.items() if allowed & roles)
 
 
 def requires(permission: Permission) -> Callable:

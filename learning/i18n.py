@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from flask import g, request, session
-from flask_babel import Babel, format_date, format_datetime, get_locale
+from flask_babel import Babel, format_date, format_datetime, get_locale, get_translations
 from flask_login import current_user
 
 LOCALES = ("ja", "en")
@@ -43,10 +43,35 @@ def init_app(app) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Tokyo")
     Babel(app, locale_selector=select_locale)
+    # Flask-Babel's template callables look the catalogue up afresh for every string (the domain, the
+    # locale, its cache: several context lookups each), and a page has dozens: take it once per request.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _request_translations().ugettext(s),
+        ngettext=lambda s, p, n: _request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _request_translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(_tokyo(value), fmt) if value else ""
     app.jinja_env.filters["pick"] = pick
     app.jinja_env.globals.update(current_locale=current_locale, LANGUAGE_NAMES=LANGUAGE_NAMES, LOCALES=LOCALES)
+
+
+def _request_translations():
+    """The catalogue of the locale in force, kept in Flask-Babel's per-request namespace beside that locale:
+    refresh() (a change of language) and force_locale() (an email in its reader's language) replace the
+    locale, and a catalogue kept for another locale is not used."""
+    if not g:
+        return get_translations()  # no request or app context: Flask-Babel's fallback
+    space = getattr(g, "_flask_babel", None)
+    locale = getattr(space, "babel_locale", None)
+    kept = getattr(space, "portal_translations", None)
+    if kept is not None and locale is not None and kept[0] is locale:
+        return kept[1]
+    translations = get_translations()  # settles the locale (and the namespace) when not yet done
+    g._flask_babel.portal_translations = (g._flask_babel.babel_locale, translations)
+    return translations
 
 
 def _tokyo(value):

@@ -96,3 +96,21 @@ def test_pick_falls_back_to_japanese_then_to_whatever_language_has_text():
     assert pick({"ja": "日本語", "en": ""}, "en") == "日本語"
     assert pick({"ja": "", "en": "Only English so far"}, "ja") == "Only English so far"
     assert pick({"ja": "", "en": ""}, "ja") == ""
+
+
+def test_templates_follow_a_forced_locale_and_a_refresh_within_one_request(app):
+    """Template strings take the request's catalogue once; an email in its reader's language (force_locale)
+    and a change of language within the request (refresh) still get their own."""
+    from flask import render_template_string, session
+    from flask_babel import force_locale, refresh
+
+    template = '{{ _("Sign out") }}'
+    with app.test_request_context("/"):
+        session["locale"] = "ja"
+        assert render_template_string(template) == "サインアウト"
+        with force_locale("en"):
+            assert render_template_string(template) == "Sign out"
+        assert render_template_string(template) == "サインアウト"
+        session["locale"] = "en"
+        refresh()
+        assert render_template_string(template) == "Sign out"

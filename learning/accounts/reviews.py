@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from learning import clock
@@ -286,7 +286,31 @@ def items_for(session: Session, reviewer: User, review_id: int | None = None) ->
 
 def count_for(session: Session, reviewer: User) -> int:
     """How many items await this person's decision (the home page's notice)."""
-    return session.scalar(_items_query(select(func.count()).select_from(AccessReviewItem), reviewer, None))
+    statement = _COUNT_FOR_COMPLIANCE if Role.COMPLIANCE in reviewer.roles else _COUNT_FOR_REVIEWER
+    return session.scalar(statement, {"reviewer_id": reviewer.id})
+
+
+def _count_for(compliance: bool):
+    """Built once (the home page asks on every view), for a reviewer and for compliance, who also decides
+    the items nobody was named for."""
+    mine = AccessReviewItem.reviewer_id == bindparam("reviewer_id")
+    if compliance:
+        mine = or_(mine, AccessReviewItem.reviewer_id.is_(None))
+    return (
+        select(func.count())
+        .select_from(AccessReviewItem)
+        .join(AccessReview, AccessReview.id == AccessReviewItem.review_id)
+        .where(
+            AccessReview.closed_at.is_(None),
+            AccessReviewItem.decision.is_(None),
+            AccessReviewItem.user_id != bindparam("reviewer_id"),
+            mine,
+        )
+    )
+
+
+_COUNT_FOR_REVIEWER = _count_for(compliance=False)
+_COUNT_FOR_COMPLIANCE = _count_for(compliance=True)
 
 
 def _items_query(query, reviewer: User, review_id: int | None):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, exists, insert, literal, or_, select
+from sqlalchemy import and_, bindparam, exists, insert, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -260,8 +260,14 @@ def campaign_modules(session: Session) -> list[tuple[Module, Edition]]:
     )
 
 
+# Built once: a module's page names its campaign on every view.
+_NAMES = select(Campaign.id, Campaign.name_ja, Campaign.name_en).where(
+    Campaign.id.in_(bindparam("ids", expanding=True))
+)
+
+
 def campaign_names(session: Session, campaign_ids: set[int]) -> dict[int, dict[str, str]]:
     if not campaign_ids:
         return {}
-    rows = session.execute(select(Campaign.id, Campaign.name_ja, Campaign.name_en).where(Campaign.id.in_(campaign_ids)))
+    rows = session.execute(_NAMES, {"ids": sorted(campaign_ids)})
     return {i: {"ja": ja, "en": en} for i, ja, en in rows}

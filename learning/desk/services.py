@@ -17,7 +17,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -258,15 +258,17 @@ def published_faq(session: Session, query: str | None = None) -> list[FaqEntry]:
     return list(session.scalars(statement.order_by(FaqEntry.published_at.desc()).limit(200)))
 
 
-def faq_for_section(session: Session, module_id: int, position: int) -> list[FaqEntry]:
-    return list(
-        session.scalars(
-            select(FaqEntry)
-            .where(
-                FaqEntry.status == "published",
-                FaqEntry.module_id == module_id,
-                or_(FaqEntry.section_position == position, FaqEntry.section_position.is_(None)),
-            )
-            .order_by(FaqEntry.id)
-        )
+# Built once: the reader shows it on every section page (see training/services.py's learner statements).
+_FAQ_FOR_SECTION = (
+    select(FaqEntry)
+    .where(
+        FaqEntry.status == "published",
+        FaqEntry.module_id == bindparam("module_id"),
+        or_(FaqEntry.section_position == bindparam("position"), FaqEntry.section_position.is_(None)),
     )
+    .order_by(FaqEntry.id)
+)
+
+
+def faq_for_section(session: Session, module_id: int, position: int) -> list[FaqEntry]:
+    return list(session.scalars(_FAQ_FOR_SECTION, {"module_id": module_id, "position": position}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
 from learning import clock
@@ -40,58 +40,66 @@ class StatusCounts:
     overdue: int
 
 
+# The statements every learner page runs are built once (SQLAlchemy caches their SQL, but building the
+# expression and its cache key is most of a short query's cost, on every request); values are bound.
+_live = and_(Assignment.status.in_(OPEN), Assignment.frozen_at.is_(None), Assignment.withdrawn_at.is_(None))
+_MY_ASSIGNMENTS = (
+    select(Assignment)
+    .where(Assignment.user_id == bindparam("user_id"))
+    .order_by(case((_live, 0), (Assignment.status == "exempt", 2), else_=1), Assignment.due_at, Assignment.id)
+)
+_is_open = Assignment.status.in_(OPEN)
+_now = bindparam("now")
+_STATUS_COUNTS = select(
+    func.count(),
+    func.count().filter(Assignment.status == "completed"),
+    func.count().filter(_is_open, Assignment.due_at >= _now, Assignment.due_at < bindparam("soon")),
+    func.count().filter(_is_open, Assignment.due_at < _now),
+).where(
+    Assignment.user_id == bindparam("user_id"),
+    Assignment.status != "exempt",
+    Assignment.frozen_at.is_(None),  # a closed period's leftovers are history, not to do
+    Assignment.withdrawn_at.is_(None),
+)
+_OWN_ASSIGNMENT = select(Assignment).where(Assignment.id == bindparam("id"), Assignment.user_id == bindparam("user_id"))
+_SECTIONS = select(Section).where(Section.edition_id == bindparam("edition_id")).order_by(Section.position)
+_SECTION_COUNT = select(func.count()).select_from(Section).where(Section.edition_id == bindparam("edition_id"))
+_SECTION_AT = select(Section).where(
+    Section.edition_id == bindparam("edition_id"), Section.position == bindparam("position")
+)
+
+
 def my_assignments(session: Session, user_id: int) -> list[Assignment]:
     """Own assignments: open ones first with the overdue at the top by due date, then the rest."""
-    live = and_(Assignment.status.in_(OPEN), Assignment.frozen_at.is_(None), Assignment.withdrawn_at.is_(None))
-    order = case((live, 0), (Assignment.status == "exempt", 2), else_=1)
-    return list(
-        session.scalars(
-            select(Assignment).where(Assignment.user_id == user_id).order_by(order, Assignment.due_at, Assignment.id)
-        )
-    )
+    return list(session.scalars(_MY_ASSIGNMENTS, {"user_id": user_id}))
 
 
 def status_counts(session: Session, user_id: int, now: datetime | None = None) -> StatusCounts:
     """The numbers of /api/v1/me/status, in one query."""
     now = now or clock.now()
-    is_open = Assignment.status.in_(OPEN)
-    row = session.execute(
-        select(
-            func.count(),
-            func.count().filter(Assignment.status == "completed"),
-            func.count().filter(is_open, Assignment.due_at >= now, Assignment.due_at < now + DUE_SOON),
-            func.count().filter(is_open, Assignment.due_at < now),
-        ).where(
-            Assignment.user_id == user_id,
-            Assignment.status != "exempt",
-            Assignment.frozen_at.is_(None),  # a closed period's leftovers are history, not to do
-            Assignment.withdrawn_at.is_(None),
-        )
-    ).one()
+    row = session.execute(_STATUS_COUNTS, {"user_id": user_id, "now": now, "soon": now + DUE_SOON}).one()
     return StatusCounts(*row)
 
 
 def own_assignment(session: Session, user_id: int, assignment_id: int) -> Assignment:
     """The person's own assignment, or NotFound: another person's looks exactly like a missing one."""
-    assignment = session.get(Assignment, assignment_id)
-    if assignment is None or assignment.user_id != user_id:
+    assignment = session.scalar(_OWN_ASSIGNMENT, {"id": assignment_id, "user_id": user_id})
+    if assignment is None:
         raise NotFound
     return assignment
 
 
 def sections_of(session: Session, edition_id: int) -> list[Section]:
-    return list(session.scalars(select(Section).where(Section.edition_id == edition_id).order_by(Section.position)))
+    return list(session.scalars(_SECTIONS, {"edition_id": edition_id}))
 
 
 def section_count(session: Session, edition_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(Section).where(Section.edition_id == edition_id))
+    return session.scalar(_SECTION_COUNT, {"edition_id": edition_id})
 
 
 def open_section(session: Session, assignment: Assignment, position: int) -> Section:
     """The section at `position` if the learner may read it (any section up to one past the furthest done)."""
-    section = session.scalar(
-        select(Section).where(Section.edition_id == assignment.edition_id, Section.position == position)
-    )
+    section = session.scalar(_SECTION_AT, {"edition_id": assignment.edition_id, "position": position})
     if section is None:
         raise NotFound
     if position > assignment.sections_done + 1 and not assignment.is_completed:

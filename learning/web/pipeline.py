@@ -19,6 +19,7 @@ from learning.web.responses import fail, wants_json
 from learning.web.security import security_event
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+SEEN_RESOLUTION_SECONDS = 60
 
 
 def init_app(app: Flask) -> None:
@@ -95,7 +96,10 @@ def _enforce_session_lifetime() -> None:
         if not wants_json():
             session["notice"] = "expired"
         return
-    if not asset:  # fetching a stylesheet or an image is not activity, and needs no new cookie
+    # Fetching a stylesheet or an image is not activity. Activity is noted at most once a minute: a new
+    # "seen" re-signs the cookie and sends it back, on every request otherwise; the idle timeout (minutes)
+    # is at most a minute late for it.
+    if not asset and ("seen" not in session or now - seen >= SEEN_RESOLUTION_SECONDS):
         session["seen"] = now
 
 

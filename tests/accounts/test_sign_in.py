@@ -120,6 +120,23 @@ def test_idle_and_absolute_timeouts(db, client):
     assert "Your session has ended" in client.get(response.location).get_data(as_text=True)
 
 
+def test_activity_renews_the_cookie_at_most_once_a_minute(db, client):
+    """Noting activity re-signs the session cookie; within a minute of the last note it is left as it was,
+    and the idle timeout still counts from the activity noted."""
+    user = make_user(db)
+    db.commit()
+    sign_in(client, user.employee_no)
+    start = clock.now()
+    clock.freeze(start + timedelta(seconds=30))
+    assert "Set-Cookie" not in client.get("/api/v1/me/status").headers
+    clock.freeze(start + timedelta(seconds=61))
+    assert "Set-Cookie" in client.get("/api/v1/me/status").headers
+    clock.freeze(start + timedelta(seconds=61 + 29 * 60))
+    assert client.get("/api/v1/me/status").status_code == 200
+    clock.freeze(start + timedelta(seconds=61 + 29 * 60 + 30 * 60 + 61))
+    assert client.get("/api/v1/me/status").status_code == 401
+
+
 def test_absolute_timeout_despite_activity(db, client):
     user = make_user(db)
     db.commit()
