@@ -48,9 +48,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 from fresh import existing_app, fresh_app  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from learning.accounts.models import User  # noqa: E402
+from learning import clock  # noqa: E402
+from learning.accounts.models import Department, RoleGrant, User  # noqa: E402
 from learning.accounts.passwords import hash_password  # noqa: E402
 from learning.audit.services import verify_chain  # noqa: E402
+from learning.authz import Role  # noqa: E402
 from learning.campaigns.models import Campaign  # noqa: E402
 from learning.demo.organisation import DEMO_PASSWORD, seed  # noqa: E402
 from learning.desk.models import DeskQuestion  # noqa: E402
@@ -97,9 +99,11 @@ def prepare(url: str, employees: int, reuse: bool, learners: int, workdir: Path)
     )
     logins = session.scalars(select(User.employee_no).where(User.id.in_(people))).all()
     secret = session.scalar(select(User.totp_secret).where(User.login_id == "compliance"))
+    heads = branch_heads(session, MANAGERS)
     session.commit()
     session.close()
     (workdir / "learners.txt").write_text("\n".join(logins))
+    (workdir / "managers.txt").write_text("\n".join(heads))
     return {
         "url": url,
         "app": app,
@@ -108,8 +112,51 @@ def prepare(url: str, employees: int, reuse: bool, learners: int, workdir: Path)
             "LOAD_CAMPAIGN": str(campaign),
             "LOAD_COMPLIANCE_SECRET": secret or "",
             "LOAD_WRITES": str(workdir / "writes.txt"),
+            "LOAD_MANAGERS": str(workdir / "managers.txt"),
         },
     }
+
+
+MANAGERS = 20  # department heads in the deadline mix, each of a generated branch (about 100 people)
+
+
+def branch_heads(session, count: int) -> list[str]:
+    """Heads of `count` generated branches: a person working in each made its manager (the demo's own manager
+    heads the sales division, tens of thousands of people at this scale, as no department head does), with
+    the demo password; their employee numbers. At the demo's own size, no branches: the demo manager."""
+    branches = session.scalars(
+        select(Department).where(Department.code.like("X%"), ~Department.code.contains(".")).order_by(Department.code)
+    ).all()[:count]
+    admin = session.scalar(select(User.id).where(User.login_id == "admin"))
+    heads = []
+    for branch in branches:
+        head = session.scalar(
+            select(User)
+            .join(Department, Department.id == User.department_id)
+            .where(Department.parent_id == branch.id, User.status == "active", User.login_id.is_(None))
+            .order_by(User.id)
+            .limit(1)
+        )
+        if head is None:
+            continue
+        held = session.scalar(
+            select(RoleGrant.id).where(
+                RoleGrant.user_id == head.id, RoleGrant.role == Role.MANAGER, RoleGrant.status == "active"
+            )
+        )
+        if held is None:
+            session.add(
+                RoleGrant(
+                    user_id=head.id,
+                    role=Role.MANAGER,
+                    department_id=branch.id,
+                    granted_by_id=admin,
+                    granted_at=clock.now(),
+                )
+            )
+        head.password_hash = hash_password(DEMO_PASSWORD)
+        heads.append(head.employee_no)
+    return heads or ["manager"]
 
 
 class Gunicorn:

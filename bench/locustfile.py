@@ -35,12 +35,17 @@ MIX = os.environ.get("LOAD_MIX", "deadline")
 _logins = (
     itertools.cycle(Path(os.environ["LOAD_LEARNERS"]).read_text().split()) if "LOAD_LEARNERS" in os.environ else None
 )
+_managers = (
+    itertools.cycle(Path(os.environ["LOAD_MANAGERS"]).read_text().split())
+    if "LOAD_MANAGERS" in os.environ
+    else itertools.repeat("manager")
+)
 _lock = threading.Lock()
 
 
-def _next_login() -> str:
+def _next_login(logins=None) -> str:
     with _lock:
-        return next(_logins)
+        return next(logins or _logins)
 
 
 def _acknowledged(token: str) -> None:
@@ -158,13 +163,14 @@ class Learner(Portal):
 
 
 class Manager(Portal):
-    """A department head: the running campaign's report, the people not finished, and their exports."""
+    """A department head (of a branch, bench/load.py's MANAGERS): the running campaign's report, the people not
+    finished, and their exports."""
 
     weight = 2
 
     def on_start(self):
         self.campaign = os.environ.get("LOAD_CAMPAIGN", "1")
-        self.sign_in("manager")
+        self.sign_in(_next_login(_managers))
 
     @task(3)
     def report(self):
