@@ -427,9 +427,9 @@ def main() -> None:
     parser.add_argument("--exporters", type=int, default=20)
     parser.add_argument("--users", type=int, default=60)
     parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--worker-class", default="sync")
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--threads", type=int, default=32)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="portal-load-"))
     shutil.chown(workdir, "postgres", "postgres")  # the private database's folder lives in it

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import Session
 
 from learning import clock
@@ -69,6 +69,31 @@ class Entry:
 
 
 CHUNK = 5000
+_AT_COMMIT = "audit_at_commit"  # session.info key: the entries record_at_commit() holds back
+
+
+def record_at_commit(session: Session, entry: Entry) -> None:
+    """Appends `entry` when the session commits (not at all if it rolls back), for work that reads for long
+    before it commits (a report at 100,000 people): the trail's lock, which every audited write in the
+    organisation waits for, is then held for the insert alone instead of for the whole computation."""
+    if _AT_COMMIT not in session.info:
+        session.info[_AT_COMMIT] = []
+        event.listen(session, "before_commit", _record_held_back)
+        event.listen(session, "after_transaction_end", _forget_held_back)
+    if not session.in_transaction():
+        session.begin()  # the entry belongs to this transaction: its rollback drops it
+    session.info[_AT_COMMIT].append(entry)
+
+
+def _record_held_back(session: Session) -> None:
+    entries, session.info[_AT_COMMIT] = session.info[_AT_COMMIT], []
+    if entries:
+        record_many(session, entries)
+
+
+def _forget_held_back(session: Session, transaction) -> None:
+    if transaction.parent is None and not transaction.nested:  # ended: committed (written) or rolled back
+        session.info[_AT_COMMIT] = []
 
 
 def record_many(session: Session, entries: Iterable[Entry]) -> list[dict]:

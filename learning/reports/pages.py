@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from learning import clock
 from learning.accounts.models import Department
-from learning.audit.services import Entry, record
+from learning.audit.services import Entry, record_at_commit, record_many
 from learning.campaigns.models import Campaign
 from learning.i18n import pick
 from learning.reports import access, messages
@@ -34,16 +34,16 @@ def get_campaign(campaign_id: int) -> Campaign:
     return campaign
 
 
-def audit(target, details: dict) -> None:
-    """Every report view and export goes on the audit trail (committed now, whatever follows)."""
+def audit(target, details: dict, *, at_once: bool = False) -> None:
+    """Every report view and export goes on the audit trail, with the request's commit: after the report was
+    read, so that audited writes elsewhere (sign-ins, quiz results) never wait for a report's computation.
+    `at_once` writes it now, for a view that reads the trail's head after it."""
     exported = details.get("format", "html") != "html"
-    record(
-        db(),
-        "report_exported" if exported else "report_viewed",
-        actor_id=current_user.id,
-        target=target,
-        details=details,
-    )
+    entry = Entry("report_exported" if exported else "report_viewed", current_user.id, target=target, details=details)
+    if at_once:
+        record_many(db(), [entry])
+    else:
+        record_at_commit(db(), entry)
 
 
 def denied(what: str, target):

@@ -99,7 +99,7 @@ def report(year: int, fmt: str = "html"):
 def evidence(year: int):
     """One zip for internal audit to keep; the pack's own production is the trail's head it records."""
     found = _report(year)
-    audit(("fiscal_year", year), {"report": "evidence_pack", "format": "zip"})
+    audit(("fiscal_year", year), {"report": "evidence_pack", "format": "zip"}, at_once=True)
     lines = _heading(found)
     anchor = head(db())  # after the audit record above: the pack names the event of its own production
     campaigns = [p.campaign for p in found.periods]
