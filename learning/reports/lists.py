@@ -19,7 +19,7 @@ from learning.accounts.models import Department, User
 from learning.accounts.tree import parent_map
 from learning.campaigns.models import Campaign, PeriodAmendment
 from learning.courses.models import Edition
-from learning.reports.services import Placement, placement
+from learning.reports.services import Placement, in_scope, placement
 from learning.training.models import Assignment
 from learning.training.services import OPEN
 
@@ -115,6 +115,8 @@ def _per_person(campaign: Campaign, where: Placement, departments: set[int] | No
         inner = inner.outerjoin(latest, latest.c.assignment_id == Assignment.id)
     if user_ids is not None:
         inner = inner.where(Assignment.user_id.in_(user_ids))
+    else:
+        inner = inner.where(*in_scope(where, departments))
     grouped = inner.group_by(Assignment.user_id, *([Assignment.department_id] if where.frozen else [])).subquery()
     department = grouped.c.department_id if where.frozen else User.department_id
     # People on leave now are not overdue in the running period (a closed one kept that in on_leave_at_close).

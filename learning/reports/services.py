@@ -92,6 +92,18 @@ def counted_status():
     return case((Assignment.withdrawn_at.is_not(None), "withdrawn"), else_=Assignment.status)
 
 
+def in_scope(where: Placement, departments: set[int] | None) -> list:
+    """The assignments of the people in these departments (None: everyone's), for the per-person step, so
+    that a department head's report reads their hundred people, not the whole organisation's before the
+    join to the people leaves them."""
+    if departments is None:
+        return []
+    departments = departments or {-1}
+    if where.frozen:
+        return [Assignment.department_id.in_(departments)]
+    return [Assignment.user_id.in_(select(User.id).where(User.department_id.in_(departments)))]
+
+
 def _people_query(campaign_id: int, where: Placement, scope: Scope):
     """Per department: people with a counted assignment (not exempt, not withdrawn), those who completed all
     of theirs, and those with one overdue. (Amendments of a closed period correct assignment figures only.)"""
@@ -109,6 +121,7 @@ def _people_query(campaign_id: int, where: Placement, scope: Scope):
             func.sum(case((late, 1), else_=0)).label("late"),
         )
         .where(Assignment.campaign_id == campaign_id, Assignment.status != "exempt", Assignment.withdrawn_at.is_(None))
+        .where(*in_scope(where, scope.departments))
         .group_by(Assignment.user_id, *([Assignment.department_id] if where.frozen else []))
         .subquery()
     )
@@ -212,7 +225,7 @@ def department_report(
             func.sum(case((late, 1), else_=0)).label("late"),
             func.sum(case((Assignment.completed_at <= Assignment.due_at, 1), else_=0)).label("on_time"),
         )
-        .where(Assignment.campaign_id == campaign_id)
+        .where(Assignment.campaign_id == campaign_id, *in_scope(where, scope.departments))
         .group_by(Assignment.user_id, *([Assignment.department_id] if where.frozen else []), status)
         .subquery()
     )
