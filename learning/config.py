@@ -107,7 +107,7 @@ class Settings:
     mail_from: str = "conduct-rules-portal@localhost"
     hash_profile: str = "standard"  # PASSWORD_HASH_PROFILE
     export_slots: int = 1  # EXPORT_SLOTS: downloads a worker process makes at once (learning/web/heavy.py)
-    export_wait_seconds: int = 20  # EXPORT_WAIT_SECONDS: how long a download waits for a slot before 503
+    export_wait_seconds: int = 60  # EXPORT_WAIT_SECONDS: how long a download waits for a slot before 503
 
 
 def load_settings(env: dict | None = None, instance_path: Path | None = None) -> Settings:
@@ -135,7 +135,7 @@ def load_settings(env: dict | None = None, instance_path: Path | None = None) ->
         mail_from=env.get("MAIL_FROM") or "conduct-rules-portal@localhost",
         hash_profile=password_hash_profile(env),
         export_slots=max(1, _int(env, "EXPORT_SLOTS", 1)),
-        export_wait_seconds=max(0, _int(env, "EXPORT_WAIT_SECONDS", 20)),
+        export_wait_seconds=max(0, _int(env, "EXPORT_WAIT_SECONDS", 60)),
     )
     if production:
         _refuse_unsafe(settings)

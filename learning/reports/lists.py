@@ -190,14 +190,13 @@ def every_line(
             where = placement(campaign)
             # The next `chunk` people of the campaign by employee number, then their lines: each chunk
             # aggregates only its own people's assignments.
+            # Within the scope from the start: a branch's file reads its people, not every chunk of the company.
+            held = select(Assignment.id).where(Assignment.campaign_id == campaign.id, Assignment.user_id == User.id)
+            if departments is not None:
+                held = held.where(where.department.in_(departments or {-1}))
             people = session.execute(
                 select(User.id, User.employee_no)
-                .where(
-                    User.employee_no > after,
-                    select(Assignment.id)
-                    .where(Assignment.campaign_id == campaign.id, Assignment.user_id == User.id)
-                    .exists(),
-                )
+                .where(User.employee_no > after, held.exists())
                 .order_by(User.employee_no)
                 .limit(chunk)
             ).all()
