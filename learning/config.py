@@ -20,7 +20,7 @@ MIN_SECRET_LENGTH = 32
 MIN_SECRET_BITS = 160  # see secret_strength
 KEY_COMMAND = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 # `standard`: argon2id as RFC 9106 recommends; `test`: the cheapest argon2id, for the test suite only.
-PASSWORD_HASH_PROFILES = ("standard", "test")
+PASSWORD_HASH_PROFILES = ("standard", "strong", "test")
 
 
 class ConfigError(RuntimeError):

@@ -17,12 +17,14 @@ def test_production_refuses_the_test_profile(tmp_path):
 
 
 def test_an_unknown_profile_is_refused_everywhere(tmp_path):
-    with pytest.raises(ConfigError, match="PASSWORD_HASH_PROFILE must be one of standard, test"):
+    with pytest.raises(ConfigError, match="PASSWORD_HASH_PROFILE must be one of standard, strong, test"):
         load_settings({"INSTANCE_PATH": str(tmp_path), "PASSWORD_HASH_PROFILE": "fast"})
 
 
-def test_both_profiles_are_argon2id_and_only_the_standard_one_is_expensive():
-    assert extract_parameters(make_hasher("standard").hash("x")) == profiles.RFC_9106_LOW_MEMORY
+def test_every_profile_is_argon2id_and_only_the_test_one_is_cheap():
+    standard = extract_parameters(make_hasher("standard").hash("x"))  # OWASP's Password Storage Cheat Sheet
+    assert (standard.type, standard.time_cost, standard.memory_cost, standard.parallelism) == (Type.ID, 2, 19456, 1)
+    assert extract_parameters(make_hasher("strong").hash("x")) == profiles.RFC_9106_LOW_MEMORY
     cheap = extract_parameters(make_hasher("test").hash("x"))
     assert (cheap.type, cheap.time_cost, cheap.memory_cost, cheap.parallelism) == (Type.ID, 1, 8, 1)
 
