@@ -156,10 +156,15 @@ class Learner(Portal):
         fields = dict(HIDDEN.findall(page.text))
         token = f"load-{uuid.uuid4().hex}"
         form = {**fields, "category": "other", "body": f"負荷試験の質問です ({token})"}
-        sent = self.client.post("/desk", form, name="desk ask", allow_redirects=False)
-        if sent.status_code in (302, 303):
-            self.asked += 1
-            _acknowledged(token)
+        with self.client.post("/desk", form, name="desk ask", allow_redirects=False, catch_response=True) as sent:
+            if sent.status_code in (302, 303):
+                self.asked += 1
+                _acknowledged(token)
+            elif sent.status_code == 400 and ("1時間" in sent.text or "last hour" in sent.text):
+                # The desk's limit of questions per person and hour (desk/services.py): runs of this script
+                # within the hour reuse the same bench learners. A refusal the app means, not a failure.
+                sent.success()
+                self.asked = 3
 
 
 class Manager(Portal):
