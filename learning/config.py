@@ -19,7 +19,8 @@ TRUE_WORDS = {"1", "true", "yes", "on"}
 MIN_SECRET_LENGTH = 32
 MIN_SECRET_BITS = 160  # see secret_strength
 KEY_COMMAND = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
-# `standard`: argon2id as RFC 9106 recommends; `test`: the cheapest argon2id, for the test suite only.
+# `standard`: argon2id with OWASP's parameters; `strong`: as RFC 9106 recommends; `test`: the cheapest argon2id,
+# for the test suite only (learning/accounts/passwords.py).
 PASSWORD_HASH_PROFILES = ("standard", "strong", "test")
 
 

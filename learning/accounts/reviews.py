@@ -280,52 +280,34 @@ def _escalate(session: Session, review: AccessReview, late_heads: Counter) -> in
 
 def items_for(session: Session, reviewer: User, review_id: int | None = None) -> list[AccessReviewItem]:
     """The undecided items this person may decide, in open reviews."""
-    query = _items_query(select(AccessReviewItem), reviewer, review_id)
-    return list(session.scalars(query.order_by(AccessReviewItem.id)))
+    query = _items_query(select(AccessReviewItem), Role.COMPLIANCE in reviewer.roles)
+    if review_id is not None:
+        query = query.where(AccessReviewItem.review_id == review_id)
+    return list(session.scalars(query.order_by(AccessReviewItem.id), {"reviewer_id": reviewer.id}))
 
 
 def count_for(session: Session, reviewer: User) -> int:
     """How many items await this person's decision (the home page's notice)."""
-    statement = _COUNT_FOR_COMPLIANCE if Role.COMPLIANCE in reviewer.roles else _COUNT_FOR_REVIEWER
+    statement = _COUNT_FOR[Role.COMPLIANCE in reviewer.roles]
     return session.scalar(statement, {"reviewer_id": reviewer.id})
 
 
-def _count_for(compliance: bool):
-    """Built once (the home page asks on every view), for a reviewer and for compliance, who also decides
-    the items nobody was named for."""
+def _items_query(query, compliance: bool):
+    """The undecided items of open reviews that the reviewer bound as `reviewer_id` may decide: their own,
+    and for compliance also those nobody was named for; never an item about the reviewer."""
     mine = AccessReviewItem.reviewer_id == bindparam("reviewer_id")
     if compliance:
         mine = or_(mine, AccessReviewItem.reviewer_id.is_(None))
-    return (
-        select(func.count())
-        .select_from(AccessReviewItem)
-        .join(AccessReview, AccessReview.id == AccessReviewItem.review_id)
-        .where(
-            AccessReview.closed_at.is_(None),
-            AccessReviewItem.decision.is_(None),
-            AccessReviewItem.user_id != bindparam("reviewer_id"),
-            mine,
-        )
-    )
-
-
-_COUNT_FOR_REVIEWER = _count_for(compliance=False)
-_COUNT_FOR_COMPLIANCE = _count_for(compliance=True)
-
-
-def _items_query(query, reviewer: User, review_id: int | None):
-    query = query.join(AccessReview, AccessReview.id == AccessReviewItem.review_id).where(
+    return query.join(AccessReview, AccessReview.id == AccessReviewItem.review_id).where(
         AccessReview.closed_at.is_(None),
         AccessReviewItem.decision.is_(None),
-        AccessReviewItem.user_id != reviewer.id,
+        AccessReviewItem.user_id != bindparam("reviewer_id"),
+        mine,
     )
-    mine = AccessReviewItem.reviewer_id == reviewer.id
-    if Role.COMPLIANCE in reviewer.roles:
-        mine = or_(mine, AccessReviewItem.reviewer_id.is_(None))
-    query = query.where(mine)
-    if review_id is not None:
-        query = query.where(AccessReviewItem.review_id == review_id)
-    return query
+
+
+# Built once: the home page asks on every view.
+_COUNT_FOR = {c: _items_query(select(func.count()).select_from(AccessReviewItem), c) for c in (False, True)}
 
 
 def progress(session: Session, review_id: int) -> dict[str, int]:
