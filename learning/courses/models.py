@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning.db import Base
@@ -31,6 +42,7 @@ class Edition(Base):
         CheckConstraint("status in ('draft', 'review', 'published', 'retired')", name="status"),
         CheckConstraint("pass_mark between 1 and 100", name="pass_mark"),
         CheckConstraint("draw >= 1", name="draw"),
+        CheckConstraint("min_read_seconds between 1 and 600", name="min_read_seconds"),
         # At most one edition in the works (draft or review) and one published per module, whatever the
         # requests do (migration 0022). Changes of status take the module's row lock first (lock_module).
         Index(
@@ -63,6 +75,9 @@ class Edition(Base):
     draw: Mapped[int]
     content_hash: Mapped[str] = mapped_column(String(64))
     tags: Mapped[str] = mapped_column(String(300), default="", server_default="")  # comma-separated topics
+    # [{"ja": …, "en": …, "url": …}]: the module's named sources, shown to learners at its end
+    sources: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    min_read_seconds: Mapped[int | None]  # the least time on each section before it can be marked read
     created_at: Mapped[datetime]
     published_at: Mapped[datetime | None]
     # Authoring. Every save of a draft raises `revision`; a save naming an older one is refused

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from learning import clock
 from learning.audit.services import record
-from learning.courses.formats.spec import ChoiceSpec, ModuleSpec, QuestionSpec, SectionSpec
+from learning.courses.formats.spec import LANGS, ChoiceSpec, ModuleSpec, QuestionSpec, SectionSpec, SourceSpec
 from learning.courses.models import Choice, Edition, Module, ModuleImage, Question, Section
 
 
@@ -98,6 +98,8 @@ def edition_fields(spec: ModuleSpec) -> dict:
         "pass_mark": spec.pass_mark,
         "draw": spec.draw,
         "tags": ",".join(spec.tags),
+        "sources": [{**s.text, "url": s.url} for s in spec.sources],
+        "min_read_seconds": spec.min_read_seconds,
     }
 
 
@@ -218,7 +220,13 @@ def spec_from_edition(session: Session, edition: Edition) -> ModuleSpec:
         questions=question_specs(edition),
         images=images,
         tags=[t for t in edition.tags.split(",") if t],
+        sources=source_specs(edition),
+        min_read_seconds=edition.min_read_seconds,
     )
+
+
+def source_specs(edition: Edition) -> list[SourceSpec]:
+    return [SourceSpec({lang: s[lang] for lang in LANGS}, s.get("url")) for s in edition.sources or []]
 
 
 def question_specs(edition: Edition) -> list[QuestionSpec]:

@@ -280,3 +280,58 @@ def test_a_character_yaml_refuses_is_named_with_its_line(tmp_path):
     with pytest.raises(ContentError) as caught:
         read_module(write(tmp_path / "m", files), shown_as="m")
     assert [str(p) for p in caught.value.problems] == ["m/module.yaml:4: character U+FFFE is not allowed in YAML"]
+
+
+SOURCES_META = (
+    GOOD_META
+    + """min_read_seconds: 45
+sources:
+  - ja: 経済産業省「電力の小売営業に関する指針」
+    en: METI, "Guideline on retail electricity sales"
+    url: https://www.meti.go.jp/
+  - {ja: 本ポータルの元資料, en: The source document of this portal}
+"""
+)
+
+
+def test_sources_and_reading_time_are_read_and_written_back(tmp_path):
+    folder = write(tmp_path / "m", {"module.yaml": SOURCES_META, "questions.yaml": GOOD_QUESTIONS, **GOOD_SECTIONS})
+    spec = read_module(folder)
+    assert spec.min_read_seconds == 45
+    assert [(s.text["en"], s.url) for s in spec.sources] == [
+        ('METI, "Guideline on retail electricity sales"', "https://www.meti.go.jp/"),
+        ("The source document of this portal", None),
+    ]
+    write_module(spec, tmp_path / "out")
+    again = read_module(tmp_path / "out")
+    assert again.sources == spec.sources and again.min_read_seconds == 45
+    assert again.content_hash() == spec.content_hash()
+
+
+def test_a_module_without_sources_keeps_its_hash(tmp_path):
+    plain = read_module(
+        write(tmp_path / "a", {"module.yaml": GOOD_META, "questions.yaml": GOOD_QUESTIONS, **GOOD_SECTIONS})
+    )
+    with_sources = read_module(
+        write(tmp_path / "b", {"module.yaml": SOURCES_META, "questions.yaml": GOOD_QUESTIONS, **GOOD_SECTIONS})
+    )
+    assert plain.content_hash() != with_sources.content_hash()
+    with_sources.sources, with_sources.min_read_seconds = [], None
+    assert with_sources.content_hash() == plain.content_hash()
+
+
+@pytest.mark.parametrize(
+    ("meta", "line", "message"),
+    [
+        ("sources: a string\n", 8, "'sources' must be a list of sources with 'ja' and 'en'"),
+        ("sources:\n  - {ja: 出典}\n", 9, "source 1 has no 'en' text"),
+        ("sources:\n  - {ja: 出典, en: Source, url: 'ftp://x'}\n", 9, "source 1: 'url' must be an http(s) address"),
+        ("sources:\n  - {ja: 出典, en: Source, page: 3}\n", 9, "unknown key 'page' in a source"),
+        ("min_read_seconds: 0\n", 8, "'min_read_seconds' must be a whole number from 1 to 600"),
+    ],
+)
+def test_bad_sources_and_reading_time_are_named_with_their_line(tmp_path, meta, line, message):
+    folder = write(tmp_path / "m", {"module.yaml": GOOD_META + meta, "questions.yaml": GOOD_QUESTIONS, **GOOD_SECTIONS})
+    with pytest.raises(ContentError) as caught:
+        read_module(folder)
+    assert [(p.line, p.text) for p in caught.value.problems] == [(line, message)]

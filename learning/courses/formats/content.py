@@ -20,12 +20,26 @@ from learning.courses.formats.spec import (
     ModuleSpec,
     Problem,
     SectionSpec,
+    SourceSpec,
 )
 from learning.errors import N_
 
 SECTION_RE = re.compile(r"^(\d{2})-([a-z0-9-]+)\.(ja|en)\.md$")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
-MODULE_KEYS = {"slug", "edition", "title", "summary", "minutes", "pass_mark", "draw", "tags"}
+MODULE_KEYS = {
+    "slug",
+    "edition",
+    "title",
+    "summary",
+    "minutes",
+    "pass_mark",
+    "draw",
+    "tags",
+    "sources",
+    "min_read_seconds",
+}
+SOURCE_KEYS = {"ja", "en", "url"}
+URL_RE = re.compile(r"^https?://[^\s]+$")
 
 
 def read_module(folder: Path, shown_as: str | None = None) -> ModuleSpec:
@@ -60,6 +74,8 @@ def read_module(folder: Path, shown_as: str | None = None) -> ModuleSpec:
         questions=questions or [],
         images=images,
         tags=meta["tags"],
+        sources=meta["sources"],
+        min_read_seconds=meta["min_read_seconds"],
     )
 
 
@@ -128,7 +144,40 @@ def _read_metadata(reader: Reader) -> dict | None:
         "draw": reader.integer(path, data, "draw", 1, 100),
         "draw_line": data.line_of("draw"),
         "tags": reader.tags(path, data),
+        "sources": _read_sources(reader, path, data),
+        "min_read_seconds": (
+            reader.integer(path, data, "min_read_seconds", 1, 600) if "min_read_seconds" in data else None
+        ),
     }
+
+
+def _read_sources(reader: Reader, path: Path, data: LineDict) -> list[SourceSpec]:
+    """`sources`: a list of {ja, en, url?}: each a named source, in both languages, with its address if public."""
+    value = data.get("sources", [])
+    if not isinstance(value, list):
+        reader.problem(path, data.line_of("sources"), N_("'sources' must be a list of sources with 'ja' and 'en'"))
+        return []
+    sources = []
+    for number, entry in enumerate(value, 1):
+        if not isinstance(entry, LineDict):
+            reader.problem(path, data.line_of("sources"), N_("source %(n)d must have 'ja' and 'en' texts"), n=number)
+            continue
+        reader.unknown_keys(path, entry, SOURCE_KEYS, "a source")
+        text = {}
+        for lang in LANGS:
+            if not isinstance(entry.get(lang), str) or not entry[lang].strip():
+                reader.problem(
+                    path, entry.line_of(lang), N_("source %(n)d has no '%(lang)s' text"), n=number, lang=lang
+                )
+            else:
+                text[lang] = entry[lang].strip()
+        url = entry.get("url")
+        if url is not None and (not isinstance(url, str) or not URL_RE.match(url.strip()) or len(url) > 500):
+            reader.problem(path, entry.line_of("url"), N_("source %(n)d: 'url' must be an http(s) address"), n=number)
+            url = None
+        if len(text) == len(LANGS):
+            sources.append(SourceSpec(text, url.strip() if url else None))
+    return sources
 
 
 def _read_sections(reader: Reader) -> list[SectionSpec]:

@@ -61,6 +61,14 @@ class SectionSpec:
 
 
 @dataclass
+class SourceSpec:
+    """A named public source a module's figures and claims come from, shown to learners at its end."""
+
+    text: dict[str, str]  # the source as cited, in both languages
+    url: str | None = None
+
+
+@dataclass
 class ModuleSpec:
     slug: str
     edition_label: str
@@ -73,12 +81,15 @@ class ModuleSpec:
     questions: list[QuestionSpec] = field(default_factory=list)
     images: dict[str, bytes] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)  # topics for finding the module ("ids", "transfers")
+    sources: list[SourceSpec] = field(default_factory=list)
+    min_read_seconds: int | None = None  # the least time a learner spends on each section, when set
 
     def content_hash(self) -> str:
         """SHA-256 over a canonical form of everything a learner sees; equal hash means unchanged."""
         data = asdict(self)
-        if not data["tags"]:
-            del data["tags"]  # modules from before tags existed keep their hash
+        for key in ("tags", "sources", "min_read_seconds"):
+            if not data[key]:
+                del data[key]  # modules from before these keys existed keep their hash
         for question in data["questions"]:
             if not question["tags"]:
                 del question["tags"]  # editions from before tags existed keep their hash

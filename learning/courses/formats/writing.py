@@ -27,6 +27,10 @@ def write_module(spec: ModuleSpec, folder: Path) -> None:
     }
     if spec.tags:
         meta["tags"] = spec.tags
+    if spec.min_read_seconds:
+        meta["min_read_seconds"] = spec.min_read_seconds
+    if spec.sources:
+        meta["sources"] = [{**s.text, **({"url": s.url} if s.url else {})} for s in spec.sources]
     (folder / "module.yaml").write_text(_dump(meta), encoding="utf-8")
     for section in spec.sections:
         for lang in LANGS:
