@@ -185,7 +185,8 @@ def test_every_figure_of_the_workbook_is_the_one_the_report_pages_show(year, cli
             in_workbook = module_row["First-attempt pass rate"]
             assert (f"{100 * in_workbook:.1f}%" if in_workbook is not None else "") == first
             compared_cells += 1
-    assert compared_cells == 2 * 5  # two companies, five modules
+    modules = len({edition for _id, edition in year["fy2025_assignments"]})
+    assert modules >= 5 and compared_cells == 2 * modules  # two companies, every module of the year
 
     corrections = sheet_rows(workbook, "Corrections to closed periods")
     assert [(r["Employee number"], r["Reason"], r["Corrected to"]) for r in corrections] == [
@@ -257,7 +258,7 @@ def test_the_evidence_pack_holds_the_year_and_proves_every_file(year, clients):
     header_at = editions.index([]) + 1
     assert editions[header_at][0] == "研修"  # the module, as the Japanese pages name it
     used = editions[header_at + 1 :]
-    assert len(used) == len({edition for _id, edition in assigned}) == 5
+    assert len(used) == len({edition for _id, edition in assigned}) >= 5
     for _module, _version, _label, stored, recomputed, name in used:
         assert stored == recomputed
         assert read_zip(pack.read(name)).content_hash() == stored
