@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import socket
 import secrets
 import string
 import sys
@@ -109,6 +110,7 @@ class Settings:
     hash_profile: str = "standard"  # PASSWORD_HASH_PROFILE
     export_slots: int = 1  # EXPORT_SLOTS: downloads a worker process makes at once (learning/web/heavy.py)
     export_wait_seconds: int = 60  # EXPORT_WAIT_SECONDS: how long a download waits for a slot before 503
+    portal_url_set: bool = False  # PORTAL_URL was given (production requires it: a guessed address is wrong)
 
 
 def load_settings(env: dict | None = None, instance_path: Path | None = None) -> Settings:
@@ -122,7 +124,7 @@ def load_settings(env: dict | None = None, instance_path: Path | None = None) ->
         secret_key=env.get("SECRET_KEY") or ("" if production else _local_secret(instance)),
         debug=_flag(env, "FLASK_DEBUG"),
         demo=_flag(env, "LEARNING_DEMO", default=not production),
-        portal_url=(env.get("PORTAL_URL") or "http://127.0.0.1:5000/").rstrip("/") + "/",
+        portal_url=_portal_url(env),
         instance_path=instance,
         idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 30),
         absolute_hours=_int(env, "SESSION_ABSOLUTE_HOURS", 12),
@@ -137,10 +139,25 @@ def load_settings(env: dict | None = None, instance_path: Path | None = None) ->
         hash_profile=password_hash_profile(env),
         export_slots=max(1, _int(env, "EXPORT_SLOTS", 1)),
         export_wait_seconds=max(0, _int(env, "EXPORT_WAIT_SECONDS", 60)),
+        portal_url_set=bool(env.get("PORTAL_URL")),
     )
     if production:
         _refuse_unsafe(settings)
     return settings
+
+
+def _portal_url(env: dict) -> str:
+    """PORTAL_URL, or the address `python app.py` listens on (HOST, PORT): the links in emails and the desktop
+    shortcuts must reach this portal, so a default that ignored PORT would point at another. A wildcard
+    HOST (0.0.0.0, ::) is not an address anyone can open: the machine's name stands in for it."""
+    if env.get("PORTAL_URL"):
+        return env["PORTAL_URL"].rstrip("/") + "/"
+    host = env.get("HOST") or "127.0.0.1"
+    if host in ("0.0.0.0", "::", "[::]"):
+        host = socket.getfqdn()
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{_int(env, 'PORT', 5000)}/"
 
 
 def _refuse_unsafe(settings: Settings) -> None:
@@ -156,6 +173,11 @@ def _refuse_unsafe(settings: Settings) -> None:
         raise ConfigError(
             f"SECRET_KEY is too weak (about {bits:.0f} bits by estimate, {MIN_SECRET_BITS} needed; it looks "
             f"typed, patterned or drawn from few characters); make a random one with: {KEY_COMMAND}"
+        )
+    if not settings.portal_url_set:
+        raise ConfigError(
+            "PORTAL_URL is not set; production needs the address people open the portal at, for the links "
+            "in emails and the desktop shortcuts (e.g. PORTAL_URL=https://portal.example.intra/)"
         )
     if settings.debug:
         raise ConfigError("FLASK_DEBUG is on; production must run with debug off (unset FLASK_DEBUG)")

@@ -162,6 +162,7 @@ def production_env(tmp_path: Path, **overrides) -> dict[str, str]:
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
         "SECRET_KEY": TEST_SECRET,
+        "PORTAL_URL": "https://portal.example.intra/",
         **overrides,
     }
     return {name: value for name, value in env.items() if value is not None}

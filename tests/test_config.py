@@ -3,6 +3,7 @@
 import base64
 import random
 import secrets
+import socket
 import string
 import uuid
 
@@ -31,6 +32,8 @@ FORTY_DIGITS = "8302917465120394857601928374650192837465"
         ({"DATABASE_URL": None}, "DATABASE_URL is not set; production needs its database named"),
         ({"DATABASE_URL": ""}, "DATABASE_URL is not set"),
         ({"FLASK_DEBUG": "1"}, "FLASK_DEBUG is on"),
+        ({"PORTAL_URL": None}, "PORTAL_URL is not set; production needs the address people open the portal at"),
+        ({"PORTAL_URL": None, "PORT": "8080"}, "PORTAL_URL is not set"),
         ({"LEARNING_DEMO": "1"}, "LEARNING_DEMO is on"),
         ({"PASSWORD_HASH_PROFILE": "test"}, "PASSWORD_HASH_PROFILE is 'test'"),
         ({"SESSION_IDLE_MINUTES": "ten"}, "SESSION_IDLE_MINUTES must be a whole number"),
@@ -96,3 +99,23 @@ def test_development_generates_a_secret_once_into_instance(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     assert first.database_url == f"sqlite:///{tmp_path / 'learning.db'}"
     assert first.demo is True
+
+
+@pytest.mark.parametrize(
+    ("env", "url"),
+    [
+        ({}, "http://127.0.0.1:5000/"),
+        ({"PORT": "8080"}, "http://127.0.0.1:8080/"),
+        ({"HOST": "10.1.2.3", "PORT": "8443"}, "http://10.1.2.3:8443/"),
+        ({"HOST": "::1", "PORT": "8080"}, "http://[::1]:8080/"),
+        ({"PORT": "8080", "PORTAL_URL": "https://portal.example.intra"}, "https://portal.example.intra/"),
+    ],
+)
+def test_the_portal_url_follows_where_the_app_listens(env, url, tmp_path):
+    """Invitation links and desktop shortcuts point where `python app.py` listens unless PORTAL_URL says."""
+    assert load_settings({"INSTANCE_PATH": str(tmp_path), **env}).portal_url == url
+
+
+def test_a_wildcard_host_is_named_by_the_machine(tmp_path):
+    url = load_settings({"INSTANCE_PATH": str(tmp_path), "HOST": "0.0.0.0", "PORT": "8080"}).portal_url
+    assert url == f"http://{socket.getfqdn()}:8080/"

@@ -42,14 +42,23 @@ def test_home_shows_what_is_due_and_where_to_ask(db, client):
 
 
 @pytest.mark.parametrize(
-    ("path", "expected"),
+    ("env", "path", "expected"),
     [
-        ("/shortcut/portal.url", "[InternetShortcut]\r\nURL=https://portal.example.intra/\r\n"),
-        ("/shortcut/portal.desktop", "URL=https://portal.example.intra/\n"),
+        (
+            {"PORTAL_URL": "https://portal.example.intra"},
+            "/shortcut/portal.url",
+            "[InternetShortcut]\r\nURL=https://portal.example.intra/\r\n",
+        ),
+        (
+            {"PORTAL_URL": "https://portal.example.intra"},
+            "/shortcut/portal.desktop",
+            "URL=https://portal.example.intra/\n",
+        ),
+        ({"PORT": "8080"}, "/shortcut/portal.desktop", "URL=http://127.0.0.1:8080/\n"),  # no PORTAL_URL: PORT's
     ],
 )
-def test_desktop_entries_point_at_the_configured_address(database_url, tmp_path, db, path, expected):
-    app = create_app(make_settings(database_url, tmp_path / "i", PORTAL_URL="https://portal.example.intra"))
+def test_desktop_entries_point_at_the_configured_address(database_url, tmp_path, db, env, path, expected):
+    app = create_app(make_settings(database_url, tmp_path / "i", **env))
     user = make_user(db)
     db.commit()
     client = app.test_client()
