@@ -8,11 +8,13 @@ def init_app(app) -> None:
     import logging
 
     from learning.desk.access_log import NoAccessLogForAsking
+    from learning.desk.services import MAX_LENGTH
     from learning.desk.views import asking, inbox
 
     app.register_blueprint(asking.bp)
     app.register_blueprint(inbox.bp)
     app.add_template_global(asking.faq_for_section)
+    app.add_template_global(MAX_LENGTH, "desk_max_length")
     werkzeug_log = logging.getLogger("werkzeug")
     if not any(isinstance(f, NoAccessLogForAsking) for f in werkzeug_log.filters):
         werkzeug_log.addFilter(NoAccessLogForAsking())

@@ -296,3 +296,44 @@ def test_done_when(app, db, people):
     stats = trainer.get("/desk/stats").get_data(as_text=True)
     top = stats.split("<ol>")[1]
     assert top.index("/sections/3") < top.index("/sections/1")
+
+
+def test_the_askers_thread_reads_in_order_with_the_desks_words_for_its_status(app, db, people):
+    """An anonymous reply shows its day only (no 0:00 before the answer it follows), and a question being
+    worked on is 対応中 in Japanese, while a course being taken stays 受講中."""
+    clock.freeze(clock.now().replace(hour=3, minute=30))  # 12:30 in Tokyo
+    people["learner"].locale = people["desk"].locale = "ja"
+    learner = signed_in(app, db, people["learner"])
+    ask(learner, anonymous=True)
+    code = claim_code(learner)
+    question = db.scalar(select(DeskQuestion))
+    desk = signed_in(app, db, people["desk"])
+    post(desk, f"/desk/inbox/{question.code}/reply", {"body": "確認して回答します。"})
+    token = csrf_token(learner, "/desk/claim")
+    learner.post("/desk/claim", data={"code": code, "body": "ありがとうございます。", "csrf_token": token})
+    thread = learner.post("/desk/claim", data={"code": code, "csrf_token": token}).get_data(as_text=True)
+    answer, reply = thread.index("確認して回答します。"), thread.index("ありがとうございます。")
+    assert answer < reply
+    asker_part = thread[thread.rindex('<div class="message asker">', 0, reply) : reply]
+    assert "0:00" not in asker_part and "12:30" not in asker_part
+    assert "対応中" in thread and "受講中" not in thread
+    inbox = desk.get("/desk/inbox").get_data(as_text=True)
+    assert "対応中" in inbox and "受講中" not in inbox
+    clock.freeze(None)
+
+
+def test_a_long_question_is_counted_and_kept_never_cut(app, db, people):
+    """The browser is not told a maxlength (it would cut a 20,000-character paste to 5,000 without a word):
+    the page counts against the limit, and the server refuses a longer text, naming the field, keeping all of it."""
+    learner = signed_in(app, db, people["learner"])
+    page = learner.get("/desk").get_data(as_text=True)
+    area = re.search(r"<textarea[^>]*>", page).group(0)
+    assert "maxlength" not in area and 'data-limit="5000"' in area and 'aria-describedby="body-count"' in area
+    assert "<span data-count>0</span> / 5,000 characters" in page
+    long_text = "送配電" * 6667  # 20,001 characters
+    response = ask(learner, body=long_text)
+    refused = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Your question: Field cannot be longer than 5000 characters." in refused
+    assert long_text in refused and "<span data-count>20,001</span> / 5,000 characters" in refused
+    assert db.scalar(select(func.count()).select_from(DeskQuestion)) == 0
