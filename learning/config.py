@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import os
-import socket
 import secrets
+import socket
 import string
 import sys
 from collections import Counter
