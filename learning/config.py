@@ -153,7 +153,7 @@ def _portal_url(env: dict) -> str:
     if env.get("PORTAL_URL"):
         return env["PORTAL_URL"].rstrip("/") + "/"
     host = env.get("HOST") or "127.0.0.1"
-    if host in ("0.0.0.0", "::", "[::]"):
+    if host in ("0.0.0.0", "::", "[::]"):  # noqa: S104 - naming a wildcard, not binding to it
         host = socket.getfqdn()
     elif ":" in host and not host.startswith("["):
         host = f"[{host}]"  # an IPv6 address in a URL

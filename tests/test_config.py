@@ -117,5 +117,5 @@ def test_the_portal_url_follows_where_the_app_listens(env, url, tmp_path):
 
 
 def test_a_wildcard_host_is_named_by_the_machine(tmp_path):
-    url = load_settings({"INSTANCE_PATH": str(tmp_path), "HOST": "0.0.0.0", "PORT": "8080"}).portal_url
+    url = load_settings({"INSTANCE_PATH": str(tmp_path), "HOST": "0.0.0.0", "PORT": "8080"}).portal_url  # noqa: S104
     assert url == f"http://{socket.getfqdn()}:8080/"
