@@ -199,9 +199,12 @@ def claim(session: Session, code: str, address: str | None) -> DeskQuestion | No
     delay = throttle.wait(session, claim_counters(address))
     if delay:
         raise DeskError("claim_locked", seconds=throttle.seconds(delay))
-    wanted = hash_claim(code or "")
-    question = session.scalar(select(DeskQuestion).where(DeskQuestion.claim_hash == wanted))
-    if question is None or not hmac.compare_digest(question.claim_hash, wanted):
+    # The code as typed (the 32-character codes given out before, exact) and in its shown form (today's).
+    candidates = {hash_claim(code or "")}
+    if (shown := keys.typed_claim_code(code or "")) is not None:
+        candidates.add(hash_claim(shown))
+    question = session.scalar(select(DeskQuestion).where(DeskQuestion.claim_hash.in_(candidates)))
+    if question is None or not any(hmac.compare_digest(question.claim_hash, c) for c in candidates):
         return None
     return question
 

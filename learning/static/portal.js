@@ -22,3 +22,25 @@ document.addEventListener("input", function (event) {
   if (event.target.matches && event.target.matches("textarea[data-limit]")) updateCount(event.target);
 });
 document.querySelectorAll("textarea[data-limit]").forEach(updateCount);
+
+// A "Copy" button beside a code (data-copy names the element): the clipboard API where the page is a secure
+// context, else the text is selected and copied the older way; either way the person can still select it.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-copy]");
+  if (!button) return;
+  var source = document.getElementById(button.getAttribute("data-copy"));
+  var done = function () { button.textContent = button.getAttribute("data-copied"); };
+  var selectIt = function () {
+    var range = document.createRange();
+    range.selectNodeContents(source);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    if (document.execCommand && document.execCommand("copy")) done();
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(source.textContent.trim()).then(done, selectIt);
+  } else {
+    selectIt();
+  }
+});

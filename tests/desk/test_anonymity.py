@@ -57,7 +57,7 @@ def test_anonymous_asks_indistinguishable_in_status_and_redirect(app, db, learne
     assert re.search(r'class="sent-anonymous">', anonymous_html) and 'class="sent-named" hidden>' in anonymous_html
     # The anonymous page's code opens its question; the filler in a named page's hidden slot opens nothing.
     code, filler = (
-        re.search(r'<p class="claim-code"><code>([^<]+)</code>', h).group(1) for h in (anonymous_html, named_html)
+        re.search(r'<code id="claim-code">([^<]+)</code>', h).group(1) for h in (anonymous_html, named_html)
     )
     assert services.claim(db, code, None).body == "もう一つの匿名"
     assert len(filler) == len(code) and services.claim(db, filler, None) is None
@@ -168,7 +168,8 @@ def test_the_keys_are_hmacs_under_keys_of_their_own():
     }
     assert key not in others and len(others) == 3
     code = keys.claim_code(TEST_SECRET, "receipt")
-    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", code) and code != keys.claim_code("another secret", "receipt")
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){4}", code)
+    assert code != keys.claim_code("another secret", "receipt")
     assert code not in (keys.claim_code(TEST_SECRET, "receipt2"), key[:32])
 
 

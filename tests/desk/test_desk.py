@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 from learning import clock
 from learning.audit.models import AuditEvent
 from learning.desk import keys
+from learning.desk import services as desk_services
 from learning.desk.models import DeskQuestion, FaqEntry
 from learning.models import metadata
 from tests.conftest import TEST_SECRET, csrf_token, post, sign_in
@@ -47,7 +48,7 @@ def ask(client, body="システムにログインアイコンが残っていま�
 def claim_code(client) -> str:
     """The claim code on the page an anonymous ask leads to (shown once)."""
     page = client.get("/desk/sent").get_data(as_text=True)
-    return re.search(r'<p class="claim-code"><code>([^<]+)</code>', page).group(1)
+    return re.search(r'<code id="claim-code">([^<]+)</code>', page).group(1)
 
 
 def test_named_question_from_a_section_reaches_the_desk_with_its_context(app, db, people):
@@ -102,7 +103,7 @@ def test_anonymous_question_leaves_nothing_that_points_to_the_asker(app, db, peo
     response = ask(learner, anonymous=True, edition=edition.id, question=bank_question.id)
     assert (response.status_code, response.location) == (302, "/desk/sent")  # as a named ask answers
     code = claim_code(learner)
-    assert len(code) >= 30
+    assert len(code.replace("-", "")) == 25  # 125 bits (keys.claim_code)
     assert "claim-code" not in learner.get("/desk/sent").get_data(as_text=True)  # shown once
     after = snapshot(db)
     added = {table: rows - before.get(table, set()) for table, rows in after.items()}
@@ -337,3 +338,27 @@ def test_a_long_question_is_counted_and_kept_never_cut(app, db, people):
     assert "Your question: Field cannot be longer than 5000 characters." in refused
     assert long_text in refused and "<span data-count>20,001</span> / 5,000 characters" in refused
     assert db.scalar(select(func.count()).select_from(DeskQuestion)) == 0
+
+
+def test_a_claim_code_opens_however_it_is_typed_and_older_codes_still_open(app, db, people):
+    """Case, spaces, hyphens, full-width input, O for 0 and I or L for 1 make no difference; a code of the
+    32-character form given out before this one still opens its question."""
+    learner = signed_in(app, db, people["learner"])
+    ask(learner, anonymous=True)
+    code = claim_code(learner)
+    token = csrf_token(learner, "/desk/claim")
+    sloppy = code.replace("-", " ").lower().replace("0", "o").replace("1", "l")
+    wide = "".join(chr(ord(ch) + 0xFEE0) if ch.isalnum() else ch for ch in code.replace("-", ""))  # Ｎ９…
+    for typed in (code, sloppy, wide, code.replace("-", "")):
+        page = learner.post("/desk/claim", data={"code": typed, "csrf_token": token})
+        assert page.status_code == 200 and "システムにログインアイコンが残っています" in page.get_data(as_text=True), (
+            typed
+        )
+    question = db.scalar(select(DeskQuestion))
+    legacy = "q8ZbN3-wXy_2kLmP0aBcD4eFgH5iJk6L"  # the old form: 24 bytes in URL-safe base64
+    question.claim_hash = desk_services.hash_claim(legacy)
+    db.commit()
+    page = learner.post("/desk/claim", data={"code": legacy, "csrf_token": token})
+    assert page.status_code == 200 and "システムにログインアイコンが残っています" in page.get_data(as_text=True)
+    refused = learner.post("/desk/claim", data={"code": legacy.upper(), "csrf_token": token})
+    assert "No question has this claim code." in refused.get_data(as_text=True)  # the old form stays exact
