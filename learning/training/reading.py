@@ -75,11 +75,11 @@ def readiness(session: Session, assignments: Sequence[Assignment]) -> dict[int, 
     editions = {a.edition_id for a in assignments}
     counts = dict(
         session.execute(
-            select(Section.edition_id, func.count()).where(Section.edition_id.in_(editions)).group_by(Section.edition_id)
+            select(Section.edition_id, func.count())
+            .where(Section.edition_id.in_(editions))
+            .group_by(Section.edition_id)
         ).all()
         if editions
         else []
     )
-    return {
-        a.id: Readiness(list(range(a.sections_done + 1, counts.get(a.edition_id, 0) + 1))) for a in assignments
-    }
+    return {a.id: Readiness(list(range(a.sections_done + 1, counts.get(a.edition_id, 0) + 1))) for a in assignments}

@@ -82,7 +82,7 @@ def test_a_retry_in_the_shipped_shape_is_all_new_but_where_a_section_ran_out(see
     second = fair_draw(questions, 8, set(first), rng)
     # A section whose every question was drawn the first time gives one of them again; nothing else repeats.
     where = dict(questions)
-    exhausted = {s for s in {1, 2, 3, 4, 5} if all(k in first for k, g in questions if g == s)}
+    exhausted = {s for s in (1, 2, 3, 4, 5) if all(k in first for k, g in questions if g == s)}
     assert {where[k] for k in set(second) & set(first)} == exhausted
     assert len(set(second) & set(first)) == len(exhausted)
     assert set(sections_in(second, questions)) == {1, 2, 3, 4, 5}
