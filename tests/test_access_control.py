@@ -202,7 +202,15 @@ def test_production_cookie_is_secure_and_hsts_is_sent(database_url, tmp_path):
     from learning.app import create_app
     from tests.conftest import make_settings
 
-    app = create_app(make_settings(database_url, tmp_path / "i", LEARNING_ENV="production", LEARNING_DEMO="0"))
+    app = create_app(
+        make_settings(
+            database_url,
+            tmp_path / "i",
+            LEARNING_ENV="production",
+            LEARNING_DEMO="0",
+            PORTAL_URL="https://portal.example.intra/",
+        )
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
     response = app.test_client().get("/login")

@@ -113,6 +113,8 @@ class HistoryWriter:
             if period.now is not None:
                 tried = min(tried, period.now - timedelta(hours=1))
             failed = self._attempts(model, person, year, tried, period.detail, fail_only=True)
+            if failed:  # the quiz opens only once every section is read (training.reading.readiness)
+                done = bank.sections
             # As a real quiz does (quizzes.services): every submitted attempt raises the best score.
             best = max((t[4] for t in failed), default=None)
             return (*base, "in_progress", opens, due, done, done, None, best, None, None, None, None, None), failed

@@ -21,6 +21,8 @@ from learning.campaigns.periods import period_containing, tokyo_date
 from learning.campaigns.services import CampaignDraft, create_campaign, launch, pin_editions
 from learning.courses.services import published_editions
 from learning.demo.history import Progress, generate, grow_departments
+from learning.demo.role_campaigns import role_campaigns
+from learning.demo.roles import is_role_module
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - the documented demo password (demo mode only)
 
@@ -38,12 +40,16 @@ DEPARTMENTS = [
     ("R-COMP", "コンプライアンス推進室", "Compliance Office", "R-HQ"),
     ("R-AUDIT", "内部監査室", "Internal Audit Office", "R-HQ"),
     ("R-IT", "情報システム部", "IT Department", "R-HQ"),
+    ("R-HR", "人事部", "Human Resources Department", "R-HQ"),
+    ("R-EXEC", "役員室", "Executive Office", "R-HQ"),
     ("G", "デモ電力送配電株式会社", "Demo Electric Power Grid Co., Inc.", None),
     ("G-NW", "ネットワーク本部", "Network Division", "G"),
     ("G-NC-E", "東ネットワークセンター", "East Network Centre", "G-NW"),
     ("G-NC-W", "西ネットワークセンター", "West Network Centre", "G-NW"),
     ("G-CC", "託送コールセンター", "Wheeling Call Centre", "G-NW"),
     ("G-ADMIN", "総務部", "General Affairs Department", "G"),
+    ("G-IT", "システム部", "Systems Department", "G"),
+    ("G-EXEC", "役員室", "Executive Office", "G"),
 ]
 
 # login id, employee number, name, department, role granted (with the department scope for managers)
@@ -72,6 +78,10 @@ STAFF_DEPARTMENTS = [
     "G-ADMIN",
     "R-COMP",
     "R-IT",
+    "R-HR",
+    "G-IT",
+    "R-EXEC",
+    "G-EXEC",
 ]
 SURNAMES = [
     "中村",
@@ -136,6 +146,7 @@ def seed(session: Session, employees: int = 60, periods: int = 3, progress: Prog
     _demo_accounts(session, departments)
     staff = _staff(session, departments, sections, employees - len(DEMO_ACCOUNTS), progress)
     created, history = _campaigns(session, periods, [d.id for d in sections], progress)
+    created += role_campaigns(session, departments)
     people = len(DEMO_ACCOUNTS) + staff
     lines = [f"demo: {len(departments)} departments, {people} people, {created} new assignments"]
     return "\n".join(lines + ([history] if history else []))
@@ -229,7 +240,7 @@ DEMO_CAMPAIGN = ("2026年度 行為規制研修（デモ）", "FY2026 conduct-ru
 
 
 def _campaigns(session: Session, periods: int, sections: list[int], progress) -> tuple[int, str | None]:
-    """The running yearly campaign of the shipped modules: opened three weeks ago, due in two. On the
+    """The running yearly campaign of the general modules: opened three weeks ago, due in two. On the
     first run, with the history before it; later runs only assign whoever is missing."""
     campaign = session.scalar(select(Campaign).where(Campaign.name_en == DEMO_CAMPAIGN[1]))
     history = None
@@ -239,7 +250,7 @@ def _campaigns(session: Session, periods: int, sections: list[int], progress) ->
         draft = CampaignDraft(
             name_ja=DEMO_CAMPAIGN[0],
             name_en=DEMO_CAMPAIGN[1],
-            module_ids=[e.module_id for e in published_editions(session)],
+            module_ids=[e.module_id for e in published_editions(session) if not is_role_module(e.module.slug)],
             whole_organisation=True,
             include_ids=[],
             exclude_ids=[],

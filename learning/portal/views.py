@@ -10,6 +10,7 @@ from learning import clock
 from learning.accounts import grants, reviews
 from learning.authz import Permission, public, requires
 from learning.training.pages import my_counts
+from learning.training.reading import readiness
 from learning.training.services import my_assignments
 from learning.web import db
 
@@ -27,6 +28,7 @@ def home():
     return render_template(
         "portal/home.html",
         assignments=assignments,
+        ready=readiness(db(), assignments),
         counts=my_counts(),
         now=clock.now(),
         to_decide=to_decide,

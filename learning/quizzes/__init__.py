@@ -8,3 +8,5 @@ def init_app(app) -> None:
     from learning.quizzes import views
 
     app.register_blueprint(views.bp)
+    # Training's module page, below this room, shows what to reread after a failed attempt through this.
+    app.add_template_global(views.missed_sections)

@@ -1,15 +1,10 @@
-"""Drawing, answer checking and grading: pure functions, tested without an app."""
+"""Shuffling, answer checking and grading: pure functions, tested without an app (drawing: drawing.py)."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-
-def draw(question_ids: Sequence[int], size: int, rng: random.Random) -> list[int]:
-    """`size` distinct questions at random (all of them, shuffled, when the bank is smaller)."""
-    return rng.sample(list(question_ids), min(size, len(question_ids)))
 
 
 def shuffled(choice_ids: Sequence[int], rng: random.Random) -> list[int]:

@@ -11,14 +11,16 @@ from sqlalchemy.orm import Session, selectinload
 
 from learning import clock
 from learning.audit.services import record
-from learning.courses.models import Edition, Question
+from learning.courses.models import Edition, Question, Section
 from learning.db import UTCDateTime
 from learning.errors import DomainError
-from learning.quizzes.grading import AnswerCheck, draw, grade, parse_answers, shuffled
+from learning.quizzes.drawing import fair_draw, section_of
+from learning.quizzes.grading import AnswerCheck, grade, parse_answers, shuffled
 from learning.quizzes.messages import MESSAGES
 from learning.quizzes.models import Attempt, AttemptAnswer, AttemptQuestion
 from learning.training.models import Assignment
-from learning.training.services import NotFound, TrainingError, check_open, quiz_unlocked
+from learning.training.reading import readiness
+from learning.training.services import NotFound, TrainingError, check_open
 
 _rng = random.SystemRandom()
 
@@ -46,8 +48,9 @@ def start_attempt(session: Session, assignment: Assignment, user_id: int) -> Att
     if assignment.is_completed or assignment.quiz_passed_at is not None:
         raise TrainingError("already_passed")
     check_open(assignment)
-    if not quiz_unlocked(session, assignment):
-        raise TrainingError("read_first")
+    ready = readiness(session, [assignment])[assignment.id]
+    if not ready.ready:  # the pages offer no start then; a forced POST gets the same words
+        raise TrainingError("read_first", sections=ready.unread_list)
     for _try in range(3):
         existing = open_attempt(session, assignment.id)
         if existing is not None:
@@ -67,7 +70,8 @@ def _new_attempt(session: Session, assignment: Assignment, user_id: int) -> Atte
     ).all()
     by_id = {q.id: q for q in bank}
     number = (session.scalar(select(func.max(Attempt.number)).where(Attempt.assignment_id == assignment.id)) or 0) + 1
-    drawn = draw(list(by_id), edition.draw, _rng)
+    seen = set(_question_ids(session, assignment.id, number - 1)) if number > 1 else set()
+    drawn = fair_draw([(q.id, section_of(q.tags)) for q in bank], edition.draw, seen, _rng)
     try:
         with session.begin_nested():
             attempt = Attempt(
@@ -94,6 +98,49 @@ def _new_attempt(session: Session, assignment: Assignment, user_id: int) -> Atte
         )
     session.flush()
     return attempt
+
+
+def _question_ids(session: Session, assignment_id: int, number: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(AttemptQuestion.question_id)
+            .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+            .where(Attempt.assignment_id == assignment_id, Attempt.number == number)
+        )
+    )
+
+
+def new_questions(session: Session, attempt: Attempt) -> int | None:
+    """How many of a retry's questions were not in the attempt before it (None for a first attempt)."""
+    if attempt.number == 1:
+        return None
+    before = set(_question_ids(session, attempt.assignment_id, attempt.number - 1))
+    return sum(1 for aq in attempt.questions if aq.question_id not in before)
+
+
+def missed_sections(session: Session, assignment: Assignment) -> list[Section]:
+    """The sections behind the questions missed in the latest attempt, when it was submitted and failed:
+    what to reread before the next one. Empty after a pass, before any attempt, or while one is open."""
+    latest = session.scalar(
+        select(Attempt).where(Attempt.assignment_id == assignment.id).order_by(Attempt.number.desc()).limit(1)
+    )
+    if latest is None or latest.submitted_at is None or latest.passed:
+        return []
+    tags = session.scalars(
+        select(Question.tags)
+        .join(AttemptQuestion, AttemptQuestion.question_id == Question.id)
+        .where(AttemptQuestion.attempt_id == latest.id, AttemptQuestion.correct.is_(False))
+    )
+    positions = {p for p in map(section_of, tags) if p is not None}
+    if not positions:
+        return []
+    return list(
+        session.scalars(
+            select(Section)
+            .where(Section.edition_id == latest.edition_id, Section.position.in_(positions))
+            .order_by(Section.position)
+        )
+    )
 
 
 def open_attempt(session: Session, assignment_id: int) -> Attempt | None:

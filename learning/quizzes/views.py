@@ -9,11 +9,17 @@ from learning.quizzes import services
 from learning.quizzes.grading import TamperedAnswers
 from learning.quizzes.services import QuizError, QuizForbidden
 from learning.training.pages import own
+from learning.training.reading import readiness
 from learning.training.services import NotFound, TrainingError, own_assignment
 from learning.web import db, explain, fail, refuse
 from learning.web.forms import PortalForm
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")
+
+
+def missed_sections(assignment):
+    """The sections to reread after the assignment's latest attempt failed (a template global)."""
+    return services.missed_sections(db(), assignment)
 
 
 @bp.route("/training/<int:assignment_id>/quiz", methods=["GET", "POST"])
@@ -37,6 +43,7 @@ def start(assignment_id: int):
         form=form,
         attempts=services.attempts_of(db(), assignment.id),
         open_attempt=services.open_attempt(db(), assignment.id),
+        ready=readiness(db(), [assignment])[assignment.id],
     )
 
 
@@ -76,10 +83,17 @@ def attempt(attempt_id: int):
                 form=form,
                 unanswered=result.check.unanswered,
                 chosen=chosen,
+                new=services.new_questions(db(), attempt),
             ), 400
         return redirect(url_for(".attempt", attempt_id=attempt.id))
     if attempt.is_open:
         return render_template(
-            "quizzes/attempt.html", attempt=attempt, assignment=assignment, form=form, unanswered=[], chosen={}
+            "quizzes/attempt.html",
+            attempt=attempt,
+            assignment=assignment,
+            form=form,
+            unanswered=[],
+            chosen={},
+            new=services.new_questions(db(), attempt),
         )
     return render_template("quizzes/result.html", attempt=attempt, assignment=assignment, form=form)

@@ -6,7 +6,11 @@ from learning.errors import N_
 MESSAGES = {
     "read_in_order": N_("Please read the sections in order."),
     "quiz_first": N_("Pass the comprehension quiz before you attest."),
-    "read_first": N_("Read every section before you take the quiz."),
+    "read_first": N_("Read every section before you take the quiz. Sections not read yet: %(sections)s."),
+    "too_soon": N_(
+        "Each section of this module needs at least %(minimum)d seconds of reading. Please stay with this one "
+        "%(left)d seconds more before you mark it read."
+    ),
     "already_passed": N_("You have already passed this quiz."),
     "already_completed": N_("A completed assignment cannot be exempted."),
     "not_found": N_("This assignment does not exist."),

@@ -127,3 +127,15 @@ class Exemption(Base):
     ended_at: Mapped[datetime | None]
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     ended_how: Mapped[str | None] = mapped_column(String(10))
+
+
+class SectionOpen(Base):
+    """When a learner first opened a section of an assignment: the server's clock, never the browser's, so that
+    a module's minimum reading time (editions.min_read_seconds) counts from here. Written only for editions
+    that set one; the first opening stands (a reload does not restart the count)."""
+
+    __tablename__ = "section_opens"
+
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    opened_at: Mapped[datetime]

@@ -12,6 +12,7 @@ from learning import clock
 from learning.audit.services import record
 from learning.courses.models import Edition, Section
 from learning.errors import DomainError
+from learning.training import reading
 from learning.training.messages import MESSAGES
 from learning.training.models import Assignment, Exemption
 
@@ -122,6 +123,9 @@ def finish_section(session: Session, assignment: Assignment, position: int) -> i
     if assignment.frozen_at is not None and assignment.is_completed:
         return position + 1 if position < total else None  # re-reading a closed year's module: nothing to record
     check_open(assignment)
+    left = reading.seconds_left(session, assignment, position)
+    if left:  # a section already read (a double click, a second tab) has nothing left: it passes
+        raise TrainingError("too_soon", minimum=assignment.edition.min_read_seconds, left=left)
     assignment.sections_done = max(assignment.sections_done, position)
     assignment.last_section = min(position + 1, total)
     if assignment.status == "assigned":
@@ -132,10 +136,6 @@ def finish_section(session: Session, assignment: Assignment, position: int) -> i
 def resume_position(assignment: Assignment, total: int) -> int:
     """Where "continue" takes the learner: the section after the furthest one read."""
     return min(max(assignment.last_section, assignment.sections_done + 1, 1), max(total, 1))
-
-
-def quiz_unlocked(session: Session, assignment: Assignment) -> bool:
-    return assignment.sections_done >= section_count(session, assignment.edition_id)
 
 
 def attest(session: Session, assignment: Assignment, user_id: int) -> None:

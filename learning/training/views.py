@@ -10,7 +10,7 @@ from learning import clock
 from learning.authz import Permission, requires
 from learning.courses.rendering import section_html
 from learning.i18n import current_locale
-from learning.training import services, sources
+from learning.training import reading, services, sources
 from learning.training.messages import MESSAGES
 from learning.training.pages import own
 from learning.training.services import NotFound, TrainingError
@@ -45,6 +45,7 @@ def overview(assignment_id: int):
         sections=sections,
         resume=services.resume_position(assignment, len(sections)),
         unlocked=assignment.sections_done >= len(sections),
+        ready=reading.readiness(db(), [assignment])[assignment.id],
         now=clock.now(),
     )
 
@@ -65,11 +66,20 @@ def section(assignment_id: int, position: int):
         abort(404)
     except TrainingError as exc:
         flash(refuse(exc), "warning")
+        if exc.code == "too_soon":  # back to the same section, whose time keeps running
+            return redirect(url_for(".section", assignment_id=assignment.id, position=position))
         return redirect(url_for(".overview", assignment_id=assignment.id))
+    reading.note_opened(db(), assignment, position)
     sections = services.sections_of(db(), assignment.edition_id)
     body = section_html(current, current_locale())
     return render_template(
-        "training/section.html", assignment=assignment, section=current, sections=sections, body=body, form=form
+        "training/section.html",
+        assignment=assignment,
+        section=current,
+        sections=sections,
+        body=body,
+        form=form,
+        left=reading.seconds_left(db(), assignment, position),
     )
 
 

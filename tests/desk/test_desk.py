@@ -1,5 +1,6 @@
 """The conduct-rule desk: asking (named and truly anonymous), the inbox, answers, the FAQ, what questions reveal."""
 
+import json
 import logging
 import re
 
@@ -129,8 +130,16 @@ def test_anonymous_question_leaves_nothing_that_points_to_the_asker(app, db, peo
 
 
 def snapshot(db) -> dict[str, set[tuple]]:
+    """Every row of every table, as hashable tuples (a JSON column's list or mapping as its text)."""
+
+    def hashable(value):
+        return json.dumps(value, sort_keys=True) if isinstance(value, list | dict) else value
+
     return {
-        table.name: set(map(tuple, db.execute(text(f"SELECT * FROM {table.name}")).all()))  # noqa: S608 - model tables
+        table.name: {
+            tuple(map(hashable, row))
+            for row in db.execute(text(f"SELECT * FROM {table.name}")).all()  # noqa: S608 - model tables
+        }
         for table in metadata.sorted_tables
     }
 
