@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from learning.courses.formats.cues import (
     BankStats,
     bank_stats,
-    correct_is_longest,
     shown,
     similarities,
     sound,
@@ -81,7 +80,9 @@ def section_findings(spec: ModuleSpec) -> list[Finding]:
             found.append(warning("no_section_tag", N_("question '%(id)s' has no section-N tag"), **where))
         elif len(tags) > 1:
             where["params"]["tags"] = ", ".join(f"section-{n}" for n in tags)
-            found.append(warning("section_tags", N_("question '%(id)s' has more than one section tag: %(tags)s"), **where))
+            found.append(
+                warning("section_tags", N_("question '%(id)s' has more than one section tag: %(tags)s"), **where)
+            )
         elif tags[0] not in positions:
             where["params"] |= {"n": tags[0], "count": len(positions)}
             message = N_("question '%(id)s' is tagged section-%(n)d, but the module has %(count)d sections")
@@ -93,8 +94,12 @@ def section_findings(spec: ModuleSpec) -> list[Finding]:
             message = N_("no question tests section %(n)d")
             found.append(warning("untested_section", message, section=position, params={"n": position}))
     if tested and spec.draw < len(tested):
-        message = N_("'draw' is %(draw)d, fewer than the %(count)d sections the questions test: a quiz cannot cover them all")
-        found.append(warning("draw_below_sections", message, part="draw", params={"draw": spec.draw, "count": len(tested)}))
+        message = N_(
+            "'draw' is %(draw)d, fewer than the %(count)d sections the questions test: a quiz cannot cover them all"
+        )
+        found.append(
+            warning("draw_below_sections", message, part="draw", params={"draw": spec.draw, "count": len(tested)})
+        )
     return found
 
 
@@ -200,7 +205,9 @@ def bank_findings(stats: BankStats) -> list[Finding]:
         )
         found.append(warning("few_judgement", message, params=params))
     if stats.questions and not stats.allowed:
-        message = N_("no question is tagged allowed: the bank should include items whose right answer is 'that is allowed'")
+        message = N_(
+            "no question is tagged allowed: the bank should include items whose right answer is 'that is allowed'"
+        )
         found.append(warning("no_allowed", message))
     if stats.questions and not stats.judgement_not_asking:
         message = N_(
@@ -224,7 +231,7 @@ def duplicate_findings(banks: list[tuple[str, list[QuestionSpec]]], only: str | 
             other_slug, other_number, _ = entries[other]
             if other_slug == slug or score < DUPLICATE or (only is None and other < index):
                 continue
-            params = {"id": question.key, "score": score, "limit": DUPLICATE}
+            params = {"id": question.key, "score": score, "limit": DUPLICATE, "other_id": entries[other][2].key}
             message = N_(
                 "question '%(id)s' repeats the scenario of %(other)s (similarity %(score).2f, threshold %(limit).2f)"
             )

@@ -57,7 +57,9 @@ def check(path: Path) -> list[Problem]:
             params["language"] = finding.language
         if finding.other:
             other_slug, number = finding.other
-            other_file, other_line = locators[other_slug].place(Finding("", "", "", question=number, part="prompt", language="ja"))
+            other_file, other_line = locators[other_slug].place(
+                Finding("", "", "", question=number, part="prompt", language="ja")
+            )
             params["other"] = f"{other_file}:{other_line}"
         warnings.append(Problem(file, line, finding.message, params, finding.severity))
     return problems + sorted(warnings, key=lambda p: (p.file, p.line))
