@@ -209,7 +209,7 @@ def bank_findings(stats: BankStats) -> list[Finding]:
             "no question is tagged allowed: the bank should include items whose right answer is 'that is allowed'"
         )
         found.append(warning("no_allowed", message))
-    if stats.questions and not stats.judgement_not_asking:
+    if stats.judgement and not stats.judgement_not_asking:  # with none at all, few_judgement says it
         message = N_(
             "in every judgement question the right answer is to ask the desk or to report: include situations "
             "the learner can settle by applying the rule"
