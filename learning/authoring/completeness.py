@@ -1,4 +1,5 @@
-"""What keeps a draft from review: every text in both languages, sound questions, enough of them.
+"""What keeps a draft from review: every text in both languages, sound questions, enough of them, and no
+unknown organisation term (a {{…}} that terms.py does not know, which `content check` refuses too).
 
 Pure: no database, no Flask. The editor refuses to save a question with question_problems; submitting a
 draft (review.py) is refused while findings lists anything.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from learning.courses.formats.spec import IMAGE_REFERENCE, LANGS, ModuleSpec, QuestionSpec
+from learning.courses.terms import unknown_terms
 
 MAX_CHOICES = 6
 
@@ -21,7 +23,7 @@ class Finding:
     section: int | None = None
     question: int | None = None
     language: str | None = None
-    name: str | None = None  # the image a section refers to that the module does not hold
+    name: str | None = None  # the image a section refers to that the module does not hold, or the unknown term
 
 
 def findings(spec: ModuleSpec) -> list[Finding]:
@@ -45,6 +47,25 @@ def findings(spec: ModuleSpec) -> list[Finding]:
         found.extend(_question_findings(question, number))
     if len(spec.questions) < spec.draw:
         found.append(Finding("too_few_questions"))
+    return found + term_findings(spec)
+
+
+def term_findings(spec: ModuleSpec) -> list[Finding]:
+    """Every {{…}} that is not a known term, with the section or question it is in."""
+    found = []
+    for lang in LANGS:
+        texts = [spec.title[lang], spec.summary[lang], *(s.text.get(lang, "") for s in spec.sources)]
+        found += [Finding("unknown_term_module", language=lang, name=t) for text in texts for t in unknown_terms(text)]
+    for number, section in enumerate(spec.sections, 1):
+        for lang in LANGS:
+            for term in unknown_terms(section.title[lang] + "\n" + section.body[lang]):
+                found.append(Finding("unknown_term_section", section=number, language=lang, name=term))
+    for number, question in enumerate(spec.questions, 1):
+        for lang in LANGS:
+            texts = [question.prompt[lang], question.explanation[lang]]
+            texts += [text for c in question.choices for text in (c.text[lang], (c.feedback or {}).get(lang, ""))]
+            for term in unknown_terms("\n".join(texts)):
+                found.append(Finding("unknown_term_question", question=number, language=lang, name=term))
     return found
 
 

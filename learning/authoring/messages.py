@@ -52,7 +52,23 @@ FINDINGS = {
     ),
     "multiple_needs_one": N_("Question %(number)d: a multiple-choice question needs at least one correct choice."),
     "too_few_questions": N_("The bank holds fewer questions than the quiz draws."),
+    "unknown_term_module": N_(
+        "The title, summary or a source (%(language)s) uses %(name)s, which is not a known term. The terms are "
+        "%(terms)s."
+    ),
+    "unknown_term_section": N_(
+        "Section %(number)d (%(language)s) uses %(name)s, which is not a known term. The terms are %(terms)s."
+    ),
+    "unknown_term_question": N_(
+        "Question %(number)d (%(language)s) uses %(name)s, which is not a known term. The terms are %(terms)s."
+    ),
 }
+
+# Where an assessment warning is (courses/formats/assessment.py), before its message.
+AT_QUESTION = N_("Question %(number)d: %(message)s")
+AT_SECTION = N_("Section %(number)d: %(message)s")
+# A near-duplicate's other question, in another module's published edition.
+OTHER_QUESTION = N_("question '%(id)s' of module %(slug)s")
 
 # GIFT problems, by code (courses/formats/gift_result.py).
 GIFT = {

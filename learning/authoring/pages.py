@@ -10,8 +10,18 @@ from sqlalchemy import select
 from learning.accounts.models import User
 from learning.authoring import services as authoring
 from learning.authoring.completeness import Finding
-from learning.authoring.messages import ANOTHER_TRAINER, AT_LINE, FINDINGS, GIFT, LANGUAGE
+from learning.authoring.messages import (
+    ANOTHER_TRAINER,
+    AT_LINE,
+    AT_QUESTION,
+    AT_SECTION,
+    FINDINGS,
+    GIFT,
+    LANGUAGE,
+    OTHER_QUESTION,
+)
 from learning.authoring.services import AuthoringError
+from learning.courses.formats.reader import KNOWN_TERMS
 from learning.courses.models import Edition
 from learning.web import db, refuse, translated
 
@@ -36,7 +46,25 @@ def finding_text(finding: Finding) -> str:
     """What keeps a draft from review, in the user's language."""
     number = finding.section if finding.section is not None else finding.question
     language = translated(LANGUAGE[finding.language]) if finding.language else ""
-    return translated(FINDINGS[finding.code], {"number": number or 0, "language": language, "name": finding.name})
+    params = {"number": number or 0, "language": language, "name": finding.name, "terms": KNOWN_TERMS}
+    return translated(FINDINGS[finding.code], params)
+
+
+def warning_text(finding) -> str:
+    """An assessment warning about a draft (courses/formats/assessment.py), in the user's language, after the
+    question or section it concerns."""
+    params = dict(finding.params)
+    if finding.language:
+        params["language"] = translated(LANGUAGE[finding.language])
+    if finding.other:
+        params["other"] = translated(OTHER_QUESTION, {"id": params.get("other_id", ""), "slug": finding.other[0]})
+    message = translated(finding.message, params)
+    message = message[:1].upper() + message[1:]  # the file check's messages start in lower case, after file:line
+    if finding.question is not None:
+        return translated(AT_QUESTION, {"number": finding.question, "message": message})
+    if finding.section is not None:
+        return translated(AT_SECTION, {"number": finding.section, "message": message})
+    return message
 
 
 def content_problem_text(problem) -> str:

@@ -34,12 +34,31 @@ def content_group():
     pass
 
 
-@content_group.command("check", help="Validate PATH; print file:line: message for every problem.")
+@content_group.command(
+    "check",
+    help="Validate PATH; print file:line: error|warning: message for every finding. Exit 1 on errors, and on "
+    "warnings (the assessment rules) with --strict.",
+)
 @click.argument("path", type=click.Path(path_type=Path))
-def content_check(path: Path):
-    specs = _read(path)
-    for spec in specs:
-        click.echo(f"ok: {spec.slug} ({len(spec.sections)} sections, {len(spec.questions)} questions)")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (as CI does for the shipped content).")
+def content_check(path: Path, strict: bool):
+    from learning.courses.formats.check import exit_status, summary
+    from learning.courses.formats.checking import check
+
+    problems = check(path)
+    for problem in problems:
+        click.echo(problem.labelled())
+    click.echo(summary(problems), err=True)
+    sys.exit(exit_status(problems, strict))
+
+
+@content_group.command("stats", help="The cue statistics of the banks under PATH, per module and in all.")
+@click.argument("path", type=click.Path(path_type=Path))
+def content_stats(path: Path):
+    from learning.courses.formats.checking import stats_lines
+
+    for line in stats_lines(_read(path)):
+        click.echo(line)
 
 
 @content_group.command("import", help="Import PATH; unchanged modules are a no-op, changed ones a new edition.")

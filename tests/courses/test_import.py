@@ -117,8 +117,8 @@ def test_cli_check_and_import_refuse_a_nul_in_a_section_and_import_nothing(app, 
     section.write_text(section.read_text(encoding="utf-8") + "末尾\x00\n", encoding="utf-8")
     line = section.read_text(encoding="utf-8").count("\n")
     runner = app.test_cli_runner()
-    for command in ("check", "import"):
+    for command, severity in (("check", "error: "), ("import", "")):  # check says which findings are errors
         result = runner.invoke(args=["content", command, str(broken)])
         assert result.exit_code == 1
-        assert f"{section.as_posix()}:{line}: control character U+0000 in column 3" in result.output
+        assert f"{section.as_posix()}:{line}: {severity}control character U+0000 in column 3" in result.output
     assert db.scalar(select(func.count()).select_from(Edition)) == 0

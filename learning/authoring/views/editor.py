@@ -12,10 +12,21 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from learning.authoring import completeness, imports, review
+from learning.authoring import checks, completeness, imports, review
 from learning.authoring import services as authoring
 from learning.authoring.forms import DraftForm, ImageForm, RevisionForm, SubmitForm
-from learning.authoring.pages import finding_text, get_edition, moved, people_of, refused, save, saved, split_tags, text
+from learning.authoring.pages import (
+    finding_text,
+    get_edition,
+    moved,
+    people_of,
+    refused,
+    save,
+    saved,
+    split_tags,
+    text,
+    warning_text,
+)
 from learning.authoring.services import AuthoringError
 from learning.authz import Permission, requires
 from learning.courses.formats.spec import LANGS, MAX_IMAGE_BYTES, SectionSpec
@@ -123,6 +134,7 @@ def editor_page(edition: Edition, current, form: DraftForm) -> dict:
         "previews": previews,
         "image_base": base,
         "findings": [finding_text(f) for f in completeness.findings(current)],
+        "warnings": [warning_text(f) for f in checks.draft_warnings(db(), edition.module_id, current)],
         "images": db().query(ModuleImage.name).filter_by(edition_id=edition.id).order_by(ModuleImage.name).all(),
         "row_form": RevisionForm(data={"revision": edition.revision}),
         "image_form": ImageForm(data={"revision": edition.revision}),

@@ -91,17 +91,25 @@ def module_folders(path: Path) -> list[Path]:
 
 def read_tree(path: Path) -> list[ModuleSpec]:
     """Reads every module under path; raises ContentError with the problems of all of them."""
+    read, problems = read_each(path)
+    if problems:
+        raise ContentError(problems)
+    return [spec for _folder, spec in read]
+
+
+def read_each(path: Path) -> tuple[list[tuple[Path, ModuleSpec]], list[Problem]]:
+    """Every module under path that reads without error (with its folder), and the errors of the others."""
     folders = module_folders(path)
     if not folders:
-        raise ContentError([Problem(Path(path).as_posix(), 0, N_("no module folder (with module.yaml) found"))])
-    specs, problems = [], []
+        return [], [Problem(Path(path).as_posix(), 0, N_("no module folder (with module.yaml) found"))]
+    read, problems = [], []
     for folder in folders:
         try:
-            specs.append(read_module(folder))
+            read.append((folder, read_module(folder)))
         except ContentError as exc:
             problems.extend(exc.problems)
     seen: dict[str, Path] = {}
-    for spec, folder in zip(specs, folders, strict=False):
+    for folder, spec in read:
         if spec.slug in seen:
             problems.append(
                 Problem(
@@ -112,9 +120,7 @@ def read_tree(path: Path) -> list[ModuleSpec]:
                 )
             )
         seen[spec.slug] = folder
-    if problems:
-        raise ContentError(problems)
-    return specs
+    return read, problems
 
 
 def _read_metadata(reader: Reader) -> dict | None:
@@ -171,6 +177,7 @@ def _read_sources(reader: Reader, path: Path, data: LineDict) -> list[SourceSpec
                 )
             else:
                 text[lang] = entry[lang].strip()
+                reader.terms(path, entry.line_of(lang), entry[lang])
         url = entry.get("url")
         if url is not None and (not isinstance(url, str) or not URL_RE.match(url.strip()) or len(url) > 500):
             reader.problem(path, entry.line_of("url"), N_("source %(n)d: 'url' must be an http(s) address"), n=number)
@@ -196,6 +203,8 @@ def _read_sections(reader: Reader) -> list[SectionSpec]:
         if text is None:  # its problem is reported; the file is there, so "no 'en' file" would mislead
             found.setdefault(position, {}).setdefault(lang, ("", ""))
             continue
+        for number, line in enumerate(text.splitlines(), 1):
+            reader.terms(path, number, line)
         first, _, body = text.partition("\n")
         if not first.startswith("# ") or not first[2:].strip():
             reader.problem(path, 1, N_("the first line must be the section title as '# Title'"))

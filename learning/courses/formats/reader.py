@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from learning.courses.formats.spec import LANGS, MAX_TEXT_BYTES, SLUG_RE, Problem
+from learning.courses.terms import TERM_NAMES, unknown_terms
 from learning.errors import N_
 from learning.inputs import CONTROL
 
@@ -52,6 +53,14 @@ _LineLoader.add_implicit_resolver(
 )
 
 
+def load_with_lines(text: str):
+    """YAML as read here: mappings are LineDicts (for finding a key's line again after reading)."""
+    return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+
+
+KNOWN_TERMS = ", ".join(f"{{{{{name}}}}}" for name in sorted(TERM_NAMES))
+
+
 class Reader:
     """Collects problems for one module folder while reading it."""
 
@@ -64,6 +73,11 @@ class Reader:
         """Records a problem; message is an N_ template, params fill its %(name)s placeholders."""
         shown = f"{self.shown_as}/{path.relative_to(self.folder).as_posix()}"
         self.problems.append(Problem(shown, line, message, params))
+
+    def terms(self, path: Path, line: int, text: str) -> None:
+        """Reports each {{…}} in `text` that is not a known organisation term (courses/terms.py)."""
+        for term in unknown_terms(text):
+            self.problem(path, line, N_("unknown term %(term)s; the terms are %(known)s"), term=term, known=KNOWN_TERMS)
 
     def read_text(self, path: Path) -> str | None:
         if path.stat().st_size > MAX_TEXT_BYTES:
@@ -168,6 +182,7 @@ class Reader:
                 )
             else:
                 result[lang] = text.strip()
+                self.terms(path, value.line_of(lang) if isinstance(value, LineDict) else line, text)
         extra = set(value) - set(LANGS)
         if extra:
             languages = ", ".join(sorted(map(str, extra)))

@@ -25,6 +25,7 @@ class Problem:
     line: int
     message: str  # the English template marked with N_, e.g. "file is larger than %(kb)d KB"
     params: dict[str, object] = field(default_factory=dict)  # the values for its placeholders
+    severity: str = "error"  # an error stops an import; a warning (an assessment rule) does not
 
     @property
     def text(self) -> str:
@@ -34,6 +35,11 @@ class Problem:
     def __str__(self) -> str:
         # Line 0 means the problem is the file or folder as a whole.
         return f"{self.file}:{self.line}: {self.text}" if self.line else f"{self.file}: {self.text}"
+
+    def labelled(self) -> str:
+        """As `content check` prints it: file:line: error|warning: message."""
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.severity}: {self.text}"
 
 
 @dataclass

@@ -1,0 +1,81 @@
+"""`content check [--strict]`, `python -m learning.courses.formats.check` and `content stats`: what they print
+and their exit status; import refuses errors only."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import func, select
+
+from learning.courses.formats import check
+from learning.courses.models import Edition
+from learning.firstrun import CONTENT_DIR
+from tests.courses.banks import good_spec, line_of, write
+
+
+def untagged(tmp_path):
+    spec = good_spec()
+    return write(
+        tmp_path,
+        replace(spec, questions=[replace(spec.questions[0], tags=["judgement", "allowed"]), *spec.questions[1:]]),
+    )
+
+
+def misspelt(tmp_path):
+    spec = good_spec()
+    wrong = replace(spec.questions[0], explanation={"ja": "{{dsek}}へ", "en": "Ask."})
+    return write(tmp_path, replace(spec, questions=[wrong, *spec.questions[1:]]))
+
+
+def test_module_exit_status_good_warning_and_error(tmp_path, capsys):
+    good = write(tmp_path / "good", good_spec())
+    assert check.main([str(good)]) == 0 and check.main([str(good), "--strict"]) == 0
+    warned = untagged(tmp_path / "warned")
+    assert check.main([str(warned)]) == 0
+    assert check.main(["--strict", str(warned)]) == 1
+    out = capsys.readouterr()
+    bank = warned / "01-good-bank" / "questions.yaml"
+    assert out.out == f"{bank}:{line_of(bank, 'tags:')}: warning: question 'q1' has no section-N tag\n" * 2
+    assert "0 error(s), 1 warning(s)" in out.err
+    broken = misspelt(tmp_path / "broken")
+    assert check.main([str(broken)]) == 1
+    assert ": error: unknown term {{dsek}}; the terms are" in capsys.readouterr().out
+    assert check.main([]) == 2
+
+
+def test_flask_content_check_strict(app, tmp_path):
+    runner = app.test_cli_runner()
+    warned = untagged(tmp_path)
+    plain = runner.invoke(args=["content", "check", str(warned)])
+    assert plain.exit_code == 0
+    bank = warned / "01-good-bank" / "questions.yaml"
+    assert f"{bank}:{line_of(bank, 'tags:')}: warning: question 'q1' has no section-N tag\n" in plain.output
+    strict = runner.invoke(args=["content", "check", "--strict", str(warned)])
+    assert strict.exit_code == 1
+
+
+def test_flask_content_check_strict_on_the_shipped_content(app):
+    result = app.test_cli_runner().invoke(args=["content", "check", "--strict", str(CONTENT_DIR)])
+    assert result.exit_code == 0, result.output
+
+
+def test_import_takes_a_bank_with_warnings_and_refuses_one_with_an_unknown_term(app, db, tmp_path):
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["content", "import", str(misspelt(tmp_path / "broken"))])
+    assert refused.exit_code == 1 and "unknown term {{dsek}}" in refused.output
+    assert db.scalar(select(func.count()).select_from(Edition)) == 0
+    taken = runner.invoke(args=["content", "import", str(untagged(tmp_path / "warned"))])
+    assert taken.exit_code == 0, taken.output
+    assert "good-bank: created (edition 1)" in taken.output
+
+
+def test_content_stats_prints_the_figures_per_module_and_in_all(app, tmp_path):
+    root = write(tmp_path, good_spec(), good_spec("other-bank"))
+    result = app.test_cli_runner().invoke(args=["content", "stats", str(root)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "good-bank (pass mark 80%, draw 8):"
+    assert "  single choice, correct option longest: ja 0/6 (0%), en 0/6 (0%) (chance 25%, threshold 40%)" in lines
+    assert "  true/false answered 'true': 4/8 (50%)" in lines
+    assert "  multiple select, number of correct options: 1 correct: 2, 2 correct: 2, 3 correct: 2" in lines
+    assert "all 2 modules:" in lines
