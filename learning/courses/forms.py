@@ -25,7 +25,7 @@ def terms_form(values: dict[str, dict[str, str]]) -> PortalForm:
     for term in TERMS:
         kind = TextAreaField if term.sentence else StringField
         for lang in LANGS:
-            label = f"{_(term.label)} ({_(LANGUAGE[lang])})"
+            label = _("%(term)s (%(language)s)", term=_(term.label), language=_(LANGUAGE[lang]))
             render = {"placeholder": term.default[lang], "maxlength": limit_of(term.name)}
             if term.sentence:
                 render["rows"] = 3

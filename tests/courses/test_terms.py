@@ -155,7 +155,7 @@ def test_only_the_compliance_office_may_change_the_terms(app, db):
             "The grid company (general transmission and distribution operator) (Japanese)",
             "Enter the words in Japanese",
         ),
-        ("ja", "送配電会社（一般送配電事業者）（日本語）", "日本語"),
+        ("ja", "送配電会社（一般送配電事業者）（日本語）", "日本語の表記を入力してください"),
     ],
 )
 def test_an_empty_japanese_text_is_refused_naming_the_field(app, db, locale, label, message):
