@@ -58,6 +58,9 @@ class Permission(StrEnum):
     # organisation figures, so the compliance office and internal audit only.
     ANNUAL_REPORT = "reports.annual"
     EVIDENCE_PACK = "reports.evidence"
+    # The organisation terms content names (the group's companies, desk, regulation): set once per
+    # installation by the compliance office, which owns what the training says about the group.
+    TERMS_MANAGE = "terms.manage"
 
 
 # Admin manages accounts but sees no training results, so admin gets no LEARN-style reads of others.
@@ -82,6 +85,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.DESK_STATS: frozenset({Role.TRAINER, Role.COMPLIANCE, Role.DESK, Role.AUDITOR}),
     Permission.ANNUAL_REPORT: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
     Permission.EVIDENCE_PACK: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
+    Permission.TERMS_MANAGE: frozenset({Role.COMPLIANCE}),
 }
 
 PUBLIC = "public"

@@ -76,6 +76,8 @@ EXPECTED = {
     "quizzes.start": {"GET": ALL, "POST": ALL},
     "quizzes.attempt": {"GET": ALL, "POST": ALL},
     "courses.image": {"GET": ALL},
+    "terms.edit": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
+    "terms.reference": {"GET": {Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR}},
     "library.library": {"GET": {Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR}},
     "library.changes": {"GET": {Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR}},
     "library.review": {"GET": {Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR}},

@@ -54,6 +54,7 @@ ACTIONS = {
     "draft_sent_back": N_("Draft sent back to its author"),
     "draft_approved": N_("Draft approved"),
     "edition_published": N_("Edition published"),
+    "terms_changed": N_("Organisation terms changed"),
     # Campaigns and training
     "campaign_created": N_("Campaign created"),
     "campaign_launched": N_("Campaign launched"),
@@ -152,6 +153,7 @@ DETAILS = {
     "source": N_("Source"),
     "status": N_("Status"),
     "substantive": N_("Substantive change"),
+    "terms": N_("Organisation terms"),
     "to": N_("Now"),
     "transferred": N_("Transferred"),
     "transfers": N_("Transfers"),

@@ -23,6 +23,8 @@ from learning.campaigns.models import ReminderLog
 from learning.campaigns.periods import end_of_day, tokyo_date
 from learning.campaigns.running import running_campaigns
 from learning.courses.models import Edition
+from learning.courses.term_settings import current_terms
+from learning.courses.terms import substitute_each
 from learning.notify.services import Mail, enqueue
 from learning.notify.texts import day, t
 from learning.training.models import Assignment
@@ -56,10 +58,11 @@ def queue_reminders(session: Session, portal_url: str) -> int:
     today = tokyo_date(clock.now())
     learner_items: dict[int, list[Due]] = defaultdict(list)
     overdue_for_managers: list[Due] = []
+    terms = current_terms(session)  # the module titles name the organisation as the portal shows it
     for campaign in running_campaigns(session, today):
         offsets = campaign.reminder_offsets
         horizon = end_of_day(date.fromordinal(today.toordinal() + max(offsets, default=0)))
-        dues = _open_assignments(session, campaign.id, horizon, today)
+        dues = _open_assignments(session, campaign.id, horizon, today, terms)
         steps = {d.assignment_id: reminder_step(d.days_left, offsets) for d in dues}
         claimed = _claim(session, {a: s for a, s in steps.items() if s})
         for due in dues:
@@ -73,7 +76,7 @@ def queue_reminders(session: Session, portal_url: str) -> int:
     return enqueue(session, mails)
 
 
-def _open_assignments(session: Session, campaign_id: int, horizon, today: date) -> list[Due]:
+def _open_assignments(session: Session, campaign_id: int, horizon, today: date, terms=None) -> list[Due]:
     rows = session.execute(
         select(
             Assignment.id,
@@ -106,7 +109,7 @@ def _open_assignments(session: Session, campaign_id: int, horizon, today: date) 
             email,
             locale,
             dept,
-            {"ja": tja, "en": ten},
+            substitute_each({"ja": tja, "en": ten}, terms),
             tokyo_date(due_at),
             (tokyo_date(due_at) - today).days,
         )

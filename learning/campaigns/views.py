@@ -16,6 +16,7 @@ from learning.campaigns.forms import AmendmentForm, CampaignForm, ExemptionForm,
 from learning.campaigns.messages import AMENDMENT_LABELS, MESSAGES
 from learning.campaigns.models import Campaign
 from learning.campaigns.periods import end_of_day, tokyo_date
+from learning.courses.rendering import shown
 from learning.i18n import pick
 from learning.training import services as training
 from learning.training.models import Assignment
@@ -60,7 +61,7 @@ def index():
 @creates_once()
 def create():
     form = CampaignForm()
-    module_choices = [SelectChoice(m.id, pick(e.titles)) for m, e in services.campaign_modules(db())]
+    module_choices = [SelectChoice(m.id, shown(e.titles)) for m, e in services.campaign_modules(db())]
     form.modules.choices = form.transfer_modules.choices = module_choices
     departments = department_choices()
     form.include.choices = form.exclude.choices = departments

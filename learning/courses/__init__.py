@@ -5,7 +5,15 @@ Importing this package loads nothing; `init_app(app)` registers what the room of
 
 
 def init_app(app) -> None:
-    from learning.courses import cli, views
+    from learning.courses import cli, rendering
+    from learning.courses.terms import TERMS
+    from learning.courses.views import images, terms
 
-    app.register_blueprint(views.bp)
+    app.register_blueprint(images.bp)
+    app.register_blueprint(terms.bp)
     cli.register(app)
+    # Content is shown through this filter everywhere ({{ edition.titles | content }}): the reader's
+    # language with the organisation terms substituted. Editing forms keep the raw {{name}}.
+    app.jinja_env.filters["content"] = rendering.shown
+    app.add_template_global(rendering.request_terms, "organisation_terms")
+    app.add_template_global(TERMS, "ORGANISATION_TERMS")

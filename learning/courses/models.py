@@ -192,3 +192,17 @@ class ModuleImage(Base):
     name: Mapped[str] = mapped_column(String(100))
     content_type: Mapped[str] = mapped_column(String(40))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class OrganisationTerm(Base):
+    """The installation's words for one organisation term (`courses.terms`), in both languages. A term with
+    no row reads as its default; rows are written only when compliance changes a term
+    (`courses.term_settings`)."""
+
+    __tablename__ = "organisation_terms"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value_ja: Mapped[str] = mapped_column(String(600))
+    value_en: Mapped[str] = mapped_column(String(600))
+    updated_at: Mapped[datetime]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -92,3 +92,8 @@ def substitute(text: str, lang: str, values: dict[str, dict[str, str]] | None = 
         return chosen or DEFAULTS[name][lang]
 
     return TERM_RE.sub(replace, text)
+
+
+def substitute_each(texts: dict[str, str], values: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
+    """{lang: text} with each language's text substituted in its own language (a title in an email)."""
+    return {lang: substitute(text, lang, values) if text else text for lang, text in texts.items()}

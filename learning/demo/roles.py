@@ -38,7 +38,7 @@ ROLE_MODULES: dict[str, RoleAudience] = {
     "moving-between-grid-and-retail": RoleAudience(
         ("会社間の異動", "moves between the companies"), ("R-HR", "G-ADMIN")
     ),
-    # Being written (issue 15): taken up when they are in content/.
+    # Managers as the first line; officers; reporting a breach, for everyone.
     "managers-first-line": RoleAudience(("管理職", "managers"), MANAGERS),
     "officers": RoleAudience(("役員", "officers"), ("R-EXEC", "G-EXEC")),
     "reporting-a-breach": RoleAudience(("違反の報告", "reporting a breach"), EVERYONE),

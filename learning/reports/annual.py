@@ -19,6 +19,7 @@ from learning.accounts.tree import company_of, parent_map
 from learning.campaigns.models import Campaign
 from learning.campaigns.periods import fiscal_year
 from learning.courses.models import Edition
+from learning.courses.term_settings import current_terms
 from learning.desk import service_level
 from learning.reports import records, services
 from learning.reports.completion import Counts, DepartmentRow, organisation_total
@@ -88,6 +89,7 @@ class AnnualReport:
     flagged: list[FlaggedQuestion]
     editions: list[Edition]  # the editions this year's assignments used
     companies: dict[int, str] = field(default_factory=dict)  # company id -> department code, for the register
+    terms: dict[str, dict[str, str]] = field(default_factory=dict)  # the organisation terms, substituted in titles
 
     @property
     def provisional(self) -> bool:
@@ -224,4 +226,5 @@ def annual_report(session: Session, year: int, now: datetime, locale: str = "ja"
         flagged=flagged,
         editions=editions,
         companies=codes,
+        terms=current_terms(session),
     )

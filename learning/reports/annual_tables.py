@@ -15,7 +15,7 @@ from learning.reports.comprehension import MIN_GROUP
 from learning.reports.exports import Column, Table
 from learning.reports.messages import ANNUAL_FIGURES, EXEMPTION_STATES
 from learning.reports.pdf import Section
-from learning.reports.tables import Heading, Translate, exemptions, in_language, question_columns
+from learning.reports.tables import Heading, Translate, content_in, exemptions, in_language, question_columns
 
 COUNTS = (
     ("People assigned", "people"),
@@ -127,7 +127,7 @@ def comprehension(report: AnnualReport, locale: str, _: Translate) -> Table:
                     [s.average, s.first_attempt_pass_rate, s.attempts_per_completion] if cell.shown else [None] * 3
                 )
                 head = [company.name, period.fiscal_year, _campaign(period, locale), _figures(period)]
-                rows.append([*head, in_language(locale, title_ja, title_en), s.scored, *figures])
+                rows.append([*head, content_in(locale, title_ja, title_en, report.terms), s.scored, *figures])
     return Table(_("Comprehension by company"), columns, rows)
 
 
@@ -205,9 +205,9 @@ def flagged(report: AnnualReport, locale: str, _: Translate) -> Table:
     ]
     rows = [
         [
-            in_language(locale, q.edition.title_ja, q.edition.title_en),
+            content_in(locale, q.edition.title_ja, q.edition.title_en, report.terms),
             f"v{q.edition.version} ({q.edition.label})",
-            f"{q.position}. {in_language(locale, q.prompt_ja, q.prompt_en)}",
+            f"{q.position}. {content_in(locale, q.prompt_ja, q.prompt_en, report.terms)}",
             q.figures.drawn,
             q.figures.facility,
             q.figures.discrimination,
@@ -240,7 +240,7 @@ def corrections(report: AnnualReport, locale: str, _: Translate, jst: Translate)
                     _campaign(period, locale),
                     person.employee_no,
                     person.name,
-                    in_language(locale, title_ja, title_en),
+                    content_in(locale, title_ja, title_en, report.terms),
                     amendment.original_status,
                     amendment.corrected_status,
                     amendment.corrected_completed_on,
@@ -261,7 +261,7 @@ def editions(report: AnnualReport, locale: str, _: Translate) -> Table:
     ]
     rows = [
         [
-            in_language(locale, e.title_ja, e.title_en),
+            content_in(locale, e.title_ja, e.title_en, report.terms),
             f"v{e.version} ({e.label})",
             tokyo_date(e.published_at) if e.published_at else None,
             e.content_hash,
@@ -317,7 +317,7 @@ def sections(report: AnnualReport, locale: str, _: Translate, jst: Callable[[str
 def workbook_tables(report: AnnualReport, locale: str, _: Translate, jst: Translate, heading: Heading) -> list[Table]:
     """The workbook: one sheet per section, then the exemption register; each headed like every export."""
     tables = [section.table for section in sections(report, locale, _, jst)]
-    tables.append(exemptions(report.register, locale, _, [], jst))
+    tables.append(exemptions(report.register, locale, _, [], jst, report.terms))
     for table in tables:
         table.heading = heading
     return tables

@@ -29,12 +29,13 @@ from learning.campaigns.periods import fiscal_year
 from learning.courses.formats.bundle import zip_module
 from learning.courses.models import Edition
 from learning.courses.services import spec_from_edition
+from learning.courses.term_settings import current_terms, stored_terms
 from learning.quizzes.models import Attempt
 from learning.reports.annual import edition_ids
 from learning.reports.exports import Column, Table, csv_pieces
 from learning.reports.messages import HISTORY_STATUS
 from learning.reports.records import status_of
-from learning.reports.tables import Translate, certificate_number
+from learning.reports.tables import Translate, certificate_number, content_in
 from learning.training.models import Assignment
 
 CHUNK = 5000  # assignments read at a time for the records: plain rows, so memory stays bounded
@@ -103,6 +104,23 @@ def manifest(year: int, campaigns: list[Campaign], head: Anchor | None, at: date
         "generated_at": at.isoformat(),
         "generated_by": by,
     }
+
+
+def terms_part(session: Session) -> Part:
+    """`terms.json`: the organisation terms in force as the pack is made (the editions keep the raw
+    {{name}}; this says what their readers saw in its place), each with when it was last set."""
+    rows = stored_terms(session)
+    terms = [
+        {
+            "name": name,
+            "ja": words["ja"],
+            "en": words["en"],
+            "updated_at": rows[name].updated_at.isoformat() if name in rows else None,
+        }
+        for name, words in current_terms(session).items()
+    ]
+    data = json.dumps(terms, ensure_ascii=False, indent=2).encode("utf-8")
+    return Part("terms.json", lambda stream: stream.write(data))
 
 
 def csv_part(name: str, table: Table) -> Part:
@@ -228,8 +246,9 @@ def _lookups(session: Session, ids: list[int], locale: str):
     english = locale == "en"
     departments = session.scalars(select(Department))
     names = {d.id: (d.code, d.name_en if english and d.name_en else d.name_ja) for d in departments}
+    terms = current_terms(session)
     titles = {
-        e.id: (e.title_en if english else e.title_ja, f"v{e.version} ({e.label})")
+        e.id: (content_in(locale, e.title_ja, e.title_en, terms), f"v{e.version} ({e.label})")
         for e in session.scalars(select(Edition).where(Edition.id.in_(edition_ids(session, ids))))
     }
     corrected = dict(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from learning.campaigns.messages import AMENDMENT_LABELS
+from learning.courses.terms import substitute
 from learning.reports.completion import DepartmentRow
 from learning.reports.comprehension import Cell
 from learning.reports.exports import Column, Table
@@ -16,6 +17,7 @@ from learning.reports.services import PersonRow
 
 Translate = Callable[[str], str]
 Heading = list[list[str]]
+Terms = dict[str, dict[str, str]] | None  # the organisation terms in force
 
 
 def department_columns(_: Translate) -> list[Column]:
@@ -64,7 +66,7 @@ def completion(rows: list[DepartmentRow], _: Translate, heading: Heading) -> Tab
     return Table(_("Completion by department"), columns, table, heading)
 
 
-def people(found: list[PersonRow], locale: str, _: Translate, heading: Heading) -> Table:
+def people(found: list[PersonRow], locale: str, _: Translate, heading: Heading, terms: Terms = None) -> Table:
     columns = [
         Column(_("Name"), "name"),
         Column(_("Employee number"), "employee_no"),
@@ -78,7 +80,7 @@ def people(found: list[PersonRow], locale: str, _: Translate, heading: Heading) 
         [
             p.name,
             p.employee_no,
-            (p.title_en if locale == "en" else p.title_ja) or p.title_ja,
+            content_in(locale, p.title_ja, p.title_en, terms),
             p.shown,
             p.due_at,
             p.completed_at,
@@ -169,7 +171,7 @@ def trend(periods: list[tuple], _: Translate, heading: Heading) -> Table:
     return Table(_("Trend across periods"), columns, table, heading)
 
 
-def people_matrix(lines, modules, locale: str, _: Translate, heading: Heading) -> Table:
+def people_matrix(lines, modules, locale: str, _: Translate, heading: Heading, terms: Terms = None) -> Table:
     """The people list as a person × module matrix: one line per person, one status column per module."""
 
     def status(code: str) -> str:
@@ -184,7 +186,8 @@ def people_matrix(lines, modules, locale: str, _: Translate, heading: Heading) -
         Column(_("Status"), "status", "coded", labels=status),
         Column(_("Completed"), "completed", "integer"),
         Column(_("Counted"), "counted", "integer"),
-        *(Column(titles.get(locale) or titles.get("ja", ""), f"module_{module_id}", "coded", labels=status)
+        *(Column(content_in(locale, titles.get("ja"), titles.get("en"), terms), f"module_{module_id}", "coded",
+                 labels=status)
           for module_id, titles in modules),
     ]  # fmt: skip
     rows = (
@@ -209,6 +212,12 @@ def in_language(locale: str, ja: str | None, en: str | None) -> str:
     return (en if locale == "en" else ja) or ja or ""
 
 
+def content_in(locale: str, ja: str | None, en: str | None, terms: Terms = None) -> str:
+    """Content (a module's title, a question's prompt) in the reader's language, the organisation terms in
+    force substituted (`terms`: courses.term_settings.current_terms; None reads the defaults)."""
+    return substitute(in_language(locale, ja, en), locale, terms)
+
+
 def _person(user) -> str:
     return f"{user.name} ({user.employee_no})" if user else ""
 
@@ -227,7 +236,7 @@ def _amendment(found) -> list:
     return [found.corrected_status, found.corrected_completed_on, found.reason]
 
 
-def exemptions(rows, locale: str, _: Translate, heading: Heading, jst: Translate) -> Table:
+def exemptions(rows, locale: str, _: Translate, heading: Heading, jst: Translate, terms: Terms = None) -> Table:
     """The exemption register: `rows` of learning.reports.records.ExemptionRow; `jst` names a column of times."""
     columns = [
         Column(_("Name"), "name"),
@@ -253,7 +262,7 @@ def exemptions(rows, locale: str, _: Translate, heading: Heading, jst: Translate
             r.person.employee_no,
             r.department.code if r.department else "",
             in_language(locale, r.department.name_ja, r.department.name_en) if r.department else "",
-            in_language(locale, r.edition.title_ja, r.edition.title_en),
+            content_in(locale, r.edition.title_ja, r.edition.title_en, terms),
             in_language(locale, r.campaign.name_ja, r.campaign.name_en) if r.campaign else "",
             r.exemption.reason,
             _person(r.granted_by),
@@ -268,7 +277,9 @@ def exemptions(rows, locale: str, _: Translate, heading: Heading, jst: Translate
     return Table(_("Exemption register"), columns, (line(r) for r in rows), heading)
 
 
-def history(years: list[tuple[int, list[HistoryRow]]], locale: str, _: Translate, heading: Heading, jst) -> Table:
+def history(
+    years: list[tuple[int, list[HistoryRow]]], locale: str, _: Translate, heading: Heading, jst, terms: Terms = None
+) -> Table:
     """A person's training history, every year: `years` from learning.reports.records.history."""
     columns = [
         Column(_("Fiscal year"), "fiscal_year", "integer"),
@@ -295,7 +306,7 @@ def history(years: list[tuple[int, list[HistoryRow]]], locale: str, _: Translate
                 [
                     year,
                     in_language(locale, r.campaign.name_ja, r.campaign.name_en) if r.campaign else "",
-                    in_language(locale, e.title_ja, e.title_en),
+                    content_in(locale, e.title_ja, e.title_en, terms),
                     f"v{e.version} ({e.label})",
                     r.status,
                     *_amendment(r.amendment),

@@ -18,6 +18,8 @@ from learning.audit.models import AuditEvent
 from learning.campaigns.models import Campaign
 from learning.clock import TOKYO
 from learning.courses.models import Edition, Module
+from learning.courses.term_settings import current_terms
+from learning.courses.terms import substitute
 from learning.reports.messages import NO, NO_ACTOR, UNLABELLED, YES
 
 Translate = Callable[[str], str]
@@ -213,10 +215,14 @@ def campaigns(session: Session, ids: set[int], locale: str) -> dict[int, str]:
 
 
 def editions(session: Session, ids: set[int], locale: str) -> dict[int, str]:
+    terms = current_terms(session) if ids else None  # titles as the portal shows them
     rows = session.execute(
         select(Edition.id, Edition.version, Edition.title_ja, Edition.title_en).where(Edition.id.in_(ids))
     )
-    return {row.id: f"{_pick(row.title_ja, row.title_en, locale)} (v{row.version})" for row in rows}
+    return {
+        row.id: f"{substitute(_pick(row.title_ja, row.title_en, locale), locale, terms)} (v{row.version})"
+        for row in rows
+    }
 
 
 def modules(session: Session, ids: set[int], _locale: str) -> dict[int, str]:

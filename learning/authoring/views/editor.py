@@ -30,9 +30,9 @@ from learning.authoring.pages import (
 from learning.authoring.services import AuthoringError
 from learning.authz import Permission, requires
 from learning.courses.formats.spec import LANGS, MAX_IMAGE_BYTES, SectionSpec
-from learning.courses.markdown import removed_markup, render_markdown
+from learning.courses.markdown import removed_markup
 from learning.courses.models import Edition, ModuleImage
-from learning.courses.rendering import image_base, section_html
+from learning.courses.rendering import image_base, markdown_html, section_html
 from learning.courses.services import spec_from_edition, with_content
 from learning.web import accepts_upload, db
 
@@ -121,7 +121,7 @@ def editor_page(edition: Edition, current, form: DraftForm) -> dict:
     previews = [
         {
             lang: {
-                "html": render_markdown(text(entry[f"body_{lang}"].data), base),
+                "html": markdown_html(text(entry[f"body_{lang}"].data), lang, base),
                 "removed": removed_markup(text(entry[f"body_{lang}"].data)),
             }
             for lang in LANGS

@@ -8,9 +8,10 @@ from flask_login import current_user
 
 from learning.authz import Permission, requires
 from learning.courses.models import Edition
+from learning.courses.rendering import shown
 from learning.desk import services
 from learning.desk.forms import AskForm, ClaimForm, ClaimReplyForm, ReplyForm
-from learning.i18n import current_locale, pick
+from learning.i18n import current_locale
 from learning.inputs import id_arg
 from learning.web import app_settings, creates_once, db, refuse, security_event
 
@@ -77,7 +78,7 @@ def ask():
             return redirect(url_for(".sent"))
     status = 400 if form.errors else 200
     edition = db().get(Edition, context.edition_id) if context.edition_id else None
-    label = pick(edition.titles) if edition else None
+    label = shown(edition.titles) if edition else None
     return render_template("desk/ask.html", form=form, context=context, context_label=label), status
 
 

@@ -13,10 +13,10 @@ from learning import clock
 from learning.accounts.models import RoleGrant, User
 from learning.authz import Permission, Role, requires
 from learning.courses.models import Edition, Question, Section
+from learning.courses.rendering import shown as content
 from learning.desk import handling, service_level, services
 from learning.desk.forms import FaqForm, NoteForm, ReplyForm
 from learning.desk.models import CATEGORIES, STATUSES, DeskQuestion, FaqEntry
-from learning.i18n import pick
 from learning.web import app_settings, creates_once, db, id_arg, refuse
 
 bp = Blueprint("inbox", __name__, template_folder="../templates")
@@ -39,7 +39,7 @@ def module_titles() -> dict[int, str]:
         .execute(select(Edition.module_id, Edition.title_ja, Edition.title_en).where(Edition.status == "published"))
         .all()
     )
-    return {m: pick({"ja": ja, "en": en}) for m, ja, en in rows}
+    return {m: content({"ja": ja, "en": en}) for m, ja, en in rows}
 
 
 @bp.route("/desk/inbox")
@@ -88,7 +88,7 @@ def _question_page(found: DeskQuestion, reply: ReplyForm, note: ReplyForm, statu
     context = {"module": module_titles().get(found.module_id)}
     if found.bank_question_id:
         bank = db().get(Question, found.bank_question_id)
-        context["quiz_question"] = pick(bank.prompts) if bank else None
+        context["quiz_question"] = content(bank.prompts) if bank else None
     return render_template(
         "desk/question.html",
         question=found,
@@ -248,7 +248,7 @@ def stats():
     # The top sections' titles in one statement, not each edition's sections read in turn.
     shown = {edition_id for (_module, edition_id, _position), _count in figures["sections"]}
     titles = {
-        (s.edition_id, s.position): pick(s.titles)
+        (s.edition_id, s.position): content(s.titles)
         for s in (db().scalars(select(Section).where(Section.edition_id.in_(shown))) if shown else [])
     }
     sections = {key: titles.get(key[1:], "") for key, _count in figures["sections"]}

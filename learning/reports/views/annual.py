@@ -113,10 +113,11 @@ def evidence(year: int):
         pack.csv_part("records.csv", records),
         pack.csv_part(
             "exemption-register.csv",
-            tables.exemptions(found.register, locale, _, _with(lines, _("Exemption register")), jst),
+            tables.exemptions(found.register, locale, _, _with(lines, _("Exemption register")), jst, found.terms),
         ),
         pack.csv_part("editions.csv", pack.editions_table(edition_lines, _, _with(lines, _("Content editions used")))),
         *edition_parts,
+        pack.terms_part(db()),
     ]
     facts = pack.manifest(year, campaigns, anchor, as_of(), access.person(current_user))
     words = _readme_words(year, anchor)
@@ -142,6 +143,7 @@ def _readme_words(year: int, anchor):
         if anchor
         else _("The audit trail was empty."),
         _("manifest.json lists every file with its size and SHA-256; check a kept copy with sha256sum."),
+        _("terms.json holds the organisation terms in force; the editions keep each {{name}} their authors wrote."),
         "",
     ]
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from learning.accounts.models import Department
 from learning.accounts.tree import parent_map, subtree
 from learning.authz import Permission, requires
+from learning.courses.rendering import request_terms
 from learning.i18n import current_locale, pick
 from learning.reports import lists, messages, services, tables
 from learning.reports.pages import audit, campaign_scope, denied, get_campaign, heading, table_download
@@ -61,7 +62,7 @@ def people(campaign_id: int, fmt: str = "html"):
     modules = lists.modules_of(db(), found)
     if fmt != "html":
         every = lists.every_line(current_app.extensions["db"].factory, found.id, covered, chosen)
-        exported = tables.people_matrix(every, modules, current_locale(), _, lines_heading)
+        exported = tables.people_matrix(every, modules, current_locale(), _, lines_heading, request_terms())
         scope_name = department.code if department else ("all" if scope.departments is None else "mine")
         named = [scope_name] if chosen == "all" else [scope_name, chosen.replace("_", "-")]
         return table_download(fmt, exported, "people", f"campaign{found.id}", *named)

@@ -12,6 +12,7 @@ from learning.accounts.tree import ordered
 from learning.authz import Permission, requires
 from learning.campaigns.messages import AMENDMENT_LABELS
 from learning.campaigns.models import Campaign
+from learning.courses.rendering import request_terms
 from learning.i18n import current_locale, pick
 from learning.reports import messages, records, services, tables
 from learning.reports.pages import audit, denied, departments_scope, heading, jst, roots_in_name, table_download
@@ -78,7 +79,7 @@ def exemptions(fmt: str = "html"):
     now = clock.now()
     if fmt != "html":
         found = records.every_exemption(db(), chosen, scope, now)
-        exported = tables.exemptions(found, current_locale(), _, lines, jst)
+        exported = tables.exemptions(found, current_locale(), _, lines, jst, request_terms())
         named = [f"campaign{campaign.id}" if campaign else "", department.code if department else ""]
         return table_download(fmt, exported, "exemptions", state, *named, *roots_in_name(scope.roots))
     rows, total = records.exemption_page(db(), chosen, scope, now, page)
@@ -128,7 +129,7 @@ def _history(person: User, fmt: str, own: bool):
     lines = heading(_("Training history"), (_("Person"), f"{person.name} ({person.employee_no}), {where}"))
     years = records.history(db(), person.id, clock.now())
     if fmt != "html":
-        exported = tables.history(years, current_locale(), _, lines, jst)
+        exported = tables.history(years, current_locale(), _, lines, jst, request_terms())
         return table_download(fmt, exported, "history", person.employee_no)
     return render_template(
         "reports/history.html",

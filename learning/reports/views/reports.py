@@ -13,6 +13,7 @@ from learning.accounts.models import Department
 from learning.authz import Permission, public, requires
 from learning.campaigns.periods import tokyo_date
 from learning.courses.models import Edition
+from learning.courses.rendering import request_terms, shown
 from learning.courses.services import with_content
 from learning.i18n import current_locale, pick
 from learning.reports import annual, messages, rendering, services, tables
@@ -182,7 +183,7 @@ def department(campaign_id: int, department_id: int, fmt: str = "html"):
             statuses=messages.PERSON_STATUS,
             heading=lines,
         )
-    exported = tables.people(people, current_locale(), _, lines)
+    exported = tables.people(people, current_locale(), _, lines, request_terms())
     return table_download(fmt, exported, "people", f"campaign{found.id}", dept.code)
 
 
@@ -201,7 +202,7 @@ def comprehension(campaign_id: int, fmt: str = "html"):
             select(Edition).where(Edition.id.in_([cm.edition_id for cm in found.modules if cm.edition_id]))
         )
     }
-    modules = [(m, pick(editions[m].titles) if m in editions else str(m)) for m in module_ids]
+    modules = [(m, shown(editions[m].titles) if m in editions else str(m)) for m in module_ids]
     audit(("campaign", found.id), {"report": "comprehension", "format": fmt})
     withheld = (_("Withheld"), _("Figures resting on fewer than %(n)d people are left blank.", n=MIN_GROUP))
     lines = heading(_("Comprehension"), campaign_scope(found), departments_scope(scope.roots), withheld)
@@ -246,7 +247,7 @@ def items(edition_id: int, fmt: str = "html"):
     audit(("edition", edition.id), {"report": "item_analysis", "format": fmt, "year": year})
     lines = heading(
         _("Item analysis"),
-        (_("Edition"), f"{pick(edition.titles)} ({edition.module.slug} v{edition.version}, {edition.label})"),
+        (_("Edition"), f"{shown(edition.titles)} ({edition.module.slug} v{edition.version}, {edition.label})"),
         (_("Fiscal year"), _("Fiscal %(year)d", year=year) if year is not None else _("All years")),
         (_("Attempts"), _("%(n)d submitted attempts; figures only, no names", n=attempts)),
     )
@@ -266,10 +267,10 @@ def items(edition_id: int, fmt: str = "html"):
     questions = [
         (
             position,
-            pick(q.prompts),
+            shown(q.prompts),
             figures.get(q.id),
             desk.get(q.id, 0),
-            [(pick(c.texts), picks.get(c.id, 0)) for c in q.choices if not c.correct],
+            [(shown(c.texts), picks.get(c.id, 0)) for c in q.choices if not c.correct],
         )
         for position, q in enumerate(edition.questions, 1)
     ]

@@ -1,0 +1,1 @@
+"""The courses pages; each module has its own blueprint, registered by learning.courses.init_app."""
