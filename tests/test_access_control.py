@@ -114,6 +114,9 @@ EXPECTED = {
     "campaigns.exempt": {"POST": {Role.COMPLIANCE}},
     "campaigns.end_exemption": {"POST": {Role.COMPLIANCE}},
     "campaigns.amend": {"POST": {Role.COMPLIANCE}},
+    "bulk_exemptions.upload": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
+    "bulk_exemptions.apply": {"POST": {Role.COMPLIANCE}},
+    "bulk_exemptions.person": {"POST": {Role.COMPLIANCE}},
 }
 
 

@@ -66,6 +66,9 @@ ACTIONS = {
     "training_completed": N_("Training completed"),
     "exemption_granted": N_("Exemption granted"),
     "exemption_ended": N_("Exemption ended"),
+    "exemptions_granted_in_bulk": N_("Exemptions granted in bulk"),
+    "exemptions_ended_in_bulk": N_("Exemptions ended in bulk"),
+    "transfer_rule_fired": N_("Transfer rule applied to moves"),
     # The desk and the FAQ
     "desk_question_asked": N_("Question asked at the desk"),
     "desk_question_read": N_("Desk question read"),
@@ -111,6 +114,7 @@ DETAILS = {
     "assignment_id": N_("Assignment"),
     "assignments": N_("Assignments"),
     "attempts": N_("Attempts"),
+    "assigned": N_("Assigned"),
     "attested": N_("Attested"),
     "by": N_("Locked by"),
     "campaign": N_("Campaign"),

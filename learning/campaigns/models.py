@@ -121,3 +121,49 @@ class PeriodAmendment(Base):
     reason: Mapped[str] = mapped_column(String(1000))
     amended_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     amended_at: Mapped[datetime]
+
+
+TRANSFER_OUTCOMES = ("assigned", "skipped")
+# Why the rule assigned (moved; completed_before_move: assigned all the same, the point being the new role) or
+# skipped (completed after the move; held open in another campaign, its due date perhaps brought forward to the
+# rule's; already held in this campaign; no longer active).
+TRANSFER_ASSIGNED = ("moved", "completed_before_move")
+TRANSFER_SKIPPED = (
+    "completed_after_move",
+    "open_elsewhere",
+    "open_elsewhere_due_brought_forward",
+    "already_in_campaign",
+    "not_active",
+)
+
+
+class TransferRuleOutcome(Base):
+    """What a campaign's transfer rule did with one move and one of its modules: assigned or skipped, and why.
+
+    One row per (campaign, personnel event, edition): a job run that processes the same move again, or two
+    runs at once, record it once (the insert gives way on the unique key)."""
+
+    __tablename__ = "transfer_rule_outcomes"
+    __table_args__ = (
+        CheckConstraint("outcome in ('assigned', 'skipped')", name="outcome"),
+        CheckConstraint(
+            "(outcome = 'assigned' and reason in ('moved', 'completed_before_move')) or (outcome = 'skipped' and "
+            "reason in ('completed_after_move', 'open_elsewhere', 'open_elsewhere_due_brought_forward', "
+            "'already_in_campaign', 'not_active'))",
+            name="reason",
+        ),
+        CheckConstraint("outcome = 'skipped' or assignment_id is not null", name="assigned_names_assignment"),
+        UniqueConstraint("campaign_id", "event_id", "edition_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("personnel_events.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id"))
+    outcome: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(40))
+    # The assignment made, or the one found that made the rule skip (the completion, the open one elsewhere).
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"), index=True)
+    previous_due_at: Mapped[datetime | None]  # the open assignment's due date before it was brought forward
+    at: Mapped[datetime]

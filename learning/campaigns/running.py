@@ -15,6 +15,7 @@ from learning import clock
 from learning.accounts.models import PersonnelEvent, User
 from learning.accounts.tree import parent_map, subtree
 from learning.audit.services import record
+from learning.campaigns import transfers
 from learning.campaigns.closing import close
 from learning.campaigns.models import Campaign, CampaignDepartment, CampaignModule
 from learning.campaigns.periods import (
@@ -178,28 +179,22 @@ def process_personnel_events(session: Session, batch: int = 5000) -> int:
 
 
 def _assign_for_events(session: Session, campaign: Campaign, area: set[int], rule_area, events) -> int:
-    """The campaign's modules for joiners and movers into its audience (and its transfer-rule modules for
-    moves along the rule), grouped by day and reason so each group is one statement per module."""
-    groups: dict[tuple[date, str, bool], list[int]] = {}
+    """The campaign's modules for joiners and movers into its audience, grouped by day and reason so each
+    group is one statement per module; its transfer-rule modules for moves along the rule (transfers.py,
+    move by move: what was completed before the move does not count there, and each outcome is recorded)."""
+    groups: dict[tuple[date, str], list[int]] = {}
     for event in events:
         if event.kind == "leave":
             continue
         day = tokyo_date(event.at)
         if event.to_department_id in area:
             reason = "new_hire" if event.kind == "hire" else "transfer"
-            groups.setdefault((day, reason, False), []).append(event.user_id)
-        if (
-            event.kind == "transfer"
-            and rule_area
-            and event.from_department_id in rule_area[0]
-            and event.to_department_id in rule_area[1]
-        ):
-            groups.setdefault((day, "transfer_rule", True), []).append(event.user_id)
+            groups.setdefault((day, reason), []).append(event.user_id)
     created = 0
-    for (day, reason, on_transfer), user_ids in groups.items():
+    for (day, reason), user_ids in groups.items():
         due = max(end_of_day(campaign.due_on), end_of_day(day + timedelta(days=campaign.event_due_days)))
         people = select(User.id).where(User.id.in_(user_ids), User.status == "active")
         for cm in campaign.modules:
-            if cm.on_transfer == on_transfer and cm.edition_id:
+            if not cm.on_transfer and cm.edition_id:
                 created += assign(session, people, campaign, cm.edition_id, reason, start_of_day(day), due)
-    return created
+    return created + transfers.fire(session, campaign, rule_area, events)

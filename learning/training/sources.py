@@ -26,3 +26,23 @@ def campaign_names(session: Session, campaign_ids: set[int]) -> dict[int, dict[s
     for describer in _describers:
         names.update(describer(session, {i for i in campaign_ids if i is not None}))
     return names
+
+
+# (session, assignment ids) -> {assignment id: {"from": names, "to": names, "day": date, "campaign": names,
+# "brought_forward": bool}}: a move that made the assignment (a campaign's transfer rule), or brought its due
+# date forward. Registered by campaigns, like the describers above.
+Explainer = Callable[[Session, set[int]], dict[int, dict]]
+_explainers: list[Explainer] = []
+
+
+def register_explainer(explainer: Explainer) -> Explainer:
+    if explainer not in _explainers:
+        _explainers.append(explainer)
+    return explainer
+
+
+def moves_behind(session: Session, assignment_ids: set[int]) -> dict[int, dict]:
+    found: dict[int, dict] = {}
+    for explainer in _explainers:
+        found.update(explainer(session, {i for i in assignment_ids if i is not None}))
+    return found

@@ -41,6 +41,7 @@ def overview(assignment_id: int):
     return render_template(
         "training/overview.html",
         source=source,
+        move=sources.moves_behind(db(), {assignment.id}).get(assignment.id),
         assignment=assignment,
         sections=sections,
         resume=services.resume_position(assignment, len(sections)),
