@@ -5,10 +5,12 @@ Importing this package loads nothing; `init_app(app)` registers what the room of
 
 
 def init_app(app) -> None:
-    from learning.campaigns import cli, services, views
+    from learning.campaigns import cli, pages, services
+    from learning.campaigns.views import campaigns, lifecycle
     from learning.training import sources
 
-    app.register_blueprint(views.bp)
+    app.register_blueprint(campaigns.bp)
+    app.register_blueprint(lifecycle.bp)
     sources.register(services.campaign_names)  # training names an assignment's campaign without importing us
     cli.register(app)
-    app.jinja_env.globals["amendment_label"] = views.amendment_label
+    app.jinja_env.globals["amendment_label"] = pages.amendment_label
