@@ -363,3 +363,29 @@ def test_a_launch_and_an_edit_at_once_never_edit_a_launched_campaign(app, db, or
         assert modules == {org["rules"].module_id, org["privacy"].module_id} and len(made) == 2
     else:
         assert outcomes["edit"] == "not_a_draft" and modules == {org["rules"].module_id} and len(made) == 1
+
+
+def test_double_clicks_on_edit_and_cancel_land_on_the_first_result(app, db, org):
+    import re
+
+    client = office(app, org)
+    post(client, "/campaigns/new", {**FORM, "modules": [str(org["rules"].module_id)]})
+    campaign_id = db.scalar(select(Campaign.id))
+    form = client.get(f"/campaigns/{campaign_id}/edit").get_data(as_text=True)
+    token = re.search(r'name="once" value="([^"]+)"', form).group(1)
+    edited = {**FORM, "name_en": "Edited", "revision": "1", "once": token, "modules": [str(org["rules"].module_id)]}
+    first, second = (post(client, f"/campaigns/{campaign_id}/edit", edited) for _ in range(2))
+    assert (first.status_code, second.status_code) == (302, 302) and first.location == second.location
+    db.expire_all()
+    assert db.get(Campaign, campaign_id).revision == 2
+    assert "Someone else changed" not in client.get(second.location).get_data(as_text=True)
+
+    post(client, f"/campaigns/{campaign_id}/launch")
+    page = client.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    tokens = re.findall(r'name="once" value="([^"]+)"', page)
+    cancel = {"reason": "誤って作成", "once": tokens[-1]}  # the cancel form is the last on the page
+    first, second = (post(client, f"/campaigns/{campaign_id}/cancel", cancel) for _ in range(2))
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert "Only a running campaign" not in client.get(second.location).get_data(as_text=True)
+    assert db.scalar(select(AuditEvent.id).where(AuditEvent.action == "campaign_cancelled")) is not None
+    assert len(db.scalars(select(AuditEvent).where(AuditEvent.action == "campaign_cancelled")).all()) == 1

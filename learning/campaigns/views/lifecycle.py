@@ -1,5 +1,6 @@
 """The steps of a campaign's life for the compliance office: edit or delete a draft, copy any campaign, close a
-running one early or cancel it, extend its due date. Each refusal says why, on the field it concerns."""
+running one early or cancel it, extend its due date. Each refusal says why, on the field it concerns. Every
+form carries a one-time token (@creates_once): a double click lands on the first click's result."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -31,6 +32,7 @@ def _back(campaign_id: int):
 
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
 @requires(Permission.CAMPAIGNS_MANAGE)
+@creates_once()
 def edit(campaign_id: int):
     campaign = get_campaign(campaign_id)
     if campaign.status != "draft":
@@ -59,6 +61,7 @@ def edit(campaign_id: int):
 
 @bp.route("/campaigns/<int:campaign_id>/delete", methods=["POST"])
 @requires(Permission.CAMPAIGNS_MANAGE)
+@creates_once()
 def delete(campaign_id: int):
     get_campaign(campaign_id)
     form = RevisionForm()
@@ -105,6 +108,7 @@ def _end(campaign_id: int, step, action: str, done):
 
 @bp.route("/campaigns/<int:campaign_id>/close", methods=["POST"])
 @requires(Permission.CAMPAIGNS_MANAGE)
+@creates_once()
 def close(campaign_id: int):
     return _end(
         campaign_id, lifecycle.close_early, "close", lambda _n: _("The campaign is closed; its records are frozen.")
@@ -113,6 +117,7 @@ def close(campaign_id: int):
 
 @bp.route("/campaigns/<int:campaign_id>/cancel", methods=["POST"])
 @requires(Permission.CAMPAIGNS_MANAGE)
+@creates_once()
 def cancel(campaign_id: int):
     return _end(
         campaign_id,
