@@ -1,5 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -58,6 +67,37 @@ class CampaignForm(PortalForm):
     transfer_from = SelectField(_l("Extra modules for people moved from"), coerce=optional_int, validators=[Optional()])
     transfer_to = SelectField(_l("…into"), coerce=optional_int, validators=[Optional()])
     transfer_modules = MultiCheckboxField(_l("Extra modules for those moves"), coerce=int)
+    # An edit carries the draft's revision it started from (lifecycle.update_draft refuses a stale one); a
+    # copy carries the campaign it was copied from.
+    revision = HiddenField(filters=[optional_int])
+    copy_of = HiddenField(filters=[optional_int])
+
+
+class RevisionForm(PortalForm):
+    """Deleting a draft: the revision the page showed, so a draft changed since is not deleted unseen."""
+
+    revision = HiddenField(filters=[optional_int], validators=[DataRequired()])
+
+
+class ReasonForm(PortalForm):
+    """Closing a campaign early, or cancelling it."""
+
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])
+
+
+EXTENSION_SCOPES = [
+    SelectChoice("person", _l("One person")),
+    SelectChoice("department", _l("A department and everything under it")),
+    SelectChoice("campaign", _l("Everyone in the campaign")),
+]
+
+
+class ExtensionForm(PortalForm):
+    scope = RadioField(_l("Whose due date"), choices=EXTENSION_SCOPES, default="person")
+    employee_no = StringField(_l("Employee number"), validators=[Optional(), Length(max=20)])
+    department = SelectField(_l("Department"), coerce=optional_int, validators=[Optional()])
+    due_on = DateField(_l("New due date"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason for the extension"), validators=[DataRequired(), Length(max=1000)])
 
 
 class PersonSearchForm(PortalForm):

@@ -9,6 +9,31 @@ MESSAGES = {
     "no_departments": N_("Choose at least one department, or the whole organisation."),
     "empty_audience": N_("Nobody active works in the chosen departments."),
     "transfer_rule_incomplete": N_("A transfer rule needs both departments and at least one module."),
+    "transfer_from_missing": N_("A transfer rule needs the department people move from (or leave the rule empty)."),
+    "transfer_to_missing": N_("A transfer rule needs the department people move into (or leave the rule empty)."),
+    "transfer_modules_missing": N_("A transfer rule needs at least one module (or leave the rule empty)."),
+    "opens_in_past": N_("The opening date must not be in the past (today is allowed)."),
+    "due_in_past": N_("The due date must not be in the past."),
+    # The lifecycle of a campaign (lifecycle.py, extensions.py)
+    "not_a_draft": N_(
+        "This campaign has been launched: its modules, audience and window can no longer be edited. "
+        "Copy it instead, and change the copy."
+    ),
+    "stale": N_(
+        "Someone else changed this draft after you opened it. Nothing of yours was saved: reload the page and "
+        "make your change again."
+    ),
+    "not_found": N_("This campaign no longer exists: a draft that was deleted."),
+    "already_launched": N_("This campaign has already been launched."),
+    "not_running": N_("Only a running campaign can be closed early, cancelled or extended."),
+    "reason_required": N_("Give the reason: it is kept with the change, for the committee and audit."),
+    "no_edition": N_("The module %(module)s has no published edition: publish one, or take it out of the campaign."),
+    "extension_before_due": N_("The new due date must be after the current due date (%(due)s)."),
+    "extension_in_past": N_("The new due date must not be in the past."),
+    "extension_nobody": N_("Nobody has an open assignment of this campaign there: there is nothing to extend."),
+    "extension_person_unknown": N_("No one has the employee number %(no)s."),
+    "extension_person_missing": N_("Give the employee number of the person whose due date moves."),
+    "extension_department_missing": N_("Choose the department whose due date moves."),
     "amendment_reason": N_("Give the reason for the correction: it is kept with it, for the committee and audit."),
     "amendment_status": N_("Choose what the outcome should have been."),
     "amendment_not_closed": N_("Only a closed period is amended; while it runs, change the assignment itself."),

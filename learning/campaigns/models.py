@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from learning.db import Base
 
 CAMPAIGN_STATUSES = ("draft", "running", "closed")
+# How a closed campaign ended, when not at the end of its period: closed early, or cancelled (its open
+# assignments withdrawn). Either way it is closed, so the frozen-period triggers hold it (migration 0018).
+ENDINGS = ("closed_early", "cancelled")
 
 
 class Campaign(Base):
@@ -19,6 +22,11 @@ class Campaign(Base):
         CheckConstraint("recurrence in ('none', 'yearly', 'half', 'quarterly')", name="recurrence"),
         # One campaign per series and period: two overlapping rollovers cannot both create the next one.
         UniqueConstraint("series_id", "period_start"),
+        CheckConstraint("ended_how is null or ended_how in ('closed_early', 'cancelled')", name="ended_how"),
+        CheckConstraint(
+            "(ended_how is null) = (ended_reason is null) and (ended_reason is null or length(trim(ended_reason)) > 0)",
+            name="ended_reason",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +49,11 @@ class Campaign(Base):
     created_at: Mapped[datetime]
     launched_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]  # when its records were frozen (campaigns/closing.py)
+    # Raised by every edit of a draft: an edit made from an older page is refused, never silently applied
+    # over another person's (campaigns/lifecycle.py, a conditional UPDATE).
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    ended_how: Mapped[str | None] = mapped_column(String(12))
+    ended_reason: Mapped[str | None] = mapped_column(String(1000))
 
     modules: Mapped[list[CampaignModule]] = relationship(order_by="CampaignModule.id", lazy="selectin")
     departments: Mapped[list[CampaignDepartment]] = relationship(lazy="selectin")
@@ -167,3 +180,51 @@ class TransferRuleOutcome(Base):
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"), index=True)
     previous_due_at: Mapped[datetime | None]  # the open assignment's due date before it was brought forward
     at: Mapped[datetime]
+
+
+EXTENSION_SCOPES = ("person", "department", "campaign")
+
+
+class DueExtension(Base):
+    """A due date moved on, for a person, a department subtree or the whole campaign, with who and why.
+
+    The assignments' `due_at` is updated (so every report, reminder and overdue count follows); each one
+    moved has a `DueExtensionItem` keeping the due date it had, so the first item of an assignment holds its
+    original due date for good."""
+
+    __tablename__ = "due_extensions"
+    __table_args__ = (
+        CheckConstraint("scope in ('person', 'department', 'campaign')", name="scope"),
+        CheckConstraint("length(trim(reason)) > 0", name="reason_given"),
+        CheckConstraint(
+            "(scope = 'person') = (user_id is not null) and (scope = 'department') = (department_id is not null)",
+            name="scope_target",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    due_on: Mapped[date]  # the new due date, a day in Japan (the whole day counts)
+    reason: Mapped[str] = mapped_column(String(1000))
+    extended_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    extended_at: Mapped[datetime]
+    assignments: Mapped[int] = mapped_column(default=0)  # how many were moved
+
+
+class DueExtensionItem(Base):
+    """One assignment moved by an extension, with the due date it had before."""
+
+    __tablename__ = "due_extension_items"
+    __table_args__ = (
+        UniqueConstraint("extension_id", "assignment_id"),
+        CheckConstraint("new_due_at > previous_due_at", name="later"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    extension_id: Mapped[int] = mapped_column(ForeignKey("due_extensions.id"))
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    previous_due_at: Mapped[datetime]
+    new_due_at: Mapped[datetime]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, exists, insert, literal, or_, select
+from sqlalchemy import and_, bindparam, func, insert, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from learning.accounts.tree import parent_map
 from learning.audit.services import record
 from learning.campaigns.audience import covered_departments
 from learning.campaigns.closing import company_case
+from learning.campaigns.coverage import already_covered, audience, coverage_counts
 from learning.campaigns.messages import MESSAGES
 from learning.campaigns.models import Campaign, CampaignDepartment, CampaignModule
 from learning.campaigns.periods import end_of_day, period_containing, start_of_day
@@ -69,8 +70,6 @@ def covered(session: Session, campaign: Campaign, parents: dict[int, int | None]
 
 
 def audience_size(session: Session, departments: set[int]) -> int:
-    from sqlalchemy import func
-
     if not departments:
         return 0
     return session.scalar(
@@ -78,30 +77,69 @@ def audience_size(session: Session, departments: set[int]) -> int:
     )
 
 
-def create_campaign(session: Session, draft: CampaignDraft, actor_id: int) -> Campaign:
-    """A draft campaign; raises CampaignInvalid naming each field that is wrong."""
+def check_draft(session: Session, draft: CampaignDraft, today: date | None = None) -> dict[str, str]:
+    """What is wrong with a draft, by field (campaigns/messages.py codes). With `today` (the forms pass it), a
+    window already past is wrong too: the opening day may be today, the due date not before it."""
     problems: dict[str, str] = {}
     if not draft.module_ids:
         problems["modules"] = "no_modules"
+    if today is not None and draft.opens_on < today:
+        problems["opens_on"] = "opens_in_past"
     if draft.due_on < draft.opens_on:
         problems["due_on"] = "due_before_open"
+    elif today is not None and draft.due_on < today:
+        problems["due_on"] = "due_in_past"
     if not draft.whole_organisation and not draft.include_ids:
         problems["departments"] = "no_departments"
-    if bool(draft.transfer_from_id) != bool(draft.transfer_to_id) or (
-        draft.transfer_module_ids and not draft.transfer_from_id
-    ):
-        problems["transfer_from"] = "transfer_rule_incomplete"
+    # A transfer rule is whole or absent: both departments and at least one module, or none of them.
+    rule = (bool(draft.transfer_from_id), bool(draft.transfer_to_id), bool(draft.transfer_module_ids))
+    if any(rule) and not all(rule):
+        if not draft.transfer_from_id:
+            problems["transfer_from"] = "transfer_from_missing"
+        if not draft.transfer_to_id:
+            problems["transfer_to"] = "transfer_to_missing"
+        if not draft.transfer_module_ids:
+            problems["transfer_modules"] = "transfer_modules_missing"
     if "departments" not in problems:
         parents = parent_map(session)
         area = covered_departments(draft.include_ids, draft.exclude_ids, parents, draft.whole_organisation)
         if audience_size(session, area) == 0:
             problems["departments"] = "empty_audience"
+    return problems
+
+
+def draft_period(draft: CampaignDraft) -> tuple[date, date]:
+    if draft.recurrence == "none":
+        return draft.opens_on, draft.due_on + timedelta(days=1)
+    return period_containing(draft.opens_on, draft.recurrence)
+
+
+def add_rules(session: Session, campaign_id: int, draft: CampaignDraft) -> None:
+    """The draft's modules, extra modules and departments, as rows of the campaign."""
+    session.add_all(CampaignModule(campaign_id=campaign_id, module_id=m) for m in dict.fromkeys(draft.module_ids))
+    session.add_all(
+        CampaignModule(campaign_id=campaign_id, module_id=m, on_transfer=True)
+        for m in dict.fromkeys(draft.transfer_module_ids or [])
+    )
+    session.add_all(
+        CampaignDepartment(campaign_id=campaign_id, department_id=d) for d in dict.fromkeys(draft.include_ids)
+    )
+    session.add_all(
+        CampaignDepartment(campaign_id=campaign_id, department_id=d, exclude=True)
+        for d in dict.fromkeys(draft.exclude_ids)
+        if d not in draft.include_ids
+    )
+
+
+def create_campaign(
+    session: Session, draft: CampaignDraft, actor_id: int, today: date | None = None, copy_of: int | None = None
+) -> Campaign:
+    """A draft campaign; raises CampaignInvalid naming each field that is wrong. `copy_of`: the campaign it
+    was copied from (kept in the audit record)."""
+    problems = check_draft(session, draft, today)
     if problems:
         raise CampaignInvalid(problems)
-    if draft.recurrence == "none":
-        period = (draft.opens_on, draft.due_on + timedelta(days=1))
-    else:
-        period = period_containing(draft.opens_on, draft.recurrence)
+    period = draft_period(draft)
     campaign = Campaign(
         name_ja=draft.name_ja,
         name_en=draft.name_en,
@@ -123,22 +161,11 @@ def create_campaign(session: Session, draft: CampaignDraft, actor_id: int) -> Ca
     session.add(campaign)
     session.flush()
     campaign.series_id = campaign.id
-    session.add_all(CampaignModule(campaign_id=campaign.id, module_id=m) for m in dict.fromkeys(draft.module_ids))
-    session.add_all(
-        CampaignModule(campaign_id=campaign.id, module_id=m, on_transfer=True)
-        for m in dict.fromkeys(draft.transfer_module_ids or [])
-    )
-    session.add_all(
-        CampaignDepartment(campaign_id=campaign.id, department_id=d) for d in dict.fromkeys(draft.include_ids)
-    )
-    session.add_all(
-        CampaignDepartment(campaign_id=campaign.id, department_id=d, exclude=True)
-        for d in dict.fromkeys(draft.exclude_ids)
-        if d not in draft.include_ids
-    )
+    add_rules(session, campaign.id, draft)
     session.flush()
     session.expire(campaign, ["modules", "departments"])
-    record(session, "campaign_created", actor_id=actor_id, target=("campaign", campaign.id))
+    details = {"copy_of": copy_of} if copy_of else None
+    record(session, "campaign_created", actor_id=actor_id, target=("campaign", campaign.id), details=details)
     return campaign
 
 
@@ -157,11 +184,17 @@ def launch(session: Session, campaign: Campaign, actor_id: int | None, progress=
     due = end_of_day(campaign.due_on)
     assigned_at = max(now, start_of_day(campaign.opens_on))
     created = 0
+    explained = []
     for cm in campaign.modules:
         if cm.on_transfer or cm.edition_id is None:
             continue
-        people = select(User.id).where(User.status == "active", User.department_id.in_(area))
-        created += assign(session, people, campaign, cm.edition_id, "campaign", assigned_at, due)
+        people = audience(area)
+        # Counted just before assigning, by the same definition assign() applies: the record says why
+        # each person covered was or was not assigned.
+        line = coverage_counts(session, people, campaign, cm.edition_id)
+        line["assigned"] = assign(session, people, campaign, cm.edition_id, "campaign", assigned_at, due)
+        created += line["assigned"]
+        explained.append({"module_id": cm.module_id, "edition_id": cm.edition_id, **line})
         if progress:
             progress(1)
     record(
@@ -169,21 +202,25 @@ def launch(session: Session, campaign: Campaign, actor_id: int | None, progress=
         "campaign_launched",
         actor_id=actor_id,
         target=("campaign", campaign.id),
-        details={"assignments": created, "editions": sorted(cm.edition_id for cm in campaign.modules if cm.edition_id)},
+        details={
+            "assignments": created,
+            "editions": sorted(cm.edition_id for cm in campaign.modules if cm.edition_id),
+            "modules": explained,
+        },
     )
     return created
 
 
 def pin_editions(session: Session, campaign: Campaign) -> None:
     """Fixes each module of the campaign to its edition published now (once: a pinned edition stays)."""
-    current = _current_editions(session)
+    current = current_editions(session)
     for cm in campaign.modules:
         if cm.edition_id is None:
             cm.edition_id = current.get(cm.module_id)
     session.flush()
 
 
-def _current_editions(session: Session) -> dict[int, int]:
+def current_editions(session: Session) -> dict[int, int]:
     return dict(session.execute(select(Edition.module_id, Edition.id).where(Edition.status == "published")).all())
 
 
@@ -198,20 +235,7 @@ def assign(
     A closed campaign takes no new assignment (the database refuses it too)."""
     if campaign.status == "closed":
         return 0
-    period_start = start_of_day(campaign.period_start)
-    closed = select(Campaign.id).where(Campaign.status == "closed").scalar_subquery()
-    done = exists().where(
-        Assignment.user_id == User.id,
-        Assignment.edition_id == edition_id,
-        or_(
-            and_(
-                Assignment.status.in_(("assigned", "in_progress", "exempt")),
-                Assignment.withdrawn_at.is_(None),
-                or_(Assignment.campaign_id.is_(None), Assignment.campaign_id.not_in(closed)),
-            ),
-            and_(Assignment.status == "completed", Assignment.completed_at >= period_start),
-        ),
-    )
+    done = or_(*already_covered(campaign, edition_id).values())
     rows = select(
         User.id,
         literal(edition_id),

@@ -35,7 +35,9 @@ class Assignment(Base):
         ),
         # A closed period's report groups by the department the person was in when assigned.
         Index("ix_assignments_campaign_department", "campaign_id", "department_id", "status"),
-        CheckConstraint("withdrawn_reason is null or withdrawn_reason in ('left')", name="withdrawn_reason"),
+        CheckConstraint(
+            "withdrawn_reason is null or withdrawn_reason in ('left', 'cancelled')", name="withdrawn_reason"
+        ),
         Index("ix_assignments_campaign_curve", "campaign_id", "status", "completed_on"),
         # Launching twice, or two job runs at once, cannot assign the same edition twice in a campaign.
         UniqueConstraint("campaign_id", "user_id", "edition_id"),
@@ -68,7 +70,8 @@ class Assignment(Base):
     # transfers came after (the company is the top of that department's tree, at that time).
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     company_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
-    # A leaver's open assignment is withdrawn, not deleted: kept, marked, and out of every denominator.
+    # A leaver's open assignment is withdrawn, not deleted: kept, marked, and out of every denominator; so
+    # is an open assignment of a cancelled campaign ("cancelled", campaigns/lifecycle.py).
     withdrawn_at: Mapped[datetime | None]
     withdrawn_reason: Mapped[str | None] = mapped_column(String(20))
     # Set when the period closes (campaigns/closing.py): from then on the database refuses any change to

@@ -4,40 +4,22 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from wtforms.fields.choices import SelectChoice
 
 from learning import clock
-from learning.accounts import tree
-from learning.accounts.models import Department, User
+from learning.accounts.models import User
 from learning.audit.services import record
 from learning.authz import Permission, requires
-from learning.campaigns import amendments, services
-from learning.campaigns.forms import AmendmentForm, CampaignForm, ExemptionForm, PersonSearchForm
-from learning.campaigns.messages import AMENDMENT_LABELS, MESSAGES
+from learning.campaigns import amendments, extensions, lifecycle, services
+from learning.campaigns.forms import AmendmentForm, ExemptionForm, PersonSearchForm
 from learning.campaigns.models import Campaign
+from learning.campaigns.pages import as_draft, campaign_form, get_campaign, mark_problems, render_campaign, today
 from learning.campaigns.periods import end_of_day, tokyo_date
-from learning.courses.rendering import shown
-from learning.i18n import pick
 from learning.training import services as training
 from learning.training.models import Assignment
 from learning.training.services import my_assignments
-from learning.web import creates_once, db, refuse, refused, translated
+from learning.web import creates_once, db, refuse, refused
 
-bp = Blueprint("campaigns", __name__, template_folder="templates")
-
-
-def department_choices() -> list[SelectChoice]:
-    """Departments in tree order, indented by depth, named in the reader's language."""
-    departments = {d.id: d for d in db().scalars(select(Department).order_by(Department.code))}
-    parents = {d.id: d.parent_id for d in departments.values()}  # siblings in code order
-    return [SelectChoice(d, "\u3000" * depth + pick(departments[d].names)) for d, depth in tree.ordered(parents)]
-
-
-def get_campaign(campaign_id: int) -> Campaign:
-    campaign = db().get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
+bp = Blueprint("campaigns", __name__, template_folder="../templates")
 
 
 @bp.route("/campaigns")
@@ -60,42 +42,15 @@ def index():
 @requires(Permission.CAMPAIGNS_MANAGE)
 @creates_once()
 def create():
-    form = CampaignForm()
-    module_choices = [SelectChoice(m.id, shown(e.titles)) for m, e in services.campaign_modules(db())]
-    form.modules.choices = form.transfer_modules.choices = module_choices
-    departments = department_choices()
-    form.include.choices = form.exclude.choices = departments
-    form.transfer_from.choices = form.transfer_to.choices = [SelectChoice("", "—"), *departments]
+    """A new draft; also where a copy's form (lifecycle.copy) is sent, with the campaign it copies."""
+    form = campaign_form()
     if form.validate_on_submit():
-        draft = services.CampaignDraft(
-            name_ja=form.name_ja.data.strip(),
-            name_en=form.name_en.data.strip(),
-            module_ids=form.modules.data,
-            whole_organisation=form.audience.data == "all",
-            include_ids=form.include.data,
-            exclude_ids=form.exclude.data,
-            opens_on=form.opens_on.data,
-            due_on=form.due_on.data,
-            recurrence=form.recurrence.data,
-            event_due_days=form.event_due_days.data,
-            reminder_days=",".join(d.strip() for d in form.reminder_days.data.split(",")),
-            escalate_after_days=form.escalate_after_days.data,
-            transfer_from_id=form.transfer_from.data,
-            transfer_to_id=form.transfer_to.data,
-            transfer_module_ids=form.transfer_modules.data,
-        )
+        copy_of = form.copy_of.data if form.copy_of.data and db().get(Campaign, form.copy_of.data) else None
         try:
-            campaign = services.create_campaign(db(), draft, current_user.id)
+            campaign = services.create_campaign(db(), as_draft(form), current_user.id, today(), copy_of)
         except services.CampaignInvalid as exc:
-            fields = {
-                "departments": form.include,
-                "modules": form.modules,
-                "due_on": form.due_on,
-                "transfer_from": form.transfer_from,
-            }
             refused()
-            for name, code in exc.problems.items():
-                fields[name].errors = [*fields[name].errors, translated(MESSAGES[code])]
+            mark_problems(form, exc.problems)
         else:
             flash(_("The campaign has been saved as a draft. Check it, then launch it."), "success")
             return redirect(url_for(".show", campaign_id=campaign.id))
@@ -106,31 +61,20 @@ def create():
 @bp.route("/campaigns/<int:campaign_id>")
 @requires(Permission.CAMPAIGNS_READ)
 def show(campaign_id: int):
-    campaign = get_campaign(campaign_id)
-    area = services.covered(db(), campaign)
-    modules = {m.id: (m, e) for m, e in services.campaign_modules(db())}
-    names = {d.id: pick(d.names) for d in db().scalars(select(Department))}
-    assigned = db().scalar(select(func.count()).select_from(Assignment).where(Assignment.campaign_id == campaign.id))
-    return render_template(
-        "campaigns/show.html",
-        campaign=campaign,
-        audience=services.audience_size(db(), area),
-        modules=modules,
-        names=names,
-        assigned=assigned,
-    )
+    return render_campaign(get_campaign(campaign_id))
 
 
 @bp.route("/campaigns/<int:campaign_id>/launch", methods=["POST"])
 @requires(Permission.CAMPAIGNS_MANAGE)
 def launch(campaign_id: int):
-    campaign = get_campaign(campaign_id)
-    if campaign.status != "draft":
-        flash(_("This campaign has already been launched."), "warning")
-        return redirect(url_for(".show", campaign_id=campaign.id))
-    created = services.launch(db(), campaign, current_user.id)
-    flash(_("Launched: %(n)d assignments created.", n=created), "success")
-    return redirect(url_for(".show", campaign_id=campaign.id))
+    get_campaign(campaign_id)
+    try:
+        created = lifecycle.launch_draft(db(), campaign_id, current_user.id, today())
+    except lifecycle.LifecycleError as exc:
+        flash(refuse(exc), "warning" if exc.code == "already_launched" else "error")
+    else:
+        flash(_("Launched: %(n)d assignments created.", n=created), "success")
+    return redirect(url_for(".show", campaign_id=campaign_id))
 
 
 @bp.route("/people")
@@ -162,12 +106,9 @@ def person():
         exemption=ExemptionForm(),
         amendment=AmendmentForm(),
         corrections=_corrections(assignments or []),
+        original_due=extensions.original_due(db(), [a.id for a in assignments or []]),
         now=clock.now(),
     )
-
-
-def amendment_label(status: str) -> str:
-    return translated(AMENDMENT_LABELS[status]) if status in AMENDMENT_LABELS else status
 
 
 def _corrections(assignments) -> dict:
