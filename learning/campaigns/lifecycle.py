@@ -27,7 +27,7 @@ from learning.campaigns.services import (
     add_rules,
     check_draft,
     current_editions,
-    draft_period,
+    draft_columns,
     launch,
 )
 from learning.courses.models import Module
@@ -77,26 +77,10 @@ def update_draft(
     problems = check_draft(session, draft, today)
     if problems:
         raise CampaignInvalid(problems)
-    start, end = draft_period(draft)
     changed = session.scalar(
         update(Campaign)
         .where(Campaign.id == campaign_id, Campaign.status == "draft", Campaign.revision == revision)
-        .values(
-            name_ja=draft.name_ja,
-            name_en=draft.name_en,
-            whole_organisation=draft.whole_organisation,
-            recurrence=draft.recurrence,
-            opens_on=draft.opens_on,
-            due_on=draft.due_on,
-            period_start=start,
-            period_end=end,
-            event_due_days=draft.event_due_days,
-            reminder_days=draft.reminder_days,
-            escalate_after_days=draft.escalate_after_days,
-            transfer_from_id=draft.transfer_from_id,
-            transfer_to_id=draft.transfer_to_id,
-            revision=Campaign.revision + 1,
-        )
+        .values(**draft_columns(draft), revision=Campaign.revision + 1)
         .returning(Campaign.revision)
         .execution_options(synchronize_session=False)
     )

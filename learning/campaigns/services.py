@@ -114,6 +114,27 @@ def draft_period(draft: CampaignDraft) -> tuple[date, date]:
     return period_containing(draft.opens_on, draft.recurrence)
 
 
+def draft_columns(draft: CampaignDraft) -> dict:
+    """The campaign's own columns that a draft sets (its modules and departments go through add_rules): one
+    list for creating a draft and for editing one."""
+    start, end = draft_period(draft)
+    return {
+        "name_ja": draft.name_ja,
+        "name_en": draft.name_en,
+        "whole_organisation": draft.whole_organisation,
+        "recurrence": draft.recurrence,
+        "opens_on": draft.opens_on,
+        "due_on": draft.due_on,
+        "period_start": start,
+        "period_end": end,
+        "event_due_days": draft.event_due_days,
+        "reminder_days": draft.reminder_days,
+        "escalate_after_days": draft.escalate_after_days,
+        "transfer_from_id": draft.transfer_from_id,
+        "transfer_to_id": draft.transfer_to_id,
+    }
+
+
 def add_rules(session: Session, campaign_id: int, draft: CampaignDraft) -> None:
     """The draft's modules, extra modules and departments, as rows of the campaign."""
     session.add_all(CampaignModule(campaign_id=campaign_id, module_id=m) for m in dict.fromkeys(draft.module_ids))
@@ -139,25 +160,7 @@ def create_campaign(
     problems = check_draft(session, draft, today)
     if problems:
         raise CampaignInvalid(problems)
-    period = draft_period(draft)
-    campaign = Campaign(
-        name_ja=draft.name_ja,
-        name_en=draft.name_en,
-        status="draft",
-        whole_organisation=draft.whole_organisation,
-        recurrence=draft.recurrence,
-        opens_on=draft.opens_on,
-        due_on=draft.due_on,
-        period_start=period[0],
-        period_end=period[1],
-        event_due_days=draft.event_due_days,
-        reminder_days=draft.reminder_days,
-        escalate_after_days=draft.escalate_after_days,
-        transfer_from_id=draft.transfer_from_id,
-        transfer_to_id=draft.transfer_to_id,
-        created_by_id=actor_id,
-        created_at=clock.now(),
-    )
+    campaign = Campaign(**draft_columns(draft), status="draft", created_by_id=actor_id, created_at=clock.now())
     session.add(campaign)
     session.flush()
     campaign.series_id = campaign.id
