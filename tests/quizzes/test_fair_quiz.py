@@ -5,6 +5,7 @@ import re
 
 from sqlalchemy import select
 
+from learning.accounts.models import User
 from learning.courses.formats.spec import SourceSpec
 from learning.courses.models import Edition, Module, Question
 from learning.courses.services import import_modules
@@ -99,6 +100,10 @@ def test_after_a_failure_the_sections_behind_the_missed_questions_are_shown(db, 
     assert "reread the sections behind the questions you missed" in quiz_panel.split("Go to the quiz")[0]
     for position in missed:
         assert f"Section {position}: Section {position}</a>" in quiz_panel
+    db.get(User, assignment.user_id).locale = "ja"  # the reader's word for a section: 第N節
+    db.commit()
+    japanese = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert all(f"第{position}節: " in japanese for position in missed) and "セクション" not in japanese
 
     # Passing clears it: nothing to reread.
     retry_id = start_quiz(client, assignment.id)
