@@ -1,5 +1,11 @@
 """Plotly figures for the report pages, built on the server; the page's script only draws them.
 
+Each figure is written as plotly's JSON (`{"data": [...], "layout": {...}}`) directly. plotly's
+`graph_objects` validate every property as a figure is built and then serialise it again: about 25 ms for
+one completion curve, on a page that a department head opens at the deadline with three charts on it. The
+dicts below cost a fraction of a millisecond; tests/reports/test_charts.py validates each of them with
+`graph_objects`, so a misspelt property still fails, in the suite rather than on every view.
+
 Flask-free: the view passes every word a figure shows, already in the reader's language, and the reader's
 locale, which picks how dates are written (`DATE_FORMATS`) and what plotly.js says itself (`plotly_locale`:
 the served bundle knows English only).
@@ -9,9 +15,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 
-import plotly.graph_objects as go
+import plotly.io as pio
 from babel.dates import get_day_names, get_month_names
+from plotly.colors import get_colorscale
+from plotly.utils import PlotlyJSONEncoder
 
 from learning.reports.completion import DepartmentRow
 
@@ -79,11 +88,31 @@ def plotly_locale(locale: str, dictionary: dict[str, str]) -> dict:
     }
 
 
-def _layout(figure: go.Figure, title: str, margin: dict, narrow: dict | None = None, **settings) -> dict:
-    """The figure as JSON, with narrow side margins (axis labels push them wider where needed: a phone is
-    375 px wide). `narrow`: what charts.js changes in the layout on a narrow screen (merged into it)."""
-    figure.update_layout(title=title, template="plotly_white", margin={"l": 50, "r": 20, **margin}, **settings)
-    drawn = json.loads(figure.to_json())
+@cache
+def _blues() -> list:
+    return get_colorscale("Blues")
+
+
+@cache
+def _template() -> str:
+    """plotly's "plotly_white" template as JSON text, read once (the same for every figure)."""
+    return json.dumps(pio.templates["plotly_white"], cls=PlotlyJSONEncoder)
+
+
+def _figure(
+    data: list[dict], title: str, margin: dict, narrow: dict | None = None, extra: dict | None = None, **settings
+) -> dict:
+    """The figure as plotly's JSON, with narrow side margins (axis labels push them wider where needed: a phone
+    is 375 px wide). `narrow`: what charts.js changes in the layout on a narrow screen (merged into it);
+    `extra`: shapes and annotations."""
+    layout = {
+        "title": {"text": title},
+        "template": json.loads(_template()),
+        "margin": {"l": 50, "r": 20, **margin},
+        **settings,
+        **(extra or {}),
+    }
+    drawn = {"data": data, "layout": layout}
     return {**drawn, "narrow": narrow} if narrow else drawn
 
 
@@ -92,17 +121,16 @@ def completion_bar(
 ) -> dict:
     """Completion rate per department (rolled up), for the departments down to `depth` levels."""
     shown = [r for r in rows if r.depth <= depth and r.total.counted]
-    figure = go.Figure(
-        go.Bar(
-            x=[r.name for r in shown],
-            y=[round(100 * (r.total.completion_rate or 0), 1) for r in shown],
-            text=[f"{r.total.completed}/{r.total.counted}" for r in shown],
-            marker_color=COLOURS[0],
-            hovertemplate=f"%{{x}}<br>{y_title}: %{{y:.1f}}%<br>{count_title}: %{{text}}<extra></extra>",
-        )
-    )
-    return _layout(
-        figure,
+    bar = {
+        "type": "bar",
+        "x": [r.name for r in shown],
+        "y": [round(100 * (r.total.completion_rate or 0), 1) for r in shown],
+        "text": [f"{r.total.completed}/{r.total.counted}" for r in shown],
+        "marker": {"color": COLOURS[0]},
+        "hovertemplate": f"%{{x}}<br>{y_title}: %{{y:.1f}}%<br>{count_title}: %{{text}}<extra></extra>",
+    }
+    return _figure(
+        [bar],
         title,
         xaxis={"title": {"text": x_title}, "automargin": True},
         yaxis={"range": [0, 100], "ticksuffix": "%", "title": {"text": y_title}},
@@ -116,25 +144,40 @@ def completion_over_time(
 ) -> dict:
     """Cumulative completion across the campaign's window, with the due date marked."""
     hover = date_format(locale).hover
-    figure = go.Figure(
-        go.Scatter(
-            x=[d.isoformat() for d in days],
-            y=shares,
-            mode="lines",
-            line={"color": COLOURS[0]},
-            hovertemplate=f"%{{x|{hover}}}<br>{y_title}: %{{y:.1f}}%<extra></extra>",
-        )
-    )
-    figure.add_vline(x=due_on.isoformat(), line_dash="dash", line_color="#b42318")
-    figure.add_annotation(
-        x=due_on.isoformat(), y=100, text=due_label, showarrow=False, yanchor="bottom", xanchor="right"
-    )
+    line = {
+        "type": "scatter",
+        "x": [d.isoformat() for d in days],
+        "y": shares,
+        "mode": "lines",
+        "line": {"color": COLOURS[0]},
+        "hovertemplate": f"%{{x|{hover}}}<br>{y_title}: %{{y:.1f}}%<extra></extra>",
+    }
+    due = due_on.isoformat()
+    marks = {
+        # The due date: a dashed line from the foot of the plot to its top, named at its top.
+        "shapes": [
+            {
+                "type": "line",
+                "x0": due,
+                "x1": due,
+                "xref": "x",
+                "y0": 0,
+                "y1": 1,
+                "yref": "y domain",
+                "line": {"dash": "dash", "color": "#b42318"},
+            }
+        ],
+        "annotations": [
+            {"x": due, "y": 100, "text": due_label, "showarrow": False, "yanchor": "bottom", "xanchor": "right"}
+        ],
+    }
     # The axis reaches the due date even while the line (which stops today) has not.
     last = max([*days, due_on]).isoformat()
-    first = days[0].isoformat() if days else due_on.isoformat()
-    return _layout(
-        figure,
+    first = days[0].isoformat() if days else due
+    return _figure(
+        [line],
         title,
+        extra=marks,
         xaxis=date_axis(locale, range=[first, last], title={"text": x_title}),
         yaxis={"range": [0, 105], "ticksuffix": "%", "title": {"text": y_title}},
         height=420,  # the page keeps this much room for a chart before it is drawn
@@ -156,18 +199,17 @@ def score_heatmap(
         ]
         for r in rows
     ]
-    figure = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=[name for _, name in modules],
-            y=[r.name for r in rows],
-            coloraxis="coloraxis",
-            hoverongaps=False,
-            hovertemplate=f"%{{y}}<br>%{{x}}<br>{value_title}: %{{z:.1f}}<extra></extra>",
-        )
-    )
-    return _layout(
-        figure,
+    heatmap = {
+        "type": "heatmap",
+        "z": z,
+        "x": [name for _, name in modules],
+        "y": [r.name for r in rows],
+        "coloraxis": "coloraxis",
+        "hoverongaps": False,
+        "hovertemplate": f"%{{y}}<br>%{{x}}<br>{value_title}: %{{z:.1f}}<extra></extra>",
+    }
+    return _figure(
+        [heatmap],
         title,
         height=max(300, 28 * len(rows) + 160),
         margin={"t": 50},
@@ -176,7 +218,8 @@ def score_heatmap(
         coloraxis={
             "cmin": 0,
             "cmax": 100,
-            "colorscale": "Blues",
+            # plotly.py's "Blues" (ColorBrewer's), written out: plotly.js has a different palette by that name.
+            "colorscale": [list(stop) for stop in _blues()],
         },
         # On a phone the colour scale goes above the cells, leaving them the width, and the module names stand
         # upright below them: more height, so that every department keeps its row.
@@ -205,48 +248,68 @@ def trend_lines(
         line = {"color": colour, "width": 3 if n == 0 else 2}
         y = [None if v is None else round(100 * v, 1) for v in values]
         traces.append(
-            go.Scatter(
-                x=labels,
-                y=[None if r else v for v, r in zip(y, running, strict=True)],
-                name=name,
-                legendgroup=name,
-                mode="lines+markers",
-                line=line,
-                connectgaps=False,
-                hovertemplate=f"{value}<extra></extra>",
-            )
+            {
+                "type": "scatter",
+                "x": labels,
+                "y": [None if r else v for v, r in zip(y, running, strict=True)],
+                "name": name,
+                "legendgroup": name,
+                "mode": "lines+markers",
+                "line": line,
+                "connectgaps": False,
+                "hovertemplate": f"{value}<extra></extra>",
+            }
         )
         if any(running):
             # The running points, joined by a dotted line to the closed period just before them.
             before_running = [k + 1 < len(running) and running[k + 1] for k in range(len(running))]
             traces.append(
-                go.Scatter(
-                    x=labels,
-                    y=[v if r or b else None for v, r, b in zip(y, running, before_running, strict=True)],
-                    name=name,
-                    legendgroup=name,
-                    showlegend=False,
-                    mode="lines+markers",
-                    line={**line, "dash": "dot"},
-                    marker={
+                {
+                    "type": "scatter",
+                    "x": labels,
+                    "y": [v if r or b else None for v, r, b in zip(y, running, before_running, strict=True)],
+                    "name": name,
+                    "legendgroup": name,
+                    "showlegend": False,
+                    "mode": "lines+markers",
+                    "line": {**line, "dash": "dot"},
+                    "marker": {
                         "symbol": ["circle-open" if r else "circle" for r in running],
                         "size": [11 if r else 6 for r in running],
                         "line": {"width": 2, "color": colour},
                     },
-                    connectgaps=False,
-                    hovertemplate=marked,
-                )
+                    "connectgaps": False,
+                    "hovertemplate": marked,
+                }
             )
-    figure = go.Figure(traces)
+    shapes, annotations = [], []
     for k, label in enumerate(labels):
         if running[k]:
-            figure.add_vrect(x0=k - 0.5, x1=k + 0.5, fillcolor=RUNNING_FILL, opacity=0.35, line_width=0, layer="below")
+            # The running period's band, from the foot of the plot to its top, behind the lines.
+            shapes.append(
+                {
+                    "type": "rect",
+                    "x0": k - 0.5,
+                    "x1": k + 0.5,
+                    "xref": "x",
+                    "y0": 0,
+                    "y1": 1,
+                    "yref": "y domain",
+                    "fillcolor": RUNNING_FILL,
+                    "opacity": 0.35,
+                    "line": {"width": 0},
+                    "layer": "below",
+                }
+            )
             # The last period's note ends at the plot's edge rather than running past it (a phone is narrow).
             at = {"x": k + 0.5, "xanchor": "right"} if k == len(labels) - 1 else {"x": label}
-            figure.add_annotation(**at, y=1, yref="paper", yanchor="bottom", text=running_label, showarrow=False)
-    return _layout(
-        figure,
+            annotations.append(
+                {**at, "y": 1, "yref": "paper", "yanchor": "bottom", "text": running_label, "showarrow": False}
+            )
+    return _figure(
+        traces,
         title,
+        extra={"shapes": shapes, "annotations": annotations} if shapes else None,
         xaxis={
             "type": "category",
             "categoryorder": "array",

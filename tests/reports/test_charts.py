@@ -169,3 +169,33 @@ def test_periods_are_named_as_people_name_them(app, db):
     assert named("quarterly", date(2027, 1, 1)) == "2026年度 第4四半期"
     assert named("quarterly", date(2027, 1, 1), "en") == "FY2026 Q4"
     assert named("none", date(2026, 5, 12)) == "2026/05/12"
+
+
+def every_kind_of_chart() -> dict[str, dict]:
+    rows = [
+        DepartmentRow(1, "R", "Retail", 1, None, total=Counts(assigned=4, completed=3)),
+        DepartmentRow(2, "R-S", "Sales", 2, 1, total=Counts(assigned=2, completed=1)),
+    ]
+    cells = {(1, 7): Cell(Scores(scored=4, score_sum=340)), (2, 7): Cell(Scores(scored=1, score_sum=90), shown=False)}
+    days = [date(2026, 4, 1), date(2026, 4, 2)]
+    return {
+        "bar": charts.completion_bar(rows, title="t", x_title="x", y_title="y", count_title="c", depth=2),
+        "curve": charts.completion_over_time(
+            days, [10.0, 25.0], date(2026, 6, 30), locale="ja", title="t", x_title="x", y_title="y", due_label="due"
+        ),
+        "heatmap": charts.score_heatmap(rows, [(7, "Module")], cells, title="t", x_title="x", value_title="v"),
+        "trend": charts.trend_lines(["FY2025", "FY2026"], {"All": [0.8, 0.4]}, [False, True], **TREND),
+    }
+
+
+@pytest.mark.parametrize("kind", ["bar", "curve", "heatmap", "trend"])
+def test_each_chart_is_a_valid_plotly_figure_as_plotly_itself_would_write_it(kind):
+    """The charts are written as plotly's JSON without its graph objects (charts.py says why): plotly validates
+    them here, refusing any property it does not know, and writing them back changes nothing."""
+    import plotly.graph_objects as go
+
+    figure = every_kind_of_chart()[kind]
+    figure.pop("narrow", None)  # charts.js's own, not plotly's
+    validated = go.Figure(figure)  # raises ValueError on an unknown or ill-typed property
+    assert json.loads(validated.to_json()) == json.loads(json.dumps(figure))
+    assert figure["layout"]["template"]["layout"]["plot_bgcolor"] == "white"  # plotly_white, inline
