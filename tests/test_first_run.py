@@ -31,15 +31,15 @@ def test_first_run_creates_everything_and_a_second_run_reuses_it(tmp_path):
     session = app.extensions["db"].factory()
     try:
         count = lambda model: session.scalar(select(func.count()).select_from(model))  # noqa: E731
-        assert count(Edition) == 14
+        assert count(Edition) == 15
         assert count(Department) == 22
         assert 55 <= count(User) <= 70
         yearly = session.scalar(select(Campaign.id).where(Campaign.name_en == "FY2026 conduct-rule training (demo)"))
         current = select(func.count()).select_from(Assignment).where(Assignment.campaign_id == yearly)
         assert session.scalar(current) == count(User) * 5  # everyone, the five general modules, this year
-        # Two closed years of history before it, and a campaign for each of the nine role modules.
-        assert count(Campaign) == 3 + 9
-        assert session.scalar(select(func.count()).where(Campaign.name_en.like("FY2026 role training:%"))) == 9
+        # Two closed years of history before it, and a campaign for each of the ten role modules.
+        assert count(Campaign) == 3 + 10
+        assert session.scalar(select(func.count()).where(Campaign.name_en.like("FY2026 role training:%"))) == 10
         roots = session.scalars(select(Department.name_en).where(Department.parent_id.is_(None))).all()
         assert len(roots) == 2  # the retail company and the grid company
         names = " ".join(session.scalars(select(Department.name_en)))

@@ -38,6 +38,8 @@ ROLE_MODULES: dict[str, RoleAudience] = {
     "moving-between-grid-and-retail": RoleAudience(
         ("会社間の異動", "moves between the companies"), ("R-HR", "G-ADMIN")
     ),
+    # The network centres take generators' connection applications and the FIT purchase work.
+    "renewables-fit": RoleAudience(("再エネ・FIT業務", "renewables and FIT work"), ("G-NC-E", "G-NC-W")),
     # Managers as the first line; officers; reporting a breach, for everyone.
     "managers-first-line": RoleAudience(("管理職", "managers"), MANAGERS),
     "officers": RoleAudience(("役員", "officers"), ("R-EXEC", "G-EXEC")),
