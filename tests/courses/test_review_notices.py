@@ -20,9 +20,7 @@ def deliver(app, smtp_server, tmp_path) -> list:
 
     settings = app.extensions["settings"]
     jobs = create_app(
-        make_settings(
-            settings.database_url, tmp_path / "jobs", SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_server.port)
-        )
+        make_settings(settings.database_url, tmp_path / "jobs", SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_server.port))
     )
     result = jobs.test_cli_runner().invoke(args=["jobs", "run"])
     jobs.extensions["db"].engine.dispose()
@@ -100,7 +98,10 @@ def test_approval_emails_the_author_that_it_is_published(app, db, team, smtp_ser
     (mail,) = deliver(app, smtp_server, tmp_path)
     assert mail["To"] == "author@example.jp"
     assert mail["Subject"] == "[行為規制ポータル] 下書きが承認・公開されました：neutrality 研修"
-    assert "Reviewer Ken さんが「neutrality 研修」の下書きを承認しました。第2版として公開されています" in mail.get_content()
+    assert (
+        "Reviewer Ken さんが「neutrality 研修」の下書きを承認しました。第2版として公開されています"
+        in mail.get_content()
+    )
     assert f"/editions/{draft_id}/changes" in mail.get_content()
 
 
@@ -112,7 +113,9 @@ def test_send_back_emails_the_author_with_the_reviewers_note(app, db, team, smtp
     assert response.status_code == 302
     kinds = db.execute(select(OutboxMessage.kind, OutboxMessage.to_address).order_by(OutboxMessage.id)).all()
     assert ("review_decision", "author@example.jp") in kinds
-    mails = [m for m in deliver(app, smtp_server, tmp_path) if m["Subject"].endswith("差し戻されました：neutrality 研修")]
+    mails = [
+        m for m in deliver(app, smtp_server, tmp_path) if m["Subject"].endswith("差し戻されました：neutrality 研修")
+    ]
     (mail,) = mails
     assert mail["To"] == "author@example.jp"
     assert "出典を示すこと" in mail.get_content() and "査読 花子 さんが" in mail.get_content()
