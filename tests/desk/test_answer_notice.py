@@ -1,15 +1,25 @@
 """A named asker is told on the home page that the desk answered, until they open the question; told by email
 once per reply (the desk's own email, not a second one); an anonymous asker's question tells no one's home page."""
 
+import pytest
 from sqlalchemy import func, select
 
 from learning.desk.models import DeskQuestion
 from learning.notify.models import OutboxMessage
 from tests.conftest import post
-from tests.desk.test_desk import ask, people, signed_in  # noqa: F401 - the fixture is used by name
-from tests.factories import make_user
+from tests.desk.test_desk import ask, signed_in
+from tests.factories import make_department, make_user
 
 NOTICE = "The conduct-rule desk has answered your question"
+
+
+@pytest.fixture
+def people(db):
+    branch = make_department(db, code="BR")
+    return {
+        "learner": make_user(db, department=branch, email="asker@example.jp"),
+        "desk": make_user(db, "desk", department=branch),
+    }
 
 
 def test_the_home_page_says_the_desk_answered_until_the_asker_opens_it(app, db, people):
