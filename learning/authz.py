@@ -40,6 +40,8 @@ class Permission(StrEnum):
     DESK_STATS = "desk.stats"
     # Department completion reports: managers (their subtrees, enforced in the query), compliance, audit.
     REPORTS_VIEW = "reports.view"
+    # A department head reminds their own not-finished staff from the report (their subtrees, in the service).
+    STAFF_REMIND = "reports.remind"
     # Item analysis: aggregates per quiz question, for those who write and oversee the content.
     ITEM_ANALYSIS = "reports.items"
     # The library: write drafts, review and publish them (trainers); read editions and their changes
@@ -75,6 +77,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.ACCESS_REVIEW_MANAGE: frozenset({Role.ADMIN, Role.COMPLIANCE}),
     Permission.ACCESS_REGISTER: frozenset({Role.ADMIN, Role.COMPLIANCE, Role.AUDITOR}),
     Permission.REPORTS_VIEW: frozenset({Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}),
+    Permission.STAFF_REMIND: frozenset({Role.MANAGER}),
     Permission.ITEM_ANALYSIS: frozenset({Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR}),
     Permission.COURSES_AUTHOR: frozenset({Role.TRAINER}),
     Permission.COURSES_READ: frozenset({Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR}),

@@ -85,6 +85,7 @@ ACTIONS = {
     "faq_published": N_("FAQ entry published"),
     "faq_retired": N_("FAQ entry retired"),
     # Reports and the trail itself
+    "staff_reminder_sent": N_("Reminder sent to a department's staff"),
     "report_viewed": N_("Report viewed"),
     "report_exported": N_("Report exported"),
     "audit_trail_exported": N_("Audit trail exported"),
@@ -250,6 +251,7 @@ VALUES = {
     "report": {
         "department_completion": N_("Completion by department"),
         "department_people": N_("People of a department"),
+        "staff_reminder": N_("Reminder to a department's staff"),
         "comprehension": N_("Comprehension"),
         "item_analysis": N_("Item analysis"),
         "trend": N_("Trend across periods"),

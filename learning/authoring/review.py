@@ -1,6 +1,10 @@
 """Review and publishing: a complete draft sent to review, sent back with comments, or approved by a second
 trainer (four eyes: the draft's last editor and its submitter may not approve it). Publishing retires the
 previous edition; published editions are never changed. Every step is audited. Pure of Flask.
+
+Given the portal's address (`portal_url`, as the web passes it), each step emails those it concerns in the
+same transaction (notices.py): the reviewers on submit, the authors on approval or send-back. Steps driven
+without one (content import, tests of the steps themselves) tell nobody.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.audit.services import Entry, record
+from learning.authoring import notices
 from learning.authoring.completeness import findings
 from learning.authoring.services import AuthoringError
 from learning.courses.models import Edition
@@ -17,7 +22,15 @@ from learning.courses.services import lock_module, spec_from_edition
 from learning.courses.signals import edition_published
 
 
-def submit(session: Session, edition_id: int, revision: int, actor_id: int, change_note: str, substantive: bool):
+def submit(
+    session: Session,
+    edition_id: int,
+    revision: int,
+    actor_id: int,
+    change_note: str,
+    substantive: bool,
+    portal_url: str | None = None,
+):
     """Sends a complete draft to review; refused with the findings when anything is missing."""
     edition = _edition(session, edition_id, "draft")
     if edition.revision != revision:
@@ -25,7 +38,7 @@ def submit(session: Session, edition_id: int, revision: int, actor_id: int, chan
     problems = findings(spec_from_edition(session, edition))
     if problems:
         raise AuthoringError("incomplete", findings=problems)
-    edition.status, edition.submitted_by_id = "review", actor_id
+    edition.status, edition.submitted_by_id, edition.submitted_at = "review", actor_id, clock.now()
     edition.change_note, edition.substantive, edition.review_note = change_note.strip(), substantive, None
     edition.revision += 1
     record(
@@ -35,10 +48,14 @@ def submit(session: Session, edition_id: int, revision: int, actor_id: int, chan
         target=("edition", edition.id),
         details={"substantive": substantive},
     )
+    if portal_url is not None:
+        notices.mail_submitted(session, edition, portal_url)
     return edition
 
 
-def send_back(session: Session, edition_id: int, actor_id: int, comments: str) -> Edition:
+def send_back(
+    session: Session, edition_id: int, actor_id: int, comments: str, portal_url: str | None = None
+) -> Edition:
     """Returns a draft in review to its authors with the reviewer's comments."""
     if not comments.strip():
         raise AuthoringError("comments_required")
@@ -46,6 +63,8 @@ def send_back(session: Session, edition_id: int, actor_id: int, comments: str) -
     edition.status, edition.review_note, edition.reviewed_by_id = "draft", comments.strip(), actor_id
     edition.revision += 1
     record(session, "draft_sent_back", actor_id=actor_id, target=("edition", edition.id))
+    if portal_url is not None:
+        notices.mail_decided(session, edition, actor_id, portal_url)
     return edition
 
 
@@ -54,7 +73,9 @@ def is_own_draft(edition: Edition, actor_id: int) -> bool:
     return actor_id in (edition.edited_by_id, edition.submitted_by_id)
 
 
-def approve(session: Session, edition_id: int, actor_id: int) -> tuple[Edition, Edition | None]:
+def approve(
+    session: Session, edition_id: int, actor_id: int, portal_url: str | None = None
+) -> tuple[Edition, Edition | None]:
     """Publishes a reviewed draft and retires the edition it replaces; returns (new, replaced).
 
     The last editor of the draft may not approve it: refused and audited. The module's row lock is taken
@@ -92,6 +113,8 @@ def approve(session: Session, edition_id: int, actor_id: int) -> tuple[Edition, 
         details={"replaces": replaced.id if replaced else None, "substantive": edition.substantive},
     )
     edition_published.send(edition, session=session, replaced=replaced, actor_id=actor_id)
+    if portal_url is not None:
+        notices.mail_decided(session, edition, actor_id, portal_url)
     return edition, replaced
 
 

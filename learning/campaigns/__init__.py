@@ -6,7 +6,7 @@ Importing this package loads nothing; `init_app(app)` registers what the room of
 
 def init_app(app) -> None:
     from learning.campaigns import cli, pages, rendering, services, transfers
-    from learning.campaigns.views import campaigns, exemptions, lifecycle
+    from learning.campaigns.views import campaigns, exemptions, lifecycle, staff_reminders
     from learning.training import sources
 
     app.register_blueprint(campaigns.bp)
@@ -14,6 +14,7 @@ def init_app(app) -> None:
     sources.register(services.campaign_names)  # training names an assignment's campaign without importing us
     sources.register_explainer(transfers.moves_behind)  # the move behind a transfer rule's assignment
     app.register_blueprint(exemptions.bp)
+    app.register_blueprint(staff_reminders.bp)
     app.jinja_env.globals.update(rendering.GLOBALS)
     cli.register(app)
     app.jinja_env.globals["amendment_label"] = pages.amendment_label

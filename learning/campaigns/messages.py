@@ -39,6 +39,14 @@ MESSAGES = {
     "amendment_not_closed": N_("Only a closed period is amended; while it runs, change the assignment itself."),
     "amendment_completed_on": N_("Give the day the training was completed."),
     "amendment_unchanged": N_("That is already the recorded outcome."),
+    # A department head's reminder to their staff (staff_reminders.py)
+    "reminder_out_of_scope": N_("You can remind only the people of the departments you head."),
+    "reminder_not_running": N_("Reminders go out only while the campaign is running."),
+    "reminder_already_sent": N_(
+        "A reminder to this department for this campaign already went out today at %(at)s (sent by %(person)s). "
+        "The next one can go tomorrow."
+    ),
+    "reminder_nobody": N_("Everyone here has finished this campaign: there is nobody to remind."),
 }
 
 AMENDMENT_LABELS = {

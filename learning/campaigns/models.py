@@ -111,6 +111,24 @@ class ReminderLog(Base):
     at: Mapped[datetime]
 
 
+class StaffReminder(Base):
+    """A department head's reminder to the not-finished people of a department subtree in a campaign.
+
+    One per department, campaign and Tokyo day: the unique key decides which of two clicks at once sends.
+    """
+
+    __tablename__ = "staff_reminders"
+    __table_args__ = (UniqueConstraint("campaign_id", "department_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    day: Mapped[date]
+    sent_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    sent_at: Mapped[datetime]
+    people: Mapped[int]
+
+
 AMENDMENT_STATUSES = ("completed", "exempt", "not_completed")
 
 

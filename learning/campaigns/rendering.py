@@ -4,7 +4,7 @@ so that the views of those pages need not change (campaigns/_transfer_outcomes.h
 from __future__ import annotations
 
 from learning.accounts.messages import AT_LINE
-from learning.campaigns import transfers
+from learning.campaigns import staff_reminders, transfers
 from learning.web import db, translated
 
 
@@ -21,8 +21,15 @@ def bulk_line_message(line) -> str:
     return translated(AT_LINE, {"line": line.line, "message": translated(line.message, line.params)})
 
 
+def staff_reminder_today(campaign_id: int, department_id: int):
+    """Today's reminder to a department's staff, for the button on the department report."""
+    return staff_reminders.sent_today(db(), campaign_id, department_id)
+
+
 GLOBALS = {
     "transfer_outcomes": transfer_outcomes,
     "transfer_reason": transfer_reason,
     "bulk_line_message": bulk_line_message,
+    "staff_reminder_today": staff_reminder_today,
+    "tokyo_time": staff_reminders.tokyo_time,
 }

@@ -86,6 +86,7 @@ class Edition(Base):
     edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     edited_at: Mapped[datetime | None]
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None]  # when it was last sent to review, for the reviewers' home page
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     change_note: Mapped[str | None] = mapped_column(Text)  # what changed, in the author's words
     review_note: Mapped[str | None] = mapped_column(Text)  # the reviewer's comments when sent back

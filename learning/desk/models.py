@@ -53,6 +53,8 @@ class DeskQuestion(Base):
     locale: Mapped[str] = mapped_column(String(5), default="ja")
     asked_at: Mapped[datetime]  # anonymous questions: the start of the day only
     answered_at: Mapped[datetime | None]
+    # A named asker's last look at the thread: a desk reply after it is a notice on their home page.
+    asker_seen_at: Mapped[datetime | None]
 
     messages: Mapped[list[DeskMessage]] = relationship(order_by="DeskMessage.id", lazy="selectin")
 

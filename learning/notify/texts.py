@@ -39,6 +39,9 @@ KIND_LABELS = {
     "reminder": N_("Training reminder"),
     "manager_digest": N_("Department head's digest"),
     "desk_answer": N_("Desk answer notice"),
+    "review_request": N_("Draft awaiting review"),
+    "review_decision": N_("Draft approved or sent back"),
+    "staff_reminder": N_("Department head's reminder"),
     "access_review": N_("Access review request"),
     "access_review_escalation": N_("Access review escalation"),
 }

@@ -5,6 +5,11 @@ Importing this package loads nothing; `init_app(app)` registers what the room of
 
 
 def init_app(app) -> None:
-    from learning.portal import views
+    from flask_login import current_user
+
+    from learning.portal import notices, views
+    from learning.web import db
 
     app.register_blueprint(views.bp)
+    # The home page's notices (portal/_notices.html), read when the page is drawn.
+    app.add_template_global(lambda: notices.gather(db(), current_user), "home_notices")

@@ -34,7 +34,7 @@ from learning.courses.markdown import removed_markup
 from learning.courses.models import Edition, ModuleImage
 from learning.courses.rendering import image_base, markdown_html, section_html
 from learning.courses.services import spec_from_edition, with_content
-from learning.web import accepts_upload, db
+from learning.web import accepts_upload, app_settings, db
 
 IMAGE_NAME = re.compile(r"[^a-z0-9._-]+")
 
@@ -185,7 +185,15 @@ def submit(edition_id: int):
         return redirect(url_for(".edit", edition_id=edition.id, _anchor="submit"))
     note, substantive = text(form.change_note.data), form.substantive.data
     submitted = saved(
-        lambda: review.submit(db(), edition.id, int(form.revision.data or 0), current_user.id, note, substantive),
+        lambda: review.submit(
+            db(),
+            edition.id,
+            int(form.revision.data or 0),
+            current_user.id,
+            note,
+            substantive,
+            app_settings().portal_url,
+        ),
         _("The draft has been sent to review. Another trainer must approve it."),
     )
     if not submitted:

@@ -20,7 +20,7 @@ from learning.courses.formats import bundle, gift
 from learning.courses.formats.spec import LANGS, ContentError
 from learning.courses.models import Edition, Module
 from learning.courses.services import question_specs, spec_from_edition, with_content
-from learning.web import accepts_upload, creates_once, db, id_arg
+from learning.web import accepts_upload, app_settings, creates_once, db, id_arg
 
 GIFT_LIMIT = 5 * 1024 * 1024
 FORM_MARGIN = 64 * 1024  # the rest of the multipart form around the file
@@ -110,9 +110,9 @@ def decide(edition_id: int):
     decision, comments = request.form.get("decision"), form.comments.data or ""
     try:
         if decision == "approve":
-            reviewing.approve(db(), edition.id, current_user.id)
+            reviewing.approve(db(), edition.id, current_user.id, app_settings().portal_url)
         elif decision == "send_back":
-            reviewing.send_back(db(), edition.id, current_user.id, comments)
+            reviewing.send_back(db(), edition.id, current_user.id, comments, app_settings().portal_url)
         else:
             abort(400)
     except AuthoringError as error:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from learning.authz import Permission, requires
 from learning.courses.models import Edition
 from learning.courses.rendering import shown
-from learning.desk import services
+from learning.desk import notices, services
 from learning.desk.forms import AskForm, ClaimForm, ClaimReplyForm, ReplyForm
 from learning.i18n import current_locale
 from learning.inputs import id_arg
@@ -110,6 +110,7 @@ def mine_one(code: str):
     question = services.own_question(db(), current_user.id, code)
     if question is None:
         abort(404)
+    notices.mark_seen(db(), question)  # a read receipt on the asker's own question, like the desk's audited read
     form = ReplyForm()
     if form.validate_on_submit():
         try:
