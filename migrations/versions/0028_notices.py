@@ -8,7 +8,7 @@
 
 Plain ADD COLUMN on both dialects: no table is rebuilt, so no trigger is dropped.
 
-Revision ID: 0028b
+Revision ID: 0028
 Revises: 0027
 Create Date: 2026-12-02 16:10:39
 """
@@ -19,7 +19,7 @@ from alembic import op
 import learning.db
 
 
-revision = '0028b'
+revision = '0028'
 down_revision = '0027'
 branch_labels = None
 depends_on = None
