@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from learning import clock
@@ -66,27 +66,22 @@ def issue(session: Session, assignments: list[Assignment], numbers=new_number) -
     if not completed:
         return
     session.flush()
-    have = set(
-        session.scalars(
-            select(Certificate.assignment_id).where(Certificate.assignment_id.in_([a.id for a in completed]))
-        )
-    )
     now = clock.now()
     for assignment in completed:
-        if assignment.id not in have:
-            _add(session, Certificate(assignment_id=assignment.id, issued_at=now), numbers)
+        _add(session, assignment.id, now, numbers)
 
 
-def _add(session: Session, certificate: Certificate, numbers) -> None:
+def _add(session: Session, assignment_id: int, now, numbers) -> None:
+    """One INSERT … ON CONFLICT DO NOTHING per draw, no savepoint: a number already taken inserts nothing and
+    another is drawn; a certificate the assignment already has (two attestations at once: the second waits
+    for the first on PostgreSQL) stands."""
+    table = Certificate.__table__
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     for _ in range(ATTEMPTS):
-        certificate.number = numbers()
-        try:
-            with session.begin_nested():
-                session.add(certificate)
-        except IntegrityError:
-            if session.scalar(select(Certificate.id).where(Certificate.number == certificate.number)) is None:
-                raise  # another constraint: the assignment has one already (two requests at once)
-        else:
+        statement = dialect.insert(table).values(assignment_id=assignment_id, number=numbers(), issued_at=now)
+        if session.execute(statement.on_conflict_do_nothing().returning(table.c.id)).scalar() is not None:
+            return
+        if session.scalar(select(Certificate.id).where(Certificate.assignment_id == assignment_id)) is not None:
             return
     raise RuntimeError("no free certificate number after several draws")
 
