@@ -50,6 +50,12 @@ EXPECTED = {
     "records.history": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
     "records.certificate": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
     "records.my_history": {"GET": ALL},
+    "certificates.mine_pdf": {"GET": ALL},
+    "certificates.staff_pdf": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
+    "certificates.verify": {
+        "GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR},
+        "POST": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR},
+    },
     "desk.ask": {"GET": ALL, "POST": ALL},
     "desk.mine": {"GET": ALL},
     "desk.sent": {"GET": ALL},

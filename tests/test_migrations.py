@@ -210,3 +210,51 @@ def test_existing_duplicates_are_set_aside_for_the_invariants(scratch_url):
     ]  # fmt: skip
     assert tuple(pending) == ("pending", None, b"A")
     assert abandoned.tzinfo is UTC and abandoned >= before  # when it was set aside, as the app reads times
+
+
+def test_completed_assignments_get_certificate_numbers(scratch_url):
+    """0029, on both databases: every completed assignment, a closed period's frozen ones too, gets a random
+    number of its own, issued at its completion; nothing else gets one."""
+    url = scratch_url
+    migrate.upgrade(url, "0028")
+    engine = create_engine(url)
+    at, done = "2026-05-01 00:00:00.000000", "2026-06-02 03:00:00.000000"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, employee_no, name, locale, status, session_version, must_change_password, "
+                "is_demo, created_at) VALUES (1, 'P1', 'P1', 'ja', 'active', 1, false, false, :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(text("INSERT INTO modules (id, slug, created_at) VALUES (1, 'a', :at)"), {"at": at})
+        conn.execute(
+            text(
+                "INSERT INTO editions (id, module_id, version, label, status, title_ja, title_en, summary_ja, "
+                "summary_en, minutes, pass_mark, draw, content_hash, created_at) VALUES (1, 1, 1, '2026', "
+                "'published', 't', 't', '', '', 10, 60, 3, '', :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO assignments (id, user_id, edition_id, reason, status, assigned_at, due_at, last_section, "
+                "sections_done, completed_at, frozen_at) VALUES (:id, 1, 1, 'test', :status, :at, :at, 0, 0, "
+                ":done, :frozen)"
+            ),
+            [
+                {"id": 1, "status": "completed", "at": at, "done": done, "frozen": None},
+                {"id": 2, "status": "completed", "at": at, "done": done, "frozen": done},  # a closed period's
+                {"id": 3, "status": "assigned", "at": at, "done": None, "frozen": None},
+            ],
+        )
+    migrate.upgrade(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT assignment_id, number, issued_at FROM certificates ORDER BY assignment_id")
+        ).all()
+    engine.dispose()
+    assert [r.assignment_id for r in rows] == [1, 2]
+    assert rows[0].number != rows[1].number
+    assert all(re.fullmatch(f"[{CODE_ALPHABET}]{{16}}", r.number) for r in rows)
+    assert {str(r.issued_at)[:19] for r in rows} == {"2026-06-02 03:00:00"}

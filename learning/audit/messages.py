@@ -259,6 +259,7 @@ VALUES = {
         "exemption_register": N_("Exemption register"),
         "training_history": N_("Training history"),
         "certificate": N_("Certificate of completion"),
+        "certificate_verification": N_("Certificate verified by its number"),
         "annual": N_("Annual report"),
         "evidence_pack": N_("Evidence pack"),
     },

@@ -33,6 +33,7 @@ from learning.campaigns.periods import TOKYO, end_of_day, period_containing, tok
 from learning.courses.models import Edition
 from learning.demo.history_writer import HistoryWriter, Period, Person
 from learning.demo.quiz_model import banks
+from learning.training import certificates
 from learning.training.models import Assignment
 
 PEOPLE_PER_DEPARTMENT = 100
@@ -214,6 +215,7 @@ def generate(
             if progress:
                 progress("history", done, total)
     writer.finish()
+    certificates.issue_missing(session)  # the bulk-written completions, numbered as attest numbers them
     _close_past(session, past, placed)
     stamp_departments(session, current.id)
     counts = writer.counts

@@ -24,3 +24,13 @@ def business_days_between(start: date, end: date) -> int:
         current += timedelta(days=1)
         days += is_business_day(current)
     return days
+
+
+def add_business_days(start: date, days: int) -> date:
+    """The day `days` business days after `start` (so that business_days_between(start, it) == days)."""
+    current = start
+    for _ in range(days):
+        current += timedelta(days=1)
+        while not is_business_day(current):
+            current += timedelta(days=1)
+    return current

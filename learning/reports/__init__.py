@@ -6,7 +6,7 @@ Importing this package loads nothing; `init_app(app)` registers what the room of
 
 
 def init_app(app) -> None:
-    from learning.reports.views import access, annual, lists, records, reports, trail
+    from learning.reports.views import access, annual, certificates, lists, records, reports, trail
 
     app.register_blueprint(reports.bp)
     app.register_blueprint(trail.bp)
@@ -14,3 +14,4 @@ def init_app(app) -> None:
     app.register_blueprint(lists.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(annual.bp)
+    app.register_blueprint(certificates.bp)

@@ -35,7 +35,8 @@ from learning.reports.annual import edition_ids
 from learning.reports.exports import Column, Table, csv_pieces
 from learning.reports.messages import HISTORY_STATUS
 from learning.reports.records import status_of
-from learning.reports.tables import Translate, certificate_number, content_in
+from learning.reports.tables import Translate, content_in
+from learning.training.certificates import numbers_of
 from learning.training.models import Assignment
 
 CHUNK = 5000  # assignments read at a time for the records: plain rows, so memory stays bounded
@@ -210,6 +211,7 @@ def _record_rows(sessions, campaigns: list[Campaign], now: datetime, locale: str
                     .group_by(Attempt.assignment_id)
                 ).all()
             )
+            numbers = numbers_of(session, [a.id for a in chunk])
         if not chunk:
             return
         for a in chunk:
@@ -236,7 +238,7 @@ def _record_rows(sessions, campaigns: list[Campaign], now: datetime, locale: str
                 a.attested_at,
                 a.exempt_reason if exempt else "",
                 a.withdrawn_at,
-                certificate_number(a.id) if a.status == "completed" else "",
+                numbers.get(a.id, "") if a.status == "completed" else "",
             ]
         last_id = chunk[-1].id
 

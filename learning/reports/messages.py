@@ -98,3 +98,10 @@ HISTORY_STATUS = {
     "withdrawn": N_("Withdrawn (left)"),
     "not_completed": N_("Not completed (period closed)"),
 }
+
+# Verifying a certificate by its number (learning.reports.verification).
+VERIFY_MESSAGES = {
+    "verify_locked": N_(
+        "Too many numbers not found from this computer. Please wait %(seconds)d seconds and try again."
+    ),
+}

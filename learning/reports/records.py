@@ -18,6 +18,7 @@ from learning.campaigns.periods import fiscal_year, tokyo_date
 from learning.courses.models import Edition
 from learning.quizzes.models import Attempt
 from learning.reports.services import Scope
+from learning.training import certificates
 from learning.training.models import Assignment, Exemption
 
 STATE_FILTERS = ("active", "ended", "all")
@@ -138,6 +139,7 @@ class HistoryRow:
     attempts: int
     amendment: PeriodAmendment | None
     status: str  # a key of messages.HISTORY_STATUS
+    certificate: str | None = None  # the certificate's number as shown, of a completed assignment
 
 
 def status_of(assignment: Assignment, now: datetime) -> str:
@@ -178,10 +180,19 @@ def history(session: Session, user_id: int, now: datetime) -> list[tuple[int, li
         .where(Assignment.user_id == user_id)
     ).all()
     corrected = latest(session, [a.id for a, _c, _n in found if a.frozen_at is not None])
+    numbers = certificates.numbers_of(session, [a.id for a, _c, _n in found if a.status == "completed"])
     years: dict[int, list[HistoryRow]] = {}
     for assignment, campaign, tries in found:
         year = year_of(assignment, campaign)
-        row = HistoryRow(assignment, year, campaign, tries, corrected.get(assignment.id), status_of(assignment, now))
+        row = HistoryRow(
+            assignment,
+            year,
+            campaign,
+            tries,
+            corrected.get(assignment.id),
+            status_of(assignment, now),
+            numbers.get(assignment.id),
+        )
         years.setdefault(year, []).append(row)
     for rows in years.values():
         rows.sort(

@@ -317,12 +317,7 @@ def history(
                     a.attested_at,
                     a.exempt_until if exempt else None,
                     a.exempt_reason if exempt else "",
-                    certificate_number(a.id) if a.status == "completed" else "",
+                    (r.certificate or "") if a.status == "completed" else "",
                 ]
             )
     return Table(_("Training history"), columns, table, heading)
-
-
-def certificate_number(assignment_id: int) -> str:
-    """The number printed on a certificate of completion (training/certificate.html)."""
-    return f"C-{assignment_id:06d}"

@@ -142,3 +142,18 @@ class SectionOpen(Base):
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), primary_key=True)
     position: Mapped[int] = mapped_column(primary_key=True)
     opened_at: Mapped[datetime]
+
+
+class Certificate(Base):
+    """The certificate of a completed assignment: a random number that says nothing about who, what or when
+    (never the assignment's id, a sequence), unique in the database. Issued once, at completion
+    (training.certificates.issue); whether it still stands is read from the assignment and its period's
+    record, never stored twice."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (CheckConstraint("length(number) = 16", name="number_length"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), unique=True)
+    number: Mapped[str] = mapped_column(String(16), unique=True)  # Crockford base32, shown in groups of four
+    issued_at: Mapped[datetime]

@@ -1,9 +1,11 @@
-"""What training's pages and the rooms above share: a person's own assignment or 404, and the due banner."""
+"""What training's pages and the rooms above share: a person's own assignment or 404, the due banner, and what a
+certificate says (the page and, in reports, its PDF)."""
 
 from flask import abort, g, request
 from flask_login import current_user
 
-from learning.training import services
+from learning.courses.rendering import request_terms
+from learning.training import certificates, services
 from learning.training.services import NotFound
 from learning.web import db
 
@@ -28,3 +30,8 @@ def due_banner():
     if g.get("error_page") or request.endpoint in (None, "static") or not current_user.is_authenticated:
         return {}
     return {"due_counts": my_counts()}
+
+
+def certificate_facts(assignment, person) -> certificates.CertificateFacts:
+    """What `person`'s certificate of the completed `assignment` says, with the organisation terms in force."""
+    return certificates.facts(db(), assignment, person, request_terms())

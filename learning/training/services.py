@@ -12,7 +12,7 @@ from learning import clock
 from learning.audit.services import record
 from learning.courses.models import Edition, Section
 from learning.errors import DomainError
-from learning.training import reading
+from learning.training import certificates, reading
 from learning.training.messages import MESSAGES
 from learning.training.models import Assignment, Exemption
 
@@ -166,6 +166,7 @@ def attest(session: Session, assignment: Assignment, user_id: int) -> None:
         other.status, other.attested_at, other.completed_at = "completed", now, now
         other.quiz_passed_at = other.quiz_passed_at or assignment.quiz_passed_at
         other.best_score = max(other.best_score or 0, assignment.best_score or 0)
+    certificates.issue(session, [assignment, *also])
     record(
         session,
         "training_completed",

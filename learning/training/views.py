@@ -12,7 +12,7 @@ from learning.courses.rendering import section_html
 from learning.i18n import current_locale
 from learning.training import reading, services, sources
 from learning.training.messages import MESSAGES
-from learning.training.pages import own
+from learning.training.pages import certificate_facts, own
 from learning.training.services import NotFound, TrainingError
 from learning.web import db, refuse, translated
 from learning.web.forms import PortalForm
@@ -109,4 +109,9 @@ def certificate(assignment_id: int):
     assignment = own(assignment_id)
     if not assignment.is_completed:
         abort(404)
-    return render_template("training/certificate.html", assignment=assignment, user=current_user)
+    return render_template(
+        "training/certificate.html",
+        assignment=assignment,
+        facts=certificate_facts(assignment, current_user),
+        pdf_url=url_for("certificates.mine_pdf", assignment_id=assignment.id),
+    )

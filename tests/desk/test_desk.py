@@ -69,7 +69,7 @@ def test_named_question_from_a_section_reaches_the_desk_with_its_context(app, db
     inbox = desk.get("/desk/inbox").get_data(as_text=True)
     assert people["learner"].name in inbox
     page = desk.get(f"/desk/inbox/{question.code}").get_data(as_text=True)
-    assert people["learner"].employee_no in page and "rules course" in page and "section 1" in page
+    assert people["learner"].employee_no in page and "rules course" in page and "Section 1:" in page
     read = db.scalar(select(AuditEvent).where(AuditEvent.action == "desk_question_read"))
     assert read.actor_id == people["desk"].id and read.target_id == question.code
     assert section_page.status_code == 200

@@ -10,6 +10,7 @@ from learning.authz import Permission, requires
 from learning.courses.models import Edition
 from learning.courses.rendering import shown
 from learning.desk import notices, services
+from learning.desk.context import asked_about, reading_assignment, target
 from learning.desk.forms import AskForm, ClaimForm, ClaimReplyForm, ReplyForm
 from learning.i18n import current_locale
 from learning.inputs import id_arg
@@ -119,7 +120,7 @@ def mine_one(code: str):
             form.body.errors = [refuse(exc)]
         else:
             return redirect(url_for(".mine_one", code=question.code))
-    return render_template("desk/thread.html", question=question, form=form, claim=None), 400 if form.errors else 200
+    return _thread(question, form, None), 400 if form.errors else 200
 
 
 @bp.route("/desk/claim", methods=["GET", "POST"])
@@ -148,7 +149,27 @@ def claim():
         return render_template("desk/claim.html", form=form), 400 if form.errors else 200
     db().refresh(question)  # show the reply just added
     reply = ClaimReplyForm(code=form.code.data, formdata=None)
-    return render_template("desk/thread.html", question=question, form=reply, claim=form.code.data)
+    return _thread(question, reply, form.code.data)
+
+
+def _thread(question, form, claim: str | None):
+    """An asker's page of their question: the thread, what it was asked about (a section linked to the
+    reader's own assignment of it, if they hold one) and the reply-time target."""
+    asked = asked_about(db(), question)
+    section_url = None
+    if asked and asked.section:
+        held = reading_assignment(db(), current_user.id, asked.edition_id)
+        if held is not None:
+            section_url = url_for("training.section", assignment_id=held, position=asked.section_position)
+    return render_template(
+        "desk/thread.html",
+        question=question,
+        form=form,
+        claim=claim,
+        asked=asked,
+        section_url=section_url,
+        target=target(question),
+    )
 
 
 @bp.route("/faq")

@@ -15,6 +15,7 @@ from learning.authz import Permission, Role, requires
 from learning.courses.models import Edition, Question, Section
 from learning.courses.rendering import shown as content
 from learning.desk import handling, service_level, services
+from learning.desk.context import asked_about, target
 from learning.desk.forms import FaqForm, NoteForm, ReplyForm
 from learning.desk.models import CATEGORIES, STATUSES, DeskQuestion, FaqEntry
 from learning.web import app_settings, creates_once, db, id_arg, refuse
@@ -85,15 +86,17 @@ def question(code: str):
 
 def _question_page(found: DeskQuestion, reply: ReplyForm, note: ReplyForm, status: int = 200):
     asker = db().get(User, found.asker_id) if found.asker_id and current_user.can(Permission.DESK_IDENTITY) else None
-    context = {"module": module_titles().get(found.module_id)}
-    if found.bank_question_id:
-        bank = db().get(Question, found.bank_question_id)
-        context["quiz_question"] = content(bank.prompts) if bank else None
+    asked = asked_about(db(), found)
+    section_url = None
+    if asked and asked.section and current_user.can(Permission.DESK_STATS):
+        section_url = url_for(".section_preview", edition_id=asked.edition_id, position=asked.section_position)
     return render_template(
         "desk/question.html",
         question=found,
         asker=asker,
-        context=context,
+        asked=asked,
+        section_url=section_url,
+        target=target(found),
         reply=reply,
         note=note,
         staff=desk_staff(),

@@ -17,6 +17,7 @@ from learning.i18n import current_locale, pick
 from learning.reports import messages, records, services, tables
 from learning.reports.pages import audit, denied, departments_scope, heading, jst, roots_in_name, table_download
 from learning.training.models import Assignment
+from learning.training.pages import certificate_facts
 from learning.web import db, id_arg
 
 bp = Blueprint("records", __name__, template_folder="../templates")
@@ -28,7 +29,6 @@ def _labels():
         "states": messages.EXEMPTION_STATES,
         "history_status": messages.HISTORY_STATUS,
         "amendment_labels": AMENDMENT_LABELS,
-        "certificate_number": tables.certificate_number,
     }
 
 
@@ -155,5 +155,10 @@ def certificate(assignment_id: int):
     audit(("assignment", assignment.id), {"report": "certificate", "user_id": person.id})
     back = url_for(".history", employee_no=person.employee_no)
     return render_template(
-        "training/certificate.html", assignment=assignment, user=person, back_url=back, back_label=_("Training history")
+        "training/certificate.html",
+        assignment=assignment,
+        facts=certificate_facts(assignment, person),
+        pdf_url=url_for("certificates.staff_pdf", assignment_id=assignment.id),
+        back_url=back,
+        back_label=_("Training history"),
     )
