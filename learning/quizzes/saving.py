@@ -7,7 +7,6 @@ is shown after signing in. Grading never reads them: the submitted form is what 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -18,6 +17,7 @@ from learning import clock
 from learning.quizzes.models import Attempt, AttemptQuestion, SavedAnswer
 from learning.quizzes.services import QuizError, check_answerable
 from learning.training.models import Assignment
+from learning.training.progress import OpenAttempt
 from learning.training.services import check_open
 
 
@@ -82,15 +82,18 @@ def saved_choices(session: Session, attempt_id: int) -> dict[str, set[str]]:
     return {f"q{aq_id}": {c for c in ids.split(",") if c} for aq_id, ids in rows}
 
 
-def answered_counts(session: Session, attempt_ids: Iterable[int]) -> dict[int, int]:
-    """How many questions of each attempt have a saved pick."""
-    ids = list(attempt_ids)
-    if not ids:
+def open_attempts(session: Session, assignment_ids: list[int]) -> dict[int, OpenAttempt]:
+    """The open attempt of each of these assignments, with how many of its questions have a saved pick, in one
+    query ("continue where you left off"; registered with training.progress)."""
+    if not assignment_ids:
         return {}
-    return dict(
-        session.execute(
-            select(SavedAnswer.attempt_id, func.count())
-            .where(SavedAnswer.attempt_id.in_(ids), SavedAnswer.choice_ids != "")
-            .group_by(SavedAnswer.attempt_id)
-        ).all()
+    answered = func.count(SavedAnswer.attempt_question_id).filter(SavedAnswer.choice_ids != "")
+    rows = session.execute(
+        select(Attempt.assignment_id, Attempt.id, Attempt.started_at, answered, Attempt.question_count)
+        .outerjoin(SavedAnswer, SavedAnswer.attempt_id == Attempt.id)
+        .where(
+            Attempt.assignment_id.in_(assignment_ids), Attempt.submitted_at.is_(None), Attempt.abandoned_at.is_(None)
+        )
+        .group_by(Attempt.id)
     )
+    return {row[0]: OpenAttempt(*row[1:]) for row in rows}
