@@ -52,6 +52,10 @@ def saved_count(db, attempt_id: int) -> int:
     return db.scalar(select(func.count()).select_from(SavedAnswer).where(SavedAnswer.attempt_id == attempt_id))
 
 
+def status_of(page, question: int):
+    return page.locator(f'fieldset[data-question="{question}"] [data-save-status]')
+
+
 def test_answers_picked_before_the_session_ended_are_ticked_after_signing_in(page, db):
     from playwright.sync_api import expect
 
@@ -62,7 +66,7 @@ def test_answers_picked_before_the_session_ended_are_ticked_after_signing_in(pag
     for question, choices in before:
         for choice in choices:
             page.check(f'input[name="q{question}"][value="{choice}"]')
-        expect(page.locator(f'fieldset[data-question="{question}"] [data-save-status]')).to_have_text("回答を保存しました。")
+        expect(status_of(page, question)).to_have_text("回答を保存しました。")
     assert saved_count(db, attempt_id) == len(before)
 
     clock.freeze(clock.now() + timedelta(minutes=31))  # the server's clock: past the idle timeout
@@ -73,9 +77,7 @@ def test_answers_picked_before_the_session_ended_are_ticked_after_signing_in(pag
     for choice in last_choices:  # picked after the session ended: kept in the tab, the page says so
         page.check(f'input[name="q{last_question}"][value="{choice}"]')
     expect(page.locator("#quiz-session-ended")).to_be_visible()
-    expect(page.locator(f'fieldset[data-question="{last_question}"] [data-save-status]')).to_have_text(
-        "まだ保存されていません（このタブに保持しています）。"
-    )
+    expect(status_of(page, last_question)).to_have_text("まだ保存されていません（このタブに保持しています）。")
     page.click("text=回答を送信する")
     assert page.locator("h1").inner_text() == "セッションが終了しました"
     assert "まだ採点されていません" in page.content() and "別のサイト" not in page.content()
@@ -89,7 +91,7 @@ def test_answers_picked_before_the_session_ended_are_ticked_after_signing_in(pag
     for question, choices in picks:
         for choice in choices:
             expect(page.locator(f'input[name="q{question}"][value="{choice}"]')).to_be_checked()
-    expect(page.locator(f'fieldset[data-question="{last_question}"] [data-save-status]')).to_have_text("回答を保存しました。")
+    expect(status_of(page, last_question)).to_have_text("回答を保存しました。")
     assert saved_count(db, attempt_id) == len(picks)  # the tab's last pick reached the server too
 
     page.click("text=回答を送信する")
