@@ -160,6 +160,13 @@ def check_answerable(attempt: Attempt, assignment: Assignment) -> None:
         raise QuizError("already_passed")
 
 
+def submitted_meanwhile(session: Session, attempt: Attempt) -> bool:
+    """Whether a concurrent request submitted the attempt after this one read it: a second tab's submit that
+    passed the quiz between reading the attempt (open) and its assignment (passed) is a double submit."""
+    session.refresh(attempt, ["submitted_at"])
+    return attempt.submitted_at is not None
+
+
 def load_attempt(session: Session, attempt_id: int, user_id: int) -> Attempt:
     """An attempt with its questions, choices and answers loaded in a fixed number of queries."""
     attempt = session.scalar(

@@ -65,6 +65,11 @@ def _answers_kept() -> str:
     )
 
 
+def _already_submitted(attempt) -> None:
+    when = format_datetime(attempt.submitted_at, "medium")
+    flash(_("This attempt was already submitted on %(when)s; here is its result.", when=when), "info")
+
+
 @bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
 @requires(Permission.LEARN)
 @resumable(_answers_kept)
@@ -74,6 +79,10 @@ def attempt(attempt_id: int):
     try:
         services.check_answerable(attempt, assignment)
     except QuizError as exc:  # set aside, or left open after the pass: back to the quiz's page, nothing kept
+        if services.submitted_meanwhile(db(), attempt):  # the pass was this attempt's own, from another tab
+            if request.method == "POST":
+                _already_submitted(attempt)
+            return redirect(url_for(".attempt", attempt_id=attempt.id))
         flash(refuse(exc), "warning")
         return redirect(url_for(".start", assignment_id=assignment.id))
     if request.method == "POST":
@@ -84,8 +93,7 @@ def attempt(attempt_id: int):
         except TamperedAnswers:
             fail(400, _("The answers sent do not match the questions of this attempt. Nothing was recorded."))
         if result.already_submitted:  # a second tab, a double click, the back button: graded once, say so
-            when = format_datetime(attempt.submitted_at, "medium")
-            flash(_("This attempt was already submitted on %(when)s; here is its result.", when=when), "info")
+            _already_submitted(attempt)
         elif result.check is not None:
             chosen = {k: set(v) for k, v in request.form.to_dict(flat=False).items()}
             return render_template(

@@ -104,6 +104,8 @@ def test_the_idle_warning_and_stay_signed_in(page):
 
     page.clock.install()
     sign_in(page)
+    expect(page.locator("h1")).to_contain_text("山田 花子")
+    page.wait_for_load_state("load")  # session.js has started its timer, before the clock moves
     warning = page.locator("#idle-warning")
     expect(warning).to_be_hidden()
     page.clock.fast_forward("28:30")  # 90 seconds before the 30-minute idle timeout
