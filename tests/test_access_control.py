@@ -82,6 +82,8 @@ EXPECTED = {
     "training.certificate": {"GET": ALL},
     "quizzes.start": {"GET": ALL, "POST": ALL},
     "quizzes.attempt": {"GET": ALL, "POST": ALL},
+    "quizzes.save_answer": {"POST": ALL},
+    "session.keepalive": {"POST": ALL},
     "courses.image": {"GET": ALL},
     "terms.edit": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
     "terms.reference": {"GET": {Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR}},

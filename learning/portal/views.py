@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from learning import clock
 from learning.accounts import grants, reviews
 from learning.authz import Permission, public, requires
+from learning.training import progress
 from learning.training.pages import my_counts
 from learning.training.reading import readiness
 from learning.training.services import my_assignments
@@ -20,7 +21,8 @@ bp = Blueprint("portal", __name__, template_folder="templates")
 @bp.route("/")
 @requires(Permission.LEARN)
 def home():
-    assignments = my_assignments(db(), current_user.id)
+    everything = my_assignments(db(), current_user.id)
+    assignments = progress.on_home(everything)  # each once: a closed period's are history
     to_decide = {
         "review": reviews.count_for(db(), current_user),
         "approvals": grants.pending_count(db()) if current_user.can(Permission.ACCESS_APPROVE) else 0,
@@ -28,6 +30,7 @@ def home():
     return render_template(
         "portal/home.html",
         assignments=assignments,
+        resume=progress.where_to_continue(db(), everything),
         ready=readiness(db(), assignments),
         counts=my_counts(),
         now=clock.now(),

@@ -86,3 +86,18 @@ class AttemptAnswer(Base):
 
     attempt_question: Mapped[AttemptQuestion] = relationship(back_populates="answers")
     choice: Mapped[Choice] = relationship()
+
+
+class SavedAnswer(Base):
+    """The choices picked so far for one question of an open attempt, saved as the learner picks them, so that a
+    session ending mid-quiz loses nothing: the attempt page ticks them again after signing in. A draft only:
+    grading reads the submitted form, and submitting deletes the attempt's saved answers. Written only while the
+    attempt is open (quizzes.saving.save_answer: a conditional write behind the attempt's row lock)."""
+
+    __tablename__ = "saved_answers"
+
+    # One row per attempt and question: saving again replaces the choices (an upsert).
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), primary_key=True)
+    attempt_question_id: Mapped[int] = mapped_column(ForeignKey("attempt_questions.id"), primary_key=True)
+    choice_ids: Mapped[str] = mapped_column(String(200))  # comma-separated, empty when every box was unticked
+    saved_at: Mapped[datetime]

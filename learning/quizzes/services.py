@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, insert, literal, select, update
+from sqlalchemy import case, delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -17,7 +17,7 @@ from learning.errors import DomainError
 from learning.quizzes.drawing import fair_draw, section_of
 from learning.quizzes.grading import AnswerCheck, grade, parse_answers, shuffled
 from learning.quizzes.messages import MESSAGES
-from learning.quizzes.models import Attempt, AttemptAnswer, AttemptQuestion
+from learning.quizzes.models import Attempt, AttemptAnswer, AttemptQuestion, SavedAnswer
 from learning.training.models import Assignment
 from learning.training.reading import readiness
 from learning.training.services import NotFound, TrainingError, check_open
@@ -160,6 +160,13 @@ def check_answerable(attempt: Attempt, assignment: Assignment) -> None:
         raise QuizError("already_passed")
 
 
+def submitted_meanwhile(session: Session, attempt: Attempt) -> bool:
+    """Whether a concurrent request submitted the attempt after this one read it: a second tab's submit that
+    passed the quiz between reading the attempt (open) and its assignment (passed) is a double submit."""
+    session.refresh(attempt, ["submitted_at"])
+    return attempt.submitted_at is not None
+
+
 def load_attempt(session: Session, attempt_id: int, user_id: int) -> Attempt:
     """An attempt with its questions, choices and answers loaded in a fixed number of queries."""
     attempt = session.scalar(
@@ -185,7 +192,8 @@ class SubmitResult:
 
 
 def submit(session: Session, attempt: Attempt, assignment: Assignment, form: dict[str, list[str]]) -> SubmitResult:
-    """Grades an open attempt exactly once; a repeated submission returns the first result untouched.
+    """Grades an open attempt exactly once; a repeated submission returns the first result untouched, marked
+    `already_submitted` so that the page can say so.
 
     Raises TamperedAnswers for a post no browser would send; returns `check` with the unanswered
     positions (recording nothing) when the learner left questions out.
@@ -207,7 +215,11 @@ def submit(session: Session, attempt: Attempt, assignment: Assignment, form: dic
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
+        # A concurrent submit won (it committed before this UPDATE could claim the row): read its time.
+        session.refresh(attempt, ["submitted_at", "abandoned_at"])
         return SubmitResult(attempt, None, already_submitted=True)
+    # The answers saved as they were picked have done their work: the graded ones are recorded below.
+    session.execute(delete(SavedAnswer).where(SavedAnswer.attempt_id == attempt.id))
     keys = {aq.id: {c.id for c in aq.question.choices if c.correct} for aq in attempt.questions}
     result = grade(check.answers, keys, assignment.edition.pass_mark)
     # One executemany for the verdicts and one batched insert for the answers, whatever the draw size.

@@ -10,7 +10,7 @@ from learning import clock
 from learning.authz import Permission, requires
 from learning.courses.rendering import section_html
 from learning.i18n import current_locale
-from learning.training import reading, services, sources
+from learning.training import progress, reading, services, sources
 from learning.training.messages import MESSAGES
 from learning.training.pages import certificate_facts, own
 from learning.training.services import NotFound, TrainingError
@@ -27,8 +27,12 @@ class AttestForm(PortalForm):
 @bp.route("/training")
 @requires(Permission.LEARN)
 def mine():
+    assignments = services.my_assignments(db(), current_user.id)
     return render_template(
-        "training/mine.html", assignments=services.my_assignments(db(), current_user.id), now=clock.now()
+        "training/mine.html",
+        assignments=assignments,
+        resume=progress.where_to_continue(db(), assignments),
+        now=clock.now(),
     )
 
 

@@ -13,7 +13,7 @@ from learning.web.assets import (
 )
 from learning.web.database import db, init_db, refused, unit_of_work
 from learning.web.once import creates_once
-from learning.web.pipeline import accepts_upload, app_settings, local_next
+from learning.web.pipeline import accepts_upload, app_settings, local_next, resumable
 from learning.web.responses import explain, fail, translated, wants_json
 from learning.web.security import refuse, security_event
 
@@ -32,6 +32,7 @@ __all__ = [
     "local_next",
     "refuse",
     "refused",
+    "resumable",
     "security_event",
     "serve_file",
     "serves_asset",
@@ -45,12 +46,14 @@ __all__ = [
 def init_app(app) -> None:
     """Before CSRF: request id, upload limit, control characters. After: lifetime, permission, headers.
     The static files' view and their fingerprinted URLs (assets.py)."""
-    from learning.web import assets, errors, once, pipeline
+    from learning.web import assets, errors, once, pipeline, views
 
     assets.init_app(app)
     pipeline.init_app(app)
     errors.init_app(app)
     app.add_template_global(once.once_field)
+    app.add_template_global(pipeline.idle_seconds)
+    app.register_blueprint(views.bp)
 
 
 def init_after_csrf(app) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from learning.web.database import discard
+from learning.web.pipeline import resumable_message
 from learning.web.responses import wants_json
 
 log = logging.getLogger("learning.errors")
@@ -52,12 +53,13 @@ def _enter_error_path() -> None:
     discard()
 
 
-def error_response(code: int, message: str | None = None):
+def error_response(code: int, message: str | None = None, title: str | None = None, link=None):
+    """The error page; `link` is (address, words) of the way on, where there is a better one than home."""
     _enter_error_path()
-    title = (TITLES.get(code) or TITLES[500 if code >= 500 else 400])()
+    title = title or (TITLES.get(code) or TITLES[500 if code >= 500 else 400])()
     if wants_json():
         return jsonify({"error": title, "message": message or title, "request_id": g.get("request_id")}), code
-    return render_template("error.html", code=code, title=title, message=message), code
+    return render_template("error.html", code=code, title=title, message=message, link=link), code
 
 
 def _http_error(exc: HTTPException):
@@ -66,11 +68,17 @@ def _http_error(exc: HTTPException):
     _enter_error_path()
     code = exc.code or 500
     log.info("%s %s -> %s [%s]: %s", request.method, request.path, code, g.get("request_id"), exc.description)
-    if isinstance(exc, CSRFError):
+    title = link = None
+    if isinstance(exc, CSRFError) and not wants_json() and (resumed := resumable_message()):
+        # The form's token went with the session (it ended, or another tab signed in again): not the form's fault.
+        title = _("Your session has ended")
+        message = resumed
+        link = (url_for("accounts.login", next=request.path), _("Sign in again and continue"))
+    elif isinstance(exc, CSRFError):
         message = _("The form has expired or came from another site. Go back, reload the page and try again.")
     else:
         message = exc.description if getattr(exc, "user_message", False) else None
-    page, status = error_response(code, message)
+    page, status = error_response(code, message, title, link)
     retry_after = getattr(exc, "retry_after", None)  # a busy server says when to come back (web/heavy.py)
     return (page, status, {"Retry-After": str(retry_after)}) if retry_after else (page, status)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -43,6 +43,24 @@ def accepts_upload(limit: int):
         return view
 
     return mark
+
+
+def resumable(message):
+    """Marks a view whose work is saved as it is done (a quiz attempt's answers): when the session ends, or the
+    form's token went with it, the person reads `message()` (why nothing is lost) and is sent to sign in and
+    back to the page, instead of being blamed for the form (errors.py)."""
+
+    def mark(view):
+        view.resumable = message
+        return view
+
+    return mark
+
+
+def resumable_message() -> str | None:
+    view = app_view()
+    message = getattr(view, "resumable", None)
+    return message() if message is not None else None
 
 
 def app_view():
@@ -95,12 +113,20 @@ def _enforce_session_lifetime() -> None:
             session["locale"] = locale
         if not wants_json():
             session["notice"] = "expired"
+            resumed = resumable_message()
+            if resumed:  # said on the sign-in page, before the sign-in's own "your session has ended"
+                flash(resumed, "info")
         return
     # Fetching a stylesheet or an image is not activity. Activity is noted at most once a minute: a new
     # "seen" re-signs the cookie and sends it back, on every request otherwise; the idle timeout (minutes)
     # is at most a minute late for it.
     if not asset and ("seen" not in session or now - seen >= SEEN_RESOLUTION_SECONDS):
         session["seen"] = now
+
+
+def idle_seconds() -> int:
+    """The idle timeout, for the warning shortly before it (base.html, static/session.js)."""
+    return app_settings().idle_minutes * 60
 
 
 def _enforce_permission():
