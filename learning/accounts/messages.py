@@ -57,6 +57,7 @@ ACCOUNT_ERRORS = {
     "inactive": N_("This account is not active."),
     "unknown_role": N_("Unknown role."),
     "scope": N_("A manager needs the department they head."),
+    "closed_scope": N_("This department is abolished or merged: choose a department that is open."),
     "own_grant": N_("Nobody grants, approves or revokes their own roles. Ask another authorised person."),
     "own_request": N_("A grant must be approved by someone other than the person who requested it."),
     "not_pending": N_("This grant is no longer waiting for approval."),
@@ -71,6 +72,7 @@ ACCOUNT_ERRORS = {
 LABELS = {
     "role": AUDIT_VALUES["role"],  # one table of role names, the trail's
     "user_status": {"active": N_("Active"), "leave": N_("On leave"), "left": N_("Left the company")},
+    "department_status": {"active": N_("Open"), "abolished": N_("Abolished"), "merged": N_("Merged")},
     "grant_status": {"pending": N_("Awaiting approval"), "active": N_("In force"), "ended": N_("Ended")},
     "end_reason": {
         "revoked": N_("Revoked"),
