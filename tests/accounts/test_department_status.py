@@ -105,7 +105,7 @@ def test_every_bad_status_line_is_named(db, tree):
 
 
 def test_the_departments_page_and_its_csv(db, app, client, tree):
-    retail, sales, old, under_old = tree
+    _retail, sales, _old, under_old = tree
     make_user(db, "manager", department=sales, scope=sales, employee_no="HEAD", name="部長 一人")
     make_user(db, department=under_old, employee_no="P9")
     make_user(db, "admin", employee_no="ADM", login_id="it-admin")

@@ -21,9 +21,13 @@ def people(db):
     call_centre = make_department(db, code="G-CC", parent=grid)
     retail = make_department(db, code="R")
     found = {
-        "shimizu": make_user(db, department=call_centre, employee_no="G1001", name="清水 太郎", name_kana="シミズ タロウ"),
+        "shimizu": make_user(
+            db, department=call_centre, employee_no="G1001", name="清水 太郎", name_kana="シミズ タロウ"
+        ),
         "shimizu_r": make_user(db, department=retail, employee_no="R2002", name="清水 花子", name_kana="シミズ ハナコ"),
-        "sato": make_user(db, department=retail, employee_no="R2003", name="佐藤 さくら", email="Sakura.Sato@example.jp"),
+        "sato": make_user(
+            db, department=retail, employee_no="R2003", name="佐藤 さくら", email="Sakura.Sato@example.jp"
+        ),
         "percent": make_user(db, department=retail, employee_no="R2_04", name="100% 太郎"),
     }
     db.flush()
@@ -51,7 +55,7 @@ def test_kanji_kana_in_any_width_and_partial_numbers_find_people(db, people):
 
 
 def test_a_manager_finds_only_people_in_their_subtrees(db, people):
-    grid, call_centre, retail, _found = people
+    grid, call_centre, _retail, _found = people
     in_grid = search.search(db, "清水", {grid.id, call_centre.id})
     assert names(in_grid) == ["清水 太郎"]
     assert search.search(db, "清水", set()).total == 0  # no scope at all: nobody
@@ -64,7 +68,11 @@ def test_results_are_paged_sorted_and_capped(db):
         make_user(db, department=department, employee_no=f"P{n:04d}", name=f"山田 {n:04d}")
     db.flush()
     first = search.search(db, "山田", None, sort="employee_no", page=1)
-    assert (first.total, first.capped, first.pages) == (search.MAX_RESULTS, True, search.MAX_RESULTS // search.PAGE_SIZE)
+    assert (first.total, first.capped, first.pages) == (
+        search.MAX_RESULTS,
+        True,
+        search.MAX_RESULTS // search.PAGE_SIZE,
+    )
     assert [p.employee_no for p, _d in first.people][:2] == ["P0000", "P0001"]
     second = search.search(db, "山田", None, sort="employee_no", page=2)
     assert second.people[0][0].employee_no == f"P{search.PAGE_SIZE:04d}"
@@ -83,7 +91,7 @@ def test_the_roster_reading_column_is_stored_normalised(db):
 
 
 def test_the_search_pages(db, client, app, people):
-    grid, call_centre, _retail, _found = people
+    grid, _call_centre, _retail, _found = people
     make_user(db, "manager", department=grid, scope=grid, employee_no="MGR")
     make_user(db, "admin", employee_no="ADM", login_id="it-admin")
     make_user(db, "compliance", employee_no="CMP", login_id="office")
