@@ -33,8 +33,8 @@ class UploadForm(PortalForm):
     kind = SelectField(
         _l("What the file holds"),
         choices=[
-            SelectChoice("roster", _l("Employees (employee_no,name,email,department_code,status)")),
-            SelectChoice("departments", _l("Departments (code,name_ja,name_en,parent_code)")),
+            SelectChoice("roster", _l("Employees (employee_no,name,email,department_code,status,name_kana)")),
+            SelectChoice("departments", _l("Departments (code,name_ja,name_en,parent_code,status,merged_into)")),
         ],
     )
     file = FileField(_l("CSV file (UTF-8 or Shift_JIS)"), validators=[FileRequired()])
