@@ -127,3 +127,18 @@ def test_the_departments_page_and_its_csv(db, app, client, tree):
     assert lines["R"]["People with the departments under it"] == "2" and lines["R-OLD-1"]["People"] == "1"
     assert lines["R-OLD"]["Status"] == "Open" and lines["R-OLD"]["status_code"] == "active"
     assert client.get("/admin/departments.csv?status=closed").status_code == 200
+
+
+def test_a_closed_department_is_no_longer_offered_in_pickers(db, app, client, tree):
+    _retail, sales, _old, _under_old = tree
+    apply_departments(db, org("R-OLD-1,旧係,Unit to abolish,R-OLD,abolished,"), actor_id=None)
+    make_user(db, "compliance", employee_no="CMP", login_id="office")
+    make_user(db, "admin", employee_no="ADM", login_id="it-admin")
+    db.commit()
+    office = app.test_client()
+    assert sign_in(office, "office").status_code == 302
+    form = office.get("/campaigns/new").get_data(as_text=True)
+    assert "Unit to abolish" not in form and sales.name_en in form
+    assert sign_in(client, "it-admin").status_code == 302
+    accounts = client.get("/admin/people?q=CMP").get_data(as_text=True)
+    assert "R-OLD-1" not in accounts and "R-SALES" in accounts
