@@ -14,7 +14,7 @@ from learning.accounts.hrfiles import FileRejected
 from learning.accounts.imports import apply_departments, apply_roster, plan_departments
 from learning.accounts.models import Department
 from learning.audit.models import AuditEvent
-from tests.conftest import sign_in
+from tests.conftest import csrf_token, sign_in
 from tests.factories import make_department, make_user
 
 HEADER = "code,name_ja,name_en,parent_code,status,merged_into\n"
@@ -142,3 +142,26 @@ def test_a_closed_department_is_no_longer_offered_in_pickers(db, app, client, tr
     assert sign_in(client, "it-admin").status_code == 302
     accounts = client.get("/admin/people?q=CMP").get_data(as_text=True)
     assert "R-OLD-1" not in accounts and "R-SALES" in accounts
+
+
+def test_the_dry_run_page_names_the_refused_line_in_japanese(db, app, tree):
+    _retail, _sales, old, _under_old = tree
+    make_user(db, department=old, employee_no="P1")
+    make_user(db, "admin", employee_no="ADM", login_id="it-admin", locale="ja")
+    db.commit()
+    client = app.test_client()
+    assert sign_in(client, "it-admin").status_code == 302
+    data = org("R-OLD-1,旧係,Old unit,R-OLD,abolished,", "R-OLD,旧課,Old section,R,merged,R-SALES")
+    response = client.post(
+        "/admin/imports",
+        data={
+            "kind": "departments",
+            "file": (io.BytesIO(data), "org.csv"),
+            "csrf_token": csrf_token(client, "/admin/imports"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "部署「R-OLD」は廃止・統合できません。まだ1名が所属しています。" in response.get_data(as_text=True)
+    assert "3行目、status列：部署「R-OLD」" in response.get_data(as_text=True)
+    assert db.get(Department, old.id).status == "active"
