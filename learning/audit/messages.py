@@ -212,6 +212,8 @@ DETAILS = {
     # The filters of the exemption register (report_viewed, report_exported)
     "state": N_("Exemptions"),
     "page": N_("Page of results"),
+    # What was searched for (the access register, the people search)
+    "q": N_("Search"),
 }
 
 # Coded values, by the detail key that carries them; any other value is shown as it is.
