@@ -5,14 +5,15 @@ person page, the access register, the people search of managers and compliance).
 What is typed is normalised as the roster's readings are stored: NFKC (half-width ｼﾐｽﾞ becomes シミズ,
 full-width Ｅ１２ becomes E12) and hiragana as katakana, so ｼﾐｽﾞ, しみず and シミズ all find 清水 whose
 reading is シミズ. Each word typed must match one of the person's name, reading, employee number or email
-(`ILIKE '%word%'`, served by the trigram indexes on PostgreSQL, migration 0028c).
+(`LIKE '%word%'`, ILIKE where the word has letters with case, served by the trigram indexes on PostgreSQL,
+migration 0028c).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from learning.accounts.kana import KATAKANA_TO_HIRAGANA, normalise
@@ -36,6 +37,13 @@ def _pattern(word: str) -> str:
     return f"%{escaped}%"
 
 
+def _like(column, word: str, cased: bool):
+    """Case matters only for letters that have it; LIKE reads kanji and kana several times faster than ILIKE."""
+    if cased:
+        return column.ilike(_pattern(word), escape=_ESCAPE)
+    return column.like(_pattern(word), escape=_ESCAPE)
+
+
 def matches(person, text: str | None):
     """The criterion "every word typed is in the name, reading, employee number or email" over `person` (User
     or an alias of it); None when nothing was typed."""
@@ -46,15 +54,23 @@ def matches(person, text: str | None):
     for word in found:
         # A name may hold hiragana (さくら): it is compared as typed, in katakana and in hiragana.
         forms = dict.fromkeys((word, word.translate(KATAKANA_TO_HIRAGANA)))
+        cased = word.lower() != word.upper()
         criteria.append(
             or_(
-                *(person.name.ilike(_pattern(form), escape=_ESCAPE) for form in forms),
-                person.name_kana.ilike(_pattern(word), escape=_ESCAPE),
-                person.employee_no.ilike(_pattern(word), escape=_ESCAPE),
-                person.email.ilike(_pattern(word), escape=_ESCAPE),
+                *(_like(person.name, form, cased) for form in forms),
+                _like(person.name_kana, word, cased),
+                _like(person.employee_no, word, cased),
+                _like(person.email, word, cased),
             )
         )
     return and_(*criteria)
+
+
+def plan_for_the_words(session: Session) -> None:
+    """On PostgreSQL, plans the search for the words typed, not for any words: a statement run often is prepared
+    (psycopg), and its generic plan, blind to the pattern, reads every row instead of the trigram indexes."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def by_number(session: Session, text: str | None, departments: set[int] | None = None) -> User | None:
@@ -93,6 +109,7 @@ def search(
     criterion = matches(User, text)
     if criterion is None or (departments is not None and not departments):
         return Found([], 0, False, 1, 1)
+    plan_for_the_words(session)
     query = select(User, Department).outerjoin(Department, Department.id == User.department_id).where(criterion)
     if departments is not None:
         query = query.where(User.department_id.in_(sorted(departments)))

@@ -49,6 +49,7 @@ def register(session: Session, status: str = "open", role: str | None = None, pe
     if role:
         query = query.where(RoleGrant.role == role)
     if person and (criterion := search.matches(holder, person)) is not None:
+        search.plan_for_the_words(session)
         query = query.where(criterion)
     return [RegisterRow(*row) for row in session.execute(query)]
 
