@@ -59,7 +59,7 @@ def org_group():
     pass
 
 
-@org_group.command("import", help="Load departments from CSV (code,name_ja,name_en,parent_code).")
+@org_group.command("import", help="Load departments from CSV (code,name_ja,name_en,parent_code,status,merged_into).")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 def org_import(file: Path, dry_run: bool):
@@ -78,7 +78,9 @@ def roster_group():
     pass
 
 
-@roster_group.command("import", help="Load employees from CSV (employee_no,name,email,department_code,status).")
+@roster_group.command(
+    "import", help="Load employees from CSV (employee_no,name,email,department_code,status,name_kana)."
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 def roster_import(file: Path, dry_run: bool):

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.accounts.errors import AccountError, refused
-from learning.accounts.models import RoleGrant, User
+from learning.accounts.models import Department, RoleGrant, User
 from learning.audit.services import Entry, record, record_many
 from learning.authz import PRIVILEGED_ROLES, Permission, Role
 
@@ -48,6 +48,11 @@ def request_grant(
         raise AccountError("unknown_role")
     if role == Role.MANAGER and department_id is None:
         raise AccountError("scope")
+    if (
+        department_id is not None
+        and session.scalar(select(Department.status).where(Department.id == department_id)) != "active"
+    ):
+        raise AccountError("closed_scope")  # an abolished or merged department heads nobody
     if user.id == requester.id:
         raise refused("own_grant", requester.id, user.id, role=role)
     if user.status != "active":

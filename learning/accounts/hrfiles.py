@@ -11,14 +11,19 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from learning.accounts.kana import reading
 from learning.accounts.messages import AT_LINE, AT_LINE_AND_COLUMN, FILE_PROBLEMS
 from learning.errors import DomainError
 from learning.inputs import CONTROL
 
 MAX_BYTES = 50 * 1024 * 1024
-DEPARTMENT_COLUMNS = ("code", "name_ja", "name_en", "parent_code")
-ROSTER_COLUMNS = ("employee_no", "name", "email", "department_code", "status")
+DEPARTMENT_COLUMNS = ("code", "name_ja", "name_en", "parent_code", "status", "merged_into")
+ROSTER_COLUMNS = ("employee_no", "name", "email", "department_code", "status", "name_kana")
+# The headers of files written before the status and reading columns existed are still read.
+OLDER_DEPARTMENT_COLUMNS = DEPARTMENT_COLUMNS[:4]
+OLDER_ROSTER_COLUMNS = ROSTER_COLUMNS[:5]
 STATUSES = ("active", "leave", "left")
+DEPARTMENT_STATUSES = ("active", "abolished", "merged")
 CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 EMPLOYEE_NO_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -54,6 +59,8 @@ class DepartmentRow:
     name_ja: str
     name_en: str
     parent_code: str | None
+    status: str | None = None  # None: as it is in the system (a new department is active)
+    merged_into: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,8 @@ class RosterRow:
     email: str | None
     department_code: str
     status: str
+    name_kana: str | None = None  # normalised (accounts/kana.py)
+    has_kana: bool = False  # the file has the name_kana column (else readings stay as they are)
 
 
 class FileRejected(DomainError):
@@ -96,14 +105,19 @@ def decode(data: bytes) -> str:
         raise FileRejected([FileProblem(data[: exc.start].count(b"\n") + 1, None, "encoding")]) from None
 
 
-def _records(text: str, columns: tuple[str, ...]) -> tuple[list[tuple[int, dict[str, str]]], list[FileProblem]]:
-    """The rows as {column: value} with their line numbers, and the lines with the wrong number of values."""
+def _records(
+    text: str, columns: tuple[str, ...], older: tuple[str, ...]
+) -> tuple[list[tuple[int, dict[str, str]]], list[FileProblem], tuple[str, ...]]:
+    """The rows as {column: value} with their line numbers, the lines with the wrong number of values, and the
+    header found (`columns`, or the `older` one without the last columns, which then read as empty)."""
     if not text.strip():
         raise FileRejected([FileProblem(0, None, "empty")])
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in next(reader)]
-    if tuple(header) != columns:
-        raise FileRejected([FileProblem(1, None, "header", {"expected": ",".join(columns), "found": ",".join(header)})])
+    header = tuple(h.strip() for h in next(reader))
+    if header not in (columns, older):
+        values = {"expected": ",".join(columns), "older": ",".join(older), "found": ",".join(header)}
+        raise FileRejected([FileProblem(1, None, "header_or", values)])
+    given, columns = columns, header
     records, problems = [], []
     for values in reader:
         line = reader.line_num
@@ -114,8 +128,8 @@ def _records(text: str, columns: tuple[str, ...]) -> tuple[list[tuple[int, dict[
             continue
         record = {c: v.strip() for c, v in zip(columns, values, strict=True)}
         problems += [FileProblem(line, c, "control_characters") for c, v in record.items() if CONTROL.search(v)]
-        records.append((line, record))
-    return records, problems
+        records.append((line, {c: "" for c in given} | record))
+    return records, problems, header
 
 
 def _check(problems: list, line: int, column: str, value: str, limit: int, pattern=None, code=None) -> None:
@@ -136,7 +150,7 @@ def _first_seen(problems: list, seen: dict, line: int, column: str, value: str) 
 
 def read_departments(data: bytes, existing_parents: dict[str, str | None]) -> list[DepartmentRow]:
     """Checked department rows. `existing_parents` maps codes already in the system to their parent code."""
-    records, problems = _records(decode(data), DEPARTMENT_COLUMNS)
+    records, problems, _header = _records(decode(data), DEPARTMENT_COLUMNS, OLDER_DEPARTMENT_COLUMNS)
     rows, seen = [], {}
     for line, r in records:
         _check(problems, line, "code", r["code"], 40, CODE_RE, "code_format")
@@ -145,11 +159,26 @@ def read_departments(data: bytes, existing_parents: dict[str, str | None]) -> li
         _first_seen(problems, seen, line, "code", r["code"])
         if r["parent_code"] and r["parent_code"] == r["code"]:
             problems.append(FileProblem(line, "parent_code", "self_parent"))
-        rows.append(DepartmentRow(line, r["code"], r["name_ja"], r["name_en"], r["parent_code"] or None))
+        status = r["status"] or None  # none given: as it is (a new department is active)
+        if status is not None and status not in DEPARTMENT_STATUSES:
+            problems.append(FileProblem(line, "status", "department_status", {"value": status[:40]}))
+        if status == "merged" and not r["merged_into"]:
+            problems.append(FileProblem(line, "merged_into", "merged_into_required"))
+        elif status != "merged" and r["merged_into"]:
+            problems.append(FileProblem(line, "merged_into", "merged_into_unexpected"))
+        elif r["merged_into"] and r["merged_into"] == r["code"]:
+            problems.append(FileProblem(line, "merged_into", "merged_into_self"))
+        rows.append(
+            DepartmentRow(
+                line, r["code"], r["name_ja"], r["name_en"], r["parent_code"] or None, status, r["merged_into"] or None
+            )
+        )
     parents = {**existing_parents, **{row.code: row.parent_code for row in rows}}
     for row in rows:
         if row.parent_code and row.parent_code not in parents:
             problems.append(FileProblem(row.line, "parent_code", "unknown_parent", {"value": row.parent_code}))
+        if row.merged_into and row.merged_into not in parents:
+            problems.append(FileProblem(row.line, "merged_into", "unknown_parent", {"value": row.merged_into}))
     problems += _cycles(rows, parents)
     if problems:
         raise FileRejected(sorted(problems, key=lambda p: p.line)[:MAX_PROBLEMS])
@@ -169,13 +198,16 @@ def _cycles(rows: list[DepartmentRow], parents: dict[str, str | None]) -> list[F
     return problems
 
 
-def read_roster(data: bytes, department_codes: set[str]) -> list[RosterRow]:
-    """Checked roster rows against the departments known to the system."""
-    records, problems = _records(decode(data), ROSTER_COLUMNS)
+def read_roster(data: bytes, department_codes: set[str], closed_codes: set[str] = frozenset()) -> list[RosterRow]:
+    """Checked roster rows against the departments known to the system (a closed one takes nobody in)."""
+    records, problems, header = _records(decode(data), ROSTER_COLUMNS, OLDER_ROSTER_COLUMNS)
+    with_kana = "name_kana" in header
     rows, seen = [], {}
     for line, r in records:
         _check(problems, line, "employee_no", r["employee_no"], 20, EMPLOYEE_NO_RE, "employee_no_format")
         _check(problems, line, "name", r["name"], 100)
+        if len(r["name_kana"]) > 100:
+            problems.append(FileProblem(line, "name_kana", "too_long", {"limit": 100}))
         if r["email"] and (len(r["email"]) > 254 or not EMAIL_RE.match(r["email"])):
             problems.append(FileProblem(line, "email", "email", {"value": r["email"][:80]}))
         if r["status"] not in STATUSES:
@@ -184,8 +216,22 @@ def read_roster(data: bytes, department_codes: set[str]) -> list[RosterRow]:
             problems.append(
                 FileProblem(line, "department_code", "unknown_department", {"value": r["department_code"][:40]})
             )
+        elif r["department_code"] in closed_codes and r["status"] != "left":
+            problems.append(FileProblem(line, "department_code", "closed_department", {"value": r["department_code"]}))
         _first_seen(problems, seen, line, "employee_no", r["employee_no"])
-        rows.append(RosterRow(line, r["employee_no"], r["name"], r["email"] or None, r["department_code"], r["status"]))
+        kana = reading(r["name_kana"]) if with_kana else None
+        rows.append(
+            RosterRow(
+                line,
+                r["employee_no"],
+                r["name"],
+                r["email"] or None,
+                r["department_code"],
+                r["status"],
+                kana,
+                with_kana,
+            )
+        )
         if len(problems) >= MAX_PROBLEMS:
             break
     if problems:

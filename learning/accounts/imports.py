@@ -10,16 +10,24 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.accounts.grants import end_for_people
-from learning.accounts.hrfiles import DepartmentRow, RosterRow, read_departments, read_roster
+from learning.accounts.hrfiles import (
+    MAX_PROBLEMS,
+    DepartmentRow,
+    FileProblem,
+    FileRejected,
+    RosterRow,
+    read_departments,
+    read_roster,
+)
 from learning.accounts.invitations import invite
 from learning.accounts.models import Department, PendingImport, PersonnelEvent, User
 from learning.accounts.signals import people_left
-from learning.audit.services import Entry, record, record_many
+from learning.audit.services import Entry, record_many
 
 KINDS = ("new", "changed", "transferred", "leaving", "unchanged")
 BATCH = 5000
@@ -76,28 +84,87 @@ def claim(session: Session, pending: PendingImport) -> bytes | None:
 
 
 def plan_departments(session: Session, data: bytes) -> tuple[Plan, list[DepartmentRow]]:
-    """Reads the file (raising FileRejected) and compares it with the departments in the system."""
+    """Reads the file (raising FileRejected) and compares it with the departments in the system. A department
+    abolished or merged is "leaving"; the file is refused, naming the line, where one would close with people
+    still in it, with a department under it left open, or merge into a department that is closed too."""
     existing = {d.code: d for d in session.scalars(select(Department))}
     by_id = {d.id: d.code for d in existing.values()}
     rows = read_departments(data, {code: by_id.get(d.parent_id) for code, d in existing.items()})
     changes = []
     for row in rows:
         current = existing.get(row.code)
-        after = {"name_ja": row.name_ja, "name_en": row.name_en, "parent": row.parent_code}
+        status = row.status or (current.status if current else "active")
+        merged_into = row.merged_into if row.status else (by_id.get(current.merged_into_id) if current else None)
+        after = {"name_ja": row.name_ja, "name_en": row.name_en, "parent": row.parent_code, "status": status}
+        after["merged_into"] = merged_into
         if current is None:
             changes.append(Change("new", row.line, row.code, row.name_ja, {}, after))
             continue
-        before = {"name_ja": current.name_ja, "name_en": current.name_en, "parent": by_id.get(current.parent_id)}
-        kind = "unchanged" if before == after else ("transferred" if before["parent"] != row.parent_code else "changed")
+        before = {
+            "name_ja": current.name_ja,
+            "name_en": current.name_en,
+            "parent": by_id.get(current.parent_id),
+            "status": current.status,
+            "merged_into": by_id.get(current.merged_into_id),
+        }
+        if before == after:
+            kind = "unchanged"
+        elif status != "active" and before["status"] == "active":
+            kind = "leaving"
+        elif before["parent"] != row.parent_code:
+            kind = "transferred"
+        else:
+            kind = "changed"
         changes.append(Change(kind, row.line, row.code, row.name_ja, before, after))
+    _check_closing(session, changes, existing)
     return Plan("departments", changes), rows
 
 
+def _check_closing(session: Session, changes: list[Change], existing: dict[str, Department]) -> None:
+    """Refuses the file where a department closes that still has people, or an open department under it."""
+    by_id = {d.id: d.code for d in existing.values()}
+    final = {code: (by_id.get(d.parent_id), d.status) for code, d in existing.items()}
+    final |= {c.key: (c.after["parent"], c.after["status"]) for c in changes}
+    open_children: dict[str, list[str]] = {}
+    for code, (parent, status) in sorted(final.items()):
+        if parent is not None and status == "active":
+            open_children.setdefault(parent, []).append(code)
+    closing = [c for c in changes if c.after["status"] != "active"]
+    ids = [existing[c.key].id for c in closing if c.key in existing]
+    staff = (
+        dict(
+            session.execute(
+                select(User.department_id, func.count())
+                .where(User.department_id.in_(ids), User.status != "left")
+                .group_by(User.department_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    problems = []
+    for c in closing:
+        department = existing.get(c.key)
+        if department is not None and staff.get(department.id):
+            values = {"value": c.key, "n": staff[department.id]}
+            problems.append(FileProblem(c.line, "status", "people_remain", values))
+        if c.key in open_children:
+            values = {"value": c.key, "child": open_children[c.key][0]}
+            problems.append(FileProblem(c.line, "status", "children_remain", values))
+        target = c.after["merged_into"]
+        if target is not None and final.get(target, (None, "active"))[1] != "active":
+            problems.append(FileProblem(c.line, "merged_into", "merged_into_closed", {"value": target}))
+    if problems:
+        raise FileRejected(sorted(problems, key=lambda p: p.line)[:MAX_PROBLEMS])
+
+
 def apply_departments(session: Session, data: bytes, actor_id: int | None) -> Plan:
-    """Creates and updates departments in one go (parents first, so any order in the file works)."""
+    """Creates, updates and closes departments in one go (parents first, so any order in the file works).
+    A closed department stays, with its names: assignments and closed periods keep pointing at it."""
     plan, rows = plan_departments(session, data)
     if plan.writes_nothing:
         return plan
+    now = clock.now()
     existing = {d.code: d for d in session.scalars(select(Department))}
     for row in rows:
         department = existing.get(row.code)
@@ -106,10 +173,21 @@ def apply_departments(session: Session, data: bytes, actor_id: int | None) -> Pl
             session.add(department)
         department.name_ja, department.name_en = row.name_ja, row.name_en
     session.flush()
-    for row in rows:
-        existing[row.code].parent_id = existing[row.parent_code].id if row.parent_code else None
+    closed = []
+    for change, row in zip(plan.changes, rows, strict=True):
+        department = existing[row.code]
+        department.parent_id = existing[row.parent_code].id if row.parent_code else None
+        status, merged_into = change.after["status"], change.after["merged_into"]
+        if status != department.status or (merged_into and existing[merged_into].id != department.merged_into_id):
+            department.closed_at = None if status == "active" else (department.closed_at or now)
+            if status != "active" and department.status == "active":
+                closed.append(Entry("department_closed", actor_id, ("department", department.id), details={
+                    "code": row.code, "status": status, "merged_into": merged_into,
+                }))  # fmt: skip
+            department.status = status
+            department.merged_into_id = existing[merged_into].id if merged_into else None
     session.flush()
-    record(session, "department_import", actor_id=actor_id, details=plan.counts)
+    record_many(session, [*closed, Entry("department_import", actor_id, details=plan.counts)])
     return plan
 
 
@@ -119,12 +197,13 @@ def apply_departments(session: Session, data: bytes, actor_id: int | None) -> Pl
 def plan_roster(session: Session, data: bytes) -> tuple[Plan, list[RosterRow]]:
     """Reads the roster (raising FileRejected) and sorts each row into new / changed / transferred /
     leaving / unchanged. People missing from the file are left as they are."""
-    codes = dict(session.execute(select(Department.code, Department.id)).all())
-    rows = read_roster(data, set(codes))
+    departments = session.execute(select(Department.code, Department.id, Department.status)).all()
+    codes = {d.code: d.id for d in departments}
+    rows = read_roster(data, set(codes), {d.code for d in departments if d.status != "active"})
     current = {
         row.employee_no: row
         for row in session.execute(
-            select(User.id, User.employee_no, User.name, User.email, User.department_id, User.status)
+            select(User.id, User.employee_no, User.name, User.name_kana, User.email, User.department_id, User.status)
         )
     }
     names = {v: k for k, v in codes.items()}
@@ -132,6 +211,10 @@ def plan_roster(session: Session, data: bytes) -> tuple[Plan, list[RosterRow]]:
     for row in rows:
         after = {"name": row.name, "email": row.email, "department": row.department_code, "status": row.status}
         known = current.get(row.employee_no)
+        if row.has_kana or known is None:
+            after["name_kana"] = row.name_kana
+        else:
+            after["name_kana"] = known.name_kana  # a file without the column leaves readings as they are
         if known is None:
             changes.append(Change("new", row.line, row.employee_no, row.name, {}, after))
             continue
@@ -140,6 +223,7 @@ def plan_roster(session: Session, data: bytes) -> tuple[Plan, list[RosterRow]]:
             "email": known.email,
             "department": names.get(known.department_id),
             "status": known.status,
+            "name_kana": known.name_kana,
         }
         if before == after:
             kind = "unchanged"
@@ -194,6 +278,7 @@ def _insert_joiners(session: Session, new: list[Change], codes: dict[str, int], 
                 {
                     "employee_no": c.key,
                     "name": c.after["name"],
+                    "name_kana": c.after["name_kana"],
                     "email": c.after["email"],
                     "status": c.after["status"],
                     "department_id": codes[c.after["department"]],
@@ -217,6 +302,7 @@ def _update_people(
         {
             "uid": ids[c.key],
             "name": c.after["name"],
+            "name_kana": c.after["name_kana"],
             "email": c.after["email"],
             "status": c.after["status"],
             "department_id": codes[c.after["department"]],
@@ -229,6 +315,7 @@ def _update_people(
         .where(users.c.id == bindparam("uid"))
         .values(
             name=bindparam("name"),
+            name_kana=bindparam("name_kana"),
             email=bindparam("email"),
             status=bindparam("status"),
             department_id=bindparam("department_id"),
@@ -283,7 +370,9 @@ def _history(plan: Plan, ids: dict[str, int], codes: dict[str, int], now, actor_
                     "user_updated",
                     actor_id,
                     ("user", uid),
-                    details={k: v for k, v in c.after.items() if c.before.get(k) != v and k != "name"},
+                    details={
+                        k: v for k, v in c.after.items() if c.before.get(k) != v and k not in ("name", "name_kana")
+                    },
                 )
             )
     return audit, events

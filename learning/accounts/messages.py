@@ -8,7 +8,7 @@ FILE_PROBLEMS = {
     "too_large": N_("The file is larger than %(limit)d MB."),
     "encoding": N_("The file is neither UTF-8 nor Shift_JIS (the first undecodable byte is on this line)."),
     "empty": N_("The file is empty."),
-    "header": N_("The header must be exactly: %(expected)s (found: %(found)s)."),
+    "header_or": N_("The header must be exactly: %(expected)s, or the older %(older)s (found: %(found)s)."),
     "columns": N_("Expected %(expected)d values, found %(found)d."),
     "required": N_("A value is required."),
     "too_long": N_("At most %(limit)d characters."),
@@ -22,6 +22,16 @@ FILE_PROBLEMS = {
     "cycle": N_("Department '%(value)s' would become its own ancestor."),
     "self_parent": N_("A department cannot be its own parent."),
     "control_characters": N_("The value contains a control character (such as NUL)."),
+    "department_status": N_("'%(value)s' is not a department status; use active, abolished or merged."),
+    "merged_into_required": N_("A merged department needs the code of the department it was merged into."),
+    "merged_into_unexpected": N_("Only a merged department (status merged) names a department it went into."),
+    "merged_into_self": N_("A department cannot be merged into itself."),
+    "merged_into_closed": N_("Department '%(value)s' cannot take a merger: it is abolished or merged itself."),
+    "closed_department": N_("Department '%(value)s' is abolished or merged: nobody can be placed in it."),
+    "people_remain": N_(
+        "Department '%(value)s' cannot be closed: %(n)d people are still in it. Move them with the roster first."
+    ),
+    "children_remain": N_("Department '%(value)s' cannot be closed: department '%(child)s' under it stays open."),
 }
 
 # Where in the file: put before the problem's message.
@@ -47,6 +57,7 @@ ACCOUNT_ERRORS = {
     "inactive": N_("This account is not active."),
     "unknown_role": N_("Unknown role."),
     "scope": N_("A manager needs the department they head."),
+    "closed_scope": N_("This department is abolished or merged: choose a department that is open."),
     "own_grant": N_("Nobody grants, approves or revokes their own roles. Ask another authorised person."),
     "own_request": N_("A grant must be approved by someone other than the person who requested it."),
     "not_pending": N_("This grant is no longer waiting for approval."),
@@ -61,6 +72,7 @@ ACCOUNT_ERRORS = {
 LABELS = {
     "role": AUDIT_VALUES["role"],  # one table of role names, the trail's
     "user_status": {"active": N_("Active"), "leave": N_("On leave"), "left": N_("Left the company")},
+    "department_status": {"active": N_("Open"), "abolished": N_("Abolished"), "merged": N_("Merged")},
     "grant_status": {"pending": N_("Awaiting approval"), "active": N_("In force"), "ended": N_("Ended")},
     "end_reason": {
         "revoked": N_("Revoked"),

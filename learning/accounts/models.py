@@ -12,18 +12,38 @@ from learning.authz import PRIVILEGED_ROLES, Permission, Role, permissions_of
 from learning.db import Base
 
 USER_STATUSES = ("active", "leave", "left")
+DEPARTMENT_STATUSES = ("active", "abolished", "merged")
+
+
+def _trigram(name: str, column: str) -> Index:
+    """A trigram index for people search (accounts/search.py) on PostgreSQL; a plain one on SQLite."""
+    return Index(name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"})
 
 
 class Department(Base):
+    """A department; abolished or merged ones stay (assignments and closed periods keep their id and name)."""
+
     __tablename__ = "departments"
+    __table_args__ = (
+        CheckConstraint("status in ('active', 'abolished', 'merged')", name="status"),
+        CheckConstraint("(status = 'merged') = (merged_into_id is not null)", name="merged_into"),
+        CheckConstraint("(status = 'active') = (closed_at is null)", name="closed_when"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name_ja: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="active", server_default="active")
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    closed_at: Mapped[datetime | None]
 
-    parent: Mapped[Department | None] = relationship(remote_side=[id])
+    parent: Mapped[Department | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
 
     @property
     def names(self) -> dict[str, str]:
@@ -32,12 +52,21 @@ class Department(Base):
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("status in ('active', 'leave', 'left')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status in ('active', 'leave', 'left')", name="status"),
+        _trigram("ix_users_name_trgm", "name"),
+        _trigram("ix_users_name_kana_trgm", "name_kana"),
+        _trigram("ix_users_employee_no_trgm", "employee_no"),
+        _trigram("ix_users_email_trgm", "email"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_no: Mapped[str] = mapped_column(String(20), unique=True)
     login_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    # The reading in katakana (シミズ タロウ), from the roster's optional name_kana column: a name in kanji is
+    # found by its reading only through this (accounts/search.py normalises what is typed the same way).
+    name_kana: Mapped[str | None] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(254))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     locale: Mapped[str] = mapped_column(String(5), default="ja")

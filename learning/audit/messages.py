@@ -42,6 +42,7 @@ ACTIONS = {
     "access_review_lapsed": N_("Access lapsed: not confirmed in the review"),
     "access_review_closed": N_("Access review closed"),
     "department_import": N_("Departments imported"),
+    "department_closed": N_("Department abolished or merged"),
     "roster_import": N_("Roster imported"),
     # Content and authoring
     "content_import": N_("Content imported"),
@@ -125,6 +126,7 @@ DETAILS = {
     "by": N_("Locked by"),
     "campaign": N_("Campaign"),
     "changed": N_("Changed"),
+    "code": N_("Code"),
     "department": N_("Department"),
     "department_id": N_("Department"),
     "edition_id": N_("Edition"),
@@ -139,6 +141,7 @@ DETAILS = {
     "from": N_("Previously"),
     "language": N_("Language"),
     "leaving": N_("Leaving"),
+    "merged_into": N_("Merged into"),
     "method": N_("Method"),
     "mfa": N_("With second factor"),
     "modules": N_("Modules"),
@@ -210,6 +213,8 @@ DETAILS = {
     # The filters of the exemption register (report_viewed, report_exported)
     "state": N_("Exemptions"),
     "page": N_("Page of results"),
+    # What was searched for (the access register, the people search)
+    "q": N_("Search"),
 }
 
 # Coded values, by the detail key that carries them; any other value is shown as it is.
@@ -262,6 +267,8 @@ VALUES = {
         "certificate_verification": N_("Certificate verified by its number"),
         "annual": N_("Annual report"),
         "evidence_pack": N_("Evidence pack"),
+        "people_search": N_("People search"),
+        "departments": N_("Departments"),
     },
     "state": {"active": N_("in force"), "ended": N_("ended"), "all": N_("in force and ended")},
     "scope": {"person": N_("one person"), "department": N_("a department subtree"), "campaign": N_("everyone")},
@@ -277,6 +284,8 @@ VALUES = {
         "active": N_("active"),
         "leave": N_("on leave"),
         "left": N_("left"),
+        "abolished": N_("abolished"),
+        "merged": N_("merged"),
         "new": N_("new"),
         "in_progress": N_("in progress"),
         "waiting": N_("waiting for the asker"),

@@ -104,7 +104,7 @@ class PersonSearchForm(PortalForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    q = StringField(_l("Employee number"), validators=[DataRequired(), Length(max=20)])
+    q = StringField(_l("Name, employee number or email"), validators=[DataRequired(), Length(max=100)])
 
 
 class ExemptionForm(PortalForm):

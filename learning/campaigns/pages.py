@@ -23,8 +23,10 @@ from learning.web import db, translated
 
 
 def department_choices() -> list[SelectChoice]:
-    """Departments in tree order, indented by depth, named in the reader's language."""
-    departments = {d.id: d for d in db().scalars(select(Department).order_by(Department.code))}
+    """Open departments in tree order, indented by depth, named in the reader's language (an abolished or merged
+    one is offered no more: nobody is in it, and nothing under it stays open)."""
+    query = select(Department).where(Department.status == "active").order_by(Department.code)
+    departments = {d.id: d for d in db().scalars(query)}
     parents = {d.id: d.parent_id for d in departments.values()}  # siblings in code order
     return [SelectChoice(d, "\u3000" * depth + pick(departments[d].names)) for d, depth in tree.ordered(parents)]
 

@@ -6,7 +6,8 @@ Importing this package loads nothing; `init_app(app)` registers what the room of
 
 
 def init_app(app) -> None:
-    from learning.reports.views import access, annual, certificates, lists, records, reports, trail
+    from learning.reports.pages import person_url
+    from learning.reports.views import access, annual, certificates, departments, lists, people, records, reports, trail
 
     app.register_blueprint(reports.bp)
     app.register_blueprint(trail.bp)
@@ -15,3 +16,6 @@ def init_app(app) -> None:
     app.register_blueprint(records.bp)
     app.register_blueprint(annual.bp)
     app.register_blueprint(certificates.bp)
+    app.register_blueprint(people.bp)
+    app.register_blueprint(departments.bp)
+    app.jinja_env.globals["person_url"] = person_url

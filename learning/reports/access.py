@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from learning.accounts import search
 from learning.accounts.models import AccessReview, AccessReviewItem, Department, RoleGrant, User
 
 STATUS_FILTERS = ("open", "pending", "active", "ended", "all")
@@ -25,8 +26,9 @@ class RegisterRow:
     reviewed_by: User | None
 
 
-def register(session: Session, status: str = "open", role: str | None = None, employee_no: str | None = None):
-    """Every grant matching the filters, newest first: `open` is pending or active."""
+def register(session: Session, status: str = "open", role: str | None = None, person: str | None = None):
+    """Every grant matching the filters, newest first: `open` is pending or active; `person` is a people
+    search (name, reading, employee number or email) of the holder."""
     holder, requester, approver, ender, reviewer = (aliased(User) for _ in range(5))
     holder_dept, scope = aliased(Department), aliased(Department)
     query = (
@@ -46,8 +48,9 @@ def register(session: Session, status: str = "open", role: str | None = None, em
         query = query.where(RoleGrant.status == status)
     if role:
         query = query.where(RoleGrant.role == role)
-    if employee_no:
-        query = query.where(holder.employee_no == employee_no)
+    if person and (criterion := search.matches(holder, person)) is not None:
+        search.plan_for_the_words(session)
+        query = query.where(criterion)
     return [RegisterRow(*row) for row in session.execute(query)]
 
 

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from flask import Response, abort, g, stream_with_context
+from flask import Response, abort, g, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,9 +16,10 @@ from sqlalchemy import select
 from learning import clock
 from learning.accounts.models import Department
 from learning.audit.services import Entry, record_at_commit, record_many
+from learning.authz import Permission
 from learning.campaigns.models import Campaign
 from learning.i18n import pick
-from learning.reports import access, messages
+from learning.reports import access, messages, services
 from learning.reports.exports import Table, csv_pieces, file_name, write_xlsx
 from learning.web import db, security_event
 
@@ -50,6 +51,23 @@ def denied(what: str, target):
     """A report outside the reader's scope: a security event that stands, and 403."""
     security_event(Entry("authz_fail", current_user.id, target=target, outcome="failure", details={"report": what}))
     abort(403)
+
+
+def person_url(person=None, *, user_id=None, department_id=None, employee_no=None) -> str | None:
+    """A name in a report links to the person's training history where the reader may open it (their own, or
+    someone now in the reader's scope, as records.may_read decides); None: the name is shown without a link.
+    Takes a User, or its id, current department and employee number (Jinja global)."""
+    if person is not None:
+        user_id, department_id, employee_no = person.id, person.department_id, person.employee_no
+    if not current_user.can(Permission.REPORTS_VIEW):
+        return None
+    if "reader_scope" not in g:
+        g.reader_scope = services.scope_of(db(), current_user)
+    if user_id != current_user.id and (department_id is None or not g.reader_scope.allows(department_id)):
+        return None
+    if employee_no:
+        return url_for("records.history", employee_no=employee_no)
+    return url_for("records.history", user_id=user_id)
 
 
 def jst(label: str) -> str:

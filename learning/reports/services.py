@@ -280,6 +280,8 @@ class PersonRow:
     completed_at: object
     attempts: int
     overdue: bool
+    user_id: int | None = None
+    department_id: int | None = None  # where the person is now: their name links to them only within scope
 
     @property
     def shown(self) -> str:
@@ -312,6 +314,8 @@ def people(session: Session, campaign_id: int, department_id: int) -> list[Perso
             Assignment.due_at,
             Assignment.completed_at,
             func.coalesce(attempts.c.n, 0),
+            User.id,
+            User.department_id,
         )
         .join(User, User.id == Assignment.user_id)
         .join(Edition, Edition.id == Assignment.edition_id)
@@ -321,7 +325,10 @@ def people(session: Session, campaign_id: int, department_id: int) -> list[Perso
         )
         .order_by(User.employee_no, Edition.module_id)
     ).all()
-    return [PersonRow(*r, overdue=r[4] in ("assigned", "in_progress") and r[5] < now) for r in rows]
+    return [
+        PersonRow(*r[:8], overdue=r[4] in ("assigned", "in_progress") and r[5] < now, user_id=r[8], department_id=r[9])
+        for r in rows
+    ]
 
 
 def comprehension(session: Session, campaign: Campaign, scope: Scope, rows: list[DepartmentRow]):

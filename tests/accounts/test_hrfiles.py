@@ -29,8 +29,8 @@ def test_undecodable_bytes_name_the_line():
 
 def test_header_must_match_exactly():
     assert problems(lambda: read_roster(b"employee_no,name,department_code,status\n", set())) == [
-        "Line 1: The header must be exactly: employee_no,name,email,department_code,status "
-        "(found: employee_no,name,department_code,status)."
+        "Line 1: The header must be exactly: employee_no,name,email,department_code,status,name_kana, or the older "
+        "employee_no,name,email,department_code,status (found: employee_no,name,department_code,status)."
     ]
     assert "header must be exactly" in problems(lambda: read_roster((HEADER.strip() + ",extra\n").encode(), set()))[0]
 

@@ -15,7 +15,7 @@ from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from learning import clock
-from learning.accounts import grants, imports, recovery
+from learning.accounts import grants, imports, recovery, search
 from learning.accounts.errors import AccountError
 from learning.accounts.hrfiles import MAX_BYTES, FileProblem, FileRejected
 from learning.accounts.messages import AT_LINE, AT_LINE_AND_COLUMN
@@ -33,8 +33,8 @@ class UploadForm(PortalForm):
     kind = SelectField(
         _l("What the file holds"),
         choices=[
-            SelectChoice("roster", _l("Employees (employee_no,name,email,department_code,status)")),
-            SelectChoice("departments", _l("Departments (code,name_ja,name_en,parent_code)")),
+            SelectChoice("roster", _l("Employees (employee_no,name,email,department_code,status,name_kana)")),
+            SelectChoice("departments", _l("Departments (code,name_ja,name_en,parent_code,status,merged_into)")),
         ],
     )
     file = FileField(_l("CSV file (UTF-8 or Shift_JIS)"), validators=[FileRequired()])
@@ -130,19 +130,28 @@ def outbox_page():
 @bp.route("/admin/people")
 @requires(Permission.ACCOUNTS_MANAGE)
 def people():
-    """One account: status, department, roles; mark compromised, reset, ask for and revoke roles. No results."""
-    number = (request.args.get("q") or "").strip()[:20]
-    user = db().scalar(select(User).where(User.employee_no == number)) if number else None
+    """Finds accounts (name, reading, employee number or email), then one account: status, department, roles;
+    mark compromised, reset, ask for and revoke roles. No results."""
+    query = (request.args.get("q") or "").strip()[: search.MAX_QUERY]
+    user = search.by_number(db(), query) if query else None
+    found = None
+    if query and user is None:
+        sort = request.args.get("sort", "name")
+        found = search.search(db(), query, None, sort, request.args.get("page", 1, type=id_arg) or 1)
+        if found.total == 1:
+            user, found = found.people[0][0], None
     departments = db().scalars(select(Department).order_by(Department.code)).all()
     return render_template(
         "admin/people.html",
-        number=number,
+        number=query,
+        found=found,
+        sort=request.args.get("sort", "name"),
         user=user,
         grants=grants.open_grants(db(), user.id) if user else [],
         names=_names(db(), user),
         roles=sorted(grants.GRANTABLE),
         departments=departments,
-        not_found=bool(number) and user is None,
+        not_found=bool(query) and user is None and not (found and found.total),
         today=clock.tokyo_date(clock.now()),
     )
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from learning import clock
+from learning.accounts import search
 from learning.accounts.models import User
 from learning.audit.services import record
 from learning.authz import Permission, requires
@@ -17,7 +18,7 @@ from learning.campaigns.periods import end_of_day, tokyo_date
 from learning.training import services as training
 from learning.training.models import Assignment
 from learning.training.services import my_assignments
-from learning.web import creates_once, db, refuse, refused
+from learning.web import creates_once, db, id_arg, refuse, refused
 
 bp = Blueprint("campaigns", __name__, template_folder="../templates")
 
@@ -82,12 +83,17 @@ def launch(campaign_id: int):
 def person():
     """One person's assignments, to check them or grant an exemption."""
     form = PersonSearchForm(request.args)
-    user = assignments = None
+    user = assignments = found = None
     if request.args and form.validate():
-        user = db().scalar(select(User).where(User.employee_no == form.q.data.strip()))
-        if user is None:
-            form.q.errors = [_("No one has the employee number %(no)s.", no=form.q.data.strip())]
-        else:
+        user = search.by_number(db(), form.q.data)
+        if user is None:  # not an employee number: a search (the whole organisation, as the office reads it)
+            sort = request.args.get("sort", "name")
+            found = search.search(db(), form.q.data, None, sort, request.args.get("page", 1, type=id_arg) or 1)
+            if found.total == 1:
+                user, found = found.people[0][0], None
+        if user is None and not found.total:
+            form.q.errors = [_("No one matches “%(q)s”.", q=form.q.data.strip())]
+        elif user is not None:
             assignments = my_assignments(db(), user.id)
             record(
                 db(),
@@ -100,6 +106,8 @@ def person():
     return render_template(
         "campaigns/person.html",
         form=form,
+        found=found if found and found.total else None,
+        sort=request.args.get("sort", "name"),
         user=user,
         assignments=assignments,
         sources=sources_,

@@ -4,7 +4,7 @@ compliance, the admin): "who could do what, since when, approved by whom" withou
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
-from learning.accounts import grants, reviews
+from learning.accounts import grants, reviews, search
 from learning.accounts.pages import label
 from learning.authz import Permission, requires
 from learning.i18n import pick
@@ -35,7 +35,7 @@ def register(fmt: str = "html"):
     role = request.args.get("role") or None
     if role is not None and role not in grants.GRANTABLE:
         role = None
-    number = (request.args.get("q") or "").strip()[:20] or None
+    number = (request.args.get("q") or "").strip()[: search.MAX_QUERY] or None
     rows = access.register(db(), status, role, number)
     audit(None, {"report": "access_register", "status": status, "role": role, "q": number, "format": fmt})
     if fmt == "html":
