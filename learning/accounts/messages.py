@@ -72,7 +72,7 @@ ACCOUNT_ERRORS = {
 LABELS = {
     "role": AUDIT_VALUES["role"],  # one table of role names, the trail's
     "user_status": {"active": N_("Active"), "leave": N_("On leave"), "left": N_("Left the company")},
-    "department_status": {"active": N_("Open"), "abolished": N_("Abolished"), "merged": N_("Merged")},
+    "department_status": {"active": N_("In use"), "abolished": N_("Abolished"), "merged": N_("Merged")},
     "grant_status": {"pending": N_("Awaiting approval"), "active": N_("In force"), "ended": N_("Ended")},
     "end_reason": {
         "revoked": N_("Revoked"),

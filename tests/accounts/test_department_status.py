@@ -125,7 +125,7 @@ def test_the_departments_page_and_its_csv(db, app, client, tree):
     lines = {r[0]: dict(zip(header, r, strict=True)) for r in rows[rows.index(header) + 1 :]}
     assert lines["R-SALES"]["Head"] == "部長 一人 (HEAD)" and lines["R-SALES"]["Parent code"] == "R"
     assert lines["R"]["People with the departments under it"] == "2" and lines["R-OLD-1"]["People"] == "1"
-    assert lines["R-OLD"]["Status"] == "Open" and lines["R-OLD"]["status_code"] == "active"
+    assert lines["R-OLD"]["Status"] == "In use" and lines["R-OLD"]["status_code"] == "active"
     assert client.get("/admin/departments.csv?status=closed").status_code == 200
 
 

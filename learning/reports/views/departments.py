@@ -15,7 +15,7 @@ from learning.reports.pages import as_of, audit, heading, jst, table_download
 from learning.web import db
 
 bp = Blueprint("departments", __name__, template_folder="../templates")
-STATUS_FILTER_LABELS = {"all": N_("All"), "active": N_("Open"), "closed": N_("Abolished or merged")}
+STATUS_FILTER_LABELS = {"all": N_("All"), "active": N_("In use"), "closed": N_("Abolished or merged")}
 
 
 def _people(users) -> str:
