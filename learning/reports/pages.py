@@ -14,13 +14,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from learning import clock
-from learning.accounts.models import Department
+from learning.accounts.models import Department, User
 from learning.audit.services import Entry, record_at_commit, record_many
 from learning.authz import Permission
 from learning.campaigns.models import Campaign
 from learning.i18n import pick
-from learning.reports import access, messages, services
+from learning.reports import access, messages, records, services
 from learning.reports.exports import Table, csv_pieces, file_name, write_xlsx
+from learning.training.models import Assignment
 from learning.web import db, security_event
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,6 +52,19 @@ def denied(what: str, target):
     """A report outside the reader's scope: a security event that stands, and 403."""
     security_event(Entry("authz_fail", current_user.id, target=target, outcome="failure", details={"report": what}))
     abort(403)
+
+
+def certificate_in_scope(assignment_id: int, **details) -> tuple:
+    """A completed assignment and its person, for a reader in scope (else 404 or a recorded refusal), the view
+    audited with `details`: the certificate's page and its PDF read it the same way."""
+    assignment = db().get(Assignment, assignment_id)
+    if assignment is None or assignment.status != "completed":
+        abort(404)
+    person = db().get(User, assignment.user_id)
+    if not records.may_read(services.scope_of(db(), current_user), current_user.id, person):
+        denied("certificate", ("assignment", assignment.id))
+    audit(("assignment", assignment.id), {"report": "certificate", "user_id": person.id, **details})
+    return assignment, person
 
 
 def person_url(person=None, *, user_id=None, department_id=None, employee_no=None) -> str | None:

@@ -10,9 +10,9 @@ from wtforms.validators import InputRequired, Length
 from learning.accounts.models import User
 from learning.authz import Permission, requires
 from learning.i18n import current_locale, pick
-from learning.reports import records, services, verification
+from learning.reports import services, verification
 from learning.reports.certificate_pdf import CertificateWords, certificate_pdf
-from learning.reports.pages import audit, denied
+from learning.reports.pages import audit, certificate_in_scope
 from learning.training.models import Assignment
 from learning.training.pages import certificate_facts, own
 from learning.web import db, refuse, security_event
@@ -38,13 +38,7 @@ def mine_pdf(assignment_id: int):
 @requires(Permission.REPORTS_VIEW)
 def staff_pdf(assignment_id: int):
     """The PDF of a person's certificate, for staff in scope (audited), as records.certificate shows it."""
-    assignment = db().get(Assignment, assignment_id)
-    if assignment is None or assignment.status != "completed":
-        abort(404)
-    person = db().get(User, assignment.user_id)
-    if not records.may_read(services.scope_of(db(), current_user), current_user.id, person):
-        denied("certificate", ("assignment", assignment.id))
-    audit(("assignment", assignment.id), {"report": "certificate", "user_id": person.id, "format": "pdf"})
+    assignment, person = certificate_in_scope(assignment_id, format="pdf")
     return _pdf(assignment, person)
 
 

@@ -15,8 +15,16 @@ from learning.campaigns.models import Campaign
 from learning.courses.rendering import request_terms
 from learning.i18n import current_locale, pick
 from learning.reports import messages, records, services, tables
-from learning.reports.pages import audit, denied, departments_scope, heading, jst, roots_in_name, table_download
-from learning.training.models import Assignment
+from learning.reports.pages import (
+    audit,
+    certificate_in_scope,
+    denied,
+    departments_scope,
+    heading,
+    jst,
+    roots_in_name,
+    table_download,
+)
 from learning.training.pages import certificate_facts
 from learning.web import db, id_arg
 
@@ -146,13 +154,7 @@ def _history(person: User, fmt: str, own: bool):
 @requires(Permission.REPORTS_VIEW)
 def certificate(assignment_id: int):
     """A person's certificate of completion, as they would print it, for staff in scope (audited)."""
-    assignment = db().get(Assignment, assignment_id)
-    if assignment is None or assignment.status != "completed":
-        abort(404)
-    person = db().get(User, assignment.user_id)
-    if not records.may_read(services.scope_of(db(), current_user), current_user.id, person):
-        denied("certificate", ("assignment", assignment.id))
-    audit(("assignment", assignment.id), {"report": "certificate", "user_id": person.id})
+    assignment, person = certificate_in_scope(assignment_id)
     back = url_for(".history", employee_no=person.employee_no)
     return render_template(
         "training/certificate.html",
