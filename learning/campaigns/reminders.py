@@ -76,6 +76,17 @@ def queue_reminders(session: Session, portal_url: str) -> int:
     return enqueue(session, mails)
 
 
+def still_to_do(campaign_id: int) -> tuple:
+    """The conditions of an assignment a reminder is about: open in this campaign, not withdrawn, held by an
+    active person (joined to User). The daily reminders and a department head's reminder share them."""
+    return (
+        Assignment.campaign_id == campaign_id,
+        Assignment.status.in_(OPEN),
+        Assignment.withdrawn_at.is_(None),
+        User.status == "active",
+    )
+
+
 def _open_assignments(session: Session, campaign_id: int, horizon, today: date, terms=None) -> list[Due]:
     rows = session.execute(
         select(
@@ -92,13 +103,7 @@ def _open_assignments(session: Session, campaign_id: int, horizon, today: date, 
         )
         .join(User, User.id == Assignment.user_id)
         .join(Edition, Edition.id == Assignment.edition_id)
-        .where(
-            Assignment.campaign_id == campaign_id,
-            Assignment.status.in_(OPEN),
-            Assignment.withdrawn_at.is_(None),
-            User.status == "active",
-            Assignment.due_at <= horizon,
-        )
+        .where(*still_to_do(campaign_id), Assignment.due_at <= horizon)
     ).all()
     return [
         Due(

@@ -22,6 +22,7 @@ from learning.audit.services import Entry, record
 from learning.authz import Role
 from learning.campaigns.messages import MESSAGES
 from learning.campaigns.models import Campaign, StaffReminder
+from learning.campaigns.reminders import still_to_do
 from learning.courses.models import Edition
 from learning.courses.term_settings import current_terms
 from learning.courses.terms import substitute_each
@@ -29,7 +30,6 @@ from learning.errors import DomainError
 from learning.notify.services import Mail, enqueue
 from learning.notify.texts import day, t
 from learning.training.models import Assignment
-from learning.training.services import OPEN
 
 
 class StaffReminderError(DomainError):
@@ -123,10 +123,7 @@ def _not_finished(session: Session, campaign_id: int, departments: set[int], act
         .join(Assignment, Assignment.user_id == User.id)
         .join(Edition, Edition.id == Assignment.edition_id)
         .where(
-            Assignment.campaign_id == campaign_id,
-            Assignment.status.in_(OPEN),
-            Assignment.withdrawn_at.is_(None),
-            User.status == "active",
+            *still_to_do(campaign_id),
             User.department_id.in_(departments),
             User.id != actor_id,
         )
