@@ -30,6 +30,7 @@ MAX_BYTES = 1024 * 1024  # employee numbers of far more people than MAX_LINES
 
 # Why a line cannot be applied (shown with its line number and employee number).
 LINE_PROBLEMS = {
+    "no_employee_no": N_("The line has no employee number in its first column."),
     "bad_employee_no": N_("“%(employee_no)s” is not an employee number."),
     "unknown_employee": N_("No one has the employee number %(employee_no)s."),
     "duplicate": N_("%(employee_no)s is listed twice (first on line %(first)d)."),
@@ -91,7 +92,8 @@ def read_numbers(data: bytes) -> list[tuple[int, str]]:
     header = next(reader, None)
     if not header or header[0].strip().lstrip("\ufeff") != "employee_no":
         raise BulkRefused("header")
-    numbers = [(reader.line_num, row[0].strip()) for row in reader if row and row[0].strip()]
+    # A wholly blank line is skipped; a line with content but no employee number is kept, to be named.
+    numbers = [(reader.line_num, row[0].strip()) for row in reader if any(cell.strip() for cell in row)]
     if not numbers:
         raise BulkRefused("no_lines")
     if len(numbers) > MAX_LINES:
@@ -117,7 +119,9 @@ def plan(session: Session, campaign_id: int, numbers: list[tuple[int, str]], act
     for number, employee_no in numbers:
         line = Line(number, employee_no, params={"employee_no": employee_no})
         lines.append(line)
-        if not EMPLOYEE_NO_RE.match(employee_no):
+        if not employee_no:
+            line.problem = "no_employee_no"
+        elif not EMPLOYEE_NO_RE.match(employee_no):
             line.problem = "bad_employee_no"
         elif employee_no in seen:
             line.problem, line.params["first"] = "duplicate", seen[employee_no]

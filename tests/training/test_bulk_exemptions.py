@@ -99,16 +99,17 @@ def test_a_list_with_bad_lines_names_every_one_and_applies_nothing(app, db, sett
     campaign = setting["campaign"]
     bulk.apply(db, campaign.id, [(0, "E3")], "exempt", setting["compliance"].id, "出向", clock.now())
     db.commit()
-    data = "employee_no,name\nE1,社員 1\nNOBODY,誰\nOUT,後から\nE1,重複\nE3,既に\nbad no!,x\n".encode("cp932")
+    data = "employee_no,name\nE1,社員 1\nNOBODY,誰\nOUT,後から\nE1,重複\nE3,既に\nbad no!,x\n,名前だけ\n\n".encode("cp932")
     response = upload(client, campaign.id, data)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "5 lines cannot be applied" in page
+    assert "6 lines cannot be applied" in page
     assert "Line 3: No one has the employee number NOBODY." in page
     assert "Line 4: OUT has no assignment in this campaign." in page
     assert "Line 5: E1 is listed twice (first on line 2)." in page
     assert "Line 6: E3 is already exempt from every open module of this campaign." in page
     assert "Line 7: “bad no!” is not an employee number." in page
+    assert "Line 8: The line has no employee number in its first column." in page  # the blank line 9 skipped
     assert "Apply to these" not in page
     assert exemptions(db) == 2  # E3's two from before; nothing new
 
