@@ -40,6 +40,13 @@ def running_campaigns(session: Session, today: date) -> list[Campaign]:
     )
 
 
+def launched_campaigns(session: Session, today: date) -> list[Campaign]:
+    """Running campaigns whose period has not ended, those launched ahead of their window included: a
+    campaign launched early already holds its audience, so a joiner or mover before the window opens is
+    theirs too (reminders, in contrast, wait for the window: `running_campaigns`)."""
+    return list(session.scalars(select(Campaign).where(Campaign.status == "running", Campaign.period_end > today)))
+
+
 def roll_over(session: Session) -> list[Campaign]:
     """Closes recurring campaigns whose period has ended and launches their successors with the
     then-current editions. Safe to run any number of times, and several at once: each ended campaign is
@@ -141,7 +148,7 @@ def process_personnel_events(session: Session, batch: int = 5000) -> int:
     on one; the assignments are then written per (campaign, module, day, reason) group in one statement.
     """
     now = clock.now()
-    campaigns = running_campaigns(session, tokyo_date(now))
+    campaigns = launched_campaigns(session, tokyo_date(now))
     if not campaigns:  # nothing to assign: the events are simply done
         session.execute(
             update(PersonnelEvent)

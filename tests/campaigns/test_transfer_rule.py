@@ -303,3 +303,47 @@ def test_overlapping_runs_fire_once(app, db, scenario):
     assert all_at_once(2, job) == []
     assert db.scalar(select(func.count()).select_from(TransferRuleOutcome)) == 20
     assert db.scalar(select(func.count()).select_from(Assignment).where(Assignment.reason == "transfer_rule")) == 20
+
+
+def test_a_move_after_launch_but_before_the_window_opens_is_not_lost(app, db, tmp_path, smtp_server):
+    """A campaign launched ahead of its window already holds its audience; someone who moves into it (or
+    along its rule) before the window opens is assigned by the next jobs run, not marked done and forgotten."""
+    clock.freeze(at(6, 1))
+    grid = make_department(db, code="G")
+    call_centre = make_department(db, code="G-CC", parent=grid)
+    retail = make_department(db, code="R")
+    make_department(db, code="R-SALES", parent=retail)
+    mover = make_user(db, department=call_centre, employee_no="G1", name="清水 花子")
+    compliance = make_user(db, "compliance", department=retail)
+    rules, firewall = make_edition(db, slug="rules"), make_edition(db, slug="firewall")
+    second_half = create_campaign(
+        db,
+        campaign_draft(
+            [rules],
+            name_ja="小売 下期",
+            name_en="Retail second half",
+            whole_organisation=False,
+            include_ids=[retail.id],
+            opens_on=date(2026, 10, 1),
+            due_on=date(2026, 12, 25),
+            recurrence="none",
+            transfer_from_id=grid.id,
+            transfer_to_id=retail.id,
+            transfer_module_ids=[firewall.module_id],
+        ),
+        compliance.id,
+    )
+    launch(db, second_half, compliance.id)
+    db.commit()
+
+    clock.freeze(at(6, 20))
+    hr_import_moves(db, app, ("G1", "清水 花子"))
+    clock.freeze(at(6, 21))
+    jobs_run(app, tmp_path, smtp_server)
+    held = db.execute(
+        select(Assignment.edition_id, Assignment.reason).where(
+            Assignment.user_id == mover.id, Assignment.campaign_id == second_half.id
+        )
+    ).all()
+    assert sorted(held) == sorted([(rules.id, "transfer"), (firewall.id, "transfer_rule")])
+    assert outcomes(db) == {(mover.id, "assigned", "moved")}

@@ -99,7 +99,9 @@ def test_a_list_with_bad_lines_names_every_one_and_applies_nothing(app, db, sett
     campaign = setting["campaign"]
     bulk.apply(db, campaign.id, [(0, "E3")], "exempt", setting["compliance"].id, "出向", clock.now())
     db.commit()
-    data = "employee_no,name\nE1,社員 1\nNOBODY,誰\nOUT,後から\nE1,重複\nE3,既に\nbad no!,x\n,名前だけ\n\n".encode("cp932")
+    data = "employee_no,name\nE1,社員 1\nNOBODY,誰\nOUT,後から\nE1,重複\nE3,既に\nbad no!,x\n,名前だけ\n\n".encode(
+        "cp932"
+    )
     response = upload(client, campaign.id, data)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
