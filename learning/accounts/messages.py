@@ -73,6 +73,18 @@ LABELS = {
     "role": AUDIT_VALUES["role"],  # one table of role names, the trail's
     "user_status": {"active": N_("Active"), "leave": N_("On leave"), "left": N_("Left the company")},
     "department_status": {"active": N_("In use"), "abolished": N_("Abolished"), "merged": N_("Merged")},
+    # The columns of the HR files, as the import's dry run names what changes.
+    "import_field": {
+        "name": N_("Name"),
+        "name_kana": N_("Reading (kana)"),
+        "email": N_("Email"),
+        "department": N_("Department"),
+        "status": N_("Status"),
+        "name_ja": N_("Name (Japanese)"),
+        "name_en": N_("Name (English)"),
+        "parent": N_("Parent department"),
+        "merged_into": N_("Merged into"),
+    },
     "grant_status": {"pending": N_("Awaiting approval"), "active": N_("In force"), "ended": N_("Ended")},
     "end_reason": {
         "revoked": N_("Revoked"),

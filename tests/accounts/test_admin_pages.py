@@ -4,7 +4,7 @@ import io
 
 from sqlalchemy import func, select
 
-from learning.accounts.models import PendingImport, User
+from learning.accounts.models import Department, PendingImport, User
 from learning.notify.models import OutboxMessage
 from tests.conftest import csrf_token, sign_in
 from tests.factories import make_department, make_user
@@ -44,6 +44,25 @@ def test_dry_run_then_apply_then_nothing_to_change(db, app):
     assert db.scalar(select(OutboxMessage)).kind == "invitation"
     again = upload(client, "roster", data).get_data(as_text=True)
     assert "Nothing to change" in again and "Apply these changes" not in again
+
+
+def test_the_dry_run_names_fields_statuses_and_departments_in_the_admins_language(db, app):
+    client = admin_client(db, app, locale="ja")
+    sales = db.scalar(select(Department).where(Department.code == "R-SALES"))
+    sales.name_ja = "小売営業課"
+    grid = make_department(db, code="G-CC")
+    grid.name_ja = "託送コールセンター"
+    make_user(db, department=grid, employee_no="M1", name="異動 花子", email="m1@example.jp")
+    make_user(db, department=sales, employee_no="L1", name="退職 次郎", email="l1@example.jp")
+    db.commit()
+    data = (
+        "employee_no,name,email,department_code,status\n"
+        "M1,異動 花子,m1@example.jp,R-SALES,active\nL1,退職 次郎,l1@example.jp,R-SALES,left\n"
+    ).encode()
+    page = upload(client, "roster", data).get_data(as_text=True)
+    assert "部署: 託送コールセンター (G-CC)" in page and "部署: 小売営業課 (R-SALES)" in page
+    assert "状況: 在籍" in page and "状況: 退職" in page
+    assert "department:" not in page and "status:" not in page
 
 
 def test_errors_name_line_and_column_in_japanese_and_nothing_is_written(db, app):

@@ -6,6 +6,7 @@ The admin role sees people and departments, never training results.
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -75,7 +76,15 @@ def upload():
         uploaded_at=clock.now(),
     )
     db().add(pending)
-    return render_template("admin/preview.html", plan=plan, pending=pending, preview=PREVIEW_ROWS)
+    return render_template(
+        "admin/preview.html", plan=plan, pending=pending, preview=PREVIEW_ROWS, departments=_department_names()
+    )
+
+
+def _department_names() -> dict[str, str]:
+    """Each department's code → its name in the reader's language, for the dry run's before and after."""
+    english = get_locale().language == "en"
+    return {d.code: (d.name_en or d.name_ja) if english else d.name_ja for d in db().scalars(select(Department))}
 
 
 @bp.route("/admin/imports/<int:pending_id>/apply", methods=["POST"])
