@@ -5,6 +5,7 @@ Each step is safe to run any number of times, and twice at once; `flask jobs run
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 from sqlalchemy import select, update
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from learning import clock
 from learning.accounts.models import PersonnelEvent, User
 from learning.accounts.tree import parent_map, subtree
+from learning.audit.models import AuditEvent
 from learning.audit.services import record
 from learning.campaigns import transfers
 from learning.campaigns.closing import close
@@ -54,7 +56,7 @@ def roll_over(session: Session) -> list[Campaign]:
     successor gives way on the unique (series, period_start), so any other race is "already rolled over";
     the loser launches nothing, so the successor's assignments are made once."""
     today = tokyo_date(clock.now())
-    launched = []
+    launched = _after_early_endings(session, today)
     while True:
         ended = session.scalars(
             select(Campaign)
@@ -84,10 +86,40 @@ def roll_over(session: Session) -> list[Campaign]:
     return launched
 
 
+def _after_early_endings(session: Session, today: date) -> list[Campaign]:
+    """Repeating campaigns closed early go on at the end of their period as if they had run to it: the next
+    period's campaign is made and launched then (a cancelled one ends its series: nothing follows it). Only a
+    next period still running today or ahead is made, never one that has passed as well. Safe to run again
+    and at once: the campaign's row is locked (a closed row can be locked, not changed), and the successor
+    is made once per series and period, or not at all when a copy by hand already holds that period."""
+    launched = []
+    ended = session.scalars(
+        select(Campaign.id)
+        .where(
+            Campaign.status == "closed",
+            Campaign.ended_how == "closed_early",
+            Campaign.recurrence != "none",
+            Campaign.period_end <= today,
+            Campaign.period_end > add_months(today, -max(MONTHS.values())),
+        )
+        .order_by(Campaign.id)
+    ).all()
+    for campaign_id in ended:
+        campaign = session.get(Campaign, campaign_id, with_for_update=True, populate_existing=True)
+        if next_period(campaign.period_start, campaign.recurrence)[1] <= today:
+            continue
+        successor = _successor(session, campaign)
+        if successor is not None:
+            launch(session, successor, actor_id=None)
+            launched.append(successor)
+    session.flush()
+    return launched
+
+
 def _successor(session: Session, campaign: Campaign) -> Campaign | None:
     months = MONTHS[campaign.recurrence]
     start, end = next_period(campaign.period_start, campaign.recurrence)
-    if _successor_exists(session, campaign.series_id, start):
+    if _successor_exists(session, campaign.series_id, start) or _copied_into(session, campaign, start, end):
         return None
     old_year, new_year = str(fiscal_year(campaign.period_start)), str(fiscal_year(start))
     values = {
@@ -138,6 +170,34 @@ def _successor(session: Session, campaign: Campaign) -> Campaign | None:
 
 def _successor_exists(session: Session, series_id: int | None, start: date) -> bool:
     found = session.scalar(select(Campaign.id).where(Campaign.series_id == series_id, Campaign.period_start == start))
+    return found is not None
+
+
+def _copied_into(session: Session, campaign: Campaign, start: date, end: date) -> bool:
+    """Whether a copy of `campaign` made by hand ("copy to a new draft", a series of its own) already holds
+    part of the period from `start` to `end`: the rollover then makes no second campaign for it. The copy is
+    known by its creation's audit record, which names the campaign it was copied from (copies made before
+    this check existed included)."""
+    created = session.execute(
+        select(AuditEvent.target_id, AuditEvent.details).where(
+            AuditEvent.action == "campaign_created",
+            AuditEvent.target_type == "campaign",
+            AuditEvent.details.like('%"copy_of"%'),
+        )
+    ).all()
+    copies = set()
+    for target_id, details in created:
+        try:
+            copy_of = json.loads(details or "{}").get("copy_of")
+        except (ValueError, AttributeError):
+            continue
+        if copy_of == campaign.id and str(target_id).isdigit():
+            copies.add(int(target_id))
+    if not copies:
+        return False
+    found = session.scalar(
+        select(Campaign.id).where(Campaign.id.in_(copies), Campaign.period_start < end, Campaign.period_end > start)
+    )
     return found is not None
 
 
