@@ -66,6 +66,7 @@ def as_draft(campaign: Campaign) -> CampaignDraft:
         transfer_from_id=campaign.transfer_from_id,
         transfer_to_id=campaign.transfer_to_id,
         transfer_module_ids=[cm.module_id for cm in campaign.modules if cm.on_transfer],
+        managers_only=campaign.managers_only,
     )
 
 

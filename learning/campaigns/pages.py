@@ -78,6 +78,7 @@ def form_data(draft: services.CampaignDraft) -> dict:
         "name_en": draft.name_en,
         "modules": draft.module_ids,
         "audience": "all" if draft.whole_organisation else "selected",
+        "managers_only": draft.managers_only,
         "include": draft.include_ids,
         "exclude": draft.exclude_ids,
         "opens_on": draft.opens_on,
@@ -109,6 +110,7 @@ def as_draft(form: CampaignForm) -> services.CampaignDraft:
         transfer_from_id=form.transfer_from.data,
         transfer_to_id=form.transfer_to.data,
         transfer_module_ids=form.transfer_modules.data,
+        managers_only=bool(form.managers_only.data),
     )
 
 
@@ -134,7 +136,7 @@ def render_campaign(campaign: Campaign, status: int = 200, **forms):
     page = render_template(
         "campaigns/show.html",
         campaign=campaign,
-        audience=services.audience_size(session, area),
+        audience=services.audience_size(session, area, campaign.managers_only),
         modules=modules,
         names=names,
         assigned=assigned,

@@ -19,6 +19,7 @@ from learning.audit.models import AuditEvent
 from learning.audit.services import record
 from learning.campaigns import transfers
 from learning.campaigns.closing import close
+from learning.campaigns.coverage import audience, department_heads
 from learning.campaigns.models import Campaign, CampaignDepartment, CampaignModule
 from learning.campaigns.periods import (
     MONTHS,
@@ -128,6 +129,7 @@ def _successor(session: Session, campaign: Campaign) -> Campaign | None:
         "name_en": campaign.name_en.replace(old_year, new_year),
         "status": "draft",
         "whole_organisation": campaign.whole_organisation,
+        "managers_only": campaign.managers_only,
         "recurrence": campaign.recurrence,
         "opens_on": add_months(campaign.opens_on, months),
         "due_on": add_months(campaign.due_on, months),
@@ -219,12 +221,12 @@ def process_personnel_events(session: Session, batch: int = 5000) -> int:
         return 0
     parents = parent_map(session)
     areas = {c.id: covered(session, c, parents) for c in campaigns}
+    created = _assign_new_heads(session, [c for c in campaigns if c.managers_only], areas, now)
     rule_areas = {
         c.id: (subtree([c.transfer_from_id], parents), subtree([c.transfer_to_id], parents))
         for c in campaigns
         if c.transfer_from_id and c.transfer_to_id
     }
-    created = 0
     while True:
         candidates = session.scalars(
             select(PersonnelEvent.id)
@@ -245,6 +247,22 @@ def process_personnel_events(session: Session, batch: int = 5000) -> int:
             created += _assign_for_events(session, campaign, areas[campaign.id], rule_areas.get(campaign.id), events)
 
 
+def _assign_new_heads(session: Session, campaigns: list[Campaign], areas: dict[int, set[int]], now) -> int:
+    """A campaign for the heads of departments takes whoever heads one now: a manager grant is given after a
+    move or a hire (a move ends the grants of the old department), not by the roster, so each run assigns
+    the heads in its audience who do not hold the module yet (assign() skips those who do), with the days
+    a joiner gets."""
+    created = 0
+    for campaign in campaigns:
+        due = max(end_of_day(campaign.due_on), end_of_day(tokyo_date(now) + timedelta(days=campaign.event_due_days)))
+        assigned_at = max(now, start_of_day(campaign.opens_on))
+        people = audience(areas[campaign.id], managers_only=True)
+        for cm in campaign.modules:
+            if not cm.on_transfer and cm.edition_id:
+                created += assign(session, people, campaign, cm.edition_id, "campaign", assigned_at, due)
+    return created
+
+
 def _assign_for_events(session: Session, campaign: Campaign, area: set[int], rule_area, events) -> int:
     """The campaign's modules for joiners and movers into its audience, grouped by day and reason so each
     group is one statement per module; its transfer-rule modules for moves along the rule (transfers.py,
@@ -261,6 +279,8 @@ def _assign_for_events(session: Session, campaign: Campaign, area: set[int], rul
     for (day, reason), user_ids in groups.items():
         due = max(end_of_day(campaign.due_on), end_of_day(day + timedelta(days=campaign.event_due_days)))
         people = select(User.id).where(User.id.in_(user_ids), User.status == "active")
+        if campaign.managers_only:  # a campaign for the heads of departments takes a joiner who is one
+            people = people.where(User.id.in_(department_heads()))
         for cm in campaign.modules:
             if not cm.on_transfer and cm.edition_id:
                 created += assign(session, people, campaign, cm.edition_id, reason, start_of_day(day), due)
