@@ -168,17 +168,17 @@ def _wrong_status(status: str) -> str:
     return {"draft": "not_draft", "review": "not_in_review", "published": "not_published"}[status]
 
 
-def _step(session: Session, notice_id: int, revision: int, status: str, **values) -> Notice:
-    """One conditional UPDATE from `status` at `revision` (else refused, saying why)."""
+def _step(session: Session, notice_id: int, revision: int, from_status: str, **values) -> Notice:
+    """One conditional UPDATE from `from_status` at `revision` (else refused, saying why)."""
     changed = session.scalar(
         update(Notice)
-        .where(Notice.id == notice_id, Notice.status == status, Notice.revision == revision)
+        .where(Notice.id == notice_id, Notice.status == from_status, Notice.revision == revision)
         .values(**values, revision=Notice.revision + 1)
         .returning(Notice.id)
         .execution_options(synchronize_session=False)
     )
     if changed is None:
-        _refuse_stale(session, notice_id, status)
+        _refuse_stale(session, notice_id, from_status)
     return _fresh(session, notice_id)
 
 

@@ -28,7 +28,8 @@ def _notice(notice_id: int) -> Notice:
 
 
 def _notice_scope(notice: Notice) -> tuple[str, str]:
-    shown = f"{notice.first_day.isoformat()} – {notice.last_day.isoformat() if notice.last_day else ''}"
+    until = notice.last_day.isoformat() if notice.last_day else _("until withdrawn")
+    shown = f"{notice.first_day.isoformat()} – {until}"
     return _("Notice"), f"{pick(notice.titles)} ({shown})"
 
 
