@@ -79,8 +79,7 @@ ICONS_JA = "\n".join(
 )
 
 ICONS_EN = """In the retail company's sales offices and customer call centre, please check your workplace for
-grid-company
-system terminals, login icons, or notes of IDs and passwords that are still in place.
+grid-company system terminals, login icons, or notes of IDs and passwords that are still in place.
 
 - If you find one, **do not use it**: tell the conduct-rule desk (you can do so anonymously through "Ask the desk").
 - Do the same if an ID from earlier work still works."""
