@@ -15,6 +15,7 @@ def init_app(app) -> None:
     app.register_blueprint(reading.bp)
     app.register_blueprint(admin.bp)
     app.add_template_global(notice_html)
+    app.add_template_global(reminders.tokyo_time, "notice_time")
     app.add_template_global(KIND_LABELS, "notice_kinds")
     app.add_template_global(STATUS_LABELS, "notice_statuses")
     app.add_template_global(

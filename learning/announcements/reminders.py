@@ -40,6 +40,11 @@ def may_remind(session: Session, user, department_id: int) -> bool:
     return Role.COMPLIANCE in user.roles or department_id in headed(session, user.id)
 
 
+def tokyo_time(moment) -> str:
+    """A time of today as people in Japan read it (HH:MM)."""
+    return moment.astimezone(clock.TOKYO).strftime("%H:%M")
+
+
 def sent_today(session: Session, notice_id: int, department_id: int) -> NoticeReminder | None:
     return session.scalar(
         select(NoticeReminder).where(
@@ -84,7 +89,7 @@ def send(session: Session, user, notice_id: int, department_id: int, portal_url:
     if claimed is None:
         earlier = sent_today(session, notice_id, department_id)
         sender = session.get(User, earlier.sent_by_id) if earlier else None
-        at = earlier.sent_at.astimezone(clock.TOKYO).strftime("%H:%M") if earlier else "—"
+        at = tokyo_time(earlier.sent_at) if earlier else "—"
         raise AnnouncementError("reminder_already_sent", at=at, person=sender.name if sender else "—")
     reminder = session.get(NoticeReminder, claimed)
     parents = parent_map(session)
