@@ -4,6 +4,7 @@ one asking for acknowledgement (in the service and in the database), acknowledgi
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from learning import clock
 from learning.announcements import services
 from learning.announcements.models import Notice, NoticeReceipt
 from learning.audit.models import AuditEvent
-from tests.conftest import csrf_token, post, sign_in
+from tests.conftest import PG_URL, csrf_token, post, sign_in
 from tests.factories import make_department, make_user
 
 NOW = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)  # 10:00 on 1 June in Tokyo
@@ -248,3 +249,39 @@ def test_compliance_writes_submits_and_a_second_officer_approves_on_the_pages(ap
     assert refused.actor_id == org["author"].id
     assert db.scalar(select(Notice.status).where(Notice.id == notice.id)) == "published"
     assert db.scalar(text("select count(*) from notice_departments")) == 0
+
+
+@pytest.mark.skipif(not PG_URL, reason="two transactions really overlapping on the notice's row are PostgreSQL's")
+def test_two_officers_approving_at_once_publish_once(app, db, org):
+    """The second UPDATE waits for the first's row lock, then finds the notice no longer in review."""
+    third = make_user(db, "compliance")
+    db.commit()
+    notice = services.create(db, draft(requires_ack=True), org["author"].id)
+    notice = services.submit(db, notice.id, notice.revision, org["author"].id)
+    db.commit()
+    barrier, outcomes = threading.Barrier(2), []
+    factory = app.extensions["db"].factory
+
+    def approve(officer_id: int):
+        session = factory()
+        try:
+            barrier.wait()
+            services.approve(session, notice.id, notice.revision, officer_id)
+            session.commit()
+            outcomes.append("published")
+        except services.AnnouncementError as error:
+            session.rollback()
+            outcomes.append(error.code)
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=approve, args=(who,)) for who in (org["approver"].id, third.id)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["not_in_review", "published"]
+    published_events = db.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "notice_published")
+    )
+    assert published_events == 1
