@@ -69,6 +69,7 @@ ROOMS = (
     "quizzes",
     "campaigns",
     "desk",
+    "announcements",
     "reports",
     "portal",
     "demo",

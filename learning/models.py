@@ -1,6 +1,7 @@
 """Every room's models, imported once so that Alembic and tests see the whole schema."""
 
 from learning.accounts import models as accounts  # noqa: F401
+from learning.announcements import models as announcements  # noqa: F401
 from learning.audit import models as audit  # noqa: F401
 from learning.campaigns import models as campaigns  # noqa: F401
 from learning.courses import models as courses  # noqa: F401

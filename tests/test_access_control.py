@@ -134,6 +134,16 @@ EXPECTED = {
     "bulk_exemptions.upload": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
     "bulk_exemptions.apply": {"POST": {Role.COMPLIANCE}},
     "bulk_exemptions.person": {"POST": {Role.COMPLIANCE}},
+    "notices.index": {"GET": ALL},
+    "notices.show": {"GET": ALL},
+    "notices.acknowledge": {"POST": ALL},
+    "notice_admin.index": {"GET": {Role.COMPLIANCE}},
+    "notice_admin.edit": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
+    "notice_admin.change": {"POST": {Role.COMPLIANCE}},
+    "acknowledgements.index": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
+    "acknowledgements.notice": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
+    "acknowledgements.department": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
+    "acknowledgements.remind": {"POST": {Role.MANAGER, Role.COMPLIANCE}},
 }
 
 

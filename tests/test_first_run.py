@@ -53,7 +53,17 @@ def test_first_run_creates_everything_and_a_second_run_reuses_it(tmp_path):
         names = " ".join(session.scalars(select(Department.name_en)))
         assert "Branch" in names and "Call Centre" in names and "Network Centre" in names
         logins = set(session.scalars(select(User.login_id).where(User.login_id.is_not(None))))
-        assert logins == {"learner", "manager", "desk", "trainer", "reviewer", "compliance", "auditor", "admin"}
+        assert logins == {
+            "learner",
+            "manager",
+            "desk",
+            "trainer",
+            "reviewer",
+            "compliance",
+            "officer",
+            "auditor",
+            "admin",
+        }
         learner = session.scalar(select(User).where(User.login_id == "learner"))
         manager = session.scalar(select(User).where(User.login_id == "manager"))
         scopes = session.scalars(
