@@ -69,6 +69,7 @@ ROOMS = (
     "quizzes",
     "campaigns",
     "desk",
+    "inspections",
     "reports",
     "portal",
     "demo",

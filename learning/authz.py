@@ -63,6 +63,10 @@ class Permission(StrEnum):
     # The organisation terms content names (the group's companies, desk, regulation): set once per
     # installation by the compliance office, which owns what the training says about the group.
     TERMS_MANAGE = "terms.manage"
+    # Self-inspection checklists (自主点検): compliance writes and publishes them (four eyes: a second
+    # compliance officer approves); internal audit reads every version and change.
+    INSPECTIONS_MANAGE = "inspections.manage"
+    INSPECTIONS_READ = "inspections.read"
 
 
 # Admin manages accounts but sees no training results, so admin gets no LEARN-style reads of others.
@@ -89,6 +93,8 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.ANNUAL_REPORT: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
     Permission.EVIDENCE_PACK: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
     Permission.TERMS_MANAGE: frozenset({Role.COMPLIANCE}),
+    Permission.INSPECTIONS_MANAGE: frozenset({Role.COMPLIANCE}),
+    Permission.INSPECTIONS_READ: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
 }
 
 PUBLIC = "public"

@@ -85,6 +85,14 @@ ACTIONS = {
     "faq_draft": N_("FAQ entry returned to draft"),
     "faq_published": N_("FAQ entry published"),
     "faq_retired": N_("FAQ entry retired"),
+    # Self-inspection checklists
+    "inspection_template_created": N_("Self-inspection checklist created"),
+    "inspection_draft_started": N_("Checklist draft started"),
+    "inspection_draft_edited": N_("Checklist draft edited"),
+    "inspection_submitted": N_("Checklist version sent for review"),
+    "inspection_sent_back": N_("Checklist version sent back to its author"),
+    "inspection_published": N_("Checklist version published"),
+    "inspection_templates_imported": N_("Checklist templates imported"),
     # Reports and the trail itself
     "staff_reminder_sent": N_("Reminder sent to a department's staff"),
     "report_viewed": N_("Report viewed"),
@@ -112,6 +120,8 @@ TARGETS = {
     "desk_question": N_("Desk question"),
     "faq": N_("FAQ entry"),
     "access_review": N_("Access review"),
+    "inspection_template": N_("Self-inspection checklist"),
+    "inspection_version": N_("Checklist version"),
 }
 
 DETAILS = {
@@ -215,6 +225,9 @@ DETAILS = {
     "page": N_("Page of results"),
     # What was searched for (the access register, the people search)
     "q": N_("Search"),
+    # Checklist drafts: what an edit changed, and which item (by its key)
+    "change": N_("Change"),
+    "item": N_("Item"),
 }
 
 # Coded values, by the detail key that carries them; any other value is shown as it is.
