@@ -17,7 +17,6 @@ from learning.inspections import diff, evidence, services
 from learning.inspections.formats import read_file, read_tree
 from learning.inspections.models import InspectionAnswer, InspectionResponse, InspectionVersion
 from learning.inspections.services import InspectionError, ItemInput
-from tests.conftest import PG_URL
 from tests.factories import make_department, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -216,7 +215,7 @@ def test_a_second_version_in_the_works_is_refused_by_the_database(db):
 
 
 def test_an_answer_other_than_conforms_needs_a_comment_and_evidence_is_told_by_its_bytes(db):
-    author, version = authored(db)
+    _author, version = authored(db)
     services.approve(db, version.id, make_user(db, "compliance").id)
     response = InspectionResponse(version_id=version.id, department_id=make_department(db).id, created_at=clock.now())
     db.add(response)
