@@ -84,7 +84,8 @@ def versions_of(session: Session, template_id: int) -> list[InspectionVersion]:
 
 
 def _texts(texts: dict[str, str], code: str, field: str, limit: int, required: bool = True) -> dict[str, str]:
-    cleaned = {lang: (texts.get(lang) or "").strip() for lang in LANGS}
+    # A browser's text area sends CRLF: kept as LF, as the files have it (else every save looks like a change).
+    cleaned = {lang: (texts.get(lang) or "").replace("\r\n", "\n").strip() for lang in LANGS}
     if required and not all(cleaned.values()):
         raise InspectionError(code, field=field)
     for lang, text in cleaned.items():
@@ -116,7 +117,7 @@ def _checked_item(item: ItemInput) -> ItemInput:
     guidance = _markdown(_texts(item.guidance, "text_required", "guidance", MAX_GUIDANCE, required=False), "guidance")
     if len(item.source) > MAX_TEXT:
         raise InspectionError("too_long", field="source", n=MAX_TEXT)
-    return ItemInput(text, guidance, bool(item.evidence), item.source.strip())
+    return ItemInput(text, guidance, bool(item.evidence), item.source.replace("\r\n", "\n").strip())
 
 
 # Templates and drafts ---------------------------------------------------------------------------------

@@ -241,3 +241,21 @@ def test_an_answer_other_than_conforms_needs_a_comment_and_evidence_is_told_by_i
         with pytest.raises(InspectionError) as refused:
             evidence.checked(name, data, 1024)
         assert (refused.value.code, refused.value.params["name"]) == (code, name)
+
+
+def test_a_browser_s_line_breaks_are_no_change(db):
+    """A text area sends CRLF; the item saved again as it was shows no change against the published file."""
+    specs, _ = read_tree(SHIPPED)
+    services.import_templates(db, specs)
+    author = make_user(db, "compliance")
+    published = db.scalar(select(InspectionVersion))
+    draft = services.start_draft(db, published.template_id, author.id)
+    first = draft.items[0]
+    as_sent = {lang: text.replace("\n", "\r\n") for lang, text in first.guidances.items()}
+    assert "\r\n" in as_sent["ja"]
+    services.update_item(
+        db, draft.id, first.id, ItemInput(first.texts, as_sent, True, first.source + "\r\n"), author.id
+    )
+    db.expire_all()
+    new = services.spec_of(db.get(InspectionVersion, draft.id))
+    assert [c.kind for c in diff.item_changes(new, services.spec_of(published))] == ["unchanged"] * 8
