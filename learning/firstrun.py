@@ -29,7 +29,7 @@ def first_run(app: Flask) -> None:
         specs, problems = read_inspections(CONTENT_DIR / "inspections")
         for problem in problems:
             print(f"inspections: {problem.labelled()}")
-        for outcome in import_templates(session, specs):
+        for outcome in import_templates(session, specs, keep_reviewed=True):
             print(f"inspections: {outcome.slug} {outcome.result} (version {outcome.version})")
         if settings.demo:
             print(seed(session))

@@ -35,7 +35,7 @@ class InspectionError(DomainError):
 @dataclass(frozen=True)
 class ImportOutcome:
     slug: str
-    result: str  # created, updated, unchanged, kept_draft
+    result: str  # created, updated, unchanged, kept (a reviewed version, on the first run)
     version: int
 
 
@@ -389,23 +389,26 @@ def spec_of(version: InspectionVersion) -> TemplateSpec:
     return TemplateSpec(version.template.slug, version.titles, version.intros, items)
 
 
-def import_templates(session: Session, specs: list[TemplateSpec], actor_id: int | None = None) -> list[ImportOutcome]:
+def import_templates(
+    session: Session, specs: list[TemplateSpec], actor_id: int | None = None, keep_reviewed: bool = False
+) -> list[ImportOutcome]:
     """Each file's template published as it says (the shipped content is reviewed in the repository): created,
-    updated (a new version, the old one retired) or unchanged; a version in the works stays as it is."""
-    outcomes = []
-    for spec in specs:
-        outcomes.append(_import_one(session, spec, actor_id))
-    if outcomes:
+    updated (a new version, the old one retired) or unchanged. With `keep_reviewed` (the first run, at every
+    start), a template whose published version came through compliance's review is kept: the shipped file must
+    not undo their work. A version in the works stays as it is."""
+    outcomes = [_import_one(session, spec, keep_reviewed) for spec in specs]
+    changed = [o for o in outcomes if o.result in ("created", "updated")]
+    if changed:
         record(
             session,
             "inspection_templates_imported",
             actor_id=actor_id,
-            details={"changed": [o.slug for o in outcomes if o.result in ("created", "updated")]},
+            details={"changed": {o.slug: f"{o.result} v{o.version}" for o in changed}},
         )
     return outcomes
 
 
-def _import_one(session: Session, spec: TemplateSpec, actor_id: int | None) -> ImportOutcome:
+def _import_one(session: Session, spec: TemplateSpec, keep_reviewed: bool) -> ImportOutcome:
     now = clock.now()
     template = session.scalar(select(InspectionTemplate).where(InspectionTemplate.slug == spec.slug).with_for_update())
     created = template is None
@@ -417,6 +420,8 @@ def _import_one(session: Session, spec: TemplateSpec, actor_id: int | None) -> I
     digest = spec.content_hash()
     if current is not None and current.content_hash == digest:
         return ImportOutcome(spec.slug, "unchanged", current.version)
+    if current is not None and keep_reviewed and current.approved_by_id is not None:
+        return ImportOutcome(spec.slug, "kept", current.version)
     if current is not None:
         current.status = "retired"
         session.flush()

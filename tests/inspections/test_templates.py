@@ -259,3 +259,20 @@ def test_a_browser_s_line_breaks_are_no_change(db):
     db.expire_all()
     new = services.spec_of(db.get(InspectionVersion, draft.id))
     assert [c.kind for c in diff.item_changes(new, services.spec_of(published))] == ["unchanged"] * 8
+
+
+def test_the_first_run_keeps_a_version_compliance_published_and_an_explicit_import_replaces_it(db):
+    specs, _ = read_tree(SHIPPED)
+    services.import_templates(db, specs)
+    author, reviewer = make_user(db, "compliance"), make_user(db, "compliance")
+    template_id = db.scalar(select(InspectionVersion.template_id))
+    draft = services.start_draft(db, template_id, author.id)
+    services.save_header(
+        db, draft.id, {"ja": "支店の自主点検", "en": "Branch self-inspection"}, draft.intros, author.id
+    )
+    services.submit(db, draft.id, author.id)
+    services.approve(db, draft.id, reviewer.id)
+    assert [(o.result, o.version) for o in services.import_templates(db, specs, keep_reviewed=True)] == [("kept", 2)]
+    assert [(o.result, o.version) for o in services.import_templates(db, specs)] == [("updated", 3)]
+    db.expire_all()
+    assert services.published(db, template_id).title_ja == "職場の行為規制 自主点検"
