@@ -232,3 +232,16 @@ def test_the_footer_names_the_desk_by_the_words_in_force_and_an_error_page_by_th
     missing = reader.get("/no-such-page")
     assert missing.status_code == 404
     assert "行為規制相談窓口" in missing.get_data(as_text=True).split('<footer class="site">')[1]  # no database read
+
+
+def test_the_front_page_names_each_contact_with_how_and_when_to_reach_it(app, db):
+    compliance, learner = make_user(db, "compliance"), make_user(db, locale="ja")
+    db.commit()
+    hours = {"ja": "内線 555（平日 8:30～17:00）", "en": "Extension 555 (weekdays 8:30–17:00)"}
+    term_settings.set_terms(db, compliance.id, {"whistleblowing_contact": hours})
+    db.commit()
+    page = signed_in(app, learner).get("/").get_data(as_text=True)
+    contacts = page.split('id="contacts-title"')[1].split("</section>")[0]
+    assert "<dt>行為規制相談窓口</dt>" in contacts and "（平日 9:00～17:30）" in contacts  # the desk: the defaults
+    assert "<dt>コンプライアンス推進室</dt>" in contacts
+    assert "<dt>内部通報窓口</dt><dd>内線 555（平日 8:30～17:00）</dd>" in contacts
