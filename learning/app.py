@@ -70,6 +70,7 @@ ROOMS = (
     "campaigns",
     "desk",
     "announcements",
+    "inspections",
     "reports",
     "portal",
     "demo",

@@ -68,6 +68,10 @@ class Permission(StrEnum):
     ANNOUNCEMENTS_MANAGE = "announcements.manage"
     # Reminding those who have not acknowledged a notice: compliance anywhere, a department head their subtrees.
     ANNOUNCEMENTS_REMIND = "announcements.remind"
+    # Self-inspection checklists (自主点検): compliance writes and publishes them (four eyes: a second
+    # compliance officer approves); internal audit reads every version and change.
+    INSPECTIONS_MANAGE = "inspections.manage"
+    INSPECTIONS_READ = "inspections.read"
 
 
 # Admin manages accounts but sees no training results, so admin gets no LEARN-style reads of others.
@@ -96,6 +100,8 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.TERMS_MANAGE: frozenset({Role.COMPLIANCE}),
     Permission.ANNOUNCEMENTS_MANAGE: frozenset({Role.COMPLIANCE}),
     Permission.ANNOUNCEMENTS_REMIND: frozenset({Role.COMPLIANCE, Role.MANAGER}),
+    Permission.INSPECTIONS_MANAGE: frozenset({Role.COMPLIANCE}),
+    Permission.INSPECTIONS_READ: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
 }
 
 PUBLIC = "public"

@@ -110,6 +110,8 @@ class Settings:
     hash_profile: str = "standard"  # PASSWORD_HASH_PROFILE
     export_slots: int = 1  # EXPORT_SLOTS: downloads a worker process makes at once (learning/web/heavy.py)
     export_wait_seconds: int = 60  # EXPORT_WAIT_SECONDS: how long a download waits for a slot before 503
+    # INSPECTION_EVIDENCE_MAX_KB: the largest evidence file (image or PDF) a self-inspection answer takes
+    inspection_evidence_max_kb: int = 5120
     portal_url_set: bool = False  # PORTAL_URL was given (production requires it: a guessed address is wrong)
 
 
@@ -139,6 +141,7 @@ def load_settings(env: dict | None = None, instance_path: Path | None = None) ->
         hash_profile=password_hash_profile(env),
         export_slots=max(1, _int(env, "EXPORT_SLOTS", 1)),
         export_wait_seconds=max(0, _int(env, "EXPORT_WAIT_SECONDS", 60)),
+        inspection_evidence_max_kb=max(1, _int(env, "INSPECTION_EVIDENCE_MAX_KB", 5120)),
         portal_url_set=bool(env.get("PORTAL_URL")),
     )
     if production:

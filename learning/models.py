@@ -7,6 +7,7 @@ from learning.campaigns import models as campaigns  # noqa: F401
 from learning.courses import models as courses  # noqa: F401
 from learning.db import Base
 from learning.desk import models as desk  # noqa: F401
+from learning.inspections import models as inspections  # noqa: F401
 from learning.notify import models as notify  # noqa: F401
 from learning.quizzes import models as quizzes  # noqa: F401
 from learning.submissions import FormSubmission  # noqa: F401

@@ -13,6 +13,19 @@ from tests.factories import make_user
 ALL = frozenset(Role)
 # Who may reach each endpoint (by method). A change of access must change this table on purpose.
 EXPECTED = {
+    "inspections.index": {"GET": {Role.COMPLIANCE, Role.AUDITOR}},
+    "inspections.new": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
+    "inspections.template": {"GET": {Role.COMPLIANCE, Role.AUDITOR}},
+    "inspections.start_draft": {"POST": {Role.COMPLIANCE}},
+    "inspections.version": {"GET": {Role.COMPLIANCE, Role.AUDITOR}},
+    "inspections.edit": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
+    "inspections.add_item": {"POST": {Role.COMPLIANCE}},
+    "inspections.edit_item": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
+    "inspections.move_item": {"POST": {Role.COMPLIANCE}},
+    "inspections.remove_item": {"POST": {Role.COMPLIANCE}},
+    "inspections.submit": {"POST": {Role.COMPLIANCE}},
+    "inspections.decide": {"POST": {Role.COMPLIANCE}},
+    "inspections.preview": {"GET": {Role.COMPLIANCE, Role.AUDITOR}},
     "static": {"GET": "public"},
     "portal.health": {"GET": "public"},
     "accounts.login": {"GET": "public", "POST": "public"},

@@ -85,6 +85,14 @@ ACTIONS = {
     "faq_draft": N_("FAQ entry returned to draft"),
     "faq_published": N_("FAQ entry published"),
     "faq_retired": N_("FAQ entry retired"),
+    # Self-inspection checklists
+    "inspection_template_created": N_("Self-inspection checklist created"),
+    "inspection_draft_started": N_("Checklist draft started"),
+    "inspection_draft_edited": N_("Checklist draft edited"),
+    "inspection_submitted": N_("Checklist version sent for review"),
+    "inspection_sent_back": N_("Checklist version sent back to its author"),
+    "inspection_published": N_("Checklist version published"),
+    "inspection_templates_imported": N_("Checklist templates imported"),
     # Reports and the trail itself
     "staff_reminder_sent": N_("Reminder sent to a department's staff"),
     # Notices and messages from management
@@ -123,6 +131,8 @@ TARGETS = {
     "faq": N_("FAQ entry"),
     "notice": N_("Notice"),
     "access_review": N_("Access review"),
+    "inspection_template": N_("Self-inspection checklist"),
+    "inspection_version": N_("Checklist version"),
 }
 
 DETAILS = {
@@ -229,6 +239,9 @@ DETAILS = {
     # Notices
     "requires_ack": N_("Asks for acknowledgement"),
     "notice": N_("Notice"),
+    # Checklist drafts: what an edit changed, and which item (by its key)
+    "change": N_("Change"),
+    "item": N_("Item"),
 }
 
 # Coded values, by the detail key that carries them; any other value is shown as it is.
