@@ -69,6 +69,7 @@ ROOMS = (
     "quizzes",
     "campaigns",
     "desk",
+    "rules",
     "reports",
     "portal",
     "demo",

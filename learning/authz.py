@@ -63,6 +63,8 @@ class Permission(StrEnum):
     # The organisation terms content names (the group's companies, desk, regulation): set once per
     # installation by the compliance office, which owns what the training says about the group.
     TERMS_MANAGE = "terms.manage"
+    # The rules library: documents, their versions and scheduled changes, kept by the compliance office.
+    RULES_MANAGE = "rules.manage"
 
 
 # Admin manages accounts but sees no training results, so admin gets no LEARN-style reads of others.
@@ -89,6 +91,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.ANNUAL_REPORT: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
     Permission.EVIDENCE_PACK: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
     Permission.TERMS_MANAGE: frozenset({Role.COMPLIANCE}),
+    Permission.RULES_MANAGE: frozenset({Role.COMPLIANCE}),
 }
 
 PUBLIC = "public"

@@ -110,6 +110,7 @@ class Settings:
     hash_profile: str = "standard"  # PASSWORD_HASH_PROFILE
     export_slots: int = 1  # EXPORT_SLOTS: downloads a worker process makes at once (learning/web/heavy.py)
     export_wait_seconds: int = 60  # EXPORT_WAIT_SECONDS: how long a download waits for a slot before 503
+    rules_pdf_max_mb: int = 10  # RULES_PDF_MAX_MB: the largest PDF a rules document version may carry
     portal_url_set: bool = False  # PORTAL_URL was given (production requires it: a guessed address is wrong)
 
 
@@ -140,6 +141,7 @@ def load_settings(env: dict | None = None, instance_path: Path | None = None) ->
         export_slots=max(1, _int(env, "EXPORT_SLOTS", 1)),
         export_wait_seconds=max(0, _int(env, "EXPORT_WAIT_SECONDS", 60)),
         portal_url_set=bool(env.get("PORTAL_URL")),
+        rules_pdf_max_mb=max(1, _int(env, "RULES_PDF_MAX_MB", 10)),
     )
     if production:
         _refuse_unsafe(settings)

@@ -85,6 +85,11 @@ ACTIONS = {
     "faq_draft": N_("FAQ entry returned to draft"),
     "faq_published": N_("FAQ entry published"),
     "faq_retired": N_("FAQ entry retired"),
+    # The rules library
+    "rule_document_created": N_("Rules document created"),
+    "rule_version_added": N_("Rules document version added"),
+    "rule_version_edited": N_("Scheduled rules document version changed"),
+    "rule_acknowledged": N_("Rules document version acknowledged"),
     # Reports and the trail itself
     "staff_reminder_sent": N_("Reminder sent to a department's staff"),
     "report_viewed": N_("Report viewed"),
@@ -111,6 +116,8 @@ TARGETS = {
     "attempt": N_("Quiz attempt"),
     "desk_question": N_("Desk question"),
     "faq": N_("FAQ entry"),
+    "rule_document": N_("Rules document"),
+    "rule_version": N_("Rules document version"),
     "access_review": N_("Access review"),
 }
 
@@ -128,6 +135,9 @@ DETAILS = {
     "changed": N_("Changed"),
     "code": N_("Code"),
     "department": N_("Department"),
+    "document": N_("Document"),
+    "effective_on": N_("Takes effect on"),
+    "version": N_("Version"),
     "department_id": N_("Department"),
     "edition_id": N_("Edition"),
     "email": N_("Email address"),
