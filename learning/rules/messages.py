@@ -16,7 +16,7 @@ MESSAGES = {
     "pdf_too_large": N_("The %(language)s PDF is %(size)s MB; the limit is %(limit)s MB."),
     "effective_on": N_("Give the day the version takes effect."),
     "not_future": N_("Only a version that has not taken effect yet can be edited."),
-    "past_day": N_("A new version cannot take effect before the current one (%(day)s)."),
+    "past_day": N_("A version cannot take effect before the version before it (%(day)s)."),
     "no_acknowledgement": N_("This version does not ask for an acknowledgement."),
     "not_current": N_("Only the version in force can be acknowledged."),
 }

@@ -208,10 +208,9 @@ def add_version(
     _lock(session, document)
     session.refresh(document, ["versions"])
     last = document.versions[-1] if document.versions else None
-    version = RuleVersion(
-        document=document, number=(last.number + 1) if last else 1, created_at=clock.now(), created_by_id=actor_id
-    )
+    version = RuleVersion(number=(last.number + 1) if last else 1, created_at=clock.now(), created_by_id=actor_id)
     _fill(version, draft, last, pdf_limit)
+    version.document = document  # only once it is whole: a refused version never joins the document
     session.add(version)
     session.flush()
     record(
