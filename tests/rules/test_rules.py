@@ -140,7 +140,7 @@ def test_compliance_uploads_a_pdf_and_a_fake_one_is_refused_with_the_reason(app,
 
 
 def test_a_scheduled_version_is_edited_and_one_in_force_is_not(app, db):
-    document = regulation(db)
+    regulation(db)
     officer = make_user(db, "compliance")
     db.commit()
     client = app.test_client()
