@@ -11,7 +11,9 @@ MESSAGES = {
     "changes": N_("Say what changed in this version, in Japanese and in English."),
     "body": N_("Write the text in Japanese and in English, or upload a PDF for each language."),
     "not_pdf": N_("The %(language)s file is not a PDF (it does not start like one)."),
-    "broken_pdf": N_("The %(language)s file starts like a PDF but cannot be read as one: %(reason)s"),
+    "broken_pdf": N_(
+        "The %(language)s file starts like a PDF but cannot be read as one (it may be damaged or cut short)."
+    ),
     "encrypted_pdf": N_("The %(language)s PDF is password-protected; upload it without a password."),
     "pdf_too_large": N_("The %(language)s PDF is %(size)s MB; the limit is %(limit)s MB."),
     "effective_on": N_("Give the day the version takes effect."),
