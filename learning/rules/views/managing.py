@@ -10,7 +10,7 @@ from learning.authz import Permission, requires
 from learning.rules import services
 from learning.rules.forms import DocumentForm, VersionForm
 from learning.rules.messages import KIND_LABELS
-from learning.rules.models import RuleDocument
+from learning.rules.models import KINDS, RuleDocument
 from learning.rules.pages import document_or_404, pdf_limit_bytes, refused, today
 from learning.web import accepts_upload, app_settings, creates_once, db
 
@@ -26,7 +26,8 @@ def _upload_limit() -> int:
 @bp.route("/rules/manage")
 @requires(Permission.RULES_MANAGE)
 def index():
-    documents = db().scalars(select(RuleDocument).order_by(RuleDocument.kind, RuleDocument.title_ja)).all()
+    documents = db().scalars(select(RuleDocument).order_by(RuleDocument.title_ja)).all()
+    documents = sorted(documents, key=lambda d: KINDS.index(d.kind))
     counts = {v.id: services.acknowledgement_count(db(), v.id) for d in documents for v in d.versions}
     return render_template(
         "rules/manage.html",
