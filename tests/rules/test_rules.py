@@ -121,13 +121,14 @@ def test_compliance_uploads_a_pdf_and_a_fake_one_is_refused_with_the_reason(app,
     assert db.scalar(select(func.count()).select_from(services.RuleVersion)) == 2  # nothing half-written
 
     good = _version_form(client, document.slug)
-    good["pdf_ja"] = (io.BytesIO(real_pdf("ja")), "規程.pdf")
+    japanese = real_pdf("ja")  # made once: fpdf2 writes the moment it was made into the file
+    good["pdf_ja"] = (io.BytesIO(japanese), "規程.pdf")
     good["pdf_en"] = (io.BytesIO(real_pdf("en")), "rules.pdf")
     response = client.post(f"/rules/manage/{document.slug}/versions/new", data=good, content_type="multipart/form-data")
     assert (response.status_code, response.location) == (302, f"/rules/{document.slug}/v/3")
     download = client.get(f"/rules/{document.slug}/v/3/ja.pdf")
     assert download.status_code == 200
-    assert download.data == real_pdf("ja")
+    assert download.data == japanese
     assert download.headers["Content-Type"] == "application/pdf"
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert download.headers["Content-Security-Policy"].startswith("sandbox")
@@ -248,3 +249,38 @@ def test_the_content_check_flags_a_link_to_an_unknown_document(app, db, tmp_path
         (["sections", f"0{n}-section.ja.md"], 3, {"document": "no-such-manual"}) for n in (1, 2, 3)
     ]  # the Japanese bodies hold the links (the English ones do not), each on its file's third line
     assert not [p for p in check(tmp_path / "linking") if "rules library" in p.message]  # no app: not checked
+
+
+def test_a_pdf_over_the_limit_is_refused_with_its_size_and_the_limit(database_url, db, tmp_path):
+    import io
+
+    from werkzeug.datastructures import FileStorage, MultiDict
+    from werkzeug.test import encode_multipart
+
+    from learning.app import create_app
+    from tests.conftest import make_settings
+
+    app = create_app(make_settings(database_url, tmp_path / "instance", RULES_PDF_MAX_MB="1"))
+    app.config["TESTING"] = True
+    regulation(db)
+    officer = make_user(db, "compliance")
+    db.commit()
+    client = app.test_client()
+    clock.freeze(NOON)
+    try:
+        sign_in(client, officer.employee_no)
+        form = _version_form(client, "conduct-regulation")
+        large = real_pdf() + b"\n%" + b"0" * (3 * LIMIT // 2)  # a real PDF padded past 1 MB with a comment
+        form["pdf_ja"] = FileStorage(io.BytesIO(large), "large.pdf", content_type="application/pdf")
+        form["pdf_en"] = FileStorage(io.BytesIO(real_pdf()), "rules.pdf", content_type="application/pdf")
+        # Encoded here, in memory: the test client would spool so large a body to a file it never closes.
+        boundary, body = encode_multipart(MultiDict(form))
+        response = client.post(
+            "/rules/manage/conduct-regulation/versions/new",
+            data=body,
+            content_type=f"multipart/form-data; boundary={boundary}",
+        )
+        assert response.status_code == 400
+        assert "The Japanese PDF is 1.5 MB; the limit is 1 MB." in response.get_data(as_text=True)
+    finally:
+        app.extensions["db"].engine.dispose()

@@ -122,6 +122,8 @@ def _draft(form: VersionForm) -> services.VersionDraft:
         data = upload.read(limit + 1) if upload and getattr(upload, "filename", "") else None
         if data is not None and len(data) > limit:
             data += upload.read()
+        if upload and hasattr(upload, "close"):
+            upload.close()  # a large upload is spooled to a temporary file: give it back now
         files[language] = data or None
     return services.VersionDraft(
         form.effective_on.data,
