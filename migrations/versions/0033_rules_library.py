@@ -6,8 +6,8 @@
 - `rule_acknowledgements`: one per version and person (unique: a double click counts once).
 - `rule_views`: one row per document and Tokyo day, counted up by an upsert (the most looked-up rules).
 
-Revision ID: 0034
-Revises: 0031
+Revision ID: 0033
+Revises: 0032
 Create Date: 2026-12-03 10:03:19.035056
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 import learning.db
 
 
-revision = '0034'
-down_revision = '0031'
+revision = '0033'
+down_revision = '0032'
 branch_labels = None
 depends_on = None
 
