@@ -71,6 +71,7 @@ ROOMS = (
     "desk",
     "announcements",
     "inspections",
+    "rules",
     "reports",
     "portal",
     "demo",

@@ -72,6 +72,8 @@ class Permission(StrEnum):
     # compliance officer approves); internal audit reads every version and change.
     INSPECTIONS_MANAGE = "inspections.manage"
     INSPECTIONS_READ = "inspections.read"
+    # The rules library: documents, their versions and scheduled changes, kept by the compliance office.
+    RULES_MANAGE = "rules.manage"
 
 
 # Admin manages accounts but sees no training results, so admin gets no LEARN-style reads of others.
@@ -102,6 +104,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.ANNOUNCEMENTS_REMIND: frozenset({Role.COMPLIANCE, Role.MANAGER}),
     Permission.INSPECTIONS_MANAGE: frozenset({Role.COMPLIANCE}),
     Permission.INSPECTIONS_READ: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
+    Permission.RULES_MANAGE: frozenset({Role.COMPLIANCE}),
 }
 
 PUBLIC = "public"

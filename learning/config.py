@@ -112,6 +112,7 @@ class Settings:
     export_wait_seconds: int = 60  # EXPORT_WAIT_SECONDS: how long a download waits for a slot before 503
     # INSPECTION_EVIDENCE_MAX_KB: the largest evidence file (image or PDF) a self-inspection answer takes
     inspection_evidence_max_kb: int = 5120
+    rules_pdf_max_mb: int = 10  # RULES_PDF_MAX_MB: the largest PDF a rules document version may carry
     portal_url_set: bool = False  # PORTAL_URL was given (production requires it: a guessed address is wrong)
 
 
@@ -143,6 +144,7 @@ def load_settings(env: dict | None = None, instance_path: Path | None = None) ->
         export_wait_seconds=max(0, _int(env, "EXPORT_WAIT_SECONDS", 60)),
         inspection_evidence_max_kb=max(1, _int(env, "INSPECTION_EVIDENCE_MAX_KB", 5120)),
         portal_url_set=bool(env.get("PORTAL_URL")),
+        rules_pdf_max_mb=max(1, _int(env, "RULES_PDF_MAX_MB", 10)),
     )
     if production:
         _refuse_unsafe(settings)

@@ -10,6 +10,7 @@ from learning.desk import models as desk  # noqa: F401
 from learning.inspections import models as inspections  # noqa: F401
 from learning.notify import models as notify  # noqa: F401
 from learning.quizzes import models as quizzes  # noqa: F401
+from learning.rules import models as rules  # noqa: F401
 from learning.submissions import FormSubmission  # noqa: F401
 from learning.training import models as training  # noqa: F401
 

@@ -93,6 +93,11 @@ ACTIONS = {
     "inspection_sent_back": N_("Checklist version sent back to its author"),
     "inspection_published": N_("Checklist version published"),
     "inspection_templates_imported": N_("Checklist templates imported"),
+    # The rules library
+    "rule_document_created": N_("Rules document created"),
+    "rule_version_added": N_("Rules document version added"),
+    "rule_version_edited": N_("Scheduled rules document version changed"),
+    "rule_acknowledged": N_("Rules document version acknowledged"),
     # Reports and the trail itself
     "staff_reminder_sent": N_("Reminder sent to a department's staff"),
     # Notices and messages from management
@@ -130,6 +135,8 @@ TARGETS = {
     "desk_question": N_("Desk question"),
     "faq": N_("FAQ entry"),
     "notice": N_("Notice"),
+    "rule_document": N_("Rules document"),
+    "rule_version": N_("Rules document version"),
     "access_review": N_("Access review"),
     "inspection_template": N_("Self-inspection checklist"),
     "inspection_version": N_("Checklist version"),
@@ -149,6 +156,9 @@ DETAILS = {
     "changed": N_("Changed"),
     "code": N_("Code"),
     "department": N_("Department"),
+    "document": N_("Document"),
+    "effective_on": N_("Takes effect on"),
+    "version": N_("Version"),
     "department_id": N_("Department"),
     "edition_id": N_("Edition"),
     "email": N_("Email address"),
