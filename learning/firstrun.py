@@ -15,6 +15,7 @@ def first_run(app: Flask) -> None:
     from learning.courses.formats.content import read_tree
     from learning.courses.services import import_modules
     from learning.demo.organisation import seed
+    from learning.search import index as search_index
 
     settings = app.extensions["settings"]
     settings.instance_path.mkdir(parents=True, exist_ok=True)
@@ -25,3 +26,6 @@ def first_run(app: Flask) -> None:
             print(f"content: {outcome.slug} {outcome.result.replace('_', ' ')} (edition {outcome.version})")
         if settings.demo:
             print(seed(session))
+        if search_index.is_empty(session):  # a database from before the index (0036), or the demo's FAQ
+            counts = search_index.rebuild(session)
+            print("search: " + ", ".join(f"{count} {kind} entries" for kind, count in counts.items()))

@@ -8,6 +8,7 @@ from learning.db import Base
 from learning.desk import models as desk  # noqa: F401
 from learning.notify import models as notify  # noqa: F401
 from learning.quizzes import models as quizzes  # noqa: F401
+from learning.search import models as search  # noqa: F401
 from learning.submissions import FormSubmission  # noqa: F401
 from learning.training import models as training  # noqa: F401
 

@@ -63,6 +63,8 @@ EXPECTED = {
     "desk.mine_one": {"GET": ALL, "POST": ALL},
     "desk.claim": {"GET": ALL, "POST": ALL},
     "desk.faq": {"GET": ALL},
+    "search.results": {"GET": ALL},
+    "reading.section": {"GET": ALL},
     "inbox.inbox": {"GET": {Role.DESK, Role.COMPLIANCE, Role.AUDITOR}},
     "inbox.question": {"GET": {Role.DESK, Role.COMPLIANCE, Role.AUDITOR}},
     "inbox.reply": {"POST": {Role.DESK}},
