@@ -63,7 +63,7 @@ def entries(edition: Edition, terms: Terms) -> list[index.Entry]:
                     title=title,
                     body=plain_text(substitute(body, lang, terms)),
                     endpoint=ENDPOINT,
-                    args={"slug": slug, "position": section.position},
+                    args={"slug": slug, "position": section.position, "lang": lang},
                     trail=(module_title, title),
                 )
             )

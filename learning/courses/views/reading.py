@@ -4,10 +4,11 @@ stays in `training`'s reader, which this page points to."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
 from learning.authz import Permission, requires
+from learning.courses.formats.spec import LANGS
 from learning.courses.models import Edition, Module, Section
 from learning.courses.rendering import section_html
 from learning.i18n import current_locale
@@ -29,11 +30,14 @@ def section(slug: str, position: int):
     if shown is None:
         abort(404)
     at = positions.index(position)
+    # A search hit in the other language leads to the section in the language it was found in (?lang=en).
+    language = request.args.get("lang") if request.args.get("lang") in LANGS else current_locale()
     return render_template(
         "courses/section.html",
         edition=edition,
         section=shown,
-        body=section_html(shown, current_locale()),
+        body=section_html(shown, language),
+        language=language,
         previous=positions[at - 1] if at > 0 else None,
         next=positions[at + 1] if at + 1 < len(positions) else None,
         count=len(positions),
