@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.search.models import AUDIENCE_KINDS, KINDS, LANGUAGES, SearchAudience, SearchEntry
-from learning.search.text import normalise
+from learning.search.text import grams, normalise
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,7 @@ def put(session: Session, entry: Entry) -> None:
         row = SearchEntry(kind=entry.kind, source_key=entry.key, language=entry.language)
         session.add(row)
     body = " ".join(entry.body.split())
+    before = row.normalised
     row.title = entry.title[:300]
     row.body = body
     row.normalised = normalise(f"{entry.title}\n{body}")
@@ -100,6 +101,30 @@ def put(session: Session, entry: Entry) -> None:
     have = {(a.kind, a.value) for a in row.audience}
     row.audience.extend(SearchAudience(kind=k, value=v) for k, v in sorted(wanted - have))
     session.flush()
+    if row.normalised != before:
+        write_grams(session, [(row.id, before, row.normalised)])
+
+
+def write_grams(session: Session, rows: list[tuple[int, str | None, str]]) -> None:
+    """The bigram index of entries (id, normalised before or None when new, normalised now): on PostgreSQL
+    the `grams` column, on SQLite the FTS5 table `search_grams` (contentless: what it held is deleted by
+    giving it again, recomputed from the text before)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("UPDATE search_entries SET grams = array_to_tsvector(CAST(:grams AS text[])) WHERE id = :id"),
+            [{"id": id_, "grams": grams(now)} for id_, _before, now in rows],
+        )
+        return
+    gone = [{"id": id_, "grams": " ".join(grams(before))} for id_, before, _now in rows if before is not None]
+    if gone:
+        session.execute(text(_GRAMS_DELETE), gone)
+    session.execute(
+        text("INSERT INTO search_grams (rowid, grams) VALUES (:id, :grams)"),
+        [{"id": id_, "grams": " ".join(grams(now))} for id_, _before, now in rows],
+    )
+
+
+_GRAMS_DELETE = "INSERT INTO search_grams (search_grams, rowid, grams) VALUES ('delete', :id, :grams)"
 
 
 def put_all(session: Session, entries: Iterable[Entry]) -> None:
@@ -117,6 +142,10 @@ def remove(session: Session, kind: str, key: str | None = None, prefix: str | No
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(SearchEntry.source_key.like(f"{escaped}%", escape="\\"))
     ids = select(SearchEntry.id).where(statement.whereclause)
+    if session.get_bind().dialect.name == "sqlite":
+        gone = session.execute(select(SearchEntry.id, SearchEntry.normalised).where(statement.whereclause)).all()
+        if gone:
+            session.execute(text(_GRAMS_DELETE), [{"id": id_, "grams": " ".join(grams(n))} for id_, n in gone])
     session.execute(delete(SearchAudience).where(SearchAudience.entry_id.in_(ids)))
     session.execute(statement.execution_options(synchronize_session=False))
 

@@ -6,23 +6,25 @@ managers is never read for a learner), before any limit. At most CAP + 1 entries
 reader's language first: a broad query ("の") stops there and asks to be narrowed; only those are ranked
 (hits in the title first, then by kind) and paged.
 
-On SQLite the words of three characters or more are matched through `search_fts` (FTS5, trigram tokenizer,
-migration 0036), shorter ones by `instr` on the normalised text; on PostgreSQL every word is a
-`LIKE '%…%'` on the normalised text, served by its pg_trgm GIN index (words of 1-2 characters have no
-trigram and read the rows, which LIMIT keeps short when they match often). Flask-free.
+Words of three characters or more: on SQLite through `search_fts` (FTS5, trigram tokenizer, migration 0036),
+on PostgreSQL a `LIKE '%…%'` on the normalised text served by its pg_trgm GIN index. Words of one or two
+characters have no trigram (託送 is two): they are matched exactly through the entry's bigrams
+(`search.text.grams`; a two-character word is a bigram, a one-character word the prefix of one), on SQLite
+the FTS5 table `search_grams`, on PostgreSQL the GIN-indexed tsvector `grams`. Flask-free.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, and_, exists, func, or_, select, text
+from sqlalchemy import Integer, and_, cast, exists, or_, select, text
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
 from learning.accounts.models import User
 from learning.accounts.tree import parent_map
 from learning.search.models import KINDS, LANGUAGES, SearchAudience, SearchEntry
-from learning.search.text import excerpt, marked, normalise, words
+from learning.search.text import excerpt, gram_query, marked, normalise, words
 
 CAP = 200  # a search that finds more asks to be narrowed
 PAGE_SIZE = 20
@@ -95,9 +97,16 @@ def _matching(dialect: str, found: list[str]) -> list:
             phrase = " ".join('"' + w.replace('"', '""') + '"' for w in long)
             fts = text("SELECT rowid FROM search_fts WHERE search_fts MATCH :phrase").bindparams(phrase=phrase)
             criteria.append(SearchEntry.id.in_(fts.columns(rowid=Integer)))
-        criteria += [func.instr(SearchEntry.normalised, w) > 0 for w in found if len(w) < TRIGRAM]
+        for word in (w for w in found if len(w) < TRIGRAM):
+            match = gram_query(word) + ("" if len(word) == 2 else "*")
+            grams = text("SELECT rowid FROM search_grams WHERE search_grams MATCH :gram").bindparams(gram=match)
+            criteria.append(SearchEntry.id.in_(grams.columns(rowid=Integer)))
         return criteria
-    return [SearchEntry.normalised.like(_pattern(w), escape=_ESCAPE) for w in found]
+    criteria = [SearchEntry.normalised.like(_pattern(w), escape=_ESCAPE) for w in found if len(w) >= TRIGRAM]
+    for word in (w for w in found if len(w) < TRIGRAM):
+        query = gram_query(word) + ("" if len(word) == 2 else ":*")
+        criteria.append(SearchEntry.grams.op("@@")(cast(query, TSQUERY)))
+    return criteria
 
 
 def search(session: Session, reader: Reader, query: str | None, page: int = 1) -> Results:

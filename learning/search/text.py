@@ -7,6 +7,7 @@ and case, the same way for what is indexed and what is typed (`accounts.kana.nor
 from __future__ import annotations
 
 import unicodedata
+from itertools import pairwise
 
 from learning.accounts.kana import HIRAGANA_TO_KATAKANA
 from learning.accounts.kana import normalise as _kana
@@ -84,3 +85,19 @@ def excerpt(body: str, found: list[str], width: int = EXCERPT) -> list[tuple[str
     if end < len(text):
         pieces.append(("…", False))
     return pieces
+
+
+def grams(normalised: str) -> list[str]:
+    """The distinct pairs of neighbouring characters of a normalised text, each as 12 hex digits (two code
+    points of 6), the last character paired with a space: a word of two characters occurs in the text exactly
+    when its pair is among these, a word of one character when a pair starts with it. The bigram index
+    (`search_grams`, `SearchEntry.grams`) is built of them, for the words too short for a trigram."""
+    text = normalised + " "
+    return sorted({f"{ord(a):06x}{ord(b):06x}" for a, b in pairwise(text)})
+
+
+def gram_query(word: str) -> str:
+    """A word of one or two characters as the bigram index matches it: its pair, or its character's prefix."""
+    if len(word) == 2:
+        return f"{ord(word[0]):06x}{ord(word[1]):06x}"
+    return f"{ord(word):06x}"

@@ -226,3 +226,20 @@ def test_a_section_hit_leads_to_the_published_section_for_any_reader(app, db, cl
     assert client.get("/modules/consignment/sections/9").status_code == 404
     assert client.get("/modules/nothing/sections/1").status_code == 404
     assert post(client, "/search").status_code == 405
+
+
+def test_words_of_one_or_two_characters_match_exactly_and_follow_changes(db, app):
+    """They have no trigram: the bigram index answers them (FTS5 on SQLite, a GIN tsvector on PostgreSQL)."""
+    reader = make_user(db)
+    notice = index.Entry("notice", "notice:1", "ja", "お知らせ", "最後はぬ", "portal.home")
+    index.put(db, notice)
+    assert titles(db, reader, "ぬ") == ["お知らせ"]  # the text's last character
+    assert titles(db, reader, "はヌ") == ["お知らせ"]
+    assert titles(db, reader, "ぬは") == []
+    assert titles(db, reader, "後 ぬ") == ["お知らせ"]
+    index.put(db, replace(notice, body="最初はさ"))
+    assert titles(db, reader, "ぬ") == []
+    assert titles(db, reader, "はさ") == ["お知らせ"]
+    index.remove(db, "notice", "notice:1")
+    assert titles(db, reader, "はさ") == []
+    assert titles(db, reader, "お知") == []
