@@ -81,5 +81,17 @@ def test_the_app_registers_every_room_once():
         first, second = build(one), build(two)
     assert first == second
     assert {"library.library", "editor.edit", "inbox.inbox", "audit.trail", "desk.ask"} <= first[0]
-    assert first[1] == {"db", "audit", "content", "gift", "demo", "org", "roster", "jobs", "campaigns", "access"}
+    assert first[1] == {
+        "db",
+        "audit",
+        "content",
+        "gift",
+        "demo",
+        "org",
+        "roster",
+        "jobs",
+        "campaigns",
+        "access",
+        "search",
+    }
     assert len(edition_published.receivers) == 1
