@@ -30,6 +30,7 @@ CAP = 200  # a search that finds more asks to be narrowed
 PAGE_SIZE = 20
 _ESCAPE = "\\"
 TRIGRAM = 3
+EXCERPT = {"ja": 90, "en": 180}  # characters of excerpt: English words are longer
 
 
 @dataclass(frozen=True)
@@ -143,5 +144,8 @@ def search(session: Session, reader: Reader, query: str | None, page: int = 1) -
     page = min(max(1, page), pages)
     ids = [row.id for row in ranked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
     entries = {e.id: e for e in session.scalars(select(SearchEntry).where(SearchEntry.id.in_(ids)))} if ids else {}
-    hits = [Hit(entries[i], marked(entries[i].title, found), excerpt(entries[i].body, found)) for i in ids]
+    hits = [
+        Hit(entries[i], marked(entries[i].title, found), excerpt(entries[i].body, found, EXCERPT[entries[i].language]))
+        for i in ids
+    ]
     return Results(found, len(ranked), more, page, pages, hits)
