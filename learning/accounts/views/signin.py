@@ -12,7 +12,7 @@ from learning.accounts.passwords import MIN_LENGTH
 from learning.accounts.second_factor import new_secret, provisioning_uri, qr_svg
 from learning.authz import Permission, public, requires
 from learning.i18n import LOCALES
-from learning.web import app_settings, db, fail, local_next, security_event, serves_asset
+from learning.web import app_settings, db, fail, local_next, resume, security_event, serves_asset
 
 bp = Blueprint("accounts", __name__, template_folder="../templates")
 PENDING_SECONDS = 300  # a password step waits at most five minutes for its second factor
@@ -35,8 +35,9 @@ def _require_due_password_change():
 
 
 def _start_session(user, next_url: str):
-    """A fresh session for the signed-in person: nothing from before sign-in is carried over."""
-    session.clear()
+    """A fresh session for the signed-in person: nothing from before sign-in is carried over but a form of
+    theirs refused when their session had ended (web/resume.py), for the page they go back to."""
+    resume.clear_session_for(user.get_id())
     login_user(user)
     now = clock.now().timestamp()
     # The language rides in the cookie too, so that error pages, which never load the person, use it.
@@ -86,7 +87,7 @@ def login():
     )
     _record(result.refusal)
     if result.needs_second_factor:
-        session.clear()
+        resume.clear_session_for(result.user.get_id())
         session["pending"] = {"user": result.user.get_id(), "at": clock.now().timestamp(), "next": form.next.data}
         if result.user.totp_secret is None:
             services.start_enrolment(db(), result.user, new_secret())
