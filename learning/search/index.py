@@ -14,6 +14,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select, text
+from sqlalchemy import insert as sa_insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from learning import clock
@@ -74,35 +77,46 @@ def sources() -> dict[str, Callable[[Session], None]]:
 
 
 def put(session: Session, entry: Entry) -> None:
-    """Adds or replaces the entry (kind, key, language)."""
+    """Adds or replaces the entry (kind, key, language): one INSERT … ON CONFLICT DO UPDATE, so that two
+    transactions putting the same entry (a publish during `flask search reindex`) both succeed, the second
+    waiting on the first's row (PostgreSQL) and leaving its own text; then the audience and the bigrams."""
     if entry.kind not in KINDS or entry.language not in LANGUAGES:
         raise ValueError(f"bad search entry {entry.kind!r} {entry.language!r}")
-    row = session.scalar(
-        select(SearchEntry).where(
-            SearchEntry.kind == entry.kind,
-            SearchEntry.source_key == entry.key,
-            SearchEntry.language == entry.language,
-        )
-    )
-    if row is None:
-        row = SearchEntry(kind=entry.kind, source_key=entry.key, language=entry.language)
-        session.add(row)
+    dialect = session.get_bind().dialect.name
     body = " ".join(entry.body.split())
-    before = row.normalised
-    row.title = entry.title[:300]
-    row.body = body
-    row.normalised = normalise(f"{entry.title}\n{body}")
-    row.place = {"endpoint": entry.endpoint, "args": entry.args, "trail": list(entry.trail), "anchor": entry.anchor}
-    rows = entry.audience.rows()
-    row.restricted = bool(rows)
-    row.updated_at = clock.now()
-    wanted = {(kind, value) for kind, value in rows if kind in AUDIENCE_KINDS}
-    row.audience = [a for a in row.audience if (a.kind, a.value) in wanted]
-    have = {(a.kind, a.value) for a in row.audience}
-    row.audience.extend(SearchAudience(kind=k, value=v) for k, v in sorted(wanted - have))
-    session.flush()
-    if row.normalised != before:
-        write_grams(session, [(row.id, before, row.normalised)])
+    audience = sorted({(kind, value) for kind, value in entry.audience.rows() if kind in AUDIENCE_KINDS})
+    values = {
+        "kind": entry.kind,
+        "source_key": entry.key,
+        "language": entry.language,
+        "title": entry.title[:300],
+        "body": body,
+        "normalised": normalise(f"{entry.title}\n{body}"),
+        "place": {"endpoint": entry.endpoint, "args": entry.args, "trail": list(entry.trail), "anchor": entry.anchor},
+        "restricted": bool(audience),
+        "updated_at": clock.now(),
+    }
+    before = None
+    if dialect == "sqlite":  # the bigrams held are deleted by giving them again (SQLite serialises writers)
+        before = session.scalar(
+            select(SearchEntry.normalised).where(
+                SearchEntry.kind == entry.kind,
+                SearchEntry.source_key == entry.key,
+                SearchEntry.language == entry.language,
+            )
+        )
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(SearchEntry).values(values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["kind", "source_key", "language"],
+        set_={name: statement.excluded[name] for name in values if name not in ("kind", "source_key", "language")},
+    ).returning(SearchEntry.id)
+    entry_id = session.execute(statement).scalar_one()
+    session.execute(delete(SearchAudience).where(SearchAudience.entry_id == entry_id))
+    if audience:
+        session.execute(sa_insert(SearchAudience), [{"entry_id": entry_id, "kind": k, "value": v} for k, v in audience])
+    if dialect == "postgresql" or values["normalised"] != before:
+        write_grams(session, [(entry_id, before, values["normalised"])])
 
 
 def write_grams(session: Session, rows: list[tuple[int, str | None, str]]) -> None:

@@ -143,7 +143,8 @@ def search(session: Session, reader: Reader, query: str | None, page: int = 1) -
     pages = max(1, -(-len(ranked) // PAGE_SIZE))
     page = min(max(1, page), pages)
     ids = [row.id for row in ranked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
-    entries = {e.id: e for e in session.scalars(select(SearchEntry).where(SearchEntry.id.in_(ids)))} if ids else {}
+    fresh = select(SearchEntry).where(SearchEntry.id.in_(ids)).execution_options(populate_existing=True)
+    entries = {e.id: e for e in session.scalars(fresh)} if ids else {}
     hits = [
         Hit(entries[i], marked(entries[i].title, found), excerpt(entries[i].body, found, EXCERPT[entries[i].language]))
         for i in ids

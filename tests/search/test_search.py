@@ -3,10 +3,12 @@ scope in SQL, what becomes findable and stops being so, the results page. Both d
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from learning.authoring import review
 from learning.authoring import services as authoring
@@ -15,9 +17,9 @@ from learning.courses.models import Edition, Module
 from learning.courses.services import import_modules, spec_from_edition
 from learning.desk import handling
 from learning.search import index, services
-from learning.search.models import SearchEntry
+from learning.search.models import SearchAudience, SearchEntry
 from learning.search.text import excerpt, normalise, words
-from tests.conftest import post, sign_in
+from tests.conftest import PG_URL, post, sign_in
 from tests.factories import make_department, make_edition, make_user, module_spec
 
 BODIES = {
@@ -243,3 +245,38 @@ def test_words_of_one_or_two_characters_match_exactly_and_follow_changes(db, app
     index.remove(db, "notice", "notice:1")
     assert titles(db, reader, "はさ") == []
     assert titles(db, reader, "お知") == []
+
+
+@pytest.mark.skipif(not PG_URL, reason="two transactions really overlapping on the unique key is PostgreSQL's")
+def test_two_puts_of_one_entry_at_once_both_succeed_and_the_later_stands(app, db):
+    """A publish while `flask search reindex` runs: the second INSERT waits on the first's uncommitted row,
+    then updates it (ON CONFLICT DO UPDATE) instead of failing the publish."""
+    first_put, outcomes = threading.Event(), {}
+    factory = app.extensions["db"].factory
+    entry = index.Entry("notice", "notice:1", "ja", "最初のお知らせ", "本文", "portal.home")
+
+    def put(name: str, hold: bool):
+        session = factory()
+        try:
+            if not hold:
+                first_put.wait(5)
+            audience = index.Audience(roles=("manager",)) if hold else index.EVERYONE
+            index.put(session, replace(entry, title=f"{name}のお知らせ", audience=audience))
+            if hold:
+                first_put.set()
+                time.sleep(0.5)  # the other put is now waiting on this row
+            session.commit()
+            outcomes[name] = "put"
+        finally:
+            first_put.set()
+            session.close()
+
+    threads = [threading.Thread(target=put, args=("先", True)), threading.Thread(target=put, args=("後", False))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == {"先": "put", "後": "put"}
+    assert db.scalars(select(SearchEntry.title)).all() == ["後のお知らせ"]
+    assert db.scalar(select(func.count()).select_from(SearchAudience)) == 0
+    assert titles(db, make_user(db), "のお") == ["後のお知らせ"]  # its bigrams too
