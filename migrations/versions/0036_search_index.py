@@ -12,7 +12,7 @@
   `search.models.is_model_object` leaves them out of autogenerate's comparison.
 
 Revision ID: 0036
-Revises: 0031
+Revises: 0032
 Create Date: 2026-12-03 10:05:00
 """
 
@@ -24,7 +24,7 @@ import learning.db
 
 
 revision = '0036'
-down_revision = '0031'
+down_revision = '0032'
 branch_labels = None
 depends_on = None
 
