@@ -63,6 +63,7 @@ ROOMS = (
     "audit",
     "notify",
     "accounts",
+    "search",
     "courses",
     "authoring",
     "training",

@@ -18,6 +18,7 @@ def first_run(app: Flask) -> None:
     from learning.demo.organisation import seed
     from learning.inspections.formats import read_tree as read_inspections
     from learning.inspections.services import import_templates
+    from learning.search import index as search_index
 
     settings = app.extensions["settings"]
     settings.instance_path.mkdir(parents=True, exist_ok=True)
@@ -33,3 +34,6 @@ def first_run(app: Flask) -> None:
             print(f"inspections: {outcome.slug} {outcome.result} (version {outcome.version})")
         if settings.demo:
             print(seed(session))
+        if search_index.is_empty(session):  # a database from before the index (0036), or the demo's FAQ
+            counts = search_index.rebuild(session)
+            print("search: " + ", ".join(f"{count} {kind} entries" for kind, count in counts.items()))

@@ -11,6 +11,7 @@ from learning.inspections import models as inspections  # noqa: F401
 from learning.notify import models as notify  # noqa: F401
 from learning.quizzes import models as quizzes  # noqa: F401
 from learning.rules import models as rules  # noqa: F401
+from learning.search import models as search  # noqa: F401
 from learning.submissions import FormSubmission  # noqa: F401
 from learning.training import models as training  # noqa: F401
 

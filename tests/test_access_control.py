@@ -85,6 +85,8 @@ EXPECTED = {
     "rules_manage.new_document": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
     "rules_manage.new_version": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
     "rules_manage.edit_version": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
+    "search.results": {"GET": ALL},
+    "reading.section": {"GET": ALL},
     "inbox.inbox": {"GET": {Role.DESK, Role.COMPLIANCE, Role.AUDITOR}},
     "inbox.question": {"GET": {Role.DESK, Role.COMPLIANCE, Role.AUDITOR}},
     "inbox.reply": {"POST": {Role.DESK}},
