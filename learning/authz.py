@@ -74,6 +74,8 @@ class Permission(StrEnum):
     INSPECTIONS_READ = "inspections.read"
     # The rules library: documents, their versions and scheduled changes, kept by the compliance office.
     RULES_MANAGE = "rules.manage"
+    # Contractor companies (委託先) and their contracts: registered by the compliance office or the admin.
+    CONTRACTORS_MANAGE = "contractors.manage"
 
 
 # Admin manages accounts but sees no training results, so admin gets no LEARN-style reads of others.
@@ -105,6 +107,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.INSPECTIONS_MANAGE: frozenset({Role.COMPLIANCE}),
     Permission.INSPECTIONS_READ: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
     Permission.RULES_MANAGE: frozenset({Role.COMPLIANCE}),
+    Permission.CONTRACTORS_MANAGE: frozenset({Role.COMPLIANCE, Role.ADMIN}),
 }
 
 PUBLIC = "public"

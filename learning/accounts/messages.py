@@ -68,6 +68,21 @@ ACCOUNT_ERRORS = {
     "duplicate_grant": N_("This person already holds this role with this scope, or it awaits approval."),
 }
 
+# Why a contractor company or contract is refused (accounts/contractors.py).
+CONTRACTOR_ERRORS = {
+    "required": N_("A value is required."),
+    "too_long": N_("At most %(limit)d characters."),
+    "code_format": N_("Letters, digits, '-', '_' and '.' only (up to 40)."),
+    "code_taken": N_("A contractor company already has the code '%(value)s'."),
+    "branch_taken": N_("This company already has a branch named '%(value)s'."),
+    "reference_taken": N_("A contract already has the reference '%(value)s'."),
+    "unknown_department": N_("No department has the code '%(value)s'."),
+    "closed_department": N_("Department '%(value)s' is abolished or merged: choose a department that is open."),
+    "unknown_owner": N_("Nobody has the employee number '%(value)s'."),
+    "owner_left": N_("Employee '%(value)s' has left the company: name an owner who is still here."),
+    "ends_before_start": N_("The end date cannot be before the start date."),
+}
+
 # Codes as people read them (pages and exports never show the raw code).
 LABELS = {
     "role": AUDIT_VALUES["role"],  # one table of role names, the trail's

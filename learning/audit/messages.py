@@ -44,6 +44,9 @@ ACTIONS = {
     "department_import": N_("Departments imported"),
     "department_closed": N_("Department abolished or merged"),
     "roster_import": N_("Roster imported"),
+    "contractor_company_created": N_("Contractor company registered"),
+    "contractor_branch_added": N_("Contractor branch added"),
+    "contractor_contract_added": N_("Contractor contract added"),
     # Content and authoring
     "content_import": N_("Content imported"),
     "module_created": N_("Module created"),
@@ -140,6 +143,7 @@ TARGETS = {
     "access_review": N_("Access review"),
     "inspection_template": N_("Self-inspection checklist"),
     "inspection_version": N_("Checklist version"),
+    "contractor_company": N_("Contractor company"),
 }
 
 DETAILS = {
@@ -225,6 +229,11 @@ DETAILS = {
     "copy_of": N_("Copied from campaign"),
     "name": N_("Name"),
     "name_en": N_("Name (English)"),
+    "name_ja": N_("Name (Japanese)"),
+    "owner_id": N_("Internal owner"),
+    "reference": N_("Contract reference"),
+    "starts_on": N_("Starts on"),
+    "ends_on": N_("Ends on"),
     "withdrawn": N_("Withdrawn (assignments)"),
     "scope": N_("Whose due date"),
     "module_id": N_("Module"),
