@@ -86,6 +86,8 @@ EXPECTED = {
     "contractors.company": {"GET": {Role.COMPLIANCE, Role.ADMIN}},
     "contractors.add_branch": {"POST": {Role.COMPLIANCE, Role.ADMIN}},
     "contractors.add_contract": {"POST": {Role.COMPLIANCE, Role.ADMIN}},
+    "contractors.add_staff": {"POST": {Role.COMPLIANCE, Role.ADMIN}},
+    "contractors.my_staff": {"GET": {Role.CONTRACTOR_SUPERVISOR}},
     "rules_manage.new_document": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
     "rules_manage.new_version": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
     "rules_manage.edit_version": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},

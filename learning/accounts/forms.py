@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, PasswordField, StringField
+from wtforms import DateField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from learning.web.forms import PortalForm
@@ -63,3 +63,11 @@ class ContractorContractForm(PortalForm):
     owner_employee_no = StringField(_l("Internal owner (employee number)"), validators=[DataRequired(), Length(max=20)])
     starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
     ends_on = DateField(_l("Ends on (last day)"), validators=[DataRequired()])
+
+
+class ContractorStaffForm(PortalForm):
+    contract = SelectField(_l("Contract"), choices=[])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    staff_no = StringField(_l("The contractor's own staff number"), validators=[DataRequired(), Length(max=12)])
+    email = StringField(_l("Email (empty: a one-time code to hand over)"), validators=[Length(max=254)])
+    ends_on = DateField(_l("Access ends on (last day; never after the contract's end)"), validators=[DataRequired()])

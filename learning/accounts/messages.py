@@ -66,6 +66,8 @@ ACCOUNT_ERRORS = {
     "review_item_decided": N_("This item has been decided already, or its review is closed."),
     "not_reviewer": N_("This item is for another reviewer."),
     "duplicate_grant": N_("This person already holds this role with this scope, or it awaits approval."),
+    "contractor_role": N_("A contractor's staff cannot hold this role: only contractor supervisor."),
+    "supervisor_is_contractor": N_("Only a contractor's staff can be a contractor supervisor."),
 }
 
 # Why a contractor company or contract is refused (accounts/contractors.py).
@@ -81,7 +83,19 @@ CONTRACTOR_ERRORS = {
     "unknown_owner": N_("Nobody has the employee number '%(value)s'."),
     "owner_left": N_("Employee '%(value)s' has left the company: name an owner who is still here."),
     "ends_before_start": N_("The end date cannot be before the start date."),
+    "staff_no_format": N_("Letters, digits, '-' and '_' only (up to 12)."),
+    "staff_no_taken": N_("This company already has staff number '%(value)s'."),
+    "email": N_("'%(value)s' is not an email address."),
+    "end_after_contract": N_("The end date cannot be after the contract's end (%(contract_end)s)."),
+    "end_in_past": N_("The end date cannot be in the past."),
+    "unknown_contract": N_("No contract of this company has the reference '%(value)s'."),
 }
+
+# A contractor whose access has ended, at sign-in: whom to ask.
+CONTRACTOR_LAPSED = N_(
+    "Your access ended on %(day)s. To continue, contact %(owner)s (%(department)s), who is responsible for "
+    "your company's contract."
+)
 
 # Codes as people read them (pages and exports never show the raw code).
 LABELS = {

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, request
+from flask_babel import format_date
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from learning.accounts.messages import LABELS, PASSWORD_PROBLEMS
+from learning.accounts.messages import CONTRACTOR_LAPSED, LABELS, PASSWORD_PROBLEMS
 from learning.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from learning.i18n import pick
 from learning.web import translated
 
 # The browser a person signed in with keeps a signed note of it (OWASP's "device cookie"): a guess from
@@ -57,3 +59,15 @@ def label(code: str | None, kind: str) -> str:
         return "—"
     template = LABELS[kind].get(code)
     return translated(template, {}) if template else code
+
+
+def lapsed_message(contact) -> str:
+    """A contractor whose access ended (accounts.contractor_staff.Contact): since when, and whom to ask."""
+    return translated(
+        CONTRACTOR_LAPSED,
+        {
+            "day": format_date(contact.ended_on, "medium"),
+            "owner": contact.owner,
+            "department": pick(contact.department),
+        },
+    )

@@ -47,6 +47,8 @@ ACTIONS = {
     "contractor_company_created": N_("Contractor company registered"),
     "contractor_branch_added": N_("Contractor branch added"),
     "contractor_contract_added": N_("Contractor contract added"),
+    "contractor_staff_created": N_("Contractor staff account created"),
+    "contractor_access_lapsed": N_("Contractor access lapsed at its end date"),
     # Content and authoring
     "content_import": N_("Content imported"),
     "module_created": N_("Module created"),
@@ -273,11 +275,14 @@ VALUES = {
         "compliance": N_("Compliance office"),
         "auditor": N_("Internal audit"),
         "admin": N_("IT administrator"),
+        "contractor_head": N_("Contractor supervisor"),
     },
     "reason": {
         "unknown_account": N_("unknown account"),
         "wrong_password": N_("wrong password"),
         "inactive": N_("account not active"),
+        "contract_ended": N_("contractor's access ended"),
+        "contractor_role": N_("a privileged role for a contractor's staff"),
         "second_factor": N_("wrong second-factor code"),
         "left": N_("left the organisation"),
         "compromised": N_("account locked (marked compromised)"),

@@ -4,9 +4,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from learning.accounts import contractors
-from learning.accounts.contractor_models import ContractorCompany
-from learning.accounts.forms import ContractorBranchForm, ContractorCompanyForm, ContractorContractForm
+from learning.accounts import contractor_staff, contractors
+from learning.accounts.contractor_models import ContractorCompany, ContractorContract
+from learning.accounts.forms import (
+    ContractorBranchForm,
+    ContractorCompanyForm,
+    ContractorContractForm,
+    ContractorStaffForm,
+)
 from learning.authz import Permission, requires
 from learning.web import creates_once, db, refuse
 
@@ -45,12 +50,23 @@ def index():
     ), 400 if form.errors else 200
 
 
-def _company_page(company: ContractorCompany, branch_form=None, contract_form=None, status: int = 200):
+def _staff_form(company: ContractorCompany, formdata=True) -> ContractorStaffForm:
+    form = ContractorStaffForm() if formdata else ContractorStaffForm(formdata=None)
+    form.contract.choices = [
+        (str(k.id), f"{k.reference} ({k.starts_on.isoformat()} – {k.ends_on.isoformat()})") for k in company.contracts
+    ]
+    return form
+
+
+def _company_page(company: ContractorCompany, status: int = 200, **forms):
     return render_template(
         "contractors/company.html",
         company=company,
-        branch_form=branch_form or ContractorBranchForm(formdata=None),
-        contract_form=contract_form or ContractorContractForm(formdata=None),
+        branch_form=forms.get("branch_form") or ContractorBranchForm(formdata=None),
+        contract_form=forms.get("contract_form") or ContractorContractForm(formdata=None),
+        staff_form=forms.get("staff_form") or _staff_form(company, formdata=False),
+        staff=contractor_staff.staff_of(db(), company.id),
+        handed_over=forms.get("handed_over"),
     ), status
 
 
@@ -74,7 +90,7 @@ def add_branch(company_id: int):
         else:
             flash(_("The branch has been added."), "success")
             return redirect(url_for(".company", company_id=company.id))
-    return _company_page(company, branch_form=form, status=400)
+    return _company_page(company, 400, branch_form=form)
 
 
 @bp.route("/contractors/<int:company_id>/contracts", methods=["POST"])
@@ -100,4 +116,46 @@ def add_contract(company_id: int):
         else:
             flash(_("The contract has been added."), "success")
             return redirect(url_for(".company", company_id=company.id))
-    return _company_page(company, contract_form=form, status=400)
+    return _company_page(company, 400, contract_form=form)
+
+
+@bp.route("/contractors/<int:company_id>/staff", methods=["POST"])
+@requires(Permission.CONTRACTORS_MANAGE)
+@creates_once()
+def add_staff(company_id: int):
+    """One contractor's account; invited by email, or shown a one-time code here, once, to hand over."""
+    company = _company_or_404(company_id)
+    form = _staff_form(company)
+    if form.validate_on_submit():
+        contract = db().get(ContractorContract, int(form.contract.data))
+        try:
+            if contract is None or contract.company_id != company.id:
+                raise contractors.ContractorError("unknown_contract", field="contract", value=form.contract.data)
+            user = contractor_staff.create_staff(
+                db(),
+                current_user.id,
+                contract,
+                name=form.name.data,
+                staff_no=form.staff_no.data,
+                email=form.email.data,
+                ends_on=form.ends_on.data,
+            )
+            code = contractor_staff.invite_or_code(db(), current_user.id, user)
+        except contractors.ContractorError as error:
+            _put(form, error, "name")
+        else:
+            if code is None:
+                flash(_("The account has been created and an invitation is on its way by email."), "success")
+                return redirect(url_for(".company", company_id=company.id))
+            return _company_page(company, handed_over=(user, code))
+    return _company_page(company, 400, staff_form=form)
+
+
+@bp.route("/contractors/mine")
+@requires(Permission.CONTRACTOR_STAFF)
+def my_staff():
+    """A contractor supervisor: their own company's staff and whether each one's access is in force."""
+    company = db().get(ContractorCompany, current_user.contractor_company_id)
+    if company is None:
+        abort(404)
+    return render_template("contractors/mine.html", company=company, staff=contractor_staff.staff_of(db(), company.id))

@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from learning import clock
 from learning.accounts import services, throttle
 from learning.accounts.forms import CodeForm, LocaleForm, LoginForm, PasswordForm
-from learning.accounts.pages import device_user_id, password_problem, remember_device
+from learning.accounts.pages import device_user_id, lapsed_message, password_problem, remember_device
 from learning.accounts.passwords import MIN_LENGTH
 from learning.accounts.second_factor import new_secret, provisioning_uri, qr_svg
 from learning.authz import Permission, public, requires
@@ -99,6 +99,9 @@ def login():
     if result.locked:
         form.form_errors.append(_wait_message(result))
         return render_template("accounts/login.html", form=form), 429
+    if result.lapsed is not None:  # issue 19: a contractor whose access ended is told whom to ask
+        form.form_errors.append(lapsed_message(result.lapsed))
+        return render_template("accounts/login.html", form=form), 403
     form.form_errors.append(_("The employee number or password is not correct."))
     return render_template("accounts/login.html", form=form), 401
 
