@@ -87,6 +87,8 @@ EXPECTED = {
     "contractors.add_branch": {"POST": {Role.COMPLIANCE, Role.ADMIN}},
     "contractors.add_contract": {"POST": {Role.COMPLIANCE, Role.ADMIN}},
     "contractors.add_staff": {"POST": {Role.COMPLIANCE, Role.ADMIN}},
+    "contractors.upload": {"POST": {Role.COMPLIANCE, Role.ADMIN}},
+    "contractors.apply": {"POST": {Role.COMPLIANCE, Role.ADMIN}},
     "contractors.my_staff": {"GET": {Role.CONTRACTOR_SUPERVISOR}},
     "rules_manage.new_document": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
     "rules_manage.new_version": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},

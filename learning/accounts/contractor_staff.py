@@ -16,14 +16,16 @@ from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.accounts import tokens
+from learning.accounts.contractor_files import ContractTerms, StaffRow, read_staff
 from learning.accounts.contractor_models import ContractorContract
 from learning.accounts.contractors import ContractorError
-from learning.accounts.grants import end_for_people
+from learning.accounts.grants import end_for_people, request_grant
 from learning.accounts.hrfiles import EMAIL_RE
 from learning.accounts.invitations import invite
 from learning.accounts.models import User
 from learning.accounts.signals import people_left
 from learning.audit.services import record
+from learning.authz import Role
 
 STAFF_NO_RE = re.compile(r"^[A-Za-z0-9_-]{1,12}$")
 MAX_NAME = 100
@@ -151,3 +153,43 @@ def lapse_due(session: Session) -> int:
     end_for_people(session, ids, "left", None, False)
     people_left.send(None, session=session, user_ids=ids)
     return len(ids)
+
+
+def _file_terms(session: Session, company_id: int) -> tuple[dict[str, ContractTerms], set[str]]:
+    contracts = {
+        k.reference: ContractTerms(k.id, k.ends_on)
+        for k in session.scalars(select(ContractorContract).where(ContractorContract.company_id == company_id))
+    }
+    taken = set(session.scalars(select(User.contractor_staff_no).where(User.contractor_company_id == company_id)))
+    return contracts, taken
+
+
+def plan_file(session: Session, company_id: int, data: bytes) -> list[StaffRow]:
+    """The dry run of a staff file: its checked rows, or FileRejected with every problem by line and column."""
+    contracts, taken = _file_terms(session, company_id)
+    return read_staff(data, contracts, taken, clock.tokyo_date(clock.now()))
+
+
+def apply_file(session: Session, actor: User, company_id: int, data: bytes) -> list[tuple[User, str | None]]:
+    """Creates every row's account, all or nothing (checked again as the system is now), each invited by email
+    or given a one-time code; a supervisor row gets the role. Returns each account with its code, if any."""
+    rows = plan_file(session, company_id, data)
+    contracts = {
+        k.reference: k
+        for k in session.scalars(select(ContractorContract).where(ContractorContract.company_id == company_id))
+    }
+    made = []
+    for row in rows:
+        user = create_staff(
+            session,
+            actor.id,
+            contracts[row.contract_reference],
+            name=row.name,
+            staff_no=row.staff_no,
+            email=row.email,
+            ends_on=row.ends_on,
+        )
+        if row.supervisor:
+            request_grant(session, user, Role.CONTRACTOR_SUPERVISOR, None, actor)
+        made.append((user, invite_or_code(session, actor.id, user)))
+    return made

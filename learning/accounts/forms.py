@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -71,3 +72,10 @@ class ContractorStaffForm(PortalForm):
     staff_no = StringField(_l("The contractor's own staff number"), validators=[DataRequired(), Length(max=12)])
     email = StringField(_l("Email (empty: a one-time code to hand over)"), validators=[Length(max=254)])
     ends_on = DateField(_l("Access ends on (last day; never after the contract's end)"), validators=[DataRequired()])
+
+
+class ContractorFileForm(PortalForm):
+    file = FileField(
+        _l("CSV file (UTF-8 or Shift_JIS): staff_no,name,email,contract_reference,ends_on,role"),
+        validators=[FileRequired()],
+    )

@@ -31,6 +31,13 @@ FILE_PROBLEMS = {
     "people_remain": N_(
         "Department '%(value)s' cannot be closed: %(n)d people are still in it. Move them with the roster first."
     ),
+    "staff_no_format": N_("Letters, digits, '-' and '_' only (up to 12)."),
+    "staff_no_taken": N_("Staff number '%(value)s' already has an account at this company."),
+    "unknown_contract": N_("No contract of this company has the reference '%(value)s'."),
+    "day_format": N_("'%(value)s' is not a day; write it as YYYY-MM-DD."),
+    "end_after_contract": N_("The end date cannot be after the contract's end (%(contract_end)s)."),
+    "end_in_past": N_("The end date cannot be in the past."),
+    "contractor_role": N_("'%(value)s': a contractor's staff can be only a learner (empty) or contractor_head."),
     "children_remain": N_("Department '%(value)s' cannot be closed: department '%(child)s' under it stays open."),
 }
 

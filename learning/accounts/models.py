@@ -257,7 +257,9 @@ class PendingImport(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(12))  # "departments" or "roster"
+    kind: Mapped[str] = mapped_column(String(12))  # "departments", "roster" or "contractors"
+    # For a contractor's staff file: the contractor company it is for (checked when it is applied).
+    company_id: Mapped[int | None]
     filename: Mapped[str] = mapped_column(String(200))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -8,7 +8,8 @@ from flask import current_app, request
 from flask_babel import format_date
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from learning.accounts.messages import CONTRACTOR_LAPSED, LABELS, PASSWORD_PROBLEMS
+from learning.accounts.hrfiles import FileProblem
+from learning.accounts.messages import AT_LINE, AT_LINE_AND_COLUMN, CONTRACTOR_LAPSED, LABELS, PASSWORD_PROBLEMS
 from learning.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from learning.i18n import pick
 from learning.web import translated
@@ -71,3 +72,13 @@ def lapsed_message(contact) -> str:
             "department": pick(contact.department),
         },
     )
+
+
+def describe(problem: FileProblem) -> str:
+    """A file problem in the reader's language, with its line and column."""
+    message = translated(problem.template, problem.values)
+    if not problem.line:
+        return message
+    if problem.column:
+        return translated(AT_LINE_AND_COLUMN, {"line": problem.line, "column": problem.column, "message": message})
+    return translated(AT_LINE, {"line": problem.line, "message": message})

@@ -5,7 +5,8 @@
 - `contractor_contracts`: a reference (unique), the sponsoring department, the internal owner, start and end
   days; CHECK ends_on >= starts_on.
 - `users.kind` (employee or contractor), `contractor_company_id`, `contract_id`, `contractor_staff_no` (unique
-  per company) and `ends_on` (the last Tokyo day with access).
+  per company) and `ends_on` (the last Tokyo day with access); `pending_imports.company_id` for a contractor's
+  staff file waiting for its dry run to be confirmed.
 - Triggers on both databases (the same rules, in each one's dialect):
   * users: a contractor has a contract of their own company, a staff number and an end day never after the
     contract's (on PostgreSQL the contract's row is read FOR SHARE, so that a contract shortened at the same
@@ -200,6 +201,7 @@ def upgrade() -> None:
     op.add_column('users', sa.Column('ends_on', sa.Date(), nullable=True))
     op.create_index(op.f('ix_users_contract_id'), 'users', ['contract_id'], unique=False)
     op.create_index('uq_users_contractor_staff_no', 'users', ['contractor_company_id', 'contractor_staff_no'], unique=True)
+    op.add_column('pending_imports', sa.Column('company_id', sa.Integer(), nullable=True))
     if op.get_bind().dialect.name == 'postgresql':
         for statement in POSTGRESQL:
             op.execute(statement)
@@ -211,6 +213,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     for statement in DROP[op.get_bind().dialect.name]:
         op.execute(statement)
+    with op.batch_alter_table('pending_imports', schema=None) as batch_op:
+        batch_op.drop_column('company_id')
     op.drop_index('uq_users_contractor_staff_no', table_name='users')
     op.drop_index(op.f('ix_users_contract_id'), table_name='users')
     with op.batch_alter_table('users', schema=None) as batch_op:

@@ -4,14 +4,19 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from learning.accounts import contractor_staff, contractors
+from learning import clock
+from learning.accounts import contractor_staff, contractors, imports
 from learning.accounts.contractor_models import ContractorCompany, ContractorContract
 from learning.accounts.forms import (
     ContractorBranchForm,
     ContractorCompanyForm,
     ContractorContractForm,
+    ContractorFileForm,
     ContractorStaffForm,
 )
+from learning.accounts.hrfiles import MAX_BYTES, FileProblem, FileRejected
+from learning.accounts.models import PendingImport
+from learning.accounts.pages import describe
 from learning.authz import Permission, requires
 from learning.web import creates_once, db, refuse
 
@@ -67,6 +72,8 @@ def _company_page(company: ContractorCompany, status: int = 200, **forms):
         staff_form=forms.get("staff_form") or _staff_form(company, formdata=False),
         staff=contractor_staff.staff_of(db(), company.id),
         handed_over=forms.get("handed_over"),
+        file_form=forms.get("file_form") or ContractorFileForm(formdata=None),
+        problems=forms.get("problems"),
     ), status
 
 
@@ -159,3 +166,49 @@ def my_staff():
     if company is None:
         abort(404)
     return render_template("contractors/mine.html", company=company, staff=contractor_staff.staff_of(db(), company.id))
+
+
+@bp.route("/contractors/<int:company_id>/import", methods=["POST"])
+@requires(Permission.CONTRACTORS_MANAGE)
+def upload(company_id: int):
+    """A staff file's dry run: every problem by line and column, or what would be created; nothing written."""
+    company = _company_or_404(company_id)
+    form = ContractorFileForm()
+    if not form.validate_on_submit():
+        return _company_page(company, 400, file_form=form)
+    data = form.file.data.read(MAX_BYTES + 1)
+    try:
+        if len(data) > MAX_BYTES:
+            raise FileRejected([FileProblem(0, None, "too_large", {"limit": MAX_BYTES // (1024 * 1024)})])
+        rows = contractor_staff.plan_file(db(), company.id, data)
+    except FileRejected as exc:
+        return _company_page(company, 400, file_form=form, problems=[describe(p) for p in exc.problems])
+    pending = PendingImport(
+        kind="contractors",
+        company_id=company.id,
+        filename=(form.file.data.filename or "staff.csv")[:200],
+        data=data,
+        uploaded_by_id=current_user.id,
+        uploaded_at=clock.now(),
+    )
+    db().add(pending)
+    db().flush()
+    return render_template("contractors/preview.html", company=company, rows=rows, pending=pending)
+
+
+@bp.route("/contractors/<int:company_id>/import/<int:pending_id>/apply", methods=["POST"])
+@requires(Permission.CONTRACTORS_MANAGE)
+def apply(company_id: int, pending_id: int):
+    company = _company_or_404(company_id)
+    pending = db().get(PendingImport, pending_id)
+    if pending is None or pending.uploaded_by_id != current_user.id or pending.company_id != company.id:
+        abort(404)
+    data = imports.claim(db(), pending)
+    if data is None:
+        flash(_("This file has already been applied; it was not applied a second time."), "info")
+        return redirect(url_for(".company", company_id=company.id))
+    try:
+        made = contractor_staff.apply_file(db(), current_user, company.id, data)
+    except FileRejected as exc:  # the system changed since the dry run
+        return _company_page(company, 400, problems=[describe(p) for p in exc.problems])
+    return render_template("contractors/applied.html", company=company, made=made)
