@@ -90,9 +90,19 @@ def search_entries(session: Session, today: date) -> Iterator[tuple[RuleDocument
     search index. A PDF version's text is its summary of changes (its file is not read here)."""
     for document, version in library(session, today):
         for language in LANGS:
-            body = version.bodies[language] if version.format == "markdown" else None
-            text = body if body is not None else version.changes[language]
-            yield document, version, language, document.titles[language], text
+            yield document, version, language, document.titles[language], version_text(version, language)
+
+
+def version_text(version: RuleVersion, language: str) -> str:
+    """What a version says in a language, for search: its Markdown, or a PDF version's summary of changes."""
+    body = version.bodies[language] if version.format == "markdown" else None
+    return body if body is not None else version.changes[language]
+
+
+def _indexed(session: Session, document: RuleDocument) -> None:
+    from learning.rules import search_feed  # it reads this module: imported when a version is saved
+
+    search_feed.index_document(session, document)
 
 
 # Views and what is looked up ------------------------------------------------------------------------
@@ -224,6 +234,7 @@ def add_version(
             "effective_on": version.effective_on.isoformat(),
         },
     )
+    _indexed(session, version.document)
     return version
 
 
@@ -258,6 +269,7 @@ def edit_version(
             "effective_on": version.effective_on.isoformat(),
         },
     )
+    _indexed(session, version.document)
     return version
 
 
