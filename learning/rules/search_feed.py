@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.courses.search_feed import plain_text
+from learning.courses.term_settings import Terms, current_terms
+from learning.courses.terms import substitute
 from learning.rules import services
 from learning.rules.models import RuleDocument
 from learning.search import index
@@ -18,13 +20,14 @@ KIND = "rule"
 ENDPOINT = "rules.document"  # the version in force, whichever it is on the day the link is followed
 
 
-def _entry(document: RuleDocument, language: str, title: str, text: str) -> index.Entry:
+def _entry(document: RuleDocument, language: str, title: str, text: str, terms: Terms) -> index.Entry:
+    """As the document's page shows it: the organisation terms substituted (rules/pages.py)."""
     return index.Entry(
         kind=KIND,
         key=f"rule:{document.slug}",
         language=language,
-        title=title,
-        body=plain_text(text or ""),
+        title=substitute(title, language, terms),
+        body=plain_text(substitute(text or "", language, terms)),
         endpoint=ENDPOINT,
         args={"slug": document.slug},
     )
@@ -36,13 +39,14 @@ def index_document(session: Session, document: RuleDocument) -> None:
     version = services.in_force(document, clock.tokyo_date(clock.now()))
     if version is None:
         return
+    terms = current_terms(session)
     for language in ("ja", "en"):
-        index.put(
-            session, _entry(document, language, document.titles[language], services.version_text(version, language))
-        )
+        text = services.version_text(version, language)
+        index.put(session, _entry(document, language, document.titles[language], text, terms))
 
 
 def rebuild(session: Session) -> None:
     """Every document's version in force (registered with the search room)."""
+    terms = current_terms(session)
     for document, _version, language, title, text in services.search_entries(session, clock.tokyo_date(clock.now())):
-        index.put(session, _entry(document, language, title, text))
+        index.put(session, _entry(document, language, title, text, terms))

@@ -89,3 +89,20 @@ def test_a_rules_document_is_found_by_its_version_in_force_and_jobs_follow_a_sch
     run_jobs(db, app.extensions["settings"])
     assert titles(db, reader, "非公開情報の管理") == ["行為規制規程"]
     assert titles(db, reader, "託送業務") == []
+
+
+def test_a_rules_document_is_indexed_with_the_organisation_terms_in_force(app, db):
+    from learning.courses import term_settings
+
+    clock.freeze(datetime(2026, 12, 3, 3, 0, tzinfo=UTC))
+    compliance, reader = make_user(db, "compliance"), make_user(db, locale="ja")
+    db.commit()
+    document = rules.create_document(db, compliance.id, "outline", "regulation", "{{regulation}}", "{{regulation}}")
+    version = rules.VersionDraft(date(2026, 4, 1), "制定", "Issued", "{{grid_company}}の情報", "{{grid_company}}")
+    rules.add_version(db, document, compliance.id, version, LIMIT)
+    db.commit()
+    assert titles(db, reader, "送配電の情報") == ["行為規制遵守規程"]  # デモ電力送配電の情報, the defaults
+    assert titles(db, reader, "grid_company") == []
+    term_settings.set_terms(db, compliance.id, {"grid_company": {"ja": "北送電", "en": "North Grid"}})
+    db.commit()
+    assert titles(db, reader, "北送電の情報") == ["行為規制遵守規程"]
