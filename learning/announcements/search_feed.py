@@ -19,11 +19,11 @@ ENDPOINT = "notices.show"
 
 
 def entries(notice: Notice) -> list[index.Entry]:
-    audience = (
-        index.EVERYONE
-        if notice.everyone
-        else index.Audience(departments=tuple(d.department_id for d in notice.departments))
-    )
+    departments = tuple(d.department_id for d in notice.departments)
+    if notice.heads_only:  # found by the heads among its audience only
+        audience = index.Audience(roles=("manager",)) if notice.everyone else index.Audience(managers_in=departments)
+    else:
+        audience = index.EVERYONE if notice.everyone else index.Audience(departments=departments)
     return [
         index.Entry(
             kind=KIND,

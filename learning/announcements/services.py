@@ -20,6 +20,7 @@ from learning.announcements import search_feed
 from learning.announcements.messages import MESSAGES
 from learning.announcements.models import Notice, NoticeDepartment, NoticeReceipt
 from learning.audit.services import Entry, record
+from learning.authz import Role
 from learning.errors import DomainError
 
 
@@ -44,6 +45,7 @@ class NoticeDraft:
     last_day: date | None
     pinned: bool
     requires_ack: bool
+    heads_only: bool = False  # only the heads of departments (holders of a manager grant) in the audience
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ def _checked(session: Session, draft: NoticeDraft) -> dict:
         "shown_until": tokyo_start(draft.last_day + timedelta(days=1)) if draft.last_day else None,
         "pinned": draft.pinned,
         "requires_ack": draft.requires_ack,
+        "heads_only": draft.heads_only,
     }
 
 
@@ -273,8 +276,15 @@ def _ancestors(department_id: int | None):
     return select(chain.c.id)
 
 
-def _addressed_to(department_id: int | None):
-    """The criterion: a notice is for everyone, or for a subtree the department is in."""
+def _addressed_to(user):
+    """The criterion: a notice is for everyone, or for a subtree the person's department is in; one for heads
+    only, moreover, for a holder of a manager grant in force."""
+    department_id = user.department_id
+    heads = Notice.heads_only.is_(False) if Role.MANAGER not in user.roles else Notice.id.is_not(None)
+    return and_(heads, _in_audience(department_id))
+
+
+def _in_audience(department_id: int | None):
     return or_(
         Notice.everyone.is_(True),
         exists().where(
@@ -298,7 +308,7 @@ def current_for(session: Session, user, now: datetime) -> list[Current]:
     rows = session.execute(
         select(Notice, NoticeReceipt.opened_at, NoticeReceipt.acknowledged_at)
         .outerjoin(NoticeReceipt, and_(NoticeReceipt.notice_id == Notice.id, NoticeReceipt.user_id == user.id))
-        .where(shown_at(now), _addressed_to(user.department_id))
+        .where(shown_at(now), _addressed_to(user))
         .order_by(Notice.pinned.desc(), Notice.shown_from.desc(), Notice.id.desc())
     ).all()
     return [Current(notice, opened, acked) for notice, opened, acked in rows]
@@ -307,10 +317,7 @@ def current_for(session: Session, user, now: datetime) -> list[Current]:
 def shown_to(session: Session, user, notice_id: int, now: datetime) -> bool:
     """Whether this notice is one this person may see now."""
     return (
-        session.scalar(
-            select(Notice.id).where(Notice.id == notice_id, shown_at(now), _addressed_to(user.department_id))
-        )
-        is not None
+        session.scalar(select(Notice.id).where(Notice.id == notice_id, shown_at(now), _addressed_to(user))) is not None
     )
 
 

@@ -33,10 +33,12 @@ class Audience:
     departments: tuple[int, ...] = ()
     roles: tuple[str, ...] = ()
     permissions: tuple[str, ...] = ()
+    managers_in: tuple[int, ...] = ()  # holders of a manager grant whose department is in one of these subtrees
 
     def rows(self) -> list[tuple[str, str]]:
         return [
             *(("department", str(d)) for d in self.departments),
+            *(("manager_in", str(d)) for d in self.managers_in),
             *(("role", r) for r in self.roles),
             *(("permission", p) for p in self.permissions),
         ]

@@ -106,3 +106,55 @@ def test_a_rules_document_is_indexed_with_the_organisation_terms_in_force(app, d
     term_settings.set_terms(db, compliance.id, {"grid_company": {"ja": "北送電", "en": "North Grid"}})
     db.commit()
     assert titles(db, reader, "北送電の情報") == ["行為規制遵守規程"]
+
+
+def test_a_notice_to_the_heads_of_departments_is_found_by_the_heads_and_not_by_their_staff(app, db):
+    clock.freeze(NOW)
+    retail, grid = make_department(db, code="R"), make_department(db, code="G")
+    sales = make_department(db, code="S", parent=retail)
+    author = make_user(db, "compliance", department=retail)
+    head = make_user(db, "manager", department=sales, scope=sales, locale="ja")
+    staff = make_user(db, department=sales, locale="ja")
+    grid_head = make_user(db, "manager", department=grid, scope=grid, locale="ja")
+    db.commit()
+    to_heads = notices.create(
+        db,
+        draft(
+            title_ja="管理職の自主点検",
+            body_ja="部署の端末台帳を確認してください。",
+            everyone=False,
+            departments=(retail.id,),
+            heads_only=True,
+        ),
+        author.id,
+    )
+    notices.publish(db, to_heads.id, to_heads.revision, author.id)
+    to_all_heads = notices.create(
+        db, draft(title_ja="全管理職へ", body_ja="端末台帳の様式を改めました。", heads_only=True), author.id
+    )
+    notices.publish(db, to_all_heads.id, to_all_heads.revision, author.id)
+    db.commit()
+    assert sorted(titles(db, head, "端末台帳")) == ["全管理職へ", "管理職の自主点検"]
+    assert titles(db, staff, "端末台帳") == []  # the learner in the same section finds neither
+    assert titles(db, grid_head, "端末台帳") == ["全管理職へ"]  # a head outside the retail subtree
+    # The home page and the notice page follow the same rule.
+    assert [c.notice.title_ja for c in notices.current_for(db, staff, clock.now())] == []
+    assert {c.notice.title_ja for c in notices.current_for(db, head, clock.now())} == {"全管理職へ", "管理職の自主点検"}
+
+
+def test_the_acknowledgement_counts_of_a_notice_to_heads_count_the_heads_alone(app, db):
+    from learning.accounts.tree import parent_map
+    from learning.announcements import audience
+
+    clock.freeze(NOW)
+    sales = make_department(db, code="S")
+    author = make_user(db, "compliance", department=sales)
+    head = make_user(db, "manager", department=sales, scope=sales)
+    make_user(db, department=sales)
+    db.commit()
+    notice = notices.create(db, draft(heads_only=True, everyone=False, departments=(sales.id,)), author.id)
+    notice = notices.publish(db, notice.id, notice.revision, author.id)
+    db.commit()
+    reached = audience.covered(notice, parent_map(db))
+    assert audience.counts(db, notice, reached) == {sales.id: (1, 0)}  # the head; not the author, not the staff
+    assert [person.id for person, _ in audience.people(db, notice, reached)] == [head.id]
