@@ -5,12 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from learning import clock
-from learning.accounts import services, throttle
+from learning.accounts import oidc, services, throttle, trusted_header
 from learning.accounts.forms import CodeForm, LocaleForm, LoginForm, PasswordForm
 from learning.accounts.pages import device_user_id, password_problem, remember_device
 from learning.accounts.passwords import MIN_LENGTH
 from learning.accounts.second_factor import new_secret, provisioning_uri, qr_svg
+from learning.audit.services import Entry
 from learning.authz import Permission, public, requires
+from learning.errors import N_
 from learning.i18n import LOCALES
 from learning.web import app_settings, db, fail, local_next, security_event, serves_asset
 
@@ -69,11 +71,23 @@ def _pending_user():
 def login():
     if current_user.is_authenticated:
         return redirect(local_next(request.args.get("next")))
+    sso = app_settings().sso
+    if sso.header and request.method == "GET" and request.headers.get(sso.trusted_header):
+        signed_in = trusted_header_sign_in(request.args.get("next", ""))
+        if signed_in is not None:
+            return signed_in
     form = LoginForm(next=request.args.get("next", ""))
     if session.pop("notice", None) == "expired":
         flash(_("Your session has ended. Please sign in again."), "info")
     if not form.validate_on_submit():
-        return render_template("accounts/login.html", form=form), 400 if form.errors else 200
+        return _login_page(form), 400 if form.errors else 200
+    if not sso.password_allowed(form.username.data):
+        entry = Entry("authn_login_fail", None, outcome="failure", details={"reason": "password_off"})
+        security_event(entry)
+        form.form_errors.append(
+            _("Sign-in with a password is turned off. Use “Sign in with your company account” instead.")
+        )
+        return _login_page(form), 403
     # A language picked on the sign-in page becomes the person's saved choice.
     result = services.sign_in(
         db(),
@@ -85,21 +99,100 @@ def login():
         device_user_id=device_user_id(),
     )
     _record(result.refusal)
+    if result.user is not None:
+        return continue_sign_in(result, form.next.data)
+    if result.locked:
+        form.form_errors.append(_wait_message(result))
+        return _login_page(form), 429
+    form.form_errors.append(_("The employee number or password is not correct."))
+    return _login_page(form), 401
+
+
+def _login_page(form):
+    return render_template("accounts/login.html", form=form, sso=app_settings().sso)
+
+
+def continue_sign_in(result, next_url: str):
+    """After a password or the directory vouched for the person: the second factor for a privileged role,
+    or a fresh session."""
     if result.needs_second_factor:
         session.clear()
-        session["pending"] = {"user": result.user.get_id(), "at": clock.now().timestamp(), "next": form.next.data}
+        session["pending"] = {"user": result.user.get_id(), "at": clock.now().timestamp(), "next": next_url}
         if result.user.totp_secret is None:
             services.start_enrolment(db(), result.user, new_secret())
             session["pending"]["enrolling"] = True
-            return redirect(url_for(".second_factor_setup"))
-        return redirect(url_for(".second_factor"))
-    if result.user is not None:
-        return _start_session(result.user, form.next.data)
-    if result.locked:
-        form.form_errors.append(_wait_message(result))
-        return render_template("accounts/login.html", form=form), 429
-    form.form_errors.append(_("The employee number or password is not correct."))
-    return render_template("accounts/login.html", form=form), 401
+            return redirect(url_for("accounts.second_factor_setup"))
+        return redirect(url_for("accounts.second_factor"))
+    return _start_session(result.user, next_url)
+
+
+def _peer_address() -> str | None:
+    """The address of whoever opened the connection: with PROXY_COUNT, ProxyFix has put the client's
+    address from X-Forwarded-For in remote_addr and kept the connection's own aside."""
+    original = request.environ.get("werkzeug.proxy_fix.orig") or {}
+    return original.get("REMOTE_ADDR") or request.environ.get("REMOTE_ADDR")
+
+
+def trusted_header_sign_in(next_url: str):
+    """Signs in the person the reverse proxy names, if the request really comes from it; None when the
+    header is not believed (ignored and audited as a security event) and the sign-in page is shown."""
+    sso = app_settings().sso
+    value = request.headers.get(sso.trusted_header, "")
+    peer = _peer_address()
+    why = trusted_header.refusal(sso, peer, request.headers.get(sso.proxy_check_header))
+    if why is not None:
+        details = {"reason": why, "peer": (peer or "")[:64], "presented": value[:254]}
+        security_event(Entry("authn_trusted_header_refused", None, outcome="failure", details=details))
+        return None
+    name = trusted_header.principal(value, sso.trusted_match)
+    try:
+        user = oidc.find_person(db(), sso.trusted_match, name)
+    except oidc.SsoRefused as refused:
+        return sso_refused(refused, "trusted_header")
+    result = services.sign_in_directory(
+        db(),
+        user,
+        method="trusted_header",
+        address=request.remote_addr,
+        demo_allowed=app_settings().demo,
+        multi_factor=False,
+    )
+    if result.refusal:
+        return sso_refused(oidc.SsoRefused(result.refusal.entry.details["reason"]), "trusted_header", result.refusal)
+    return continue_sign_in(result, next_url)
+
+
+# What a refused directory sign-in tells the person, by reason; the status it is answered with.
+SSO_REFUSALS = {
+    "not_in_roster": (N_("Your company account is not in the portal's list of people."), 403),
+    "ambiguous": (N_("Your company account matches more than one person in the portal."), 403),
+    "no_claim": (N_("The company directory did not say who you are."), 403),
+    "inactive": (N_("Your portal account is not active."), 403),
+    "compromised": (
+        N_("Your portal account is locked because it may have been used by someone else. Reset your password first."),
+        403,
+    ),
+    "state": (N_("This sign-in link has expired or has already been used. Please sign in again."), 400),
+    "provider_unreachable": (N_("The company directory cannot be reached just now. Please try again later."), 502),
+    "provider_error": (N_("The company directory did not sign you in."), 401),
+}
+SSO_REFUSED_OTHERWISE = (N_("The company directory's answer could not be verified. Please sign in again."), 401)
+
+
+def sso_refused(refused, method: str, refusal=None):
+    """Records the refusal and says why, and whom to contact (SSO_CONTACT)."""
+    refusal = refusal or services.directory_refusal(method, refused.reason, presented=refused.presented)
+    security_event(refusal.entry)
+    message, status = SSO_REFUSALS.get(refused.reason, SSO_REFUSED_OTHERWISE)
+    page = render_template(
+        "accounts/sso_refused.html",
+        message=_(message),
+        reason=refused.reason,
+        presented=refused.presented,
+        contact=app_settings().sso.contact,
+        password_on=app_settings().sso.local_sign_in == "on",
+    )
+    return page, status
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
