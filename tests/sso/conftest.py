@@ -20,7 +20,7 @@ import requests
 
 from learning import clock
 from learning.app import create_app
-from tests.conftest import EnglishClient, TEMPLATE_CODE, _fast_sqlite, make_settings
+from tests.conftest import TEMPLATE_CODE, EnglishClient, _fast_sqlite, make_settings
 
 PROVIDER_DIR = Path(__file__).parent / "provider"
 CLIENT_SECRET = "portal-client-secret-for-the-test-provider"
