@@ -265,9 +265,8 @@ def directory_refusal(method: str, reason: str, user: User | None = None, presen
     details = {"method": method, "reason": reason}
     if presented:
         details["presented"] = presented
-    action = "authn_sso_mismatch" if reason in ("not_in_roster", "ambiguous") else "authn_sso_fail"
     entry = Entry(
-        action,
+        "authn_sso_mismatch" if reason in ("not_in_roster", "ambiguous") else "authn_sso_fail",
         user.id if user else None,
         target=("user", user.id) if user else None,
         outcome="failure",

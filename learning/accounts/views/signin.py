@@ -2,17 +2,16 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from learning import clock
 from learning.accounts import oidc, services, throttle, trusted_header
 from learning.accounts.forms import CodeForm, LocaleForm, LoginForm, PasswordForm
-from learning.accounts.pages import device_user_id, password_problem, remember_device
+from learning.accounts.pages import continue_sign_in, device_user_id, password_problem, sso_refused, start_session
 from learning.accounts.passwords import MIN_LENGTH
-from learning.accounts.second_factor import new_secret, provisioning_uri, qr_svg
+from learning.accounts.second_factor import provisioning_uri, qr_svg
 from learning.audit.services import Entry
 from learning.authz import Permission, public, requires
-from learning.errors import N_
 from learning.i18n import LOCALES
 from learning.web import app_settings, db, fail, local_next, security_event, serves_asset
 
@@ -34,16 +33,6 @@ def _require_due_password_change():
     ):
         return redirect(url_for("accounts.change_password"))
     return None
-
-
-def _start_session(user, next_url: str):
-    """A fresh session for the signed-in person: nothing from before sign-in is carried over."""
-    session.clear()
-    login_user(user)
-    now = clock.now().timestamp()
-    # The language rides in the cookie too, so that error pages, which never load the person, use it.
-    session.update(started=now, seen=now, locale=user.locale)
-    return remember_device(redirect(local_next(next_url)), user.id)
 
 
 def _record(refusal) -> None:
@@ -112,20 +101,6 @@ def _login_page(form):
     return render_template("accounts/login.html", form=form, sso=app_settings().sso)
 
 
-def continue_sign_in(result, next_url: str):
-    """After a password or the directory vouched for the person: the second factor for a privileged role,
-    or a fresh session."""
-    if result.needs_second_factor:
-        session.clear()
-        session["pending"] = {"user": result.user.get_id(), "at": clock.now().timestamp(), "next": next_url}
-        if result.user.totp_secret is None:
-            services.start_enrolment(db(), result.user, new_secret())
-            session["pending"]["enrolling"] = True
-            return redirect(url_for("accounts.second_factor_setup"))
-        return redirect(url_for("accounts.second_factor"))
-    return _start_session(result.user, next_url)
-
-
 def _peer_address() -> str | None:
     """The address of whoever opened the connection: with PROXY_COUNT, ProxyFix has put the client's
     address from X-Forwarded-For in remote_addr and kept the connection's own aside."""
@@ -162,39 +137,6 @@ def trusted_header_sign_in(next_url: str):
     return continue_sign_in(result, next_url)
 
 
-# What a refused directory sign-in tells the person, by reason; the status it is answered with.
-SSO_REFUSALS = {
-    "not_in_roster": (N_("Your company account is not in the portal's list of people."), 403),
-    "ambiguous": (N_("Your company account matches more than one person in the portal."), 403),
-    "no_claim": (N_("The company directory did not say who you are."), 403),
-    "inactive": (N_("Your portal account is not active."), 403),
-    "compromised": (
-        N_("Your portal account is locked because it may have been used by someone else. Reset your password first."),
-        403,
-    ),
-    "state": (N_("This sign-in link has expired or has already been used. Please sign in again."), 400),
-    "provider_unreachable": (N_("The company directory cannot be reached just now. Please try again later."), 502),
-    "provider_error": (N_("The company directory did not sign you in."), 401),
-}
-SSO_REFUSED_OTHERWISE = (N_("The company directory's answer could not be verified. Please sign in again."), 401)
-
-
-def sso_refused(refused, method: str, refusal=None):
-    """Records the refusal and says why, and whom to contact (SSO_CONTACT)."""
-    refusal = refusal or services.directory_refusal(method, refused.reason, presented=refused.presented)
-    security_event(refusal.entry)
-    message, status = SSO_REFUSALS.get(refused.reason, SSO_REFUSED_OTHERWISE)
-    page = render_template(
-        "accounts/sso_refused.html",
-        message=_(message),
-        reason=refused.reason,
-        presented=refused.presented,
-        contact=app_settings().sso.contact,
-        password_on=app_settings().sso.local_sign_in == "on",
-    )
-    return page, status
-
-
 @bp.route("/login/code", methods=["GET", "POST"])
 @public
 def second_factor():
@@ -222,7 +164,7 @@ def _second_factor_step(enrolling: bool):
         )
         _record(result.refusal)
         if result.user is not None:
-            return _start_session(result.user, session["pending"].get("next"))
+            return start_session(result.user, session["pending"].get("next"))
         if result.locked:
             form.code.errors = [_wait_message(result)]
             status = 429
@@ -252,7 +194,7 @@ def change_password():
         _record(refusal)
         if not problems:
             flash(_("Your password has been changed. Other sessions have been signed out."), "success")
-            return _start_session(current_user._get_current_object(), url_for("portal.home"))
+            return start_session(current_user._get_current_object(), url_for("portal.home"))
         for problem in problems:
             field = form.current if problem == "current_wrong" else form.new
             field.errors = [*field.errors, password_problem(problem)]

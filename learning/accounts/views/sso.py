@@ -8,7 +8,7 @@ from flask import Blueprint, abort, redirect, request, session, url_for
 from flask_login import current_user
 
 from learning.accounts import oidc, services
-from learning.accounts.views.signin import continue_sign_in, sso_refused
+from learning.accounts.pages import continue_sign_in, sso_refused
 from learning.authz import public
 from learning.web import app_settings, db, local_next, security_event
 
