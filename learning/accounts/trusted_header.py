@@ -36,3 +36,12 @@ def principal(value: str, match: str) -> str:
         return name
     name = name.rsplit("\\", 1)[-1]
     return name.split("@", 1)[0]
+
+
+def names(user, match: str, name: str) -> bool:
+    """Whether the roster key `name` (from principal) is this person's."""
+    if match == "email":
+        return (user.email or "").lower() == name.lower()
+    if match == "employee_no":
+        return user.employee_no == name
+    return (user.login_id or "") == name.lower()

@@ -267,6 +267,7 @@ VALUES = {
         "provider_unreachable": N_("provider unreachable"),
         "address": N_("not from a trusted proxy address"),
         "secret": N_("proxy secret missing or wrong"),
+        "other_person": N_("the proxy named someone other than the signed-in person"),
     },
     "method": {
         "oidc": N_("OpenID Connect"),

@@ -97,6 +97,25 @@ def test_behind_proxy_count_the_connections_own_address_is_checked(db, app, tmp_
     proxied.extensions["db"].engine.dispose()
 
 
+def test_a_session_the_proxy_no_longer_names_ends_and_the_named_person_signs_in(db, client):
+    hanako = make_user(db, login_id="hanako")
+    taro = make_user(db, login_id="taro")
+    db.commit()
+    through_proxy(client)
+    landed = through_proxy(client, "/account/password", user="taro@CORP.EXAMPLE")  # another Windows user now
+    assert landed.status_code == 200 and landed.request.path == "/account/password"
+    assert events(db)[-2:] == [
+        (
+            "authn_sso_mismatch",
+            {"method": "trusted_header", "reason": "other_person", "presented": "taro@CORP.EXAMPLE"},
+        ),
+        ("authn_login_success", {"method": "trusted_header"}),
+    ]
+    mismatch = db.scalars(select(AuditEvent).where(AuditEvent.action == "authn_sso_mismatch")).one()
+    assert mismatch.actor_id == hanako.id
+    assert db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first().actor_id == taro.id
+
+
 def test_a_name_the_roster_does_not_hold_gets_the_contact_page(db, client):
     response = through_proxy(client, user="nobody@CORP.EXAMPLE")
     assert response.status_code == 403

@@ -137,6 +137,29 @@ def trusted_header_sign_in(next_url: str):
     return continue_sign_in(result, next_url)
 
 
+@bp.before_app_request
+def _trusted_header_names_the_signed_in_person():
+    """Behind the Kerberos proxy, a session whose person is not the one the proxy now names (another Windows
+    user at a browser still holding the previous one's cookie) is a mismatch: audited, and this browser's
+    session ends, so that the sign-in page signs in whom the proxy names."""
+    sso = app_settings().sso
+    if not sso.header or serves_asset() or not current_user.is_authenticated:
+        return None
+    value = request.headers.get(sso.trusted_header)
+    if not value or trusted_header.refusal(sso, _peer_address(), request.headers.get(sso.proxy_check_header)):
+        return None
+    if trusted_header.names(current_user, sso.trusted_match, trusted_header.principal(value, sso.trusted_match)):
+        return None
+    details = {"method": "trusted_header", "reason": "other_person", "presented": value[:254]}
+    entry = Entry(
+        "authn_sso_mismatch", current_user.id, target=("user", current_user.id), outcome="failure", details=details
+    )
+    logout_user()
+    session.clear()
+    security_event(entry)
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
+
+
 @bp.route("/login/code", methods=["GET", "POST"])
 @public
 def second_factor():
