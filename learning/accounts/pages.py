@@ -16,7 +16,7 @@ from learning.accounts.messages import LABELS, PASSWORD_PROBLEMS
 from learning.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from learning.accounts.second_factor import new_secret
 from learning.errors import N_
-from learning.web import app_settings, db, local_next, security_event, translated
+from learning.web import app_settings, db, local_next, resume, security_event, translated
 
 # The browser a person signed in with keeps a signed note of it (OWASP's "device cookie"): a guess from
 # elsewhere can slow the account name down, but not this device (accounts/throttle.py).
@@ -67,8 +67,9 @@ def label(code: str | None, kind: str) -> str:
 
 
 def start_session(user, next_url: str):
-    """A fresh session for the signed-in person: nothing from before sign-in is carried over."""
-    session.clear()
+    """A fresh session for the signed-in person: nothing from before sign-in is carried over but a form of
+    theirs refused when their session had ended (web/resume.py), for the page they go back to."""
+    resume.clear_session_for(user.get_id())
     login_user(user)
     now = clock.now().timestamp()
     # The language rides in the cookie too, so that error pages, which never load the person, use it.
@@ -80,7 +81,7 @@ def continue_sign_in(result, next_url: str):
     """After a password or the directory vouched for the person: the second factor for a privileged role,
     or a fresh session."""
     if result.needs_second_factor:
-        session.clear()
+        resume.clear_session_for(result.user.get_id())
         session["pending"] = {"user": result.user.get_id(), "at": clock.now().timestamp(), "next": next_url}
         if result.user.totp_secret is None:
             services.start_enrolment(db(), result.user, new_secret())

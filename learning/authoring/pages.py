@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from learning.accounts.models import User
+from learning.authoring import checks
 from learning.authoring import services as authoring
 from learning.authoring.completeness import Finding
 from learning.authoring.messages import (
@@ -65,6 +66,11 @@ def warning_text(finding) -> str:
     if finding.section is not None:
         return translated(AT_SECTION, {"number": finding.section, "message": message})
     return message
+
+
+def warnings_of(module_id: int, spec) -> list[str]:
+    """A draft's assessment warnings in the user's language, for the editor and the review page."""
+    return [warning_text(f) for f in checks.draft_warnings(db(), module_id, spec)]
 
 
 def content_problem_text(problem) -> str:

@@ -17,3 +17,4 @@ def init_app(app) -> None:
     app.jinja_env.filters["content"] = rendering.shown
     app.add_template_global(rendering.request_terms, "organisation_terms")
     app.add_template_global(TERMS, "ORGANISATION_TERMS")
+    app.add_template_global(rendering.term)

@@ -8,7 +8,7 @@ from flask import g, url_for
 
 from learning.courses import term_settings
 from learning.courses.markdown import render_markdown
-from learning.courses.terms import substitute
+from learning.courses.terms import TERMS, substitute
 from learning.i18n import current_locale, pick
 from learning.web import db
 
@@ -36,6 +36,15 @@ def request_terms() -> term_settings.Terms:
     if "organisation_terms" not in g:
         g.organisation_terms = term_settings.current_terms(db())
     return g.organisation_terms
+
+
+def term(name: str) -> str:
+    """One organisation term (the desk's name …) in the reader's language, for the layout (the footer). An error
+    page reads no database (web/errors.py): it shows the shipped default."""
+    locale = current_locale()
+    if g.get("error_page"):
+        return pick(next(t.default for t in TERMS if t.name == name), locale)
+    return substitute(f"{{{{{name}}}}}", locale, request_terms())
 
 
 def shown(texts: dict | None, locale: str | None = None) -> str:

@@ -61,6 +61,39 @@ TERMS: tuple[Term, ...] = (
         },
         sentence=True,
     ),
+    # How to reach each contact and when, shown on every reader's front page (portal/_contacts.html). The
+    # defaults are the demo organisation's (example.invalid addresses, an extension that rings nowhere).
+    Term(
+        "desk_contact",
+        N_("How to reach the conduct-rule desk, and when"),
+        {
+            "ja": "内線 2100・desk@demo-denryoku.example.invalid（平日 9:00～17:30）。"
+            "ポータルからの相談は24時間受け付けます。",
+            "en": "Extension 2100, desk@demo-denryoku.example.invalid (weekdays 9:00–17:30). "
+            "Questions through the portal are taken at any time.",
+        },
+        sentence=True,
+    ),
+    Term(
+        "compliance_contact",
+        N_("How to reach the compliance office, and when"),
+        {
+            "ja": "内線 2000・compliance@demo-denryoku.example.invalid（平日 9:00～17:30）",
+            "en": "Extension 2000, compliance@demo-denryoku.example.invalid (weekdays 9:00–17:30)",
+        },
+        sentence=True,
+    ),
+    Term(
+        "whistleblowing_contact",
+        N_("How to reach the whistleblowing line, and when (and whether anonymously)"),
+        {
+            "ja": "社外の受付窓口（顧問法律事務所）whistle@demo-law.example.invalid（24時間受付）。"
+            "匿名でも受け付けます。",
+            "en": "The outside reception (the group's law firm), whistle@demo-law.example.invalid, at any time. "
+            "Reports may be anonymous.",
+        },
+        sentence=True,
+    ),
 )
 TERM_NAMES = frozenset(t.name for t in TERMS)
 DEFAULTS: dict[str, dict[str, str]] = {t.name: dict(t.default) for t in TERMS}

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from learning import clock
 from learning.accounts.models import User
 from learning.audit.services import record
+from learning.courses.term_settings import current_terms
+from learning.courses.terms import substitute
 from learning.desk.calendar import business_days_between
 from learning.desk.models import CATEGORIES, STATUSES, DeskMessage, DeskQuestion, FaqEntry
 from learning.desk.service_level import SERVICE_LEVEL_DAYS, asked_between, is_late  # noqa: F401 - read here too
@@ -86,7 +88,11 @@ def desk_reply(session: Session, question: DeskQuestion, staff_id: int, body: st
                 [
                     t(locale, "Dear %(name)s,", name=asker.name),
                     "",
-                    t(locale, "The conduct-rule desk has answered your question. Read the answer on the portal:"),
+                    t(
+                        locale,
+                        "The %(desk)s has answered your question. Read the answer on the portal:",
+                        desk=desk_name(session, locale),
+                    ),
                     f"{portal_url}desk/mine/{question.code}",
                 ]
             )
@@ -224,3 +230,8 @@ def question_stats(session: Session, start: date | None = None, end: date | None
         "quiz_questions": Counter(r.bank_question_id for r in rows if r.bank_question_id).most_common(10),
         "months": sorted(Counter((r.asked_at + JST).strftime("%Y-%m") for r in rows).items()),
     }
+
+
+def desk_name(session: Session, locale: str) -> str:
+    """The desk as the organisation terms in force name it, in an email's language."""
+    return substitute("{{desk}}", locale, current_terms(session))

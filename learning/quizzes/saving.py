@@ -18,7 +18,7 @@ from learning.quizzes.models import Attempt, AttemptQuestion, SavedAnswer
 from learning.quizzes.services import QuizError, check_answerable
 from learning.training.models import Assignment
 from learning.training.progress import OpenAttempt
-from learning.training.services import check_open
+from learning.training.services import TrainingError, check_open
 
 
 def save_answer(
@@ -72,6 +72,25 @@ def _choices(aq: AttemptQuestion, choices: object) -> list[int]:
     if not set(picked) <= set(aq.choice_ids) or (aq.question.kind != "multiple" and len(picked) > 1):
         raise QuizError("save_bad_choices")
     return picked
+
+
+def answer_fields(form: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The answer fields of an attempt form ("q<attempt question id>": [choice ids]), the rest left out."""
+    return {name: values for name, values in form.items() if name[:1] == "q" and name[1:].isdigit()}
+
+
+def save_form(session: Session, attempt: Attempt, assignment: Assignment, form: dict[str, list[str]]) -> int:
+    """Saves the picks of a submitted attempt form that could not be taken (its session had ended), as if each
+    had been saved when it was picked; a field that does not fit the attempt is left out. Returns how many
+    questions were saved."""
+    saved = 0
+    for name, values in answer_fields(form).items():
+        try:
+            save_answer(session, attempt, assignment, int(name[1:]), [int(v) for v in values if v.isdigit()])
+        except (QuizError, TrainingError):
+            continue
+        saved += 1
+    return saved
 
 
 def saved_choices(session: Session, attempt_id: int) -> dict[str, set[str]]:

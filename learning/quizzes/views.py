@@ -12,7 +12,7 @@ from learning.quizzes.services import QuizError, QuizForbidden
 from learning.training.pages import own
 from learning.training.reading import readiness
 from learning.training.services import NotFound, TrainingError, own_assignment
-from learning.web import db, explain, fail, refuse, resumable
+from learning.web import db, explain, fail, refuse, resumable, resume
 from learning.web.forms import PortalForm
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")
@@ -61,7 +61,7 @@ def load(attempt_id: int):
 def _answers_kept() -> str:
     return _(
         "Your session has ended before this quiz was submitted, so nothing has been graded yet. The answers you "
-        "picked were saved as you chose them: sign in again and you will be back on this attempt with them ticked."
+        "picked have been kept: sign in again and you will be back on this attempt with them ticked."
     )
 
 
@@ -72,7 +72,7 @@ def _already_submitted(attempt) -> None:
 
 @bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
 @requires(Permission.LEARN)
-@resumable(_answers_kept)
+@resumable(_answers_kept, keep=saving.answer_fields)
 def attempt(attempt_id: int):
     attempt, assignment = load(attempt_id)
     form = PortalForm()
@@ -107,6 +107,11 @@ def attempt(attempt_id: int):
             ), 400
         return redirect(url_for(".attempt", attempt_id=attempt.id))
     if attempt.is_open:
+        if (kept := resume.take()) is not None and saving.save_form(db(), attempt, assignment, kept):
+            flash(
+                _("The answers you had picked before your session ended are ticked again. Check them and submit."),
+                "info",
+            )
         return render_template(
             "quizzes/attempt.html",
             attempt=attempt,

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DataError, DBAPIError, OperationalError, SQLAlchemyEr
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from learning.web.database import discard
-from learning.web.pipeline import resumable_message
+from learning.web.pipeline import resumable_message, stash_resumable
 from learning.web.responses import wants_json
 
 log = logging.getLogger("learning.errors")
@@ -71,6 +71,7 @@ def _http_error(exc: HTTPException):
     title = link = None
     if isinstance(exc, CSRFError) and not wants_json() and (resumed := resumable_message()):
         # The form's token went with the session (it ended, or another tab signed in again): not the form's fault.
+        stash_resumable(None)  # whose form it was is not known here: only the signed-in owner's page takes it
         title = _("Your session has ended")
         message = resumed
         link = (url_for("accounts.login", next=request.path), _("Sign in again and continue"))

@@ -14,6 +14,7 @@ from learning import clock
 from learning.audit.services import Entry, RequestContext, current_request
 from learning.authz import PUBLIC, declared_permission
 from learning.inputs import control_character_field
+from learning.web import resume
 from learning.web.assets import serves_asset
 from learning.web.responses import fail, wants_json
 from learning.web.security import security_event
@@ -45,16 +46,25 @@ def accepts_upload(limit: int):
     return mark
 
 
-def resumable(message):
+def resumable(message, keep=None):
     """Marks a view whose work is saved as it is done (a quiz attempt's answers): when the session ends, or the
     form's token went with it, the person reads `message()` (why nothing is lost) and is sent to sign in and
-    back to the page, instead of being blamed for the form (errors.py)."""
+    back to the page, instead of being blamed for the form (errors.py). `keep(form)` picks the fields of such a
+    refused POST to bring back after signing in (resume.py), for what was not saved as it was done."""
 
     def mark(view):
         view.resumable = message
+        view.resumable_keep = keep
         return view
 
     return mark
+
+
+def stash_resumable(user_id: str | None) -> None:
+    """A refused POST to a resumable view: keep what its `keep` names for after signing in (resume.py)."""
+    keep = getattr(app_view(), "resumable_keep", None)
+    if keep is not None:
+        resume.stash(keep, user_id)
 
 
 def resumable_message() -> str | None:
@@ -106,6 +116,7 @@ def _enforce_session_lifetime() -> None:
     settings = app_settings()
     started, seen = session.get("started", now), session.get("seen", now)
     if now - seen > settings.idle_minutes * 60 or now - started > settings.absolute_hours * 3600:
+        user_id = current_user.get_id()
         logout_user()
         locale = session.get("locale")
         session.clear()
@@ -113,6 +124,7 @@ def _enforce_session_lifetime() -> None:
             session["locale"] = locale
         if not wants_json():
             session["notice"] = "expired"
+            stash_resumable(user_id)
             resumed = resumable_message()
             if resumed:  # said on the sign-in page, before the sign-in's own "your session has ended"
                 flash(resumed, "info")

@@ -79,3 +79,30 @@ def test_content_stats_prints_the_figures_per_module_and_in_all(app, tmp_path):
     assert "  true/false answered 'true': 4/8 (50%)" in lines
     assert "  multiple select, number of correct options: 1 correct: 2, 2 correct: 2, 3 correct: 2" in lines
     assert "all 2 modules:" in lines
+
+
+def test_variant_spellings_are_warned_where_they_are_and_verbs_are_left_alone(tmp_path, capsys):
+    """引越し and 取替え as the nouns are written in official documents; the verbs (引っ越します, 取り替えた) keep
+    their okurigana and pass."""
+    spec = good_spec()
+    section = replace(spec.sections[1], body={"ja": "前置き。\n\n引っ越しの手続きを案内します。", "en": "Moving."})
+    prompt = {"ja": "メーターの取り替えの日を尋ねられました。どうしますか。", "en": spec.questions[0].prompt["en"]}
+    verbs = {"ja": "新しい家に引っ越します。メーターを取り替えたお宅は？", "en": spec.questions[1].prompt["en"]}
+    questions = [replace(spec.questions[0], prompt=prompt), replace(spec.questions[1], prompt=verbs)]
+    root = write(
+        tmp_path,
+        replace(
+            spec, sections=[spec.sections[0], section, *spec.sections[2:]], questions=[*questions, *spec.questions[2:]]
+        ),
+    )
+    assert check.main(["--strict", str(root)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    folder = root / "01-good-bank"
+    section_file = next((folder / "sections").glob("02-*.ja.md"))
+    bank = folder / "questions.yaml"
+    assert out == [
+        f"{bank}:{line_of(bank, 'メーターの取り替えの日')}: warning: '取り替え' is written '取替え' in these modules "
+        "(the noun's official spelling)",
+        f"{section_file}:{line_of(section_file, '引っ越しの手続き')}: warning: '引っ越し' is written '引越し' in "
+        "these modules (the noun's official spelling)",
+    ]

@@ -116,3 +116,17 @@ def test_the_findings_in_japanese(db, author):
     assert "出題上の注意" in page
     assert "<li>問題3：問題「q3」に section-N のタグがありません</li>" in page
     assert "問題1（日本語）で使われている {{gird_company}} は、登録された用語ではありません。" in page
+
+
+def test_the_reviewer_sees_the_assessment_warnings_the_author_saw(app, db, author):
+    user, client = author()
+    draft = draft_of(db, user, untagged)
+    page = page_text(client, draft)
+    assert submit(client, draft, page).status_code == 302
+    reviewer = make_user(db, "trainer", login_id="reviewer-en")
+    db.commit()
+    other = app.test_client()
+    sign_in(other, reviewer.login_id)
+    review = html.unescape(other.get(f"/editions/{draft.id}/review").get_data(as_text=True))
+    assert "Assessment warnings" in review
+    assert "Question 3: Question 'q3' has no section-N tag" in review

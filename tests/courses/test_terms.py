@@ -218,3 +218,30 @@ def test_the_evidence_pack_lists_the_terms_in_force(db):
     grid = next(t for t in listed if t["name"] == "grid_company")
     assert (grid["ja"], grid["en"]) == (GRID["ja"], GRID["en"]) and grid["updated_at"]
     assert next(t for t in listed if t["name"] == "desk")["updated_at"] is None
+
+
+def test_the_footer_names_the_desk_by_the_words_in_force_and_an_error_page_by_the_default(app, db):
+    compliance, learner = make_user(db, "compliance"), make_user(db, locale="ja")
+    db.commit()
+    term_settings.set_terms(db, compliance.id, {"desk": {"ja": "行動規範ヘルプデスク", "en": "conduct helpdesk"}})
+    db.commit()
+    reader = signed_in(app, learner)
+    footer = reader.get("/").get_data(as_text=True).split('<footer class="site">')[1]
+    assert "行動規範ヘルプデスク" in footer and "行為規制相談窓口" not in footer
+    assert 'href="/desk"' in footer
+    missing = reader.get("/no-such-page")
+    assert missing.status_code == 404
+    assert "行為規制相談窓口" in missing.get_data(as_text=True).split('<footer class="site">')[1]  # no database read
+
+
+def test_the_front_page_names_each_contact_with_how_and_when_to_reach_it(app, db):
+    compliance, learner = make_user(db, "compliance"), make_user(db, locale="ja")
+    db.commit()
+    hours = {"ja": "内線 555（平日 8:30～17:00）", "en": "Extension 555 (weekdays 8:30–17:00)"}
+    term_settings.set_terms(db, compliance.id, {"whistleblowing_contact": hours})
+    db.commit()
+    page = signed_in(app, learner).get("/").get_data(as_text=True)
+    contacts = page.split('id="contacts-title"')[1].split("</section>")[0]
+    assert "<dt>行為規制相談窓口</dt>" in contacts and "（平日 9:00～17:30）" in contacts  # the desk: the defaults
+    assert "<dt>コンプライアンス推進室</dt>" in contacts
+    assert "<dt>内部通報窓口</dt><dd>内線 555（平日 8:30～17:00）</dd>" in contacts

@@ -184,6 +184,7 @@ def test_named_asker_is_told_by_email(app, db, people, smtp_server, tmp_path):
     assert mail["To"] == "asker@example.jp" and "answered" in mail["Subject"]
     assert "回答します" not in mail.get_content()  # the answer itself stays on the portal
     assert f"/desk/mine/{question.code}" in mail.get_content()
+    assert "The conduct-rule desk has answered your question." in mail.get_content()  # the desk's name in force
     jobs.extensions["db"].engine.dispose()
     mine = learner.get(f"/desk/mine/{question.code}").get_data(as_text=True)
     assert "回答します。" in mine

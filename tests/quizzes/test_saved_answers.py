@@ -104,9 +104,64 @@ def test_an_expired_submit_leads_to_sign_in_and_back_to_the_attempt(db, client):
     response = client.post(f"/attempts/{attempt_id}", data={"csrf_token": token, **form})
     assert response.status_code == 302 and response.location == f"/login?next=/attempts/{attempt_id}"
     page = client.get(response.location).get_data(as_text=True)
-    assert "The answers you picked were saved as you chose them" in page
+    assert "The answers you picked have been kept" in page
     assert "Your session has ended. Please sign in again." in page
     assert attempt_row(db, attempt_id).submitted_at is None
+
+
+def sign_in_again(client, user, attempt_id: int):
+    return client.post(
+        f"/login?next=/attempts/{attempt_id}",
+        data={
+            "username": user.employee_no,
+            "password": "correct-horse-battery",
+            "csrf_token": csrf_token(client, "/login"),
+            "next": f"/attempts/{attempt_id}",
+        },
+    )
+
+
+@pytest.mark.parametrize("token_gone", [False, True], ids=["idle-timeout", "token-gone"])
+def test_without_javascript_the_answers_sent_after_the_session_ended_come_back(db, client, token_gone):
+    """No script saved the picks: the only copy is the form sent after the session ended. It is kept in the
+    cookie across the sign-in, saved to the same attempt and ticked again; a field that does not fit the attempt
+    is left out. Both refusals: the idle timeout (cookie and token still there) and a token that went with the
+    session (another tab signed out)."""
+    user, _, attempt_id = open_quiz(db, client)
+    form = answers_for(db, attempt_id, right=True)
+    token = csrf_token(client, f"/attempts/{attempt_id}")
+    clock.freeze(clock.now() + timedelta(minutes=31 if not token_gone else 1))
+    if token_gone:
+        assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    tampered = {**form, "q999999": ["1"], "unrelated": ["x"]}
+    response = client.post(f"/attempts/{attempt_id}", data={"csrf_token": token, **tampered})
+    assert response.status_code == (400 if token_gone else 302)
+    assert saved_rows(db, attempt_id) == {} and attempt_row(db, attempt_id).submitted_at is None
+
+    signed_in = sign_in_again(client, user, attempt_id)
+    assert signed_in.status_code == 302 and signed_in.location == f"/attempts/{attempt_id}"
+    page = client.get(signed_in.location).get_data(as_text=True)
+    assert "ticked again. Check them and submit." in page
+    assert all(ticked(page, c) for _, choices in as_json(form) for c in choices)
+    assert saved_rows(db, attempt_id) == {q: ",".join(map(str, sorted(c))) for q, c in as_json(form)}
+    assert "ticked again" not in client.get(f"/attempts/{attempt_id}").get_data(as_text=True)  # taken once
+    assert post(client, f"/attempts/{attempt_id}", form).status_code == 302
+    assert attempt_row(db, attempt_id).score == 100
+
+
+def test_answers_kept_from_an_ended_session_go_to_nobody_else(db, client):
+    """Someone else signing in at the same browser does not get the kept answers, nor does the owner later."""
+    _, _, attempt_id = open_quiz(db, client)
+    form = answers_for(db, attempt_id, right=True)
+    token = csrf_token(client, f"/attempts/{attempt_id}")
+    clock.freeze(clock.now() + timedelta(minutes=31))
+    assert client.post(f"/attempts/{attempt_id}", data={"csrf_token": token, **form}).status_code == 302
+    other = make_user(db, "learner", employee_no="E77001")
+    db.commit()
+    assert sign_in_again(client, other, attempt_id).status_code == 302
+    with client.session_transaction() as cookie:
+        assert "resume_form" not in cookie
+    assert saved_rows(db, attempt_id) == {}
 
 
 def test_the_endpoint_refuses_what_is_not_the_persons_open_attempt(app, db, client):

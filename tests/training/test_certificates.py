@@ -228,3 +228,9 @@ def test_a_certificate_whose_period_was_corrected_is_shown_withdrawn(app, db, or
     amendments.amend(db, assignment, "not_completed", "受講者本人ではない", org["compliance"].id)
     page = verify(client_of(app, db, org["compliance"]), number).get_data(as_text=True)
     assert "Withdrawn:" in page and "受講者本人ではない" in page and "Valid:" not in page
+
+
+def test_the_menu_leads_staff_who_may_verify_to_the_verification_page_and_nobody_else(app, db, org):
+    link = '<a href="/certificates/verify">Verify a certificate</a>'
+    assert link in client_of(app, db, org["sales_head"]).get("/").get_data(as_text=True)
+    assert link not in client_of(app, db, make_user(db)).get("/").get_data(as_text=True)

@@ -44,9 +44,7 @@ def start():
         url, state = oidc.begin(db(), sso, _callback_url(), next_url)
     except oidc.SsoRefused as refused:
         return sso_refused(refused, "oidc")
-    locale = session.get("locale")
-    session.clear()
-    session.update(sso_state=state, **({"locale": locale} if locale else {}))
+    session["sso_state"] = state  # the callback must come back to this browser (the rest is kept: web/resume.py)
     return redirect(url)
 
 

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from learning.authoring import checks, completeness, imports, review
+from learning.authoring import completeness, imports, review
 from learning.authoring import services as authoring
 from learning.authoring.forms import DraftForm, ImageForm, RevisionForm, SubmitForm
 from learning.authoring.pages import (
@@ -25,7 +25,7 @@ from learning.authoring.pages import (
     saved,
     split_tags,
     text,
-    warning_text,
+    warnings_of,
 )
 from learning.authoring.services import AuthoringError
 from learning.authz import Permission, requires
@@ -134,7 +134,7 @@ def editor_page(edition: Edition, current, form: DraftForm) -> dict:
         "previews": previews,
         "image_base": base,
         "findings": [finding_text(f) for f in completeness.findings(current)],
-        "warnings": [warning_text(f) for f in checks.draft_warnings(db(), edition.module_id, current)],
+        "warnings": warnings_of(edition.module_id, current),
         "images": db().query(ModuleImage.name).filter_by(edition_id=edition.id).order_by(ModuleImage.name).all(),
         "row_form": RevisionForm(data={"revision": edition.revision}),
         "image_form": ImageForm(data={"revision": edition.revision}),

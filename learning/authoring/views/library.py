@@ -13,7 +13,7 @@ from learning.authoring import review as reviewing
 from learning.authoring import services as authoring
 from learning.authoring.diff import diff_editions
 from learning.authoring.forms import GiftForm, NewModuleForm, ReviewForm, RevisionForm, UploadForm
-from learning.authoring.pages import content_problem_text, get_edition, gift_text, people_of, refused
+from learning.authoring.pages import content_problem_text, get_edition, gift_text, people_of, refused, warnings_of
 from learning.authoring.services import AuthoringError
 from learning.authz import Permission, requires
 from learning.courses.formats import bundle, gift
@@ -84,11 +84,13 @@ def review(edition_id: int):
     edition = get_edition(edition_id)
     form = ReviewForm()
     before = changes_against(edition)
+    spec = spec_from_edition(db(), edition)
     return render_template(
         "authoring/review.html",
         edition=edition,
         before=before,
-        diff=edition_diff(before, edition),
+        diff=diff_editions(spec_from_edition(db(), before) if before else None, spec),
+        warnings=warnings_of(edition.module_id, spec),  # what the author saw: the reviewer judges them too
         form=form,
         people=people_of(edition),
         own=reviewing.is_own_draft(edition, current_user.id),

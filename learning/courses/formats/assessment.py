@@ -19,6 +19,7 @@ from learning.courses.formats.cues import (
     sound,
 )
 from learning.courses.formats.spec import LANGS, ModuleSpec, QuestionSpec
+from learning.courses.formats.wording import wording_findings
 from learning.errors import N_
 
 SECTION_TAG = re.compile(r"^section-(\d+)$")
@@ -64,8 +65,9 @@ def warning(code: str, message: str, **where) -> Finding:
 
 
 def module_findings(spec: ModuleSpec) -> list[Finding]:
-    """Every warning about one module on its own: section tags, then the bank's cue rules."""
-    return section_findings(spec) + option_findings(spec) + bank_findings(bank_stats(spec.questions))
+    """Every warning about one module on its own: section tags, the bank's cue rules, then the spelling."""
+    findings = section_findings(spec) + option_findings(spec) + bank_findings(bank_stats(spec.questions))
+    return findings + wording_findings(spec)
 
 
 def section_findings(spec: ModuleSpec) -> list[Finding]:

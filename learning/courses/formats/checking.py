@@ -34,13 +34,22 @@ class Locator:
             return self._shown("questions.yaml"), item.line_of(finding.part) if finding.part else item.line
         if finding.section is not None:
             files = sorted((self.folder / "sections").glob(f"{finding.section:02d}-*.ja.md"))
-            return self._shown(files[0].relative_to(self.folder).as_posix() if files else "sections"), 1
+            if not files:
+                return self._shown("sections"), 1
+            return self._shown(files[0].relative_to(self.folder).as_posix()), _line_with(files[0], finding)
         if finding.part is not None:
             return self._shown("module.yaml"), self.module.line_of(finding.part)
         return self._shown("questions.yaml"), 1  # the bank as a whole
 
     def _shown(self, name: str) -> str:
         return f"{self.shown_as}/{name}"
+
+
+def _line_with(file: Path, finding: Finding) -> int:
+    """The first line of a section's file holding what a finding quotes (a variant spelling), else line 1."""
+    quoted = finding.params.get("variant")
+    lines = file.read_text("utf-8-sig").splitlines() if quoted else []
+    return next((number for number, line in enumerate(lines, 1) if quoted in line), 1)
 
 
 def check(path: Path) -> list[Problem]:
