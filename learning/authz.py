@@ -63,6 +63,17 @@ class Permission(StrEnum):
     # The organisation terms content names (the group's companies, desk, regulation): set once per
     # installation by the compliance office, which owns what the training says about the group.
     TERMS_MANAGE = "terms.manage"
+    # Notices and messages from management: the compliance office writes them; one asking for acknowledgement
+    # is published by a second compliance officer (announcements/services.py, and a CHECK in the database).
+    ANNOUNCEMENTS_MANAGE = "announcements.manage"
+    # Reminding those who have not acknowledged a notice: compliance anywhere, a department head their subtrees.
+    ANNOUNCEMENTS_REMIND = "announcements.remind"
+    # Self-inspection checklists (自主点検): compliance writes and publishes them (four eyes: a second
+    # compliance officer approves); internal audit reads every version and change.
+    INSPECTIONS_MANAGE = "inspections.manage"
+    INSPECTIONS_READ = "inspections.read"
+    # The rules library: documents, their versions and scheduled changes, kept by the compliance office.
+    RULES_MANAGE = "rules.manage"
 
 
 # Admin manages accounts but sees no training results, so admin gets no LEARN-style reads of others.
@@ -89,6 +100,11 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.ANNUAL_REPORT: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
     Permission.EVIDENCE_PACK: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
     Permission.TERMS_MANAGE: frozenset({Role.COMPLIANCE}),
+    Permission.ANNOUNCEMENTS_MANAGE: frozenset({Role.COMPLIANCE}),
+    Permission.ANNOUNCEMENTS_REMIND: frozenset({Role.COMPLIANCE, Role.MANAGER}),
+    Permission.INSPECTIONS_MANAGE: frozenset({Role.COMPLIANCE}),
+    Permission.INSPECTIONS_READ: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
+    Permission.RULES_MANAGE: frozenset({Role.COMPLIANCE}),
 }
 
 PUBLIC = "public"

@@ -111,6 +111,9 @@ class Settings:
     hash_profile: str = "standard"  # PASSWORD_HASH_PROFILE
     export_slots: int = 1  # EXPORT_SLOTS: downloads a worker process makes at once (learning/web/heavy.py)
     export_wait_seconds: int = 60  # EXPORT_WAIT_SECONDS: how long a download waits for a slot before 503
+    # INSPECTION_EVIDENCE_MAX_KB: the largest evidence file (image or PDF) a self-inspection answer takes
+    inspection_evidence_max_kb: int = 5120
+    rules_pdf_max_mb: int = 10  # RULES_PDF_MAX_MB: the largest PDF a rules document version may carry
     portal_url_set: bool = False  # PORTAL_URL was given (production requires it: a guessed address is wrong)
     sso: SsoSettings = field(default_factory=lambda: SsoSettings())  # noqa: PLW0108 - defined below
 
@@ -133,7 +136,6 @@ class SsoSettings:
     oidc_match: str = "email"  # OIDC_MATCH: the roster's field it is compared with (email or employee_no)
     oidc_mfa_values: tuple[str, ...] = ()  # OIDC_MFA_AMR: amr values that stand for our second factor
     oidc_leeway_seconds: int = 60  # OIDC_CLOCK_SKEW_SECONDS
-    oidc_logout: bool = False  # OIDC_PROVIDER_LOGOUT: signing out also ends the provider's session
     trusted_header: str = ""  # TRUSTED_HEADER: e.g. X-Remote-User, set by the proxy after Kerberos
     trusted_proxies: tuple = ()  # TRUSTED_HEADER_PROXIES: the proxies' networks (ip_network objects)
     proxy_check_header: str = "X-Proxy-Secret"  # TRUSTED_HEADER_SECRET_NAME
@@ -195,7 +197,6 @@ def sso_settings(env: dict) -> SsoSettings:
         oidc_match=_choice(env, "OIDC_MATCH", "email", OIDC_MATCHES),
         oidc_mfa_values=_words(env.get("OIDC_MFA_AMR")),
         oidc_leeway_seconds=max(0, _int(env, "OIDC_CLOCK_SKEW_SECONDS", 60)),
-        oidc_logout=_flag(env, "OIDC_PROVIDER_LOGOUT"),
         trusted_header=(env.get("TRUSTED_HEADER") or "").strip(),
         trusted_proxies=_networks(env, "TRUSTED_HEADER_PROXIES"),
         proxy_check_header=(env.get("TRUSTED_HEADER_SECRET_NAME") or "X-Proxy-Secret").strip(),
@@ -258,7 +259,9 @@ def load_settings(env: dict | None = None, instance_path: Path | None = None) ->
         hash_profile=password_hash_profile(env),
         export_slots=max(1, _int(env, "EXPORT_SLOTS", 1)),
         export_wait_seconds=max(0, _int(env, "EXPORT_WAIT_SECONDS", 60)),
+        inspection_evidence_max_kb=max(1, _int(env, "INSPECTION_EVIDENCE_MAX_KB", 5120)),
         portal_url_set=bool(env.get("PORTAL_URL")),
+        rules_pdf_max_mb=max(1, _int(env, "RULES_PDF_MAX_MB", 10)),
         sso=sso_settings(env),
     )
     check_sso(settings.sso, production)

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from learning.config import ConfigError, database_url, refuse_to_start
 from learning.db import make_engine
 from learning.models import metadata
+from learning.search.models import is_model_object
 
 config = context.config
 if config.config_file_name:  # the `alembic` command; the app keeps its own logging
@@ -43,6 +44,7 @@ def _run(connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=is_model_object,  # the search index's FTS5 tables are no models
     )
     with context.begin_transaction():
         context.run_migrations()

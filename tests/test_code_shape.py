@@ -65,8 +65,8 @@ def test_services_models_and_pure_modules_load_no_flask():
 
 
 def test_the_app_registers_every_room_once():
-    """Two apps in one process: the second has the same routes and commands, and the publish receiver is
-    connected once (registration is by init_app, idempotent, never by importing a module)."""
+    """Two apps in one process: the second has the same routes and commands, and the publish receivers are
+    connected once each (registration is by init_app, idempotent, never by importing a module)."""
     from learning.app import create_app
     from learning.courses.signals import edition_published
     from tests.conftest import make_settings
@@ -81,5 +81,20 @@ def test_the_app_registers_every_room_once():
         first, second = build(one), build(two)
     assert first == second
     assert {"library.library", "editor.edit", "inbox.inbox", "audit.trail", "desk.ask"} <= first[0]
-    assert first[1] == {"db", "audit", "content", "gift", "demo", "org", "roster", "jobs", "campaigns", "access"}
-    assert len(edition_published.receivers) == 1
+    assert first[1] == {
+        "db",
+        "audit",
+        "content",
+        "gift",
+        "demo",
+        "org",
+        "roster",
+        "jobs",
+        "campaigns",
+        "access",
+        "inspections",
+        "search",
+    }
+    # The re-attestation (training) and the search index (courses), each once.
+    receivers = sorted(f"{r().__module__}.{r().__name__}" for r in edition_published.receivers.values())
+    assert receivers == ["learning.courses.search_feed.on_published", "learning.training.reattest.on_published"]

@@ -37,15 +37,33 @@ def test_first_run_creates_everything_and_a_second_run_reuses_it(tmp_path):
         yearly = session.scalar(select(Campaign.id).where(Campaign.name_en == "FY2026 conduct-rule training (demo)"))
         current = select(func.count()).select_from(Assignment).where(Assignment.campaign_id == yearly)
         assert session.scalar(current) == count(User) * 5  # everyone, the five general modules, this year
-        # Two closed years of history before it, and a campaign for each of the ten role modules.
-        assert count(Campaign) == 3 + 10
-        assert session.scalar(select(func.count()).where(Campaign.name_en.like("FY2026 role training:%"))) == 10
+        # Two closed years of history before it, and a campaign for each of the ten role modules, the one on
+        # moving between the companies as two (a transfer rule each way, grid → retail and retail → grid).
+        assert count(Campaign) == 3 + 11
+        assert session.scalar(select(func.count()).where(Campaign.name_en.like("FY2026 role training:%"))) == 11
+        heads_only = session.scalars(select(Campaign.name_en).where(Campaign.managers_only.is_(True))).all()
+        assert heads_only == ["FY2026 role training: managers (demo)"]
+        rules = session.scalars(select(Campaign.name_en).where(Campaign.transfer_from_id.is_not(None))).all()
+        assert sorted(rules) == [
+            "FY2026 role training: moves between the companies, grid to retail (demo)",
+            "FY2026 role training: moves between the companies, retail to grid (demo)",
+        ]
         roots = session.scalars(select(Department.name_en).where(Department.parent_id.is_(None))).all()
         assert len(roots) == 2  # the retail company and the grid company
         names = " ".join(session.scalars(select(Department.name_en)))
         assert "Branch" in names and "Call Centre" in names and "Network Centre" in names
         logins = set(session.scalars(select(User.login_id).where(User.login_id.is_not(None))))
-        assert logins == {"learner", "manager", "desk", "trainer", "reviewer", "compliance", "auditor", "admin"}
+        assert logins == {
+            "learner",
+            "manager",
+            "desk",
+            "trainer",
+            "reviewer",
+            "compliance",
+            "officer",
+            "auditor",
+            "admin",
+        }
         learner = session.scalar(select(User).where(User.login_id == "learner"))
         manager = session.scalar(select(User).where(User.login_id == "manager"))
         scopes = session.scalars(

@@ -13,13 +13,16 @@ from learning import migrate
 from learning.desk.models import CODE_ALPHABET, CODE_LENGTH
 from learning.models import metadata
 from learning.quizzes.models import Attempt
+from learning.search.models import is_model_object
 from tests.conftest import PG_URL
 
 
 def test_migrations_match_the_models(database_url):
     engine = create_engine(database_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True, "include_name": is_model_object}), metadata
+        )
     engine.dispose()
     assert diff == []
 
@@ -258,3 +261,78 @@ def test_completed_assignments_get_certificate_numbers(scratch_url):
     assert rows[0].number != rows[1].number
     assert all(re.fullmatch(f"[{CODE_ALPHABET}]{{16}}", r.number) for r in rows)
     assert {str(r.issued_at)[:19] for r in rows} == {"2026-06-02 03:00:00"}
+
+
+def test_reminders_already_sent_keep_the_due_date_they_were_sent_for(scratch_url):
+    """0032, on both databases: each reminder row gets the due date the assignment had when it was written
+    (the previous due date of the first extension after it, else the due date now), so the steps already
+    passed stay passed for that date and an extension's new date has steps of its own."""
+    url = scratch_url
+    migrate.upgrade(url, "0031")
+    engine = create_engine(url)
+    at, june, july = "2026-04-01 00:00:00.000000", "2026-06-30 14:59:59.000000", "2026-07-31 14:59:59.000000"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, employee_no, name, locale, status, session_version, must_change_password, "
+                "is_demo, created_at) VALUES (1, 'P1', 'P1', 'ja', 'active', 1, false, false, :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(text("INSERT INTO modules (id, slug, created_at) VALUES (1, 'a', :at)"), {"at": at})
+        conn.execute(
+            text(
+                "INSERT INTO editions (id, module_id, version, label, status, title_ja, title_en, summary_ja, "
+                "summary_en, minutes, pass_mark, draw, content_hash, created_at) VALUES (1, 1, 1, '2026', "
+                "'published', 't', 't', '', '', 10, 60, 3, '', :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO campaigns (id, name_ja, name_en, status, whole_organisation, recurrence, opens_on, "
+                "due_on, period_start, period_end, event_due_days, reminder_days, escalate_after_days, created_at, "
+                "revision) VALUES (1, 'c', 'c', 'running', true, 'yearly', '2026-04-01', '2026-06-30', "
+                "'2026-04-01', '2027-04-01', 30, '14,7,1', 7, :at, 1)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO assignments (id, user_id, edition_id, campaign_id, reason, status, assigned_at, due_at, "
+                "last_section, sections_done) VALUES (1, 1, 1, 1, 'campaign', 'assigned', :at, :july, 0, 0), "
+                "(2, 1, 1, NULL, 'manual', 'assigned', :at, :june, 0, 0)"
+            ),
+            {"at": at, "june": june, "july": july},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO due_extensions (id, campaign_id, scope, user_id, due_on, reason, extended_by_id, "
+                "extended_at, assignments) VALUES (1, 1, 'person', 1, '2026-07-31', 'r', 1, "
+                "'2026-06-30 01:00:00.000000', 1)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO due_extension_items (id, extension_id, assignment_id, previous_due_at, new_due_at) "
+                "VALUES (1, 1, 1, :june, :july)"
+            ),
+            {"june": june, "july": july},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO reminder_log (id, assignment_id, step, at) VALUES "
+                "(1, 1, 'before:1', '2026-06-29 01:00:00.000000'), "  # before the extension: for 30 June
+                "(2, 1, 'before:14', '2026-07-17 01:00:00.000000'), "  # after it: for 31 July
+                "(3, 2, 'before:7', '2026-06-23 01:00:00.000000')"  # never extended: its due date
+            )
+        )
+    migrate.upgrade(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, due_at FROM reminder_log ORDER BY id")).all()
+    engine.dispose()
+    assert [(r.id, str(r.due_at)[:19]) for r in rows] == [
+        (1, "2026-06-30 14:59:59"),
+        (2, "2026-07-31 14:59:59"),
+        (3, "2026-06-30 14:59:59"),
+    ]

@@ -88,8 +88,31 @@ ACTIONS = {
     "faq_draft": N_("FAQ entry returned to draft"),
     "faq_published": N_("FAQ entry published"),
     "faq_retired": N_("FAQ entry retired"),
+    # Self-inspection checklists
+    "inspection_template_created": N_("Self-inspection checklist created"),
+    "inspection_draft_started": N_("Checklist draft started"),
+    "inspection_draft_edited": N_("Checklist draft edited"),
+    "inspection_submitted": N_("Checklist version sent for review"),
+    "inspection_sent_back": N_("Checklist version sent back to its author"),
+    "inspection_published": N_("Checklist version published"),
+    "inspection_templates_imported": N_("Checklist templates imported"),
+    # The rules library
+    "rule_document_created": N_("Rules document created"),
+    "rule_version_added": N_("Rules document version added"),
+    "rule_version_edited": N_("Scheduled rules document version changed"),
+    "rule_acknowledged": N_("Rules document version acknowledged"),
     # Reports and the trail itself
     "staff_reminder_sent": N_("Reminder sent to a department's staff"),
+    # Notices and messages from management
+    "notice_created": N_("Notice written"),
+    "notice_edited": N_("Notice edited"),
+    "notice_submitted": N_("Notice sent for review"),
+    "notice_sent_back": N_("Notice returned to draft"),
+    "notice_approved": N_("Notice approved by a second person"),
+    "notice_published": N_("Notice published"),
+    "notice_withdrawn": N_("Notice withdrawn"),
+    "notice_acknowledged": N_("Notice acknowledged as read"),
+    "notice_reminder_sent": N_("Reminder sent to confirm a notice has been read"),
     "report_viewed": N_("Report viewed"),
     "report_exported": N_("Report exported"),
     "audit_trail_exported": N_("Audit trail exported"),
@@ -114,7 +137,12 @@ TARGETS = {
     "attempt": N_("Quiz attempt"),
     "desk_question": N_("Desk question"),
     "faq": N_("FAQ entry"),
+    "notice": N_("Notice"),
+    "rule_document": N_("Rules document"),
+    "rule_version": N_("Rules document version"),
     "access_review": N_("Access review"),
+    "inspection_template": N_("Self-inspection checklist"),
+    "inspection_version": N_("Checklist version"),
 }
 
 DETAILS = {
@@ -131,6 +159,9 @@ DETAILS = {
     "changed": N_("Changed"),
     "code": N_("Code"),
     "department": N_("Department"),
+    "document": N_("Document"),
+    "effective_on": N_("Takes effect on"),
+    "version": N_("Version"),
     "department_id": N_("Department"),
     "edition_id": N_("Edition"),
     "email": N_("Email address"),
@@ -220,6 +251,12 @@ DETAILS = {
     "page": N_("Page of results"),
     # What was searched for (the access register, the people search)
     "q": N_("Search"),
+    # Notices
+    "requires_ack": N_("Asks for acknowledgement"),
+    "notice": N_("Notice"),
+    # Checklist drafts: what an edit changed, and which item (by its key)
+    "change": N_("Change"),
+    "item": N_("Item"),
 }
 
 # Coded values, by the detail key that carries them; any other value is shown as it is.
@@ -243,6 +280,7 @@ VALUES = {
         "wrong_code": N_("wrong reset code"),
         "own_grant": N_("a role of one's own"),
         "own_request": N_("approving one's own request"),
+        "own_notice": N_("approving a notice one wrote, edited or sent"),
         "not_approver": N_("not allowed to approve"),
         "own_reset_code": N_("a reset code for one's own account"),
         "access_review": N_("an access review item for someone else"),
@@ -296,6 +334,9 @@ VALUES = {
         "evidence_pack": N_("Evidence pack"),
         "people_search": N_("People search"),
         "departments": N_("Departments"),
+        "notice_acknowledgements": N_("Acknowledgements by department"),
+        "notice_acknowledgements_people": N_("Acknowledgements of a department"),
+        "notice_reminder": N_("Reminder to confirm a notice has been read"),
     },
     "state": {"active": N_("in force"), "ended": N_("ended"), "all": N_("in force and ended")},
     "scope": {"person": N_("one person"), "department": N_("a department subtree"), "campaign": N_("everyone")},
@@ -319,6 +360,7 @@ VALUES = {
         "answered": N_("answered"),
         "closed": N_("closed"),
     },
+    "kind": {"notice": N_("notice"), "management": N_("message from management")},
     "format": {"html": N_("page"), "csv": "CSV", "xlsx": "XLSX", "json": "JSON", "pdf": "PDF", "zip": "ZIP"},
     "outcome": OUTCOMES,
     "target_type": TARGETS,

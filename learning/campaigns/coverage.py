@@ -7,15 +7,24 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from learning.accounts.models import User
+from learning import clock
+from learning.accounts.models import RoleGrant, User
+from learning.authz import Role
 from learning.campaigns.models import Campaign
 from learning.campaigns.periods import start_of_day
 from learning.training.models import Assignment
 
 
-def audience(area: set[int]):
-    """The people a campaign covers now: active, in its departments."""
-    return select(User.id).where(User.status == "active", User.department_id.in_(area))
+def audience(area: set[int], managers_only: bool = False):
+    """The people a campaign covers now: active, in its departments; with `managers_only`, only those of them
+    who hold a manager grant in force (the heads of departments), not their staff."""
+    people = select(User.id).where(User.status == "active", User.department_id.in_(area))
+    return people.where(User.id.in_(department_heads())) if managers_only else people
+
+
+def department_heads():
+    """The people who hold a manager grant in force now."""
+    return select(RoleGrant.user_id).where(RoleGrant.role == Role.MANAGER, RoleGrant.in_force_at(clock.now()))
 
 
 # Why a person covered by a campaign is not assigned a module, in the order a person is counted under.

@@ -8,7 +8,7 @@ applied one after the other, and the second records the date the first set as th
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.orm import Session
@@ -72,7 +72,7 @@ def extend(
     new_due = end_of_day(due_on)
     floor = max(current, end_of_day(campaign.due_on)) if scope == "campaign" else current
     if new_due <= floor:
-        raise LifecycleError("extension_before_due", field="due_on", due=tokyo_date(floor).isoformat())
+        raise LifecycleError("extension_before_due", field="due_on", due=tokyo_date(floor))
     extension = DueExtension(
         campaign_id=campaign.id,
         scope=scope,
@@ -108,6 +108,7 @@ def extend(
     extension.assignments = len(moved)
     if scope == "campaign":
         campaign.due_on = due_on  # joiners and movers assigned from now get the new date too
+    _run_on_to(campaign, due_on)
     session.flush()
     details = {"scope": scope, "due_on": due_on.isoformat(), "reason": reason, "assignments": len(moved)}
     if extension.user_id:
@@ -116,6 +117,13 @@ def extend(
         details["department_id"] = extension.department_id
     record(session, "due_date_extended", actor_id=actor_id, target=("campaign", campaign.id), details=details)
     return extension
+
+
+def _run_on_to(campaign, due_on: date) -> None:
+    """A one-off campaign's period ends the day after its due date: it runs on to an extended date, so its
+    reminders follow it and it is not closed (and frozen) under the people given more time."""
+    if campaign.recurrence == "none" and campaign.period_end <= due_on:
+        campaign.period_end = due_on + timedelta(days=1)
 
 
 def original_due(session: Session, assignment_ids: list[int]) -> dict[int, datetime]:

@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -44,6 +45,7 @@ class CampaignForm(PortalForm):
         ],
         default="all",
     )
+    managers_only = BooleanField(_l("Only the heads of departments (people who hold a manager grant), not their staff"))
     include = SelectMultipleField(_l("Departments"), coerce=int)
     exclude = SelectMultipleField(_l("Leave out"), coerce=int)
     opens_on = DateField(_l("Opens on"), validators=[DataRequired()])

@@ -66,6 +66,7 @@ def as_draft(campaign: Campaign) -> CampaignDraft:
         transfer_from_id=campaign.transfer_from_id,
         transfer_to_id=campaign.transfer_to_id,
         transfer_module_ids=[cm.module_id for cm in campaign.modules if cm.on_transfer],
+        managers_only=campaign.managers_only,
     )
 
 
@@ -177,7 +178,8 @@ def _running(session: Session, campaign_id: int, reason: str) -> Campaign:
 
 def close_early(session: Session, campaign_id: int, reason: str, actor_id: int) -> None:
     """Ends a running campaign now: its assignments kept as they are and frozen, as at the end of a period.
-    A repeating campaign closed early does not roll over (copy it for the next period)."""
+    A repeating campaign closed early still rolls over when its period ends (running.roll_over); a cancelled
+    one does not."""
     campaign = _running(session, campaign_id, reason)
     campaign.ended_how, campaign.ended_reason = "closed_early", reason.strip()
     session.flush()  # before close() reloads the row under its lock

@@ -4,10 +4,11 @@ from learning.errors import N_
 
 MESSAGES = {
     "invalid": N_("The campaign has problems; see the fields marked."),
-    "no_modules": N_("Choose at least one module."),
+    "no_modules": N_("Choose at least one module, or give a transfer rule alone (its departments and modules)."),
     "due_before_open": N_("The due date must not be before the opening date."),
     "no_departments": N_("Choose at least one department, or the whole organisation."),
     "empty_audience": N_("Nobody active works in the chosen departments."),
+    "empty_audience_managers": N_("Nobody active in the chosen departments holds a manager grant (heads them)."),
     "transfer_rule_incomplete": N_("A transfer rule needs both departments and at least one module."),
     "transfer_from_missing": N_("A transfer rule needs the department people move from (or leave the rule empty)."),
     "transfer_to_missing": N_("A transfer rule needs the department people move into (or leave the rule empty)."),

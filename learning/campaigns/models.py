@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning.db import Base
@@ -35,6 +35,8 @@ class Campaign(Base):
     name_en: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(10), default="draft")
     whole_organisation: Mapped[bool] = mapped_column(default=True)
+    # Only the heads of departments: people in the audience's departments who hold a manager grant in force.
+    managers_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     recurrence: Mapped[str] = mapped_column(String(10), default="none")
     opens_on: Mapped[date]
     due_on: Mapped[date]
@@ -97,17 +99,19 @@ class CampaignDepartment(Base):
 
 
 class ReminderLog(Base):
-    """One row per reminder step an assignment has passed ("before:7", "overdue:2", "digest:2026-07-08").
+    """One row per reminder step an assignment has passed ("before:7", "overdue:2", "digest:2026-07-08"), for
+    the due date it was computed from: an extended due date has its own steps, each sent once again.
 
-    Claiming the row (insert, ignoring conflicts) decides which job run sends it: exactly one.
+    Claiming the row (insert, ignoring conflicts) decides which job run sends it: exactly one per due date.
     """
 
     __tablename__ = "reminder_log"
-    __table_args__ = (UniqueConstraint("assignment_id", "step"),)
+    __table_args__ = (UniqueConstraint("assignment_id", "due_at", "step"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
     step: Mapped[str] = mapped_column(String(40))
+    due_at: Mapped[datetime]  # the assignment's due date the step was reached for
     at: Mapped[datetime]
 
 

@@ -3,7 +3,10 @@ from or turned into a draft, a refusal put on its fields, and the campaign page 
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, render_template
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
@@ -17,9 +20,21 @@ from learning.campaigns.messages import AMENDMENT_LABELS, MESSAGES
 from learning.campaigns.models import Campaign
 from learning.campaigns.periods import tokyo_date
 from learning.courses.rendering import shown
-from learning.i18n import pick
+from learning.i18n import current_locale, pick
 from learning.training.models import Assignment
 from learning.web import db, translated
+
+
+def readable_days(error):
+    """A refusal whose message names a day (the current due date, say), the day written as the reader reads
+    dates on every page (2026年12月15日 / Dec 15, 2026), not as ISO. Returns the error."""
+    error.params = {key: day_text(value) if isinstance(value, date) else value for key, value in error.params.items()}
+    return error
+
+
+def day_text(value: date) -> str:
+    """A day in the reader's language, as the portal's emails and due dates write it (notify.texts.day)."""
+    return format_date(value, "long" if current_locale() == "ja" else "medium")
 
 
 def department_choices() -> list[SelectChoice]:
@@ -63,6 +78,7 @@ def form_data(draft: services.CampaignDraft) -> dict:
         "name_en": draft.name_en,
         "modules": draft.module_ids,
         "audience": "all" if draft.whole_organisation else "selected",
+        "managers_only": draft.managers_only,
         "include": draft.include_ids,
         "exclude": draft.exclude_ids,
         "opens_on": draft.opens_on,
@@ -94,6 +110,7 @@ def as_draft(form: CampaignForm) -> services.CampaignDraft:
         transfer_from_id=form.transfer_from.data,
         transfer_to_id=form.transfer_to.data,
         transfer_module_ids=form.transfer_modules.data,
+        managers_only=bool(form.managers_only.data),
     )
 
 
@@ -119,7 +136,7 @@ def render_campaign(campaign: Campaign, status: int = 200, **forms):
     page = render_template(
         "campaigns/show.html",
         campaign=campaign,
-        audience=services.audience_size(session, area),
+        audience=services.audience_size(session, area, campaign.managers_only),
         modules=modules,
         names=names,
         assigned=assigned,

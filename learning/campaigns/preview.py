@@ -34,7 +34,7 @@ def forecast(session: Session, campaign: Campaign) -> list[ModuleLine]:
     """Per module (not the transfer rule's extras), what a launch now would assign: the edition it would pin
     (the one published now, or the one already pinned) and the people it would skip, by reason."""
     current = current_editions(session)
-    people = audience(covered(session, campaign))
+    people = audience(covered(session, campaign), campaign.managers_only)
     lines = []
     for cm in campaign.modules:
         if cm.on_transfer:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -43,6 +43,7 @@ class Due:
     titles: dict[str, str]
     due: date
     days_left: int  # negative once overdue
+    due_at: datetime  # the assignment's due date as stored: reminder steps are claimed per due date
 
 
 def reminder_step(days_left: int, offsets: list[int]) -> str | None:
@@ -63,13 +64,13 @@ def queue_reminders(session: Session, portal_url: str) -> int:
         offsets = campaign.reminder_offsets
         horizon = end_of_day(date.fromordinal(today.toordinal() + max(offsets, default=0)))
         dues = _open_assignments(session, campaign.id, horizon, today, terms)
-        steps = {d.assignment_id: reminder_step(d.days_left, offsets) for d in dues}
-        claimed = _claim(session, {a: s for a, s in steps.items() if s})
+        steps = {(d.assignment_id, d.due_at): reminder_step(d.days_left, offsets) for d in dues}
+        claimed = _claim(session, {key: s for key, s in steps.items() if s})
         for due in dues:
             if due.assignment_id in claimed and due.email:
                 learner_items[due.user_id].append(due)
         late = [d for d in dues if -d.days_left >= campaign.escalate_after_days]
-        digest_claimed = _claim(session, {d.assignment_id: f"digest:{today.isoformat()}" for d in late})
+        digest_claimed = _claim(session, {(d.assignment_id, d.due_at): f"digest:{today.isoformat()}" for d in late})
         overdue_for_managers += [d for d in late if d.assignment_id in digest_claimed]
     mails = [_learner_mail(items, portal_url, today) for items in learner_items.values()]
     mails += _manager_mails(session, overdue_for_managers, portal_url, today)
@@ -117,20 +118,22 @@ def _open_assignments(session: Session, campaign_id: int, horizon, today: date, 
             substitute_each({"ja": tja, "en": ten}, terms),
             tokyo_date(due_at),
             (tokyo_date(due_at) - today).days,
+            due_at,
         )
         for a_id, due_at, uid, name, no, email, locale, dept, tja, ten in rows
     ]
 
 
-def _claim(session: Session, steps: dict[int, str]) -> set[int]:
-    """Records each (assignment, step) once; returns the assignments this run claimed."""
+def _claim(session: Session, steps: dict[tuple[int, datetime], str]) -> set[int]:
+    """Records each (assignment, due date, step) once; returns the assignments this run claimed. An extended
+    due date is a new due date: its steps are claimed afresh, once each."""
     if not steps:
         return set()
     now = clock.now()
     module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = module.insert(ReminderLog).on_conflict_do_nothing(index_elements=["assignment_id", "step"])
+    statement = module.insert(ReminderLog).on_conflict_do_nothing(index_elements=["assignment_id", "due_at", "step"])
     claimed: set[int] = set()
-    rows = [{"assignment_id": a, "step": s, "at": now} for a, s in steps.items()]
+    rows = [{"assignment_id": a, "due_at": due_at, "step": s, "at": now} for (a, due_at), s in steps.items()]
     for start in range(0, len(rows), 2000):
         result = session.execute(statement.returning(ReminderLog.assignment_id), rows[start : start + 2000])
         claimed.update(result.scalars())

@@ -5,6 +5,7 @@ Each step is safe to run any number of times, and twice at once; `flask jobs run
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 from sqlalchemy import select, update
@@ -14,9 +15,11 @@ from sqlalchemy.orm import Session
 from learning import clock
 from learning.accounts.models import PersonnelEvent, User
 from learning.accounts.tree import parent_map, subtree
+from learning.audit.models import AuditEvent
 from learning.audit.services import record
 from learning.campaigns import transfers
 from learning.campaigns.closing import close
+from learning.campaigns.coverage import audience, department_heads
 from learning.campaigns.models import Campaign, CampaignDepartment, CampaignModule
 from learning.campaigns.periods import (
     MONTHS,
@@ -54,7 +57,7 @@ def roll_over(session: Session) -> list[Campaign]:
     successor gives way on the unique (series, period_start), so any other race is "already rolled over";
     the loser launches nothing, so the successor's assignments are made once."""
     today = tokyo_date(clock.now())
-    launched = []
+    launched = _after_early_endings(session, today)
     while True:
         ended = session.scalars(
             select(Campaign)
@@ -84,10 +87,40 @@ def roll_over(session: Session) -> list[Campaign]:
     return launched
 
 
+def _after_early_endings(session: Session, today: date) -> list[Campaign]:
+    """Repeating campaigns closed early go on at the end of their period as if they had run to it: the next
+    period's campaign is made and launched then (a cancelled one ends its series: nothing follows it). Only a
+    next period still running today or ahead is made, never one that has passed as well. Safe to run again
+    and at once: the campaign's row is locked (a closed row can be locked, not changed), and the successor
+    is made once per series and period, or not at all when a copy by hand already holds that period."""
+    launched = []
+    ended = session.scalars(
+        select(Campaign.id)
+        .where(
+            Campaign.status == "closed",
+            Campaign.ended_how == "closed_early",
+            Campaign.recurrence != "none",
+            Campaign.period_end <= today,
+            Campaign.period_end > add_months(today, -max(MONTHS.values())),
+        )
+        .order_by(Campaign.id)
+    ).all()
+    for campaign_id in ended:
+        campaign = session.get(Campaign, campaign_id, with_for_update=True, populate_existing=True)
+        if next_period(campaign.period_start, campaign.recurrence)[1] <= today:
+            continue
+        successor = _successor(session, campaign)
+        if successor is not None:
+            launch(session, successor, actor_id=None)
+            launched.append(successor)
+    session.flush()
+    return launched
+
+
 def _successor(session: Session, campaign: Campaign) -> Campaign | None:
     months = MONTHS[campaign.recurrence]
     start, end = next_period(campaign.period_start, campaign.recurrence)
-    if _successor_exists(session, campaign.series_id, start):
+    if _successor_exists(session, campaign.series_id, start) or _copied_into(session, campaign, start, end):
         return None
     old_year, new_year = str(fiscal_year(campaign.period_start)), str(fiscal_year(start))
     values = {
@@ -96,6 +129,7 @@ def _successor(session: Session, campaign: Campaign) -> Campaign | None:
         "name_en": campaign.name_en.replace(old_year, new_year),
         "status": "draft",
         "whole_organisation": campaign.whole_organisation,
+        "managers_only": campaign.managers_only,
         "recurrence": campaign.recurrence,
         "opens_on": add_months(campaign.opens_on, months),
         "due_on": add_months(campaign.due_on, months),
@@ -141,6 +175,34 @@ def _successor_exists(session: Session, series_id: int | None, start: date) -> b
     return found is not None
 
 
+def _copied_into(session: Session, campaign: Campaign, start: date, end: date) -> bool:
+    """Whether a copy of `campaign` made by hand ("copy to a new draft", a series of its own) already holds
+    part of the period from `start` to `end`: the rollover then makes no second campaign for it. The copy is
+    known by its creation's audit record, which names the campaign it was copied from (copies made before
+    this check existed included)."""
+    created = session.execute(
+        select(AuditEvent.target_id, AuditEvent.details).where(
+            AuditEvent.action == "campaign_created",
+            AuditEvent.target_type == "campaign",
+            AuditEvent.details.like('%"copy_of"%'),
+        )
+    ).all()
+    copies = set()
+    for target_id, details in created:
+        try:
+            copy_of = json.loads(details or "{}").get("copy_of")
+        except (ValueError, AttributeError):
+            continue
+        if copy_of == campaign.id and str(target_id).isdigit():
+            copies.add(int(target_id))
+    if not copies:
+        return False
+    found = session.scalar(
+        select(Campaign.id).where(Campaign.id.in_(copies), Campaign.period_start < end, Campaign.period_end > start)
+    )
+    return found is not None
+
+
 def process_personnel_events(session: Session, batch: int = 5000) -> int:
     """Assigns running campaigns' modules to joiners and movers; returns assignments created.
 
@@ -159,12 +221,12 @@ def process_personnel_events(session: Session, batch: int = 5000) -> int:
         return 0
     parents = parent_map(session)
     areas = {c.id: covered(session, c, parents) for c in campaigns}
+    created = _assign_new_heads(session, [c for c in campaigns if c.managers_only], areas, now)
     rule_areas = {
         c.id: (subtree([c.transfer_from_id], parents), subtree([c.transfer_to_id], parents))
         for c in campaigns
         if c.transfer_from_id and c.transfer_to_id
     }
-    created = 0
     while True:
         candidates = session.scalars(
             select(PersonnelEvent.id)
@@ -185,6 +247,22 @@ def process_personnel_events(session: Session, batch: int = 5000) -> int:
             created += _assign_for_events(session, campaign, areas[campaign.id], rule_areas.get(campaign.id), events)
 
 
+def _assign_new_heads(session: Session, campaigns: list[Campaign], areas: dict[int, set[int]], now) -> int:
+    """A campaign for the heads of departments takes whoever heads one now: a manager grant is given after a
+    move or a hire (a move ends the grants of the old department), not by the roster, so each run assigns
+    the heads in its audience who do not hold the module yet (assign() skips those who do), with the days
+    a joiner gets."""
+    created = 0
+    for campaign in campaigns:
+        due = max(end_of_day(campaign.due_on), end_of_day(tokyo_date(now) + timedelta(days=campaign.event_due_days)))
+        assigned_at = max(now, start_of_day(campaign.opens_on))
+        people = audience(areas[campaign.id], managers_only=True)
+        for cm in campaign.modules:
+            if not cm.on_transfer and cm.edition_id:
+                created += assign(session, people, campaign, cm.edition_id, "campaign", assigned_at, due)
+    return created
+
+
 def _assign_for_events(session: Session, campaign: Campaign, area: set[int], rule_area, events) -> int:
     """The campaign's modules for joiners and movers into its audience, grouped by day and reason so each
     group is one statement per module; its transfer-rule modules for moves along the rule (transfers.py,
@@ -201,6 +279,8 @@ def _assign_for_events(session: Session, campaign: Campaign, area: set[int], rul
     for (day, reason), user_ids in groups.items():
         due = max(end_of_day(campaign.due_on), end_of_day(day + timedelta(days=campaign.event_due_days)))
         people = select(User.id).where(User.id.in_(user_ids), User.status == "active")
+        if campaign.managers_only:  # a campaign for the heads of departments takes a joiner who is one
+            people = people.where(User.id.in_(department_heads()))
         for cm in campaign.modules:
             if not cm.on_transfer and cm.edition_id:
                 created += assign(session, people, campaign, cm.edition_id, reason, start_of_day(day), due)

@@ -60,6 +60,7 @@ class CampaignDraft:
     transfer_from_id: int | None = None
     transfer_to_id: int | None = None
     transfer_module_ids: list[int] | None = None
+    managers_only: bool = False  # only the heads of departments (manager grants) in the audience
 
 
 def covered(session: Session, campaign: Campaign, parents: dict[int, int | None] | None = None) -> set[int]:
@@ -69,11 +70,11 @@ def covered(session: Session, campaign: Campaign, parents: dict[int, int | None]
     return covered_departments(include, exclude, parents, campaign.whole_organisation)
 
 
-def audience_size(session: Session, departments: set[int]) -> int:
+def audience_size(session: Session, departments: set[int], managers_only: bool = False) -> int:
     if not departments:
         return 0
     return session.scalar(
-        select(func.count()).select_from(User).where(User.status == "active", User.department_id.in_(departments))
+        select(func.count()).select_from(User).where(User.id.in_(audience(departments, managers_only)))
     )
 
 
@@ -81,7 +82,8 @@ def check_draft(session: Session, draft: CampaignDraft, today: date | None = Non
     """What is wrong with a draft, by field (campaigns/messages.py codes). With `today` (the forms pass it), a
     window already past is wrong too: the opening day may be today, the due date not before it."""
     problems: dict[str, str] = {}
-    if not draft.module_ids:
+    rule = (bool(draft.transfer_from_id), bool(draft.transfer_to_id), bool(draft.transfer_module_ids))
+    if not draft.module_ids and not all(rule):  # a transfer rule alone may be the whole campaign
         problems["modules"] = "no_modules"
     if today is not None and draft.opens_on < today:
         problems["opens_on"] = "opens_in_past"
@@ -92,7 +94,6 @@ def check_draft(session: Session, draft: CampaignDraft, today: date | None = Non
     if not draft.whole_organisation and not draft.include_ids:
         problems["departments"] = "no_departments"
     # A transfer rule is whole or absent: both departments and at least one module, or none of them.
-    rule = (bool(draft.transfer_from_id), bool(draft.transfer_to_id), bool(draft.transfer_module_ids))
     if any(rule) and not all(rule):
         if not draft.transfer_from_id:
             problems["transfer_from"] = "transfer_from_missing"
@@ -103,8 +104,8 @@ def check_draft(session: Session, draft: CampaignDraft, today: date | None = Non
     if "departments" not in problems:
         parents = parent_map(session)
         area = covered_departments(draft.include_ids, draft.exclude_ids, parents, draft.whole_organisation)
-        if audience_size(session, area) == 0:
-            problems["departments"] = "empty_audience"
+        if draft.module_ids and audience_size(session, area, draft.managers_only) == 0:
+            problems["departments"] = "empty_audience_managers" if draft.managers_only else "empty_audience"
     return problems
 
 
@@ -122,6 +123,7 @@ def draft_columns(draft: CampaignDraft) -> dict:
         "name_ja": draft.name_ja,
         "name_en": draft.name_en,
         "whole_organisation": draft.whole_organisation,
+        "managers_only": draft.managers_only,
         "recurrence": draft.recurrence,
         "opens_on": draft.opens_on,
         "due_on": draft.due_on,
@@ -191,7 +193,7 @@ def launch(session: Session, campaign: Campaign, actor_id: int | None, progress=
     for cm in campaign.modules:
         if cm.on_transfer or cm.edition_id is None:
             continue
-        people = audience(area)
+        people = audience(area, campaign.managers_only)
         # Counted just before assigning, by the same definition assign() applies: the record says why
         # each person covered was or was not assigned.
         line = coverage_counts(session, people, campaign, cm.edition_id)

@@ -5,11 +5,16 @@ Importing this package loads nothing; `init_app(app)` registers what the room of
 
 
 def init_app(app) -> None:
-    from learning.courses import cli, rendering
+    from learning.courses import cli, rendering, search_feed
+    from learning.courses.signals import edition_published
     from learning.courses.terms import TERMS
-    from learning.courses.views import images, terms
+    from learning.courses.views import images, reading, terms
+    from learning.search.index import register_source
 
     app.register_blueprint(images.bp)
+    app.register_blueprint(reading.bp)
+    register_source("section", search_feed.rebuild)
+    edition_published.connect(search_feed.on_published)  # a module-level function: the weak reference holds
     app.register_blueprint(terms.bp)
     cli.register(app)
     # Content is shown through this filter everywhere ({{ edition.titles | content }}): the reader's

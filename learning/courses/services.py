@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from learning import clock
 from learning.audit.services import record
+from learning.courses import search_feed
 from learning.courses.formats.spec import LANGS, ChoiceSpec, ModuleSpec, QuestionSpec, SectionSpec, SourceSpec
 from learning.courses.models import Choice, Edition, Module, ModuleImage, Question, Section
 
@@ -83,6 +84,8 @@ def _import_one(session: Session, spec: ModuleSpec, keep_reviewed: bool) -> Impo
     session.add(edition)
     session.flush()
     write_content(session, edition, spec)
+    session.expire(edition, ["sections"])
+    search_feed.index_edition(session, edition)
     return ImportOutcome(spec.slug, "new_edition" if newest else "created", version)
 
 

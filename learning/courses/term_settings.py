@@ -14,6 +14,7 @@ from learning.courses.models import OrganisationTerm
 from learning.courses.terms import DEFAULTS, TERMS
 from learning.errors import DomainError
 from learning.inputs import CONTROL
+from learning.search.index import rebuild
 
 LANGS = ("ja", "en")
 NAME_LIMIT = 200  # a company's, desk's or regulation's name
@@ -91,4 +92,5 @@ def set_terms(session: Session, actor_id: int, values: Terms) -> dict[str, dict]
     if changed:
         session.flush()
         record(session, "terms_changed", actor_id=actor_id, details={"terms": changed})
+        rebuild(session, ["section"])  # the sections are indexed with the words in force
     return changed

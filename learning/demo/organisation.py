@@ -20,6 +20,7 @@ from learning.campaigns.models import Campaign
 from learning.campaigns.periods import period_containing, tokyo_date
 from learning.campaigns.services import CampaignDraft, create_campaign, launch, pin_editions
 from learning.courses.services import published_editions
+from learning.demo import notices, rules_library
 from learning.demo.history import Progress, generate, grow_departments
 from learning.demo.role_campaigns import role_campaigns
 from learning.demo.roles import is_role_module
@@ -60,6 +61,8 @@ DEMO_ACCOUNTS = [
     ("trainer", "D0004", "高橋 誠", "R-COMP", Role.TRAINER),
     ("reviewer", "D0008", "中村 恵", "R-COMP", Role.TRAINER),  # a second trainer: publishing takes four eyes
     ("compliance", "D0005", "田中 直子", "R-COMP", Role.COMPLIANCE),
+    # A second compliance officer: a notice asking for acknowledgement is approved by a second person.
+    ("officer", "D0009", "小松 由紀", "R-COMP", Role.COMPLIANCE),
     ("auditor", "D0006", "伊藤 大輔", "R-AUDIT", Role.AUDITOR),
     ("admin", "D0007", "渡辺 翔", "R-IT", Role.ADMIN),
 ]
@@ -147,8 +150,12 @@ def seed(session: Session, employees: int = 60, periods: int = 3, progress: Prog
     staff = _staff(session, departments, sections, employees - len(DEMO_ACCOUNTS), progress)
     created, history = _campaigns(session, periods, [d.id for d in sections], progress)
     created += role_campaigns(session, departments)
+    notices.seed(session, departments)
     people = len(DEMO_ACCOUNTS) + staff
+    documents = rules_library.seed(session)
     lines = [f"demo: {len(departments)} departments, {people} people, {created} new assignments"]
+    if documents:
+        lines.append(f"demo: {documents} rules library documents, two versions each")
     return "\n".join(lines + ([history] if history else []))
 
 

@@ -12,13 +12,17 @@ from dataclasses import dataclass
 
 EVERYONE = "everyone"  # the whole organisation
 MANAGERS = "managers"  # the people who hold a manager grant (heads of a department), not their staff
+MOVERS = "movers"  # only the people moved along the transfer rules of `moves` (a campaign per rule)
 
 
 @dataclass(frozen=True)
 class RoleAudience:
     label: tuple[str, str]  # (Japanese, English), in the campaign's name
-    include: tuple[str, ...] | str  # department codes (their subtrees), or EVERYONE / MANAGERS
+    include: tuple[str, ...] | str  # department codes (their subtrees), or EVERYONE / MANAGERS / MOVERS
     exclude: tuple[str, ...] = ()
+    # MOVERS: the transfer rules, (from, into, label in Japanese, label in English), each a campaign whose
+    # only audience is its rule.
+    moves: tuple[tuple[str, str, str, str], ...] = ()
 
 
 ROLE_MODULES: dict[str, RoleAudience] = {
@@ -34,9 +38,11 @@ ROLE_MODULES: dict[str, RoleAudience] = {
     "contractors-consignment": RoleAudience(
         ("委託先の管理", "managing contractors"), ("G-NC-E", "G-NC-W", "R-CC", "R-IT", "G-IT")
     ),
-    # Those who handle moves between the companies (personnel, general affairs).
+    # Whoever moves between the companies, either way: the transfer rule assigns it at the move.
     "moving-between-grid-and-retail": RoleAudience(
-        ("会社間の異動", "moves between the companies"), ("R-HR", "G-ADMIN")
+        ("会社間の異動", "moves between the companies"),
+        MOVERS,
+        moves=(("G", "R", "送配電から小売へ", "grid to retail"), ("R", "G", "小売から送配電へ", "retail to grid")),
     ),
     # The network centres take generators' connection applications and the FIT purchase work.
     "renewables-fit": RoleAudience(("再エネ・FIT業務", "renewables and FIT work"), ("G-NC-E", "G-NC-W")),

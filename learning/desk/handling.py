@@ -18,6 +18,7 @@ from learning.accounts.models import User
 from learning.audit.services import record
 from learning.courses.term_settings import current_terms
 from learning.courses.terms import substitute
+from learning.desk import search_feed
 from learning.desk.calendar import business_days_between
 from learning.desk.models import CATEGORIES, STATUSES, DeskMessage, DeskQuestion, FaqEntry
 from learning.desk.service_level import SERVICE_LEVEL_DAYS, asked_between, is_late  # noqa: F401 - read here too
@@ -189,6 +190,7 @@ def save_faq(session: Session, entry: FaqEntry | None, draft: FaqDraft, staff_id
     session.add(entry)
     session.flush()
     record(session, "faq_saved", actor_id=staff_id, target=("faq", entry.id))
+    search_feed.update(session, entry)
     return entry
 
 
@@ -201,6 +203,8 @@ def set_faq_status(session: Session, entry: FaqEntry, status: str, staff_id: int
     if status == "published":
         entry.published_at = clock.now()
     record(session, f"faq_{status}", actor_id=staff_id, target=("faq", entry.id))
+    session.flush()
+    search_feed.update(session, entry)
 
 
 # What questions reveal -------------------------------------------------------------------------

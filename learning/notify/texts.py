@@ -42,6 +42,7 @@ KIND_LABELS = {
     "review_request": N_("Draft awaiting review"),
     "review_decision": N_("Draft approved or sent back"),
     "staff_reminder": N_("Department head's reminder"),
+    "notice_reminder": N_("Reminder to confirm a notice has been read"),
     "access_review": N_("Access review request"),
     "access_review_escalation": N_("Access review escalation"),
 }

@@ -7,7 +7,18 @@ Importing this package loads nothing; `init_app(app)` registers what the room of
 
 def init_app(app) -> None:
     from learning.reports.pages import person_url
-    from learning.reports.views import access, annual, certificates, departments, lists, people, records, reports, trail
+    from learning.reports.views import (
+        access,
+        acknowledgements,
+        annual,
+        certificates,
+        departments,
+        lists,
+        people,
+        records,
+        reports,
+        trail,
+    )
 
     app.register_blueprint(reports.bp)
     app.register_blueprint(trail.bp)
@@ -18,4 +29,5 @@ def init_app(app) -> None:
     app.register_blueprint(certificates.bp)
     app.register_blueprint(people.bp)
     app.register_blueprint(departments.bp)
+    app.register_blueprint(acknowledgements.bp)
     app.jinja_env.globals["person_url"] = person_url

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
@@ -17,14 +18,14 @@ from sqlalchemy.orm import Session
 from learning.accounts.grants import department_heads, nearest_head
 from learning.accounts.models import Department, User
 from learning.accounts.tree import parent_map
-from learning.campaigns.models import Campaign, PeriodAmendment
+from learning.campaigns.models import Campaign, DueExtensionItem, PeriodAmendment
 from learning.courses.models import Edition
 from learning.reports.services import Placement, in_scope, placement
 from learning.training.models import Assignment
 from learning.training.services import OPEN
 
 FILTERS = ("all", "not_finished", "overdue", "exempt")
-SORTS = ("employee_no", "name", "department", "progress")
+SORTS = ("employee_no", "name", "department", "progress", "due")
 PAGE_SIZE = 50
 
 
@@ -38,6 +39,10 @@ class PersonLine:
     completed: int
     overdue: int
     exempt: int
+    # The person's current due date (after any extension): the earliest of their assignments not finished,
+    # else the earliest of all (everything done or exempt); `extended_from` the first due date it replaced.
+    due_at: datetime | None = None
+    extended_from: datetime | None = None
     modules: dict[int, str] = field(default_factory=dict)  # module id -> status code (reports/messages.py)
     department: dict[str, str] = field(default_factory=dict)  # names by language
     department_code: str = ""
@@ -110,6 +115,9 @@ def _per_person(campaign: Campaign, where: Placement, departments: set[int] | No
         func.sum(case((status == "completed", 1), else_=0)).label("completed"),
         func.sum(case((late, 1), else_=0)).label("late"),
         func.sum(case((status == "exempt", 1), else_=0)).label("exempt"),
+        func.coalesce(func.min(case((status.in_(OPEN), Assignment.due_at))), func.min(Assignment.due_at)).label(
+            "due_at"
+        ),
     ).where(Assignment.campaign_id == campaign.id, Assignment.withdrawn_at.is_(None))
     if latest is not None:
         inner = inner.outerjoin(latest, latest.c.assignment_id == Assignment.id)
@@ -130,6 +138,7 @@ def _per_person(campaign: Campaign, where: Placement, departments: set[int] | No
         grouped.c.completed,
         overdue,
         grouped.c.exempt,
+        grouped.c.due_at,
     ).join(grouped, grouped.c.user_id == User.id)
     if departments is not None:
         query = query.where(department.in_(departments or {-1}))
@@ -139,12 +148,13 @@ def _per_person(campaign: Campaign, where: Placement, departments: set[int] | No
         query = query.where(overdue > 0)
     elif chosen == "exempt":
         query = query.where(grouped.c.exempt > 0)
-    return query, (grouped.c.completed, grouped.c.counted), department
+    return query, (grouped.c.completed, grouped.c.counted, grouped.c.due_at), department
 
 
 def _ordered(query, department, sort: str, descending: bool, progress):
-    completed, counted = progress
+    completed, counted, due_at = progress
     keys = {
+        "due": [due_at, User.employee_no],
         "employee_no": [User.employee_no],
         "name": [User.name, User.employee_no],
         "department": [department, User.employee_no],
@@ -220,16 +230,26 @@ def _complete(session: Session, campaign: Campaign, where: Placement, lines: lis
     latest = _latest_amendments(campaign.id) if where.frozen else None
     base, status = _base(campaign, where, None, latest)
     late = and_(status.in_(OPEN), Assignment.due_at < where.as_of, where.not_on_leave)
+    # The due date an assignment had before its first extension (campaigns/extensions.py keeps it).
+    first_due = (
+        select(func.min(DueExtensionItem.previous_due_at))
+        .where(DueExtensionItem.assignment_id == Assignment.id)
+        .correlate(Assignment)
+        .scalar_subquery()
+    )
     cells = session.execute(
-        base.with_only_columns(User.id, where.department, Edition.module_id, status, late)
+        base.with_only_columns(User.id, where.department, Edition.module_id, status, late, first_due)
         .join(Edition, Edition.id == Assignment.edition_id)
         .where(User.id.in_({line.user_id for line in lines}))
     ).all()
     by_line = {(line.user_id, line.department_id): line for line in lines}
-    for user_id, department_id, module_id, code, is_late in cells:
+    for user_id, department_id, module_id, code, is_late, first in cells:
         line = by_line.get((user_id, department_id))
         if line is not None:
             line.modules[module_id] = "overdue" if is_late else ("not_started" if code == "assigned" else code)
+            earlier = first is not None and line.due_at is not None and first < line.due_at
+            if earlier and (line.extended_from is None or first < line.extended_from):
+                line.extended_from = first
     departments = {d.id: d for d in session.scalars(select(Department))}
     heads, parents = department_heads(session), parent_map(session)
     named = {

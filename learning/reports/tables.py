@@ -186,6 +186,8 @@ def people_matrix(lines, modules, locale: str, _: Translate, heading: Heading, t
         Column(_("Status"), "status", "coded", labels=status),
         Column(_("Completed"), "completed", "integer"),
         Column(_("Counted"), "counted", "integer"),
+        Column(_("Due"), "due_on", "date"),
+        Column(_("Due before its extension"), "due_before_extension", "date"),
         *(Column(content_in(locale, titles.get("ja"), titles.get("en"), terms), f"module_{module_id}", "coded",
                  labels=status)
           for module_id, titles in modules),
@@ -200,6 +202,8 @@ def people_matrix(lines, modules, locale: str, _: Translate, heading: Heading, t
             line.status,
             line.completed,
             line.counted,
+            line.due_at,
+            line.extended_from,
             *(line.modules.get(module_id) for module_id, _titles in modules),
         ]
         for line in lines

@@ -35,9 +35,10 @@ def init_after_csrf(app: Flask) -> None:
     app.after_request(_security_headers)
 
 
-def accepts_upload(limit: int):
+def accepts_upload(limit):
     """Lets a view take a request body up to `limit` bytes instead of the app's 2 MB (a module zip, say),
-    for those allowed to use it; everyone else keeps the small limit, so size is never a way in."""
+    for those allowed to use it; everyone else keeps the small limit, so size is never a way in. `limit` may
+    be a function of no arguments, read on each request (a limit that follows a setting)."""
 
     def mark(view):
         view.upload_limit = limit
@@ -92,6 +93,8 @@ def _bind_request_context() -> None:
 def _raise_upload_limit() -> None:
     view = app_view()
     limit = getattr(view, "upload_limit", None)
+    if callable(limit):
+        limit = limit()
     if limit and current_user.is_authenticated and current_user.can(declared_permission(view)):
         request.max_content_length = limit
 

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.app import create_app
+from learning.campaigns.extensions import extend
 from learning.campaigns.jobs import JOBS_LOCK, SKIPPED_STATUS, run_jobs
 from learning.campaigns.models import Campaign, ReminderLog
+from learning.campaigns.reminders import queue_reminders
 from learning.campaigns.running import roll_over
 from learning.notify.models import OutboxMessage
 from learning.training.models import Assignment
@@ -256,3 +258,39 @@ def test_a_run_while_another_holds_the_lock_skips_and_says_so(app, db, database_
         )
     )
     assert held == 0  # the run let go of the lock
+
+
+@pg_only
+def test_reminders_for_an_extended_due_date_are_claimed_once_by_runs_at_once(app, db):
+    """Three reminder steps at once (no jobs lock: queue_reminders called directly), before and after an
+    extension: the unique (assignment, due date, step) lets one claim each step of each due date."""
+    year_and_a_short_campaign(db)
+    gifts = db.scalar(select(Campaign).where(Campaign.name_en == "Gifts, once"))
+    compliance = make_user(db, "compliance")
+    db.commit()
+
+    def remind():
+        session = app.extensions["db"].factory()
+        try:
+            queue_reminders(session, "http://portal")
+            session.commit()
+        finally:
+            session.close()
+
+    clock.freeze(datetime(2027, 4, 9, 1, tzinfo=UTC))  # a day before 10 April
+    assert all_at_once(3, remind) == []
+    with app.extensions["db"].factory() as session:
+        extend(session, gifts.id, "campaign", date(2027, 4, 30), "システム障害", compliance.id)
+        session.commit()
+    clock.freeze(datetime(2027, 4, 23, 1, tzinfo=UTC))  # seven days before the new date
+    assert all_at_once(3, remind) == []
+    db.expire_all()
+    steps = db.execute(
+        select(ReminderLog.step, ReminderLog.due_at, func.count()).group_by(ReminderLog.step, ReminderLog.due_at)
+    ).all()
+    assert sorted((step, due.astimezone(clock.TOKYO).date(), n) for step, due, n in steps) == [
+        ("before:1", date(2027, 4, 10), PEOPLE),
+        ("before:7", date(2027, 4, 30), PEOPLE),
+    ]
+    sent = db.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "reminder"))
+    assert sent == 2 * PEOPLE  # one email per person and due date

@@ -225,9 +225,19 @@ def test_due_dates_are_extended_with_a_reason_and_the_original_kept(app, db, org
     earlier = post(client, url, {"scope": "person", "employee_no": first.employee_no, "due_on": "2026-06-01",
                                  "reason": "育児休業から復帰"})  # fmt: skip
     assert earlier.status_code == 400
-    assert "New due date: The new due date must be after the current due date (2026-06-30)." in earlier.get_data(
+    # The current due date as dates read everywhere else, in the reader's language (never ISO).
+    assert "New due date: The new due date must be after the current due date (Jun 30, 2026)." in earlier.get_data(
         as_text=True
     )
+    org["compliance"].locale = "ja"
+    db.commit()
+    in_japanese = post(client, url, {"scope": "person", "employee_no": first.employee_no, "due_on": "2026-06-01",
+                                     "reason": "育児休業から復帰"})  # fmt: skip
+    assert in_japanese.status_code == 400
+    assert "2026年6月30日" in in_japanese.get_data(as_text=True)
+    assert "2026-06-30" not in in_japanese.get_data(as_text=True)
+    org["compliance"].locale = "en"
+    db.commit()
     nobody = post(client, url, {"scope": "person", "employee_no": "NOPE", "due_on": "2026-07-31", "reason": "x"})
     assert "Employee number: No one has the employee number NOPE." in nobody.get_data(as_text=True)
     no_reason = post(client, url, {"scope": "campaign", "due_on": "2026-07-31", "reason": ""})

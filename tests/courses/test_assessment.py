@@ -219,8 +219,9 @@ def test_unknown_terms_are_errors_with_their_lines(tmp_path):
     )
     problems = check(root)
     known = (
-        "{{asking_policy}}, {{compliance_office}}, {{desk}}, {{grid_company}}, {{group}}, {{regulation}}, "
-        "{{retail_company}}, {{whistleblowing_line}}"
+        "{{asking_policy}}, {{compliance_contact}}, {{compliance_office}}, {{desk}}, {{desk_contact}}, "
+        "{{grid_company}}, {{group}}, {{regulation}}, {{retail_company}}, {{whistleblowing_contact}}, "
+        "{{whistleblowing_line}}"
     )
     bank, section = folder / "questions.yaml", next((folder / "sections").glob("01-*.ja.md"))
     section_line = line_of(section, "grid_compnay")

@@ -36,7 +36,7 @@ def test_home_shows_what_is_due_and_where_to_ask(db, client):
     sign_in(client, user.employee_no)
     page = client.get("/").get_data(as_text=True)
     assert "sample course" in page and "Overdue" in page
-    assert "/desk" in page and "Announcements" in page
+    assert "/desk" in page and "Notices and messages" in page
     assert "Welcome, " + user.name in page
     assert client.get("/desk").status_code == 200
 

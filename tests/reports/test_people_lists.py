@@ -3,12 +3,14 @@ lists), filters and sorting work, a manager sees only their subtrees, and the ex
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from learning import clock
+from learning.campaigns import extensions
 from learning.reports import lists
 from learning.reports.services import Scope
 from learning.training.models import Assignment
@@ -97,3 +99,42 @@ def test_compliance_lists_the_whole_organisation_paged(app, db, organisation, mo
     first, second = (page[page.index("<tbody>") : page.index("</tbody>")] for page in (first, second))
     assert "H1" in first and "P2" not in first
     assert "P2" in second and "P3" in second and "P4" not in second
+
+
+def test_each_person_shows_their_current_due_date_and_the_exports_carry_it(app, db, organisation):
+    """The due date after an extension, with the one it replaced; finished people keep their due date; the
+    CSV and the workbook have Tokyo dates in a due-date column."""
+    campaign, people = organisation["campaign"], organisation["people"]
+    compliance = make_user(db, "compliance", locale="ja")
+    db.commit()
+    extensions.extend(db, campaign.id, "person", date(2026, 8, 31), "病気休暇", compliance.id,
+                      user_id=people["none"].id)  # fmt: skip
+    db.commit()
+    lines = {line.employee_no: line for line in lists.page(db, campaign, None)[0]}
+    tokyo = {no: line.due_at.astimezone(clock.TOKYO).date() for no, line in lines.items()}
+    assert tokyo == {"H1": date(2026, 6, 30), "P1": date(2026, 6, 30), "P2": date(2026, 6, 30),
+                     "P3": date(2026, 8, 31), "P4": date(2026, 6, 30)}  # fmt: skip
+    assert lines["P3"].extended_from.astimezone(clock.TOKYO).date() == date(2026, 6, 30)
+    assert lines["P3"].status == "not_started"  # no longer overdue: its date moved
+    assert all(lines[no].extended_from is None for no in ("H1", "P1", "P2", "P4"))
+    by_due = lists.page(db, campaign, None, "all", "due", descending=True)[0]
+    assert names(by_due)[0] == "P3"
+    client = app.test_client()
+    sign_in(client, compliance.employee_no)
+    page = client.get(f"/reports/campaigns/{campaign.id}/people").get_data(as_text=True)
+    assert "2026/08/31" in page and "2026/06/30 から延長" in page
+    exported = client.get(f"/reports/campaigns/{campaign.id}/people.csv")
+    rows = list(csv.reader(io.StringIO(exported.get_data().decode("utf-8-sig"))))
+    header_at = next(i for i, row in enumerate(rows) if row[:1] == ["社員番号"])
+    header = rows[header_at]
+    due, before = header.index("期限"), header.index("延長前の期限")
+    p3 = next(row for row in rows[header_at + 1 :] if row[0] == "P3")
+    p1 = next(row for row in rows[header_at + 1 :] if row[0] == "P1")
+    assert (p3[due], p3[before]) == ("2026-08-31", "2026-06-30")
+    assert (p1[due], p1[before]) == ("2026-06-30", "")
+    workbook = load_workbook(io.BytesIO(client.get(f"/reports/campaigns/{campaign.id}/people.xlsx").get_data()))
+    sheet = workbook.active
+    header_row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "社員番号")
+    column = header_row.index("期限")
+    p3_row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "P3")
+    assert p3_row[column] == datetime(2026, 8, 31)  # a real date cell, Tokyo's day

@@ -18,6 +18,7 @@ from learning.campaigns.pages import (
     form_data,
     get_campaign,
     mark_problems,
+    readable_days,
     render_campaign,
     today,
 )
@@ -156,7 +157,7 @@ def extend(campaign_id: int):
                     department_id=form.department.data,
                 )
             except lifecycle.LifecycleError as exc:
-                message = refuse(exc)
+                message = refuse(readable_days(exc))
                 field_ = getattr(form, exc.field or "", None)
                 if field_ is None:
                     flash(message, "error")

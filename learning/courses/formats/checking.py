@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from learning.courses import rule_links
 from learning.courses.formats.assessment import Finding, duplicate_findings, longest_limit, module_findings, percent
 from learning.courses.formats.content import read_each
 from learning.courses.formats.cues import BankStats, bank_stats
 from learning.courses.formats.reader import LineDict, load_with_lines
 from learning.courses.formats.spec import LANGS, ModuleSpec, Problem
+from learning.courses.markdown import rules_links
+from learning.errors import N_
+
+UNKNOWN_RULE = N_("The link to the rules library names %(document)s, which is not a document in the library.")
 
 
 class Locator:
@@ -71,7 +76,25 @@ def check(path: Path) -> list[Problem]:
             )
             params["other"] = f"{other_file}:{other_line}"
         warnings.append(Problem(file, line, finding.message, params, finding.severity))
+    warnings += _rule_link_warnings(read)
     return problems + sorted(warnings, key=lambda p: (p.file, p.line))
+
+
+def _rule_link_warnings(read) -> list[Problem]:
+    """A warning for each link to a rules document that does not exist (when the library can be asked)."""
+    links = []  # (file, line, slug)
+    for folder, _spec in read:
+        for path in sorted((folder / "sections").glob("*.md")):
+            for number, line in enumerate(path.read_text("utf-8-sig").splitlines(), start=1):
+                links += [(path, number, slug) for slug in rules_links(line)]
+    missing = rule_links.unknown({slug for _p, _n, slug in links}) if links else None
+    if not missing:
+        return []
+    return [
+        Problem(path.as_posix(), number, UNKNOWN_RULE, {"document": slug}, "warning")
+        for path, number, slug in links
+        if slug in missing
+    ]
 
 
 def stats_lines(specs: list[ModuleSpec]) -> list[str]:

@@ -3,8 +3,8 @@
 - `sso_states`: the hash of each sign-in's state with its nonce and PKCE verifier; a callback spends its
   row with one conditional UPDATE, so a replayed state is refused.
 
-Revision ID: 0035
-Revises: 0031
+Revision ID: 0037
+Revises: 0036
 Create Date: 2026-12-03 10:00:00
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 import learning.db
 
 
-revision = '0035'
-down_revision = '0031'
+revision = '0037'
+down_revision = '0036'
 branch_labels = None
 depends_on = None
 

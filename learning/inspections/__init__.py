@@ -1,0 +1,13 @@
+"""Self-inspection checklists (自主点検): templates authored by compliance in both languages, versioned and
+published through four eyes; the starter template shipped in content/inspections/.
+
+Importing this package loads nothing; `init_app(app)` registers what the room offers the app.
+"""
+
+
+def init_app(app) -> None:
+    from learning.inspections import cli
+    from learning.inspections.views import manage
+
+    app.register_blueprint(manage.bp)
+    cli.register(app)
