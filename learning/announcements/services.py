@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.accounts.models import Department
+from learning.announcements import search_feed
 from learning.announcements.messages import MESSAGES
 from learning.announcements.models import Notice, NoticeDepartment, NoticeReceipt
 from learning.audit.services import Entry, record
@@ -231,6 +232,7 @@ def approve(session: Session, notice_id: int, revision: int, actor_id: int) -> N
     )
     record(session, "notice_approved", actor_id=actor_id, target=("notice", notice_id), details=_summary(notice))
     record(session, "notice_published", actor_id=actor_id, target=("notice", notice_id), details=_summary(notice))
+    search_feed.index_notice(session, notice)
     return notice
 
 
@@ -243,6 +245,7 @@ def publish(session: Session, notice_id: int, revision: int, actor_id: int) -> N
         session, notice_id, revision, "draft", status="published", published_by_id=actor_id, published_at=clock.now()
     )
     record(session, "notice_published", actor_id=actor_id, target=("notice", notice_id), details=_summary(notice))
+    search_feed.index_notice(session, notice)
     return notice
 
 
@@ -258,6 +261,7 @@ def withdraw(session: Session, notice_id: int, revision: int, actor_id: int) -> 
         withdrawn_at=clock.now(),
     )
     record(session, "notice_withdrawn", actor_id=actor_id, target=("notice", notice_id))
+    search_feed.index_notice(session, notice)
     return notice
 
 
@@ -279,7 +283,8 @@ def _addressed_to(department_id: int | None):
     )
 
 
-def _shown_at(now: datetime):
+def shown_at(now: datetime):
+    """A notice is shown while it is published and its window holds `now` (home page, search)."""
     return and_(
         Notice.status == "published",
         Notice.shown_from <= now,
@@ -293,7 +298,7 @@ def current_for(session: Session, user, now: datetime) -> list[Current]:
     rows = session.execute(
         select(Notice, NoticeReceipt.opened_at, NoticeReceipt.acknowledged_at)
         .outerjoin(NoticeReceipt, and_(NoticeReceipt.notice_id == Notice.id, NoticeReceipt.user_id == user.id))
-        .where(_shown_at(now), _addressed_to(user.department_id))
+        .where(shown_at(now), _addressed_to(user.department_id))
         .order_by(Notice.pinned.desc(), Notice.shown_from.desc(), Notice.id.desc())
     ).all()
     return [Current(notice, opened, acked) for notice, opened, acked in rows]
@@ -303,7 +308,7 @@ def shown_to(session: Session, user, notice_id: int, now: datetime) -> bool:
     """Whether this notice is one this person may see now."""
     return (
         session.scalar(
-            select(Notice.id).where(Notice.id == notice_id, _shown_at(now), _addressed_to(user.department_id))
+            select(Notice.id).where(Notice.id == notice_id, shown_at(now), _addressed_to(user.department_id))
         )
         is not None
     )

@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from learning import clock
 from learning.accounts import grants, reviews
 from learning.authz import Permission, public, requires
+from learning.rules import services as rules
 from learning.training import progress
 from learning.training.pages import my_counts
 from learning.training.reading import readiness
@@ -16,6 +17,7 @@ from learning.training.services import my_assignments
 from learning.web import db
 
 bp = Blueprint("portal", __name__, template_folder="templates")
+MOST_VIEWED_ON_HOME = 5  # the rules documents most looked up in the last 30 days
 
 
 @bp.route("/")
@@ -35,6 +37,7 @@ def home():
         counts=my_counts(),
         now=clock.now(),
         to_decide=to_decide,
+        most_viewed=rules.most_viewed(db(), clock.tokyo_date(clock.now()), MOST_VIEWED_ON_HOME),
     )
 
 
