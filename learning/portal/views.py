@@ -64,7 +64,7 @@ def health():
 @requires(Permission.LEARN)
 def windows_shortcut():
     """A Windows Internet Shortcut to the portal, for the desktop of every PC."""
-    body = f"[InternetShortcut]\r\nURL={current_app.config['PORTAL_URL']}\r\n"
+    body = f"[InternetShortcut]\r\nURL={_shortcut_target()}\r\n"
     return _download(body, "conduct-rules-portal.url", "application/internet-shortcut")
 
 
@@ -76,9 +76,18 @@ def linux_shortcut():
     body = (
         "[Desktop Entry]\nVersion=1.0\nType=Link\n"
         f"Name=Conduct Rules Portal\nName[ja]=行為規制ポータル\nComment={name}\n"
-        f"URL={current_app.config['PORTAL_URL']}\nIcon=text-html\n"
+        f"URL={_shortcut_target()}\nIcon=text-html\n"
     )
     return _download(body, "conduct-rules-portal.desktop", "application/x-desktop")
+
+
+def _shortcut_target() -> str:
+    """The portal's address; with sign-in through the company's directory, its way in (/sso/start), so that
+    a double click lands signed in."""
+    portal = current_app.config["PORTAL_URL"]
+    if current_app.extensions["settings"].sso.enabled:
+        return portal + "sso/start"  # PORTAL_URL ends with "/" (config.py)
+    return portal
 
 
 def _download(body: str, filename: str, mimetype: str) -> Response:
