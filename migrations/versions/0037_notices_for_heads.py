@@ -23,8 +23,8 @@ NEW_KINDS = "kind in ('department', 'role', 'permission', 'manager_in')"
 
 
 def upgrade():
-    with op.batch_alter_table("notices", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("heads_only", sa.Boolean(), server_default=sa.false(), nullable=False))
+    # A plain ADD COLUMN: a batch would recreate `notices` on SQLite, which its receipts refer to.
+    op.add_column("notices", sa.Column("heads_only", sa.Boolean(), server_default=sa.false(), nullable=False))
     with op.batch_alter_table("search_audience", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_search_audience_kind"), type_="check")
         batch_op.create_check_constraint("kind", NEW_KINDS)
