@@ -19,7 +19,7 @@
     never changes, there is no race between a grant and the holder's kind.
 
 Revision ID: 0039
-Revises: 0036
+Revises: 0038
 Create Date: 2026-12-03 11:20:00
 """
 
@@ -30,7 +30,7 @@ import learning.db
 
 
 revision = '0039'
-down_revision = '0036'
+down_revision = '0038'
 branch_labels = None
 depends_on = None
 
