@@ -162,8 +162,9 @@ def add_staff(company_id: int):
 @requires(Permission.CONTRACTOR_STAFF)
 def my_staff():
     """A contractor supervisor: their own company's staff and whether each one's access is in force."""
-    company = db().get(ContractorCompany, current_user.contractor_company_id)
-    if company is None:
+    company_id = current_user.contractor_company_id
+    company = db().get(ContractorCompany, company_id) if company_id is not None else None
+    if company is None:  # the role held by someone of no contractor company: nothing to show
         abort(404)
     return render_template("contractors/mine.html", company=company, staff=contractor_staff.staff_of(db(), company.id))
 
