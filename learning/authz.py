@@ -20,6 +20,8 @@ class Role(StrEnum):
     COMPLIANCE = "compliance"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    # A contractor's supervisor (issue 19): their own company's staff and their status, nothing else.
+    CONTRACTOR_SUPERVISOR = "contractor_head"  # role_grants.role is 20 characters
 
 
 PRIVILEGED_ROLES = frozenset({Role.DESK, Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR, Role.ADMIN})
@@ -74,6 +76,10 @@ class Permission(StrEnum):
     INSPECTIONS_READ = "inspections.read"
     # The rules library: documents, their versions and scheduled changes, kept by the compliance office.
     RULES_MANAGE = "rules.manage"
+    # Contractor companies (委託先) and their contracts: registered by the compliance office or the admin.
+    CONTRACTORS_MANAGE = "contractors.manage"
+    # A contractor supervisor sees their own company's staff and whether their access is in force.
+    CONTRACTOR_STAFF = "contractors.staff"
 
 
 # Admin manages accounts but sees no training results, so admin gets no LEARN-style reads of others.
@@ -105,6 +111,8 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.INSPECTIONS_MANAGE: frozenset({Role.COMPLIANCE}),
     Permission.INSPECTIONS_READ: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
     Permission.RULES_MANAGE: frozenset({Role.COMPLIANCE}),
+    Permission.CONTRACTORS_MANAGE: frozenset({Role.COMPLIANCE, Role.ADMIN}),
+    Permission.CONTRACTOR_STAFF: frozenset({Role.CONTRACTOR_SUPERVISOR}),
 }
 
 PUBLIC = "public"

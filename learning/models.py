@@ -1,5 +1,6 @@
 """Every room's models, imported once so that Alembic and tests see the whole schema."""
 
+from learning.accounts import contractor_models as contractors  # noqa: F401
 from learning.accounts import models as accounts  # noqa: F401
 from learning.announcements import models as announcements  # noqa: F401
 from learning.audit import models as audit  # noqa: F401

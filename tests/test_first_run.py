@@ -36,7 +36,9 @@ def test_first_run_creates_everything_and_a_second_run_reuses_it(tmp_path):
         assert 55 <= count(User) <= 70
         yearly = session.scalar(select(Campaign.id).where(Campaign.name_en == "FY2026 conduct-rule training (demo)"))
         current = select(func.count()).select_from(Assignment).where(Assignment.campaign_id == yearly)
-        assert session.scalar(current) == count(User) * 5  # everyone, the five general modules, this year
+        employees = session.scalar(select(func.count()).select_from(User).where(User.kind == "employee"))
+        assert count(User) - employees == 4  # the demo contractor's staff, in no department's audience yet
+        assert session.scalar(current) == employees * 5  # every employee, the five general modules, this year
         # Two closed years of history before it, and a campaign for each of the ten role modules, the one on
         # moving between the companies as two (a transfer rule each way, grid → retail and retail → grid).
         assert count(Campaign) == 3 + 11
@@ -54,6 +56,8 @@ def test_first_run_creates_everything_and_a_second_run_reuses_it(tmp_path):
         assert "Branch" in names and "Call Centre" in names and "Network Centre" in names
         logins = set(session.scalars(select(User.login_id).where(User.login_id.is_not(None))))
         assert logins == {
+            "contractor",  # the demo contractor's staff (issue 19)
+            "csupervisor",
             "learner",
             "manager",
             "desk",

@@ -6,12 +6,13 @@ Importing this package loads nothing; `init_app(app)` registers what the room of
 
 def init_app(app) -> None:
     from learning.accounts import cli, pages
-    from learning.accounts.views import access, admin, recovery, signin, sso
+    from learning.accounts.views import access, admin, contractors, recovery, signin, sso
 
     app.register_blueprint(signin.bp)
     app.register_blueprint(sso.bp)
     app.register_blueprint(recovery.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(access.bp)
+    app.register_blueprint(contractors.bp)
     cli.register(app)
     app.jinja_env.filters["account_label"] = pages.label

@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, PasswordField, StringField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from learning.web.forms import PortalForm
@@ -44,3 +45,37 @@ class ForgotForm(PortalForm):
 class ResetCodeForm(WelcomeForm):
     username = StringField(_l("Employee number or login ID"), validators=[DataRequired(), Length(max=100)])
     code = StringField(_l("Reset code"), validators=[DataRequired(), Length(max=40)])
+
+
+class ContractorCompanyForm(PortalForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    name_ja = StringField(_l("Name (Japanese)"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
+
+
+class ContractorBranchForm(PortalForm):
+    name_ja = StringField(_l("Branch name (Japanese)"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Branch name (English)"), validators=[DataRequired(), Length(max=200)])
+
+
+class ContractorContractForm(PortalForm):
+    reference = StringField(_l("Contract reference"), validators=[DataRequired(), Length(max=60)])
+    sponsor_code = StringField(_l("Sponsoring department (code)"), validators=[DataRequired(), Length(max=40)])
+    owner_employee_no = StringField(_l("Internal owner (employee number)"), validators=[DataRequired(), Length(max=20)])
+    starts_on = DateField(_l("Starts on"), validators=[DataRequired()])
+    ends_on = DateField(_l("Ends on (last day)"), validators=[DataRequired()])
+
+
+class ContractorStaffForm(PortalForm):
+    contract = SelectField(_l("Contract"), choices=[])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    staff_no = StringField(_l("The contractor's own staff number"), validators=[DataRequired(), Length(max=12)])
+    email = StringField(_l("Email (empty: a one-time code to hand over)"), validators=[Length(max=254)])
+    ends_on = DateField(_l("Access ends on (last day; never after the contract's end)"), validators=[DataRequired()])
+
+
+class ContractorFileForm(PortalForm):
+    file = FileField(
+        _l("CSV file (UTF-8 or Shift_JIS): staff_no,name,email,contract_reference,ends_on,role"),
+        validators=[FileRequired()],
+    )

@@ -29,6 +29,8 @@ from learning.audit.services import Entry, record, record_many
 from learning.authz import PRIVILEGED_ROLES, Permission, Role
 
 GRANTABLE = frozenset(r.value for r in Role) - {Role.LEARNER}
+# What a contractor's staff may hold (migration 0039's trigger holds the same list).
+CONTRACTOR_ROLES = frozenset({Role.CONTRACTOR_SUPERVISOR})
 
 
 def _details(grant: RoleGrant, **more) -> dict:
@@ -57,6 +59,10 @@ def request_grant(
         raise refused("own_grant", requester.id, user.id, role=role)
     if user.status != "active":
         raise AccountError("inactive")
+    if user.is_contractor and role not in CONTRACTOR_ROLES:
+        raise refused("contractor_role", requester.id, user.id, role=role)  # the database refuses it too
+    if role == Role.CONTRACTOR_SUPERVISOR and not user.is_contractor:
+        raise AccountError("supervisor_is_contractor")
     now = clock.now()
     ends_at = end_of_tokyo_day(ends_on) if ends_on else None
     if ends_at is not None and ends_at <= now:

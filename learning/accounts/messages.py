@@ -31,6 +31,13 @@ FILE_PROBLEMS = {
     "people_remain": N_(
         "Department '%(value)s' cannot be closed: %(n)d people are still in it. Move them with the roster first."
     ),
+    "staff_no_format": N_("Letters, digits, '-' and '_' only (up to 12)."),
+    "staff_no_taken": N_("Staff number '%(value)s' already has an account at this company."),
+    "unknown_contract": N_("No contract of this company has the reference '%(value)s'."),
+    "day_format": N_("'%(value)s' is not a day; write it as YYYY-MM-DD."),
+    "end_after_contract": N_("The end date cannot be after the contract's end (%(contract_end)s)."),
+    "end_in_past": N_("The end date cannot be in the past."),
+    "contractor_role": N_("'%(value)s': a contractor's staff can be only a learner (empty) or contractor_head."),
     "children_remain": N_("Department '%(value)s' cannot be closed: department '%(child)s' under it stays open."),
 }
 
@@ -66,7 +73,36 @@ ACCOUNT_ERRORS = {
     "review_item_decided": N_("This item has been decided already, or its review is closed."),
     "not_reviewer": N_("This item is for another reviewer."),
     "duplicate_grant": N_("This person already holds this role with this scope, or it awaits approval."),
+    "contractor_role": N_("A contractor's staff cannot hold this role: only contractor supervisor."),
+    "supervisor_is_contractor": N_("Only a contractor's staff can be a contractor supervisor."),
 }
+
+# Why a contractor company or contract is refused (accounts/contractors.py).
+CONTRACTOR_ERRORS = {
+    "required": N_("A value is required."),
+    "too_long": N_("At most %(limit)d characters."),
+    "code_format": N_("Letters, digits, '-', '_' and '.' only (up to 40)."),
+    "code_taken": N_("A contractor company already has the code '%(value)s'."),
+    "branch_taken": N_("This company already has a branch named '%(value)s'."),
+    "reference_taken": N_("A contract already has the reference '%(value)s'."),
+    "unknown_department": N_("No department has the code '%(value)s'."),
+    "closed_department": N_("Department '%(value)s' is abolished or merged: choose a department that is open."),
+    "unknown_owner": N_("Nobody has the employee number '%(value)s'."),
+    "owner_left": N_("Employee '%(value)s' has left the company: name an owner who is still here."),
+    "ends_before_start": N_("The end date cannot be before the start date."),
+    "staff_no_format": N_("Letters, digits, '-' and '_' only (up to 12)."),
+    "staff_no_taken": N_("This company already has staff number '%(value)s'."),
+    "email": N_("'%(value)s' is not an email address."),
+    "end_after_contract": N_("The end date cannot be after the contract's end (%(contract_end)s)."),
+    "end_in_past": N_("The end date cannot be in the past."),
+    "unknown_contract": N_("No contract of this company has the reference '%(value)s'."),
+}
+
+# A contractor whose access has ended, at sign-in: whom to ask.
+CONTRACTOR_LAPSED = N_(
+    "Your access ended on %(day)s. To continue, contact %(owner)s (%(department)s), who is responsible for "
+    "your company's contract."
+)
 
 # Codes as people read them (pages and exports never show the raw code).
 LABELS = {

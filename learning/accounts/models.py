@@ -58,6 +58,7 @@ class User(Base):
         _trigram("ix_users_name_kana_trgm", "name_kana"),
         _trigram("ix_users_employee_no_trgm", "employee_no"),
         _trigram("ix_users_email_trgm", "email"),
+        Index("uq_users_contractor_staff_no", "contractor_company_id", "contractor_staff_no", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +89,18 @@ class User(Base):
     leaked_password_hash: Mapped[str | None] = mapped_column(String(255))
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    # An employee of the group, or a contractor's staff (issue 19): a contractor works under one contract of
+    # their company, has the company's own staff number (unique per company) and an end day (a Tokyo day, the
+    # last one with access) never after the contract's. Triggers in the database hold this (migration 0039),
+    # and refuse a contractor any role but learner and contractor supervisor; the kind is set once.
+    kind: Mapped[str] = mapped_column(String(12), default="employee", server_default="employee")
+    # Integers that the triggers of migration 0039 hold to a contract of that company (and a contract with staff
+    # is never deleted), rather than foreign keys: a contract names its owner in users, and SQLite adds a column
+    # to users only without a named constraint (rebuilding users would drop a table everything refers to).
+    contractor_company_id: Mapped[int | None]
+    contract_id: Mapped[int | None] = mapped_column(index=True)
+    contractor_staff_no: Mapped[str | None] = mapped_column(String(20))
+    ends_on: Mapped[date | None] = mapped_column(Date)
 
     department: Mapped[Department | None] = relationship()
     # Active grants; one whose end date has passed is filtered out in `roles` until `jobs run` records it.
@@ -105,7 +118,16 @@ class User(Base):
 
     @property
     def is_active(self) -> bool:
-        return self.status == "active"
+        return self.status == "active" and not self.lapsed
+
+    @property
+    def lapsed(self) -> bool:
+        """A contractor's access has ended: their end day (never after the contract's) has passed in Tokyo."""
+        return self.ends_on is not None and clock.tokyo_date(clock.now()) > self.ends_on
+
+    @property
+    def is_contractor(self) -> bool:
+        return self.kind == "contractor"
 
     @property
     def is_authenticated(self) -> bool:
@@ -235,7 +257,9 @@ class PendingImport(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(12))  # "departments" or "roster"
+    kind: Mapped[str] = mapped_column(String(12))  # "departments", "roster" or "contractors"
+    # For a contractor's staff file: the contractor company it is for (checked when it is applied).
+    company_id: Mapped[int | None]
     filename: Mapped[str] = mapped_column(String(200))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -6,16 +6,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, redirect, render_template, request, session, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import login_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from learning import clock
 from learning.accounts import services
-from learning.accounts.messages import LABELS, PASSWORD_PROBLEMS
+from learning.accounts.hrfiles import FileProblem
+from learning.accounts.messages import AT_LINE, AT_LINE_AND_COLUMN, CONTRACTOR_LAPSED, LABELS, PASSWORD_PROBLEMS
 from learning.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from learning.accounts.second_factor import new_secret
 from learning.errors import N_
+from learning.i18n import pick
 from learning.web import app_settings, db, local_next, resume, security_event, translated
 
 # The browser a person signed in with keeps a signed note of it (OWASP's "device cookie"): a guess from
@@ -64,6 +67,28 @@ def label(code: str | None, kind: str) -> str:
         return "—"
     template = LABELS[kind].get(code)
     return translated(template, {}) if template else code
+
+
+def lapsed_message(contact) -> str:
+    """A contractor whose access ended (accounts.contractor_staff.Contact): since when, and whom to ask."""
+    return translated(
+        CONTRACTOR_LAPSED,
+        {
+            "day": format_date(contact.ended_on, "medium"),
+            "owner": contact.owner,
+            "department": pick(contact.department),
+        },
+    )
+
+
+def describe(problem: FileProblem) -> str:
+    """A file problem in the reader's language, with its line and column."""
+    message = translated(problem.template, problem.values)
+    if not problem.line:
+        return message
+    if problem.column:
+        return translated(AT_LINE_AND_COLUMN, {"line": problem.line, "column": problem.column, "message": message})
+    return translated(AT_LINE, {"line": problem.line, "message": message})
 
 
 def start_session(user, next_url: str):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from learning import clock
 from learning.accounts import throttle
+from learning.accounts.contractor_staff import contact_for
 from learning.accounts.models import User
 from learning.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
 from learning.accounts.second_factor import check_code
@@ -39,6 +40,8 @@ class SignInResult:
     # The password was right but the person holds a privileged role: a TOTP code must follow.
     needs_second_factor: bool = False
     refusal: Refusal | None = None
+    # The password was right but a contractor's access has ended: whom to contact (contractor_staff.Contact).
+    lapsed: object | None = None
 
     @property
     def locked(self) -> bool:
@@ -131,9 +134,13 @@ def sign_in(
         return _locked(user, delay, "password")
     ok = verify_password(user.password_hash if user else None, password)
     refused = user is not None and (not user.is_active or (user.is_demo and not demo_allowed))
+    # A contractor's access that ended is told as such, with whom to ask, only to the holder of the password.
+    ended = ok and user is not None and user.is_contractor and (user.lapsed or user.status == "left")
     if not ok or refused:
         if user is None:
             reason = "unknown_account"
+        elif ended:
+            reason = "contract_ended"
         elif refused:
             reason = "inactive"
         else:
@@ -146,7 +153,8 @@ def sign_in(
             details={"reason": reason},
         )
         # Every counter of the name counts, trusted or not: the owner's own typos slow strangers too.
-        return SignInResult(None, refusal=Refusal(entry, tuple(password_counters(username, address, False))))
+        counted = () if ended else tuple(password_counters(username, address, False))
+        return SignInResult(None, refusal=Refusal(entry, counted), lapsed=contact_for(session, user) if ended else None)
     if chosen_locale in ("ja", "en"):
         user.locale = chosen_locale
     if needs_rehash(user.password_hash):

@@ -47,6 +47,11 @@ ACTIONS = {
     "department_import": N_("Departments imported"),
     "department_closed": N_("Department abolished or merged"),
     "roster_import": N_("Roster imported"),
+    "contractor_company_created": N_("Contractor company registered"),
+    "contractor_branch_added": N_("Contractor branch added"),
+    "contractor_contract_added": N_("Contractor contract added"),
+    "contractor_staff_created": N_("Contractor staff account created"),
+    "contractor_access_lapsed": N_("Contractor access lapsed at its end date"),
     # Content and authoring
     "content_import": N_("Content imported"),
     "module_created": N_("Module created"),
@@ -143,6 +148,7 @@ TARGETS = {
     "access_review": N_("Access review"),
     "inspection_template": N_("Self-inspection checklist"),
     "inspection_version": N_("Checklist version"),
+    "contractor_company": N_("Contractor company"),
 }
 
 DETAILS = {
@@ -230,6 +236,11 @@ DETAILS = {
     "copy_of": N_("Copied from campaign"),
     "name": N_("Name"),
     "name_en": N_("Name (English)"),
+    "name_ja": N_("Name (Japanese)"),
+    "owner_id": N_("Internal owner"),
+    "reference": N_("Contract reference"),
+    "starts_on": N_("Starts on"),
+    "ends_on": N_("Ends on"),
     "withdrawn": N_("Withdrawn (assignments)"),
     "scope": N_("Whose due date"),
     "module_id": N_("Module"),
@@ -269,11 +280,14 @@ VALUES = {
         "compliance": N_("Compliance office"),
         "auditor": N_("Internal audit"),
         "admin": N_("IT administrator"),
+        "contractor_head": N_("Contractor supervisor"),
     },
     "reason": {
         "unknown_account": N_("unknown account"),
         "wrong_password": N_("wrong password"),
         "inactive": N_("account not active"),
+        "contract_ended": N_("contractor's access ended"),
+        "contractor_role": N_("a privileged role for a contractor's staff"),
         "second_factor": N_("wrong second-factor code"),
         "left": N_("left the organisation"),
         "compromised": N_("account locked (marked compromised)"),

@@ -25,7 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from learning.accounts import reviews
+from learning.accounts import contractor_staff, reviews
 from learning.accounts.grants import lapse_due
 from learning.accounts.tokens import link_makers
 from learning.campaigns.reminders import queue_reminders
@@ -85,6 +85,7 @@ def run_jobs(session: Session, settings: Settings, report: Callable[[str, object
         ("joiners and movers", lambda: process_personnel_events(session)),
         ("exemptions ended", lambda: end_expired_exemptions(session)),
         ("grants lapsed", lambda: lapse_due(session)),
+        ("contractor access lapsed", lambda: contractor_staff.lapse_due(session)),
         ("access review items lapsed", lambda: reviews.close_overdue(session)),
         ("access review reminders", lambda: reviews.remind(session, settings.portal_url)),
         # Notices and rules versions come into force and go by the clock: their search entries follow.

@@ -19,11 +19,11 @@ from learning import clock
 from learning.accounts import grants, imports, recovery, search
 from learning.accounts.errors import AccountError
 from learning.accounts.hrfiles import MAX_BYTES, FileProblem, FileRejected
-from learning.accounts.messages import AT_LINE, AT_LINE_AND_COLUMN
 from learning.accounts.models import Department, PendingImport, RoleGrant, User
+from learning.accounts.pages import describe
 from learning.authz import Permission, requires
 from learning.notify.services import outbox_summary
-from learning.web import creates_once, db, id_arg, refuse, refused, translated
+from learning.web import creates_once, db, id_arg, refuse, refused
 from learning.web.forms import PortalForm
 
 bp = Blueprint("admin", __name__, template_folder="../templates")
@@ -39,16 +39,6 @@ class UploadForm(PortalForm):
         ],
     )
     file = FileField(_l("CSV file (UTF-8 or Shift_JIS)"), validators=[FileRequired()])
-
-
-def describe(problem: FileProblem) -> str:
-    """A file problem in the reader's language, with its line and column."""
-    message = translated(problem.template, problem.values)
-    if not problem.line:
-        return message
-    if problem.column:
-        return translated(AT_LINE_AND_COLUMN, {"line": problem.line, "column": problem.column, "message": message})
-    return translated(AT_LINE, {"line": problem.line, "message": message})
 
 
 def _plan(kind: str, data: bytes):

@@ -7,7 +7,14 @@ from flask_login import current_user, logout_user
 from learning import clock
 from learning.accounts import oidc, services, throttle, trusted_header
 from learning.accounts.forms import CodeForm, LocaleForm, LoginForm, PasswordForm
-from learning.accounts.pages import continue_sign_in, device_user_id, password_problem, sso_refused, start_session
+from learning.accounts.pages import (
+    continue_sign_in,
+    device_user_id,
+    lapsed_message,
+    password_problem,
+    sso_refused,
+    start_session,
+)
 from learning.accounts.passwords import MIN_LENGTH
 from learning.accounts.second_factor import provisioning_uri, qr_svg
 from learning.audit.services import Entry
@@ -93,6 +100,9 @@ def login():
     if result.locked:
         form.form_errors.append(_wait_message(result))
         return _login_page(form), 429
+    if result.lapsed is not None:  # issue 19: a contractor whose access ended is told whom to ask
+        form.form_errors.append(lapsed_message(result.lapsed))
+        return _login_page(form), 403
     form.form_errors.append(_("The employee number or password is not correct."))
     return _login_page(form), 401
 

@@ -1,0 +1,149 @@
+"""Contractor companies (委託先) and their contracts: registered by compliance or the admin, each step audited.
+
+Flask-free; the pages are in accounts/views/contractors.py. A contract's end day is never before its start
+(checked here and by a CHECK in the database); its owner is a named employee who has not left, its sponsor an
+open department of the group.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from learning import clock
+from learning.accounts.contractor_models import ContractorBranch, ContractorCompany, ContractorContract
+from learning.accounts.hrfiles import CODE_RE
+from learning.accounts.messages import CONTRACTOR_ERRORS
+from learning.accounts.models import Department, User
+from learning.audit.services import record
+from learning.errors import DomainError
+
+MAX_NAME = 200
+MAX_REFERENCE = 60
+
+
+class ContractorError(DomainError):
+    messages = CONTRACTOR_ERRORS
+
+
+def _name(value: str | None, field: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ContractorError("required", field=field)
+    if len(value) > MAX_NAME:
+        raise ContractorError("too_long", field=field, limit=MAX_NAME)
+    return value
+
+
+def companies(session: Session) -> list[ContractorCompany]:
+    return list(session.scalars(select(ContractorCompany).order_by(ContractorCompany.code)))
+
+
+def create_company(session: Session, actor_id: int, code: str, name_ja: str, name_en: str) -> ContractorCompany:
+    code = (code or "").strip()
+    if not CODE_RE.match(code):
+        raise ContractorError("code_format", field="code")
+    if session.scalar(select(ContractorCompany.id).where(func.lower(ContractorCompany.code) == code.lower())):
+        raise ContractorError("code_taken", field="code", value=code)
+    company = ContractorCompany(
+        code=code,
+        name_ja=_name(name_ja, "name_ja"),
+        name_en=_name(name_en, "name_en"),
+        created_at=clock.now(),
+        created_by_id=actor_id,
+    )
+    session.add(company)
+    session.flush()
+    record(
+        session,
+        "contractor_company_created",
+        actor_id=actor_id,
+        target=("contractor_company", company.id),
+        details={"code": code, "name_ja": company.name_ja, "name_en": company.name_en},
+    )
+    return company
+
+
+def add_branch(session: Session, actor_id: int, company: ContractorCompany, name_ja: str, name_en: str):
+    name_ja, name_en = _name(name_ja, "name_ja"), _name(name_en, "name_en")
+    taken = select(ContractorBranch.id).where(
+        ContractorBranch.company_id == company.id, ContractorBranch.name_ja == name_ja
+    )
+    if session.scalar(taken):
+        raise ContractorError("branch_taken", field="name_ja", value=name_ja)
+    branch = ContractorBranch(company_id=company.id, name_ja=name_ja, name_en=name_en)
+    session.add(branch)
+    session.flush()
+    record(
+        session,
+        "contractor_branch_added",
+        actor_id=actor_id,
+        target=("contractor_company", company.id),
+        details={"name_ja": name_ja, "name_en": name_en},
+    )
+    return branch
+
+
+def add_contract(
+    session: Session,
+    actor_id: int,
+    company: ContractorCompany,
+    *,
+    reference: str,
+    sponsor_code: str,
+    owner_employee_no: str,
+    starts_on: date | None,
+    ends_on: date | None,
+) -> ContractorContract:
+    """A contract of `company`; the sponsor by its department code, the owner by their employee number."""
+    reference = (reference or "").strip()
+    if not reference:
+        raise ContractorError("required", field="reference")
+    if len(reference) > MAX_REFERENCE:
+        raise ContractorError("too_long", field="reference", limit=MAX_REFERENCE)
+    if session.scalar(select(ContractorContract.id).where(ContractorContract.reference == reference)):
+        raise ContractorError("reference_taken", field="reference", value=reference)
+    sponsor = session.scalar(select(Department).where(Department.code == (sponsor_code or "").strip()))
+    if sponsor is None:
+        raise ContractorError("unknown_department", field="sponsor_code", value=sponsor_code or "")
+    if not sponsor.is_active:
+        raise ContractorError("closed_department", field="sponsor_code", value=sponsor.code)
+    owner = session.scalar(select(User).where(User.employee_no == (owner_employee_no or "").strip()))
+    if owner is None:
+        raise ContractorError("unknown_owner", field="owner_employee_no", value=owner_employee_no or "")
+    if owner.status == "left":
+        raise ContractorError("owner_left", field="owner_employee_no", value=owner.employee_no)
+    if starts_on is None:
+        raise ContractorError("required", field="starts_on")
+    if ends_on is None:
+        raise ContractorError("required", field="ends_on")
+    if ends_on < starts_on:
+        raise ContractorError("ends_before_start", field="ends_on")
+    contract = ContractorContract(
+        company_id=company.id,
+        reference=reference,
+        sponsor_department_id=sponsor.id,
+        owner_id=owner.id,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        created_at=clock.now(),
+        created_by_id=actor_id,
+    )
+    session.add(contract)
+    session.flush()
+    record(
+        session,
+        "contractor_contract_added",
+        actor_id=actor_id,
+        target=("contractor_company", company.id),
+        details={
+            "reference": reference,
+            "department": sponsor.code,
+            "owner_id": owner.id,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+        },
+    )
+    return contract
