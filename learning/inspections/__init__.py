@@ -11,3 +11,11 @@ def init_app(app) -> None:
 
     app.register_blueprint(manage.bp)
     cli.register(app)
+    # A `jobs run` step (campaigns/jobs.py runs the registered steps): open periods, remind, escalate.
+    app.extensions.setdefault("jobs_steps", []).append(("inspection rounds", _jobs_step))
+
+
+def _jobs_step(session, settings) -> int:
+    from learning.inspections.rounds import remind_and_escalate
+
+    return remind_and_escalate(session, settings.portal_url)
