@@ -246,8 +246,8 @@ def answers_of(session: Session, response_id: int) -> dict[int, InspectionAnswer
 def save_answers(
     session: Session, response_id: int, inputs: list[AnswerInput], actor_id: int, max_evidence_bytes: int
 ) -> dict[int, InspectionError]:
-    """Saves every valid answer; returns the refusals by item id (a refused file or a missing comment keeps
-    the other answers, and that item's earlier answer)."""
+    """Saves every valid answer; returns the refusals by item id. A missing comment keeps that item's earlier
+    answer; a refused evidence file is left out and the item's answer and comment are kept without it."""
     response = _answering(session, response_id, actor_id)
     items = {item.id: item for item in response.version.items}
     existing = answers_of(session, response_id)
@@ -265,12 +265,15 @@ def save_answers(
                 raise InspectionError("too_long", field="comment", n=MAX_COMMENT)
             if given.answer != "conforms" and not comment:
                 raise InspectionError("comment_required", field="comment")
-            kind = None
-            if given.evidence:
-                kind = evidence.checked(given.evidence_name or "evidence", given.evidence, max_evidence_bytes)
         except InspectionError as error:
             errors[given.item_id] = error
             continue
+        kind = None
+        if given.evidence:
+            try:
+                kind = evidence.checked(given.evidence_name or "evidence", given.evidence, max_evidence_bytes)
+            except InspectionError as error:
+                errors[given.item_id] = error
         answer = existing.get(given.item_id)
         if answer is None:
             answer = InspectionAnswer(response_id=response_id, item_id=given.item_id)

@@ -78,12 +78,14 @@ def test_a_round_from_assignment_through_a_finding_its_correction_and_verificati
         MAX,
     )
     assert {i: e.code for i, e in refused.items()} == {items[0].id: "evidence_type", items[2].id: "comment_required"}
-    assert set(rounds.answers_of(db, inspection.id)) == {items[1].id}  # the rest kept
+    kept = rounds.answers_of(db, inspection.id)  # the rest kept; the refused file's item without it
+    assert set(kept) == {items[0].id, items[1].id} and kept[items[0].id].evidence is None
 
     with pytest.raises(InspectionError) as missing:
         rounds.submit(db, inspection.id, head_n.id)
     assert missing.value.code == "unanswered"
-    assert missing.value.params["items"] == ", ".join(str(i.position) for i in items if i.id != items[1].id)
+    still_open = [i for i in items if i.id != items[1].id and (i.id != items[0].id or i.evidence_required)]
+    assert missing.value.params["items"] == ", ".join(str(i.position) for i in still_open)
 
     answers = [
         AnswerInput(item.id, "conforms", evidence_name="e.png", evidence=PNG if item.evidence_required else None)
