@@ -184,7 +184,7 @@ def answer(response_id: int):
         findings=findings,
         names=_names([response.responder_id, response.reviewed_by_id, *(f.owner_id for f in findings)]),
         answer_labels=[(k, _(v)) for k, v in ANSWER_LABELS.items()],
-        guidance_html=guidance_html,
+        guidance=guidance_html,
         max_kb=app_settings().inspection_evidence_max_kb,
     )
 
