@@ -40,7 +40,7 @@ MESSAGES = {
     "not_submitted": N_("This inspection is not waiting for review."),
     "no_finding": N_("This finding does not exist."),
     "finding_verified": N_("This finding has been verified and is closed."),
-    "finding_status": N_("Choose open, in progress or done."),
+    "finding_status": N_("Choose not started, being corrected or correction done."),
     "action_required": N_("Describe the corrective action before marking the finding done."),
     "finding_not_done": N_("Only a finding marked done can be verified."),
     "own_finding": N_("You own this finding: someone else in the second line must verify it."),
@@ -54,9 +54,9 @@ FREQUENCY_LABELS = {
 }
 
 FINDING_STATUS_LABELS = {
-    "open": N_("Open"),
-    "in_progress": N_("In progress"),
-    "done": N_("Done"),
+    "open": N_("Not started"),
+    "in_progress": N_("Being corrected"),
+    "done": N_("Correction done"),
     "verified": N_("Verified"),
 }
 
