@@ -248,3 +248,34 @@ def test_two_runs_at_once_open_each_inspection_once(app, db):
         thread.join()
     assert sorted(counts) in ([0, 2], [1, 1])
     assert len(db.scalars(select(InspectionResponse)).all()) == 2
+
+
+def test_jobs_run_takes_the_step_the_room_registers(app, db):
+    from learning.campaigns.jobs import run_jobs
+
+    version = starter(db)
+    _company, north, _south, _head_n, _head_s, _office, compliance = organisation(db)
+    today = clock.tokyo_date(clock.now())
+    rounds.create_round(db, version.id, [north.id], "monthly", 1, today.replace(day=1), compliance.id)
+    db.commit()
+    steps = app.extensions["jobs_steps"]
+    assert [name for name, _ in steps] == ["inspection rounds"]
+    run = run_jobs(db, app.extensions["settings"], extra_steps=steps)
+    assert run.failed == [] and run.steps["inspection rounds"] == 1  # the head, overdue or due within the week
+    assert db.scalar(select(InspectionResponse.department_id)) == north.id
+
+
+def test_the_second_line_is_granted_for_a_subtree_with_a_second_persons_approval(db):
+    from learning.accounts import grants
+    from learning.accounts.errors import AccountError
+
+    department = make_department(db)
+    person, admin, compliance = make_user(db), make_user(db, "admin"), make_user(db, "compliance")
+    with pytest.raises(AccountError) as unscoped:
+        grants.request_grant(db, person, "business_office", None, admin)
+    assert unscoped.value.code == "scope"
+    grant = grants.request_grant(db, person, "business_office", department.id, admin)
+    assert grant.status == "pending"
+    grants.approve(db, grant.id, compliance)
+    assert grant.status == "active"
+    assert rounds.reviewable_departments(db, person.id) == {department.id}
