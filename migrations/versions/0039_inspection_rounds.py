@@ -8,8 +8,8 @@
 - `inspection_findings`: each "does not conform", its owner, corrective action (required once done, a
   CHECK), due day and status; verified by someone other than its owner.
 
-Revision ID: 0037
-Revises: 0036
+Revision ID: 0039
+Revises: 0038
 Create Date: 2026-12-03 11:05:50.028500
 """
 
@@ -19,8 +19,8 @@ from alembic import op
 import learning.db
 
 
-revision = '0037'
-down_revision = '0036'
+revision = '0039'
+down_revision = '0038'
 branch_labels = None
 depends_on = None
 
