@@ -157,6 +157,13 @@ TARGETS = {
 }
 
 DETAILS = {
+    # Inspection rounds
+    "version_id": N_("Checklist version"),
+    "frequency": N_("Frequency"),
+    "departments": N_("Departments"),
+    "deputy_id": N_("Deputy"),
+    "findings": N_("Findings"),
+    "refused": N_("Refused"),
     "also_completed": N_("Also completed (assignments)"),
     "answers": N_("Answered questions"),
     "assignee_id": N_("Assigned to"),
@@ -380,7 +387,7 @@ VALUES = {
 }
 
 # Detail keys whose value is the id of a person (shown as name and employee number) or of a department.
-USER_KEYS = frozenset({"user_id", "assignee_id"})
+USER_KEYS = frozenset({"user_id", "assignee_id", "deputy_id"})
 DEPARTMENT_KEYS = frozenset({"department_id"})
 
 
