@@ -19,12 +19,16 @@ class Role(StrEnum):
     TRAINER = "trainer"
     COMPLIANCE = "compliance"
     AUDITOR = "auditor"
+    # The second line (業務管理部門): reviews self-inspections and verifies findings in its department subtrees.
+    BUSINESS_OFFICE = "business_office"
     ADMIN = "admin"
     # A contractor's supervisor (issue 19): their own company's staff and their status, nothing else.
     CONTRACTOR_SUPERVISOR = "contractor_head"  # role_grants.role is 20 characters
 
 
-PRIVILEGED_ROLES = frozenset({Role.DESK, Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR, Role.ADMIN})
+PRIVILEGED_ROLES = frozenset({Role.DESK, Role.TRAINER, Role.COMPLIANCE, Role.AUDITOR, Role.ADMIN, Role.BUSINESS_OFFICE})
+# Roles given only for a department subtree.
+SCOPED_ROLES = frozenset({Role.MANAGER, Role.BUSINESS_OFFICE})
 
 
 class Permission(StrEnum):
@@ -80,6 +84,12 @@ class Permission(StrEnum):
     CONTRACTORS_MANAGE = "contractors.manage"
     # A contractor supervisor sees their own company's staff and whether their access is in force.
     CONTRACTOR_STAFF = "contractors.staff"
+    # Inspection rounds: compliance sets them up; heads (or their deputies) answer for their departments; the
+    # second line reviews and verifies findings in its subtrees; internal audit and compliance read all.
+    # Scopes are the service's (inspections/rounds.py).
+    INSPECTIONS_ANSWER = "inspections.answer"
+    INSPECTIONS_REVIEW = "inspections.review"
+    INSPECTIONS_FOLLOW = "inspections.follow"
 
 
 # Admin manages accounts but sees no training results, so admin gets no LEARN-style reads of others.
@@ -113,6 +123,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.RULES_MANAGE: frozenset({Role.COMPLIANCE}),
     Permission.CONTRACTORS_MANAGE: frozenset({Role.COMPLIANCE, Role.ADMIN}),
     Permission.CONTRACTOR_STAFF: frozenset({Role.CONTRACTOR_SUPERVISOR}),
+    Permission.INSPECTIONS_ANSWER: frozenset(Role),  # a head or a deputy (no role of its own): the service checks
+    Permission.INSPECTIONS_REVIEW: frozenset({Role.BUSINESS_OFFICE}),
+    Permission.INSPECTIONS_FOLLOW: frozenset(Role),  # scoped in the service: compliance and audit see all
 }
 
 PUBLIC = "public"

@@ -67,6 +67,7 @@ def test_first_run_creates_everything_and_a_second_run_reuses_it(tmp_path):
             "officer",
             "auditor",
             "admin",
+            "office",  # the second line for self-inspections
         }
         learner = session.scalar(select(User).where(User.login_id == "learner"))
         manager = session.scalar(select(User).where(User.login_id == "manager"))

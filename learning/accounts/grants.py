@@ -26,7 +26,7 @@ from learning import clock
 from learning.accounts.errors import AccountError, refused
 from learning.accounts.models import Department, RoleGrant, User
 from learning.audit.services import Entry, record, record_many
-from learning.authz import PRIVILEGED_ROLES, Permission, Role
+from learning.authz import PRIVILEGED_ROLES, SCOPED_ROLES, Permission, Role
 
 GRANTABLE = frozenset(r.value for r in Role) - {Role.LEARNER}
 # What a contractor's staff may hold (migration 0039's trigger holds the same list).
@@ -48,7 +48,7 @@ def request_grant(
     """Asks for a role for `user`: in force at once for a manager scope, pending approval for a privileged role."""
     if role not in GRANTABLE:
         raise AccountError("unknown_role")
-    if role == Role.MANAGER and department_id is None:
+    if role in SCOPED_ROLES and department_id is None:
         raise AccountError("scope")
     if (
         department_id is not None

@@ -101,6 +101,14 @@ ACTIONS = {
     "inspection_sent_back": N_("Checklist version sent back to its author"),
     "inspection_published": N_("Checklist version published"),
     "inspection_templates_imported": N_("Checklist templates imported"),
+    "inspection_round_created": N_("Inspection round set up"),
+    "inspection_deputy_delegated": N_("Inspection delegated to a deputy"),
+    "inspection_answers_saved": N_("Inspection answers saved"),
+    "inspection_submitted_by_department": N_("Inspection submitted by the department"),
+    "inspection_accepted": N_("Inspection accepted by the second line"),
+    "inspection_returned": N_("Inspection returned with comments"),
+    "inspection_finding_updated": N_("Inspection finding updated"),
+    "inspection_finding_verified": N_("Inspection finding verified"),
     # The rules library
     "rule_document_created": N_("Rules document created"),
     "rule_version_added": N_("Rules document version added"),
@@ -149,9 +157,19 @@ TARGETS = {
     "inspection_template": N_("Self-inspection checklist"),
     "inspection_version": N_("Checklist version"),
     "contractor_company": N_("Contractor company"),
+    "inspection_round": N_("Inspection round"),
+    "inspection": N_("Inspection"),
+    "inspection_finding": N_("Inspection finding"),
 }
 
 DETAILS = {
+    # Inspection rounds
+    "version_id": N_("Checklist version"),
+    "frequency": N_("Frequency"),
+    "departments": N_("Departments"),
+    "deputy_id": N_("Deputy"),
+    "findings": N_("Findings"),
+    "refused": N_("Refused"),
     "also_completed": N_("Also completed (assignments)"),
     "answers": N_("Answered questions"),
     "assignee_id": N_("Assigned to"),
@@ -279,6 +297,7 @@ VALUES = {
         "trainer": N_("Trainer"),
         "compliance": N_("Compliance office"),
         "auditor": N_("Internal audit"),
+        "business_office": N_("Business-management office (second line)"),
         "admin": N_("IT administrator"),
         "contractor_head": N_("Contractor supervisor"),
     },
@@ -382,7 +401,7 @@ VALUES = {
 }
 
 # Detail keys whose value is the id of a person (shown as name and employee number) or of a department.
-USER_KEYS = frozenset({"user_id", "assignee_id"})
+USER_KEYS = frozenset({"user_id", "assignee_id", "deputy_id"})
 DEPARTMENT_KEYS = frozenset({"department_id"})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from learning.inputs import MAX_ID
@@ -29,7 +30,12 @@ def jobs_group():
 def jobs_run():
     from learning.campaigns.jobs import SKIPPED_STATUS, run_jobs
 
-    run = run_jobs(db(), app_settings(), report=lambda name, result: click.echo(f"{name}: {result}"))
+    run = run_jobs(
+        db(),
+        app_settings(),
+        report=lambda name, result: click.echo(f"{name}: {result}"),
+        extra_steps=current_app.extensions.get("jobs_steps", ()),
+    )
     if run.skipped:
         click.echo("jobs run: skipped, another run is in progress (it holds the jobs lock)", err=True)
         sys.exit(SKIPPED_STATUS)

@@ -16,8 +16,9 @@ the following steps still run: a broken rollover must not stop reminders or send
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -76,10 +77,16 @@ def smtp_settings(settings: Settings) -> SmtpSettings:
     )
 
 
-def run_jobs(session: Session, settings: Settings, report: Callable[[str, object], None] | None = None) -> JobsRun:
+def run_jobs(
+    session: Session,
+    settings: Settings,
+    report: Callable[[str, object], None] | None = None,
+    extra_steps: Sequence[tuple[str, Callable[[Session, Settings], object]]] = (),
+) -> JobsRun:
     """Runs every step in order unless another run holds the lock (then `skipped`). Each step is its own
     unit of work: the commit after it is this job runner's commit point, the rollback after a failure
-    keeps the others' work."""
+    keeps the others' work. `extra_steps` are other rooms' steps, registered with the app
+    (`app.extensions["jobs_steps"]`, see `register_step`); they run before the emails are sent."""
     steps: list[tuple[str, Callable[[], object]]] = [
         ("rollover", lambda: len(roll_over(session))),
         ("joiners and movers", lambda: process_personnel_events(session)),
@@ -91,6 +98,7 @@ def run_jobs(session: Session, settings: Settings, report: Callable[[str, object
         # Notices and rules versions come into force and go by the clock: their search entries follow.
         ("search entries by date", lambda: sum(search_index.rebuild(session, DATED_KINDS).values())),
         ("emails queued", lambda: queue_reminders(session, settings.portal_url)),
+        *((name, functools.partial(step, session, settings)) for name, step in extra_steps),
         ("emails sent", lambda: send_pending(session, smtp_settings(settings), links=link_makers(settings.portal_url))),
     ]
     run = JobsRun()

@@ -20,7 +20,7 @@ from learning.campaigns.models import Campaign
 from learning.campaigns.periods import period_containing, tokyo_date
 from learning.campaigns.services import CampaignDraft, create_campaign, launch, pin_editions
 from learning.courses.services import published_editions
-from learning.demo import contractors, notices, rules_library
+from learning.demo import contractors, inspections, notices, rules_library
 from learning.demo.history import Progress, generate, grow_departments
 from learning.demo.role_campaigns import role_campaigns
 from learning.demo.roles import is_role_module
@@ -64,9 +64,12 @@ DEMO_ACCOUNTS = [
     # A second compliance officer: a notice asking for acknowledgement is approved by a second person.
     ("officer", "D0009", "小松 由紀", "R-COMP", Role.COMPLIANCE),
     ("auditor", "D0006", "伊藤 大輔", "R-AUDIT", Role.AUDITOR),
+    # The second line for self-inspections (業務管理部門), scoped to the sales division.
+    ("office", "D0010", "松本 亮", "R-SALES", Role.BUSINESS_OFFICE),
     ("admin", "D0007", "渡辺 翔", "R-IT", Role.ADMIN),
 ]
 MANAGER_SCOPES = ("R-BR-N", "R-BR-S", "R-CC")  # the demo manager heads these subtrees
+SCOPES = {Role.BUSINESS_OFFICE: ("R-SALES",)}  # other scoped demo roles
 
 # Departments where the generated staff work (the leaves of the tree, weighted by size).
 STAFF_DEPARTMENTS = [
@@ -159,6 +162,8 @@ def seed(session: Session, employees: int = 60, periods: int = 3, progress: Prog
         lines.append(f"demo: {documents} rules library documents, two versions each")
     if contractor_staff:
         lines.append(f"demo: a contractor company with one contract and {contractor_staff} staff")
+    if inspections.seed(session, departments):
+        lines.append("demo: a self-inspection round for three departments, one submitted with a finding")
     return "\n".join(lines + ([history] if history else []))
 
 
@@ -198,7 +203,7 @@ def _demo_accounts(session: Session, departments: dict[str, Department]) -> None
             )
             session.add(user)
             session.flush()
-            scopes = MANAGER_SCOPES if role == Role.MANAGER else (None,)
+            scopes = MANAGER_SCOPES if role == Role.MANAGER else SCOPES.get(role, (None,))
             for scope in scopes if role else ():
                 session.add(
                     RoleGrant(

@@ -7,7 +7,16 @@ Importing this package loads nothing; `init_app(app)` registers what the room of
 
 def init_app(app) -> None:
     from learning.inspections import cli
-    from learning.inspections.views import manage
+    from learning.inspections.views import manage, rounds
 
     app.register_blueprint(manage.bp)
+    app.register_blueprint(rounds.bp)
     cli.register(app)
+    # A `jobs run` step (campaigns/jobs.py runs the registered steps): open periods, remind, escalate.
+    app.extensions.setdefault("jobs_steps", []).append(("inspection rounds", _jobs_step))
+
+
+def _jobs_step(session, settings) -> int:
+    from learning.inspections.rounds import remind_and_escalate
+
+    return remind_and_escalate(session, settings.portal_url)

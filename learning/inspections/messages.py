@@ -26,6 +26,38 @@ MESSAGES = {
     "evidence_type": N_("The evidence file must be a PNG or JPEG image or a PDF; %(name)s is not."),
     "evidence_size": N_("The evidence file %(name)s is larger than %(kb)d KB."),
     "evidence_empty": N_("The evidence file %(name)s is empty."),
+    "round_version": N_("Choose a published checklist."),
+    "frequency": N_("Choose monthly, quarterly, half-yearly or yearly."),
+    "due_days": N_("The days to answer must be between 1 and 365."),
+    "round_departments": N_("Choose at least one department."),
+    "no_inspection": N_("This inspection does not exist."),
+    "not_yours": N_("You do not answer for this department."),
+    "not_head": N_("Only the department's head can delegate its inspections."),
+    "deputy": N_("Choose someone else as the deputy."),
+    "submitted_read_only": N_("This inspection has been submitted and can no longer be changed."),
+    "unanswered": N_("Answer every item before submitting; still open: items %(items)s."),
+    "not_in_scope": N_("This department is outside your scope."),
+    "not_submitted": N_("This inspection is not waiting for review."),
+    "no_finding": N_("This finding does not exist."),
+    "finding_verified": N_("This finding has been verified and is closed."),
+    "finding_status": N_("Choose not started, being corrected or correction done."),
+    "action_required": N_("Describe the corrective action before marking the finding done."),
+    "finding_not_done": N_("Only a finding marked done can be verified."),
+    "own_finding": N_("You own this finding: someone else in the second line must verify it."),
+}
+
+FREQUENCY_LABELS = {
+    "monthly": N_("Monthly"),
+    "quarterly": N_("Quarterly"),
+    "half": N_("Half-yearly"),
+    "yearly": N_("Yearly"),
+}
+
+FINDING_STATUS_LABELS = {
+    "open": N_("Not started"),
+    "in_progress": N_("Being corrected"),
+    "done": N_("Correction done"),
+    "verified": N_("Verified"),
 }
 
 STATUS_LABELS = {

@@ -13,7 +13,7 @@ bytes (evidence.py).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -124,13 +124,82 @@ class InspectionItem(Base):
         return {"ja": self.guidance_ja, "en": self.guidance_en}
 
 
+FREQUENCIES = ("monthly", "quarterly", "half", "yearly")
+FINDING_STATUSES = ("open", "in_progress", "done", "verified")
+
+
+class InspectionRound(Base):
+    """A published checklist version given to the heads of departments (subtrees) every period.
+
+    One inspection (`InspectionResponse`) per department and period (a unique index); the period's due day
+    is its first day plus `due_days`.
+    """
+
+    __tablename__ = "inspection_rounds"
+    __table_args__ = (
+        CheckConstraint("frequency in ('monthly', 'quarterly', 'half', 'yearly')", name="frequency"),
+        CheckConstraint("due_days between 1 and 365", name="due_days"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("inspection_versions.id"), index=True)
+    frequency: Mapped[str] = mapped_column(String(10))
+    due_days: Mapped[int]
+    starts_on: Mapped[date]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+    version: Mapped[InspectionVersion] = relationship(lazy="joined", innerjoin=True)
+    departments: Mapped[list[InspectionRoundDepartment]] = relationship(lazy="selectin")
+
+
+class InspectionRoundDepartment(Base):
+    """A department subtree a round covers: each department in it with a head is inspected."""
+
+    __tablename__ = "inspection_round_departments"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("inspection_rounds.id", ondelete="CASCADE"), primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True)
+
+
+class InspectionDeputy(Base):
+    """A deputy a department's head delegates the department's inspections to (until ended)."""
+
+    __tablename__ = "inspection_deputies"
+    __table_args__ = (
+        CheckConstraint("deputy_id <> delegated_by_id", name="not_self"),
+        Index(
+            "uq_inspection_deputies_open",
+            "department_id",
+            "deputy_id",
+            unique=True,
+            postgresql_where=text("ended_at IS NULL"),
+            sqlite_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    delegated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
 class InspectionResponse(Base):
-    """A department's answers to one published version (a round's assignment, once rounds exist)."""
+    """A department's inspection: its answers to one published version, for a round's period.
+
+    open (being answered, also after the second line returned it) → submitted → accepted by the second line.
+    """
 
     __tablename__ = "inspection_responses"
     __table_args__ = (
         CheckConstraint("status in ('open', 'submitted')", name="status"),
         CheckConstraint("(status = 'submitted') = (submitted_at IS NOT NULL)", name="submitted_at"),
+        CheckConstraint("accepted_at IS NULL OR status = 'submitted'", name="accepted_submitted"),
+        CheckConstraint("(round_id IS NULL) = (period_start IS NULL)", name="round_period"),
+        UniqueConstraint("round_id", "department_id", "period_start", name="uq_inspection_responses_period"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,6 +209,14 @@ class InspectionResponse(Base):
     status: Mapped[str] = mapped_column(String(10), default="open")
     created_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("inspection_rounds.id"), index=True)
+    period_start: Mapped[date | None]
+    due_on: Mapped[date | None]
+    accepted_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    review_note: Mapped[str | None] = mapped_column(Text)  # the second line's comments when returned
+
+    version: Mapped[InspectionVersion] = relationship(lazy="joined", innerjoin=True)
 
 
 class InspectionAnswer(Base):
@@ -169,3 +246,36 @@ class InspectionAnswer(Base):
     evidence_sha256: Mapped[str | None] = mapped_column(String(64))
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime]
+
+
+class InspectionFinding(Base):
+    """A "does not conform" answer of a submitted inspection, followed up until the second line verifies it.
+
+    open → in progress → done (a corrective action required, a CHECK) → verified (by the second line).
+    """
+
+    __tablename__ = "inspection_findings"
+    __table_args__ = (
+        UniqueConstraint("response_id", "item_id"),
+        CheckConstraint("status in ('open', 'in_progress', 'done', 'verified')", name="status"),
+        CheckConstraint(
+            "status in ('open', 'in_progress') OR length(trim(corrective_action)) > 0", name="action_when_done"
+        ),
+        CheckConstraint("(status = 'verified') = (verified_at IS NOT NULL)", name="verified_at"),
+        CheckConstraint("verified_by_id IS NULL OR verified_by_id <> owner_id", name="verifier_not_owner"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("inspection_responses.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("inspection_items.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    corrective_action: Mapped[str] = mapped_column(Text, default="", server_default="")
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verified_at: Mapped[datetime | None]
+
+    item: Mapped[InspectionItem] = relationship(lazy="joined", innerjoin=True)

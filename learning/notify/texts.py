@@ -45,6 +45,8 @@ KIND_LABELS = {
     "notice_reminder": N_("Reminder to confirm a notice has been read"),
     "access_review": N_("Access review request"),
     "access_review_escalation": N_("Access review escalation"),
+    "inspection_reminder": N_("Self-inspection reminder"),
+    "inspection_finding_overdue": N_("Overdue self-inspection finding"),
 }
 STATUS_LABELS = {
     "queued": N_("Waiting to be sent"),
