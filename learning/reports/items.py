@@ -38,18 +38,20 @@ class ItemFigures:
 
 def analyse(scores: dict[int, int], marks: list[tuple[int, int, bool]]) -> dict[int, ItemFigures]:
     """`scores`: attempt id -> score; `marks`: (attempt id, question id, answered correctly)."""
-    by_question: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+    by_question: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
     for attempt_id, question_id, correct in marks:
-        by_question[question_id].append((scores[attempt_id], bool(correct)))
+        by_question[question_id].append((scores[attempt_id], attempt_id, bool(correct)))
     figures = {}
     for question_id, results in by_question.items():
         drawn = len(results)
-        facility = sum(c for _, c in results) / drawn
-        ranked = sorted(results, key=lambda r: r[0])
+        facility = sum(c for _, _, c in results) / drawn
+        # Ranked by score, ties by attempt: the groups must not depend on the order the database returned the rows
+        # in (PostgreSQL's differs between the report page's query and the annual report's).
+        ranked = sorted(results, key=lambda r: (r[0], r[1]))
         size = int(drawn * GROUP_SHARE)
         discrimination = None
         if size >= 1:
             bottom, top = ranked[:size], ranked[-size:]
-            discrimination = sum(c for _, c in top) / size - sum(c for _, c in bottom) / size
+            discrimination = sum(c for _, _, c in top) / size - sum(c for _, _, c in bottom) / size
         figures[question_id] = ItemFigures(question_id, drawn, facility, discrimination)
     return figures

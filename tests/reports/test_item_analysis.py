@@ -58,3 +58,11 @@ def test_trainer_sees_distractors_and_desk_questions(app, db):
     exported = read_csv(trainer_client.get(f"/reports/items/{edition.id}.csv"))
     assert exported.header[:3] == ["Question", "Times drawn", "Facility"]
     assert sum(int(record["Times picked"]) for record in exported.records()) == 3  # the three wrong choices picked
+
+
+def test_discrimination_does_not_depend_on_the_order_of_the_rows():
+    """Ties on the score are broken by attempt, not by the order the database returned the answers in."""
+    scores = {n: (50 if n <= 6 else 90) for n in range(1, 11)}  # six attempts tied at the bottom
+    marks = [(n, 7, n <= 2 or n > 6) for n in scores]  # of the tied six, only the first two answered right
+    forwards, backwards = analyse(scores, marks)[7], analyse(scores, list(reversed(marks)))[7]
+    assert forwards.discrimination == backwards.discrimination
