@@ -72,6 +72,8 @@ class Permission(StrEnum):
     # compliance officer approves); internal audit reads every version and change.
     INSPECTIONS_MANAGE = "inspections.manage"
     INSPECTIONS_READ = "inspections.read"
+    # Yearly pledges (誓約書): compliance writes and publishes them (four eyes) and follows up the cases.
+    PLEDGES_MANAGE = "pledges.manage"
     # The rules library: documents, their versions and scheduled changes, kept by the compliance office.
     RULES_MANAGE = "rules.manage"
 
@@ -104,6 +106,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.ANNOUNCEMENTS_REMIND: frozenset({Role.COMPLIANCE, Role.MANAGER}),
     Permission.INSPECTIONS_MANAGE: frozenset({Role.COMPLIANCE}),
     Permission.INSPECTIONS_READ: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
+    Permission.PLEDGES_MANAGE: frozenset({Role.COMPLIANCE}),
     Permission.RULES_MANAGE: frozenset({Role.COMPLIANCE}),
 }
 

@@ -93,6 +93,17 @@ ACTIONS = {
     "inspection_sent_back": N_("Checklist version sent back to its author"),
     "inspection_published": N_("Checklist version published"),
     "inspection_templates_imported": N_("Checklist templates imported"),
+    # Pledges
+    "pledge_created": N_("Pledge created"),
+    "pledge_draft_started": N_("Pledge draft started"),
+    "pledge_draft_edited": N_("Pledge draft edited"),
+    "pledge_submitted": N_("Pledge version sent for review"),
+    "pledge_sent_back": N_("Pledge version sent back to its author"),
+    "pledge_published": N_("Pledge version published"),
+    "pledge_signed": N_("Pledge signed"),
+    "pledge_refused": N_("Refused to sign a pledge"),
+    "pledge_signature_password_fail": N_("Wrong password given to sign a pledge"),
+    "pledge_case_closed": N_("Pledge case closed"),
     # The rules library
     "rule_document_created": N_("Rules document created"),
     "rule_version_added": N_("Rules document version added"),
@@ -140,6 +151,9 @@ TARGETS = {
     "access_review": N_("Access review"),
     "inspection_template": N_("Self-inspection checklist"),
     "inspection_version": N_("Checklist version"),
+    "pledge": N_("Pledge"),
+    "pledge_version": N_("Pledge version"),
+    "pledge_case": N_("Pledge case"),
 }
 
 DETAILS = {
