@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from learning import clock
@@ -368,7 +368,9 @@ def sign(
         raise PledgeError("already_signed")
     check_password(session, user, password, address)
     now = clock.now()
-    signature = PledgeSignature(
+    signature = _insert_signature(
+        session,
+        numbers,
         version_id=version.id,
         user_id=user.id,
         employee_no=user.employee_no,
@@ -377,15 +379,8 @@ def sign(
         outcome="refused" if refusing else "signed",
         answers=given,
         refusal_reason=reason,
-        code=numbers(),
         signed_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(signature)
-            session.flush()
-    except IntegrityError as exc:  # the same person's other click came first
-        raise PledgeError("already_signed") from exc
     case_reason = "refused" if refusing else ("declaration_no" if not all(given.values()) else None)
     if case_reason:
         session.add(PledgeCase(signature_id=signature.id, reason=case_reason, opened_at=now))
@@ -398,6 +393,21 @@ def sign(
         details={"hash": version.content_hash, "answers": given, "case": case_reason},
     )
     return signature
+
+
+def _insert_signature(session: Session, numbers, **values) -> PledgeSignature:
+    """One INSERT … ON CONFLICT DO NOTHING per draw of the code, no savepoint (as certificates are issued): the
+    same person's other click that came first (the second waits for it on PostgreSQL) refuses this one."""
+    table = PledgeSignature.__table__
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    for _ in range(5):
+        statement = dialect.insert(table).values(code=numbers(), **values)
+        inserted = session.execute(statement.on_conflict_do_nothing().returning(table.c.id)).scalar()
+        if inserted is not None:
+            return session.get(PledgeSignature, inserted)
+        if signature_of(session, values["version_id"], values["user_id"]) is not None:
+            raise PledgeError("already_signed")
+    raise RuntimeError("no free verification code after several draws")
 
 
 def cases(session: Session, status: str = "open") -> list[PledgeCase]:
