@@ -79,7 +79,7 @@ def sign(version_id: int):
             return _sign_page(version, form, refuse_form, {}, 400)
         exc = _attempt(version, form, None)
         if exc is None:
-            flash(_("Signed. You can download your signed copy."), "success")
+            flash(_("Signed. Your verification code is shown below."), "success")
             return redirect(url_for(".sign", version_id=version.id))
         message = explain(exc)
         errors = {exc.field: message} if exc.field and exc.field.startswith("declaration_") else {}
