@@ -20,7 +20,7 @@ from learning.campaigns.models import Campaign
 from learning.campaigns.periods import period_containing, tokyo_date
 from learning.campaigns.services import CampaignDraft, create_campaign, launch, pin_editions
 from learning.courses.services import published_editions
-from learning.demo import notices, rules_library
+from learning.demo import notices, pledges, rules_library
 from learning.demo.history import Progress, generate, grow_departments
 from learning.demo.role_campaigns import role_campaigns
 from learning.demo.roles import is_role_module
@@ -153,10 +153,11 @@ def seed(session: Session, employees: int = 60, periods: int = 3, progress: Prog
     notices.seed(session, departments)
     people = len(DEMO_ACCOUNTS) + staff
     documents = rules_library.seed(session)
+    lines_pledge = ["demo: 1 yearly pledge, published"] if pledges.seed(session) else []
     lines = [f"demo: {len(departments)} departments, {people} people, {created} new assignments"]
     if documents:
         lines.append(f"demo: {documents} rules library documents, two versions each")
-    return "\n".join(lines + ([history] if history else []))
+    return "\n".join(lines + lines_pledge + ([history] if history else []))
 
 
 def _departments(session: Session) -> dict[str, Department]:

@@ -424,3 +424,35 @@ def close_case(session: Session, case_id: int, actor_id: int) -> PledgeCase:
         case.status = "closed"
         record(session, "pledge_case_closed", actor_id=actor_id, target=("pledge_case", case.id))
     return case
+
+
+def publish_shipped(session: Session, slug: str, given: DraftInput, actor_id: int | None = None) -> PledgeVersion:
+    """A pledge published as given, with no approver (the demo's and the shipped text, reviewed where it is
+    kept); nothing if the pledge exists already."""
+    existing = session.scalar(select(Pledge).where(Pledge.slug == slug))
+    if existing is not None:
+        return published(session, existing.id) or in_the_works(session, existing.id)
+    now = clock.now()
+    pledge = Pledge(slug=slug, created_at=now)
+    session.add(pledge)
+    session.flush()
+    version = _version(pledge.id, 1, _titles(given.title), given.intro, now, None)
+    version.edited_by_id = version.edited_at = None
+    session.add(version)
+    session.flush()
+    for kind, texts in (("clause", given.clauses), ("declaration", given.declarations)):
+        for position, (ja, en) in enumerate(_parts(texts.get("ja"), texts.get("en"), f"{kind}s"), 1):
+            session.add(PledgePart(version_id=version.id, kind=kind, position=position, text_ja=ja, text_en=en))
+    session.flush()
+    session.refresh(version)
+    version.content_hash = content_hash(version)
+    version.status, version.published_at = "published", now
+    session.flush()
+    record(
+        session,
+        "pledge_published",
+        actor_id=actor_id,
+        target=("pledge_version", version.id),
+        details={"hash": version.content_hash},
+    )
+    return version
