@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import secrets
@@ -10,7 +11,7 @@ import string
 import sys
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import NoReturn
@@ -114,6 +115,122 @@ class Settings:
     inspection_evidence_max_kb: int = 5120
     rules_pdf_max_mb: int = 10  # RULES_PDF_MAX_MB: the largest PDF a rules document version may carry
     portal_url_set: bool = False  # PORTAL_URL was given (production requires it: a guessed address is wrong)
+    sso: SsoSettings = field(default_factory=lambda: SsoSettings())  # noqa: PLW0108 - defined below
+
+
+OIDC_MATCHES = ("email", "employee_no")
+TRUSTED_HEADER_MATCHES = ("login_id", "employee_no", "email")
+PASSWORD_SIGNIN_MODES = ("on", "off")
+
+
+@dataclass(frozen=True)
+class SsoSettings:
+    """Sign-in through the company's directory (README, "Sign-in through the company's directory"); all off
+    by default. OpenID Connect when oidc_issuer is set; a reverse proxy's trusted header when trusted_header is."""
+
+    oidc_issuer: str = ""  # OIDC_ISSUER: its /.well-known/openid-configuration is read (discovery)
+    oidc_client_id: str = ""  # OIDC_CLIENT_ID
+    oidc_client_secret: str = ""  # OIDC_CLIENT_SECRET
+    oidc_scopes: str = "openid email profile"  # OIDC_SCOPES
+    oidc_claim: str = "email"  # OIDC_CLAIM: the ID token's claim naming the person
+    oidc_match: str = "email"  # OIDC_MATCH: the roster's field it is compared with (email or employee_no)
+    oidc_mfa_values: tuple[str, ...] = ()  # OIDC_MFA_AMR: amr values that stand for our second factor
+    oidc_leeway_seconds: int = 60  # OIDC_CLOCK_SKEW_SECONDS
+    trusted_header: str = ""  # TRUSTED_HEADER: e.g. X-Remote-User, set by the proxy after Kerberos
+    trusted_proxies: tuple = ()  # TRUSTED_HEADER_PROXIES: the proxies' networks (ip_network objects)
+    proxy_check_header: str = "X-Proxy-Secret"  # TRUSTED_HEADER_SECRET_NAME
+    trusted_secret: str = ""  # TRUSTED_HEADER_SECRET
+    trusted_match: str = "login_id"  # TRUSTED_HEADER_MATCH
+    local_sign_in: str = "on"  # PASSWORD_SIGNIN: on, or off (then only the break-glass logins below)
+    break_glass: tuple[str, ...] = ()  # PASSWORD_SIGNIN_BREAK_GLASS: login IDs or employee numbers
+    contact: str = ""  # SSO_CONTACT: whom a person missing from the roster should contact
+
+    @property
+    def oidc(self) -> bool:
+        return bool(self.oidc_issuer)
+
+    @property
+    def header(self) -> bool:
+        return bool(self.trusted_header)
+
+    @property
+    def enabled(self) -> bool:
+        return self.oidc or self.header
+
+    def password_allowed(self, login: str) -> bool:
+        """Whether password sign-in is open to whoever types this employee number or login ID."""
+        if self.local_sign_in == "on":
+            return True
+        name = login.strip().lower()
+        return bool(name) and name in self.break_glass
+
+
+def _words(value: str | None) -> tuple[str, ...]:
+    return tuple(word for word in (value or "").replace(",", " ").split() if word)
+
+
+def _choice(env: dict, name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = (env.get(name) or default).strip().lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def _networks(env: dict, name: str) -> tuple:
+    networks = []
+    for word in _words(env.get(name)):
+        try:
+            networks.append(ipaddress.ip_network(word, strict=False))
+        except ValueError:
+            raise ConfigError(f"{name}: {word!r} is not an address or network (e.g. 10.0.0.5 or 10.0.0.0/24)") from None
+    return tuple(networks)
+
+
+def sso_settings(env: dict) -> SsoSettings:
+    mode = _choice(env, "PASSWORD_SIGNIN", "on", PASSWORD_SIGNIN_MODES)
+    return SsoSettings(
+        oidc_issuer=(env.get("OIDC_ISSUER") or "").strip().rstrip("/"),
+        oidc_client_id=(env.get("OIDC_CLIENT_ID") or "").strip(),
+        oidc_client_secret=env.get("OIDC_CLIENT_SECRET") or "",
+        oidc_scopes=" ".join(_words(env.get("OIDC_SCOPES"))) or "openid email profile",
+        oidc_claim=(env.get("OIDC_CLAIM") or "email").strip(),
+        oidc_match=_choice(env, "OIDC_MATCH", "email", OIDC_MATCHES),
+        oidc_mfa_values=_words(env.get("OIDC_MFA_AMR")),
+        oidc_leeway_seconds=max(0, _int(env, "OIDC_CLOCK_SKEW_SECONDS", 60)),
+        trusted_header=(env.get("TRUSTED_HEADER") or "").strip(),
+        trusted_proxies=_networks(env, "TRUSTED_HEADER_PROXIES"),
+        proxy_check_header=(env.get("TRUSTED_HEADER_SECRET_NAME") or "X-Proxy-Secret").strip(),
+        trusted_secret=env.get("TRUSTED_HEADER_SECRET") or "",
+        trusted_match=_choice(env, "TRUSTED_HEADER_MATCH", "login_id", TRUSTED_HEADER_MATCHES),
+        local_sign_in=mode,
+        break_glass=tuple(word.lower() for word in _words(env.get("PASSWORD_SIGNIN_BREAK_GLASS"))),
+        contact=(env.get("SSO_CONTACT") or "").strip(),
+    )
+
+
+def check_sso(sso: SsoSettings, production: bool) -> None:
+    """Refuses SSO settings that cannot work or would let a stranger in (everywhere; production adds https)."""
+    if sso.oidc:
+        if not sso.oidc_client_id or not sso.oidc_client_secret:
+            raise ConfigError("OIDC_ISSUER is set but OIDC_CLIENT_ID or OIDC_CLIENT_SECRET is not; set both")
+        if "openid" not in sso.oidc_scopes.split():
+            raise ConfigError(f"OIDC_SCOPES must include openid, not {sso.oidc_scopes!r}")
+        if production and not sso.oidc_issuer.startswith("https://"):
+            raise ConfigError(f"OIDC_ISSUER must be an https:// address in production, not {sso.oidc_issuer!r}")
+    elif sso.oidc_client_id or sso.oidc_client_secret:
+        raise ConfigError("OIDC_CLIENT_ID is set but OIDC_ISSUER is not; set the provider's issuer address")
+    if sso.header:
+        if not sso.trusted_proxies:
+            raise ConfigError("TRUSTED_HEADER is set but TRUSTED_HEADER_PROXIES is not; name the proxies' addresses")
+        if len(sso.trusted_secret) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"TRUSTED_HEADER_SECRET must be at least {MIN_SECRET_LENGTH} characters when TRUSTED_HEADER "
+                f"is set; make a random one with: {KEY_COMMAND}"
+            )
+    if sso.local_sign_in == "off" and not sso.enabled:
+        raise ConfigError("PASSWORD_SIGNIN is off but no SSO is configured (OIDC_ISSUER or TRUSTED_HEADER)")
+    if sso.break_glass and sso.local_sign_in != "off":
+        raise ConfigError("PASSWORD_SIGNIN_BREAK_GLASS is set but PASSWORD_SIGNIN is not off; set PASSWORD_SIGNIN=off")
 
 
 def load_settings(env: dict | None = None, instance_path: Path | None = None) -> Settings:
@@ -145,7 +262,9 @@ def load_settings(env: dict | None = None, instance_path: Path | None = None) ->
         inspection_evidence_max_kb=max(1, _int(env, "INSPECTION_EVIDENCE_MAX_KB", 5120)),
         portal_url_set=bool(env.get("PORTAL_URL")),
         rules_pdf_max_mb=max(1, _int(env, "RULES_PDF_MAX_MB", 10)),
+        sso=sso_settings(env),
     )
+    check_sso(settings.sso, production)
     if production:
         _refuse_unsafe(settings)
     return settings

@@ -34,6 +34,8 @@ def first_run(app: Flask) -> None:
             print(f"inspections: {outcome.slug} {outcome.result} (version {outcome.version})")
         if settings.demo:
             print(seed(session))
-        if search_index.is_empty(session):  # a database from before the index (0036), or the demo's FAQ
+        if settings.demo or search_index.is_empty(
+            session
+        ):  # the demo's FAQ, notices and rules; or a database from before the index (0036)
             counts = search_index.rebuild(session)
             print("search: " + ", ".join(f"{count} {kind} entries" for kind, count in counts.items()))

@@ -44,6 +44,8 @@ EXPECTED = {
     "accounts.login": {"GET": "public", "POST": "public"},
     "accounts.set_locale": {"POST": "public"},
     "accounts.second_factor": {"GET": "public", "POST": "public"},
+    "sso.start": {"GET": "public"},
+    "sso.callback": {"GET": "public"},
     "accounts.second_factor_setup": {"GET": "public", "POST": "public"},
     "accounts.logout": {"POST": ALL},
     "recovery.welcome": {"GET": "public", "POST": "public"},

@@ -336,3 +336,36 @@ def test_reminders_already_sent_keep_the_due_date_they_were_sent_for(scratch_url
         (2, "2026-07-31 14:59:59"),
         (3, "2026-06-30 14:59:59"),
     ]
+
+
+def test_notices_with_receipts_take_the_heads_only_column(scratch_url):
+    """0037 on a database that holds notices and their receipts (a batch would have recreated `notices`, which
+    the receipts refer to, and failed): every notice stays, addressed as before (not to heads only)."""
+    url = scratch_url
+    migrate.upgrade(url, "0036")
+    engine = create_engine(url)
+    at = "2026-04-01 00:00:00.000000"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, employee_no, name, locale, status, session_version, must_change_password, "
+                "is_demo, created_at) VALUES (1, 'P1', 'P1', 'ja', 'active', 1, false, false, :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO notices (id, kind, title_ja, title_en, body_ja, body_en, everyone, shown_from, pinned, "
+                "requires_ack, status, revision, created_by_id, created_at, edited_by_id, edited_at) VALUES "
+                "(1, 'notice', 't', 't', 'b', 'b', true, :at, false, false, 'published', 1, 1, :at, 1, :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text("INSERT INTO notice_receipts (id, notice_id, user_id, opened_at) VALUES (1, 1, 1, :at)"), {"at": at}
+        )
+    migrate.upgrade(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id, heads_only FROM notices")).all() == [(1, False)]
+        assert conn.execute(text("SELECT notice_id, user_id FROM notice_receipts")).all() == [(1, 1)]
+    engine.dispose()

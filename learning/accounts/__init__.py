@@ -6,9 +6,10 @@ Importing this package loads nothing; `init_app(app)` registers what the room of
 
 def init_app(app) -> None:
     from learning.accounts import cli, pages
-    from learning.accounts.views import access, admin, recovery, signin
+    from learning.accounts.views import access, admin, recovery, signin, sso
 
     app.register_blueprint(signin.bp)
+    app.register_blueprint(sso.bp)
     app.register_blueprint(recovery.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(access.bp)

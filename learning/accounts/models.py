@@ -327,3 +327,18 @@ class AccessReviewItem(Base):
     decision: Mapped[str | None] = mapped_column(String(10))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
+
+
+class SsoState(Base):
+    """One sign-in through the OpenID provider on its way (accounts/oidc.py): the state's hash, the nonce
+    and PKCE verifier that go with it. Spent once, by a conditional UPDATE, so that a replayed callback
+    (the same state a second time, from this browser or another) is refused before the provider is asked."""
+
+    __tablename__ = "sso_states"
+
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(100))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    next_url: Mapped[str] = mapped_column(String(2000), default="")
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]

@@ -257,3 +257,38 @@ def set_password(session: Session, user: User, password: str) -> None:
     user.must_change_password = False
     user.session_version += 1
     record(session, "authn_password_change", actor_id=user.id, target=("user", user.id))
+
+
+def directory_refusal(method: str, reason: str, user: User | None = None, presented: str | None = None) -> Refusal:
+    """What a refused sign-in through the directory leaves on record. A person the roster does not hold (or
+    holds twice) is a mismatch between the directory and the portal, named by what the directory presented."""
+    details = {"method": method, "reason": reason}
+    if presented:
+        details["presented"] = presented
+    entry = Entry(
+        "authn_sso_mismatch" if reason in ("not_in_roster", "ambiguous") else "authn_sso_fail",
+        user.id if user else None,
+        target=("user", user.id) if user else None,
+        outcome="failure",
+        details=details,
+    )
+    return Refusal(entry)
+
+
+def sign_in_directory(
+    session: Session, user: User, *, method: str, address: str | None, demo_allowed: bool, multi_factor: bool
+) -> SignInResult:
+    """A person the directory vouched for (OpenID Connect or the proxy's trusted header) and the roster holds.
+    The same refusals as a password sign-in: a leaver or a person on leave, a demo account outside demo mode,
+    an account marked compromised (its owner proves themselves through a reset first). Privileged roles still
+    give a TOTP code unless the provider asserted a multi-factor sign-in that the settings trust."""
+    if not user.is_active or (user.is_demo and not demo_allowed):
+        return SignInResult(None, refusal=directory_refusal(method, "inactive", user))
+    if user.compromised_at:
+        return SignInResult(None, refusal=directory_refusal(method, "compromised", user))
+    if user.needs_second_factor and not multi_factor:
+        return SignInResult(user, needs_second_factor=True)
+    _signed_in(session, user, address, [])
+    details = {"method": method, "mfa": True} if user.needs_second_factor else {"method": method}
+    record(session, "authn_login_success", actor_id=user.id, target=("user", user.id), details=details)
+    return SignInResult(user)

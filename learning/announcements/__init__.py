@@ -6,12 +6,14 @@ Importing this package loads nothing; `init_app(app)` registers what the room of
 
 
 def init_app(app) -> None:
-    from learning.announcements import reminders
+    from learning.announcements import reminders, search_feed
     from learning.announcements.messages import KIND_LABELS, STATUS_LABELS
     from learning.announcements.rendering import notice_html
     from learning.announcements.views import admin, reading
+    from learning.search import index
     from learning.web import db
 
+    index.register_source(search_feed.KIND, search_feed.rebuild)
     app.register_blueprint(reading.bp)
     app.register_blueprint(admin.bp)
     app.add_template_global(notice_html)

@@ -36,6 +36,7 @@ class NoticeForm(PortalForm):
         default="all",
     )
     departments = SelectMultipleField(_l("Companies and departments"), coerce=int)
+    heads_only = BooleanField(_l("Only the heads of departments (people who hold a manager grant), not their staff"))
     first_day = DateField(_l("Shown from (day, Japan time)"), validators=[DataRequired()])
     last_day = DateField(_l("Shown until (last day, empty: until withdrawn)"), validators=[Optional()])
     pinned = BooleanField(_l("Pinned at the top of the home page"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning import clock
@@ -46,6 +46,7 @@ class Notice(Base):
     shown_until: Mapped[datetime | None]
     pinned: Mapped[bool] = mapped_column(default=False)
     requires_ack: Mapped[bool] = mapped_column(default=False)
+    heads_only: Mapped[bool] = mapped_column(default=False, server_default=false())  # heads of departments only
     status: Mapped[str] = mapped_column(String(10), default="draft")
     # Raised by every edit: an edit from an older page is refused, never applied over another's (one UPDATE).
     revision: Mapped[int] = mapped_column(default=1, server_default="1")

@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.accounts.models import Department
+from learning.announcements import search_feed
 from learning.announcements.messages import MESSAGES
 from learning.announcements.models import Notice, NoticeDepartment, NoticeReceipt
 from learning.audit.services import Entry, record
+from learning.authz import Role
 from learning.errors import DomainError
 
 
@@ -43,6 +45,7 @@ class NoticeDraft:
     last_day: date | None
     pinned: bool
     requires_ack: bool
+    heads_only: bool = False  # only the heads of departments (holders of a manager grant) in the audience
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ def _checked(session: Session, draft: NoticeDraft) -> dict:
         "shown_until": tokyo_start(draft.last_day + timedelta(days=1)) if draft.last_day else None,
         "pinned": draft.pinned,
         "requires_ack": draft.requires_ack,
+        "heads_only": draft.heads_only,
     }
 
 
@@ -231,6 +235,7 @@ def approve(session: Session, notice_id: int, revision: int, actor_id: int) -> N
     )
     record(session, "notice_approved", actor_id=actor_id, target=("notice", notice_id), details=_summary(notice))
     record(session, "notice_published", actor_id=actor_id, target=("notice", notice_id), details=_summary(notice))
+    search_feed.index_notice(session, notice)
     return notice
 
 
@@ -243,6 +248,7 @@ def publish(session: Session, notice_id: int, revision: int, actor_id: int) -> N
         session, notice_id, revision, "draft", status="published", published_by_id=actor_id, published_at=clock.now()
     )
     record(session, "notice_published", actor_id=actor_id, target=("notice", notice_id), details=_summary(notice))
+    search_feed.index_notice(session, notice)
     return notice
 
 
@@ -258,6 +264,7 @@ def withdraw(session: Session, notice_id: int, revision: int, actor_id: int) -> 
         withdrawn_at=clock.now(),
     )
     record(session, "notice_withdrawn", actor_id=actor_id, target=("notice", notice_id))
+    search_feed.index_notice(session, notice)
     return notice
 
 
@@ -269,8 +276,15 @@ def _ancestors(department_id: int | None):
     return select(chain.c.id)
 
 
-def _addressed_to(department_id: int | None):
-    """The criterion: a notice is for everyone, or for a subtree the department is in."""
+def _addressed_to(user):
+    """The criterion: a notice is for everyone, or for a subtree the person's department is in; one for heads
+    only, moreover, for a holder of a manager grant in force."""
+    department_id = user.department_id
+    heads = Notice.heads_only.is_(False) if Role.MANAGER not in user.roles else Notice.id.is_not(None)
+    return and_(heads, _in_audience(department_id))
+
+
+def _in_audience(department_id: int | None):
     return or_(
         Notice.everyone.is_(True),
         exists().where(
@@ -279,7 +293,8 @@ def _addressed_to(department_id: int | None):
     )
 
 
-def _shown_at(now: datetime):
+def shown_at(now: datetime):
+    """A notice is shown while it is published and its window holds `now` (home page, search)."""
     return and_(
         Notice.status == "published",
         Notice.shown_from <= now,
@@ -293,7 +308,7 @@ def current_for(session: Session, user, now: datetime) -> list[Current]:
     rows = session.execute(
         select(Notice, NoticeReceipt.opened_at, NoticeReceipt.acknowledged_at)
         .outerjoin(NoticeReceipt, and_(NoticeReceipt.notice_id == Notice.id, NoticeReceipt.user_id == user.id))
-        .where(_shown_at(now), _addressed_to(user.department_id))
+        .where(shown_at(now), _addressed_to(user))
         .order_by(Notice.pinned.desc(), Notice.shown_from.desc(), Notice.id.desc())
     ).all()
     return [Current(notice, opened, acked) for notice, opened, acked in rows]
@@ -302,10 +317,7 @@ def current_for(session: Session, user, now: datetime) -> list[Current]:
 def shown_to(session: Session, user, notice_id: int, now: datetime) -> bool:
     """Whether this notice is one this person may see now."""
     return (
-        session.scalar(
-            select(Notice.id).where(Notice.id == notice_id, _shown_at(now), _addressed_to(user.department_id))
-        )
-        is not None
+        session.scalar(select(Notice.id).where(Notice.id == notice_id, shown_at(now), _addressed_to(user))) is not None
     )
 
 

@@ -33,11 +33,13 @@ from learning.campaigns.running import process_personnel_events, roll_over
 from learning.config import Settings
 from learning.notify.sender import send_pending
 from learning.notify.services import SmtpSettings
+from learning.search import index as search_index
 from learning.training.services import end_expired_exemptions
 
 log = logging.getLogger("learning.jobs")
 # The advisory lock's key: one bigint for the whole database, the bytes of "jobs run".
 JOBS_LOCK = int.from_bytes(b"jobs run", "big")
+DATED_KINDS = ("notice", "rule")  # search kinds whose entries the clock changes (a window, an effective day)
 SKIPPED_STATUS = 75  # EX_TEMPFAIL (sysexits.h): not done now, nothing wrong, try again later
 
 
@@ -85,6 +87,8 @@ def run_jobs(session: Session, settings: Settings, report: Callable[[str, object
         ("grants lapsed", lambda: lapse_due(session)),
         ("access review items lapsed", lambda: reviews.close_overdue(session)),
         ("access review reminders", lambda: reviews.remind(session, settings.portal_url)),
+        # Notices and rules versions come into force and go by the clock: their search entries follow.
+        ("search entries by date", lambda: sum(search_index.rebuild(session, DATED_KINDS).values())),
         ("emails queued", lambda: queue_reminders(session, settings.portal_url)),
         ("emails sent", lambda: send_pending(session, smtp_settings(settings), links=link_makers(settings.portal_url))),
     ]

@@ -92,5 +92,5 @@ def set_terms(session: Session, actor_id: int, values: Terms) -> dict[str, dict]
     if changed:
         session.flush()
         record(session, "terms_changed", actor_id=actor_id, details={"terms": changed})
-        rebuild(session, ["section"])  # the sections are indexed with the words in force
+        rebuild(session)  # sections and rules documents are indexed with the words in force
     return changed

@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from learning import clock
 from learning.accounts import grants, reviews
 from learning.authz import Permission, public, requires
+from learning.rules import services as rules
 from learning.training import progress
 from learning.training.pages import my_counts
 from learning.training.reading import readiness
@@ -16,6 +17,7 @@ from learning.training.services import my_assignments
 from learning.web import db
 
 bp = Blueprint("portal", __name__, template_folder="templates")
+MOST_VIEWED_ON_HOME = 5  # the rules documents most looked up in the last 30 days
 
 
 @bp.route("/")
@@ -35,6 +37,7 @@ def home():
         counts=my_counts(),
         now=clock.now(),
         to_decide=to_decide,
+        most_viewed=rules.most_viewed(db(), clock.tokyo_date(clock.now()), MOST_VIEWED_ON_HOME),
     )
 
 
@@ -61,7 +64,7 @@ def health():
 @requires(Permission.LEARN)
 def windows_shortcut():
     """A Windows Internet Shortcut to the portal, for the desktop of every PC."""
-    body = f"[InternetShortcut]\r\nURL={current_app.config['PORTAL_URL']}\r\n"
+    body = f"[InternetShortcut]\r\nURL={_shortcut_target()}\r\n"
     return _download(body, "conduct-rules-portal.url", "application/internet-shortcut")
 
 
@@ -73,9 +76,18 @@ def linux_shortcut():
     body = (
         "[Desktop Entry]\nVersion=1.0\nType=Link\n"
         f"Name=Conduct Rules Portal\nName[ja]=行為規制ポータル\nComment={name}\n"
-        f"URL={current_app.config['PORTAL_URL']}\nIcon=text-html\n"
+        f"URL={_shortcut_target()}\nIcon=text-html\n"
     )
     return _download(body, "conduct-rules-portal.desktop", "application/x-desktop")
+
+
+def _shortcut_target() -> str:
+    """The portal's address; with sign-in through the company's directory, its way in (/sso/start), so that
+    a double click lands signed in."""
+    portal = current_app.config["PORTAL_URL"]
+    if current_app.extensions["settings"].sso.enabled:
+        return portal + "sso/start"  # PORTAL_URL ends with "/" (config.py)
+    return portal
 
 
 def _download(body: str, filename: str, mimetype: str) -> Response:

@@ -6,7 +6,11 @@ Importing this package loads nothing; `init_app(app)` registers what the room of
 
 def init_app(app) -> None:
     from learning.courses import rule_links
+    from learning.rules import search_feed
     from learning.rules.views import managing, reading
+    from learning.search import index
+
+    index.register_source(search_feed.KIND, search_feed.rebuild)
 
     app.register_blueprint(reading.bp)
     app.register_blueprint(managing.bp)

@@ -90,9 +90,19 @@ def search_entries(session: Session, today: date) -> Iterator[tuple[RuleDocument
     search index. A PDF version's text is its summary of changes (its file is not read here)."""
     for document, version in library(session, today):
         for language in LANGS:
-            body = version.bodies[language] if version.format == "markdown" else None
-            text = body if body is not None else version.changes[language]
-            yield document, version, language, document.titles[language], text
+            yield document, version, language, document.titles[language], version_text(version, language)
+
+
+def version_text(version: RuleVersion, language: str) -> str:
+    """What a version says in a language, for search: its Markdown, or a PDF version's summary of changes."""
+    body = version.bodies[language] if version.format == "markdown" else None
+    return body if body is not None else version.changes[language]
+
+
+def _indexed(session: Session, document: RuleDocument) -> None:
+    from learning.rules import search_feed  # it reads this module: imported when a version is saved
+
+    search_feed.index_document(session, document)
 
 
 # Views and what is looked up ------------------------------------------------------------------------
@@ -113,19 +123,18 @@ def record_view(session: Session, document_id: int, today: date) -> None:
 def most_viewed(
     session: Session, today: date, limit: int, days: int = MOST_VIEWED_DAYS
 ) -> list[tuple[RuleDocument, int]]:
-    """The documents most looked up in the `days` Tokyo days up to `today`, with their view counts."""
+    """The documents most looked up in the `days` Tokyo days up to `today`, with their view counts: one query
+    (the front page runs it for everyone)."""
     total = func.sum(RuleView.views).label("total")
     rows = session.execute(
-        select(RuleView.document_id, total)
+        select(RuleDocument, total)
+        .join(RuleView, RuleView.document_id == RuleDocument.id)
         .where(RuleView.day > today - timedelta(days=days), RuleView.day <= today)
-        .group_by(RuleView.document_id)
-        .order_by(total.desc(), RuleView.document_id)
+        .group_by(RuleDocument.id)
+        .order_by(total.desc(), RuleDocument.id)
         .limit(limit)
     ).all()
-    documents = {
-        d.id: d for d in session.scalars(select(RuleDocument).where(RuleDocument.id.in_([r[0] for r in rows])))
-    }
-    return [(documents[document_id], int(count)) for document_id, count in rows]
+    return [(document, int(count)) for document, count in rows]
 
 
 # Acknowledgement ---------------------------------------------------------------------------------
@@ -224,6 +233,7 @@ def add_version(
             "effective_on": version.effective_on.isoformat(),
         },
     )
+    _indexed(session, version.document)
     return version
 
 
@@ -258,6 +268,7 @@ def edit_version(
             "effective_on": version.effective_on.isoformat(),
         },
     )
+    _indexed(session, version.document)
     return version
 
 

@@ -4,7 +4,8 @@ A room calls `put(session, Entry(...))` when a thing becomes findable or changes
 entry published), `remove(session, kind, key)` when it stops being findable (retired, unpublished), inside
 its own transaction, and registers in its `init_app` a `rebuild(session)` that puts every entry of its kind
 afresh (`register_source(kind, rebuild)`), which `flask search reindex` and the first run call. Kinds in
-use: "section" (courses), "faq" (desk); "notice" and "rule" are kept for the announcements and rules rooms.
+use: "section" (courses), "faq" (desk), "notice" (announcements, to its audience only) and "rule" (rules: the
+version in force); the last two change by the clock, and `jobs run` puts them afresh.
 Flask-free.
 """
 
@@ -32,10 +33,12 @@ class Audience:
     departments: tuple[int, ...] = ()
     roles: tuple[str, ...] = ()
     permissions: tuple[str, ...] = ()
+    managers_in: tuple[int, ...] = ()  # holders of a manager grant whose department is in one of these subtrees
 
     def rows(self) -> list[tuple[str, str]]:
         return [
             *(("department", str(d)) for d in self.departments),
+            *(("manager_in", str(d)) for d in self.managers_in),
             *(("role", r) for r in self.roles),
             *(("permission", p) for p in self.permissions),
         ]

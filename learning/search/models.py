@@ -24,7 +24,7 @@ from learning.db import Base
 
 KINDS = ("section", "faq", "rule", "notice")
 LANGUAGES = ("ja", "en")
-AUDIENCE_KINDS = ("department", "role", "permission")
+AUDIENCE_KINDS = ("department", "role", "permission", "manager_in")  # manager_in: a head within a subtree
 
 
 class SearchEntry(Base):
@@ -63,7 +63,7 @@ class SearchAudience(Base):
     """One group a restricted entry is for; an entry is found by a reader in any of its groups."""
 
     __tablename__ = "search_audience"
-    __table_args__ = (CheckConstraint("kind in ('department', 'role', 'permission')", name="kind"),)
+    __table_args__ = (CheckConstraint("kind in ('department', 'role', 'permission', 'manager_in')", name="kind"),)
 
     entry_id: Mapped[int] = mapped_column(ForeignKey("search_entries.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(12), primary_key=True)

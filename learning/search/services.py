@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, and_, cast, exists, or_, select, text
+from sqlalchemy import Integer, and_, cast, exists, false, or_, select, text
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
@@ -80,6 +80,9 @@ def _visible(reader: Reader):
             and_(SearchAudience.kind == "department", SearchAudience.value.in_(sorted(map(str, reader.departments)))),
             and_(SearchAudience.kind == "role", SearchAudience.value.in_(sorted(reader.roles))),
             and_(SearchAudience.kind == "permission", SearchAudience.value.in_(sorted(reader.permissions))),
+            and_(SearchAudience.kind == "manager_in", SearchAudience.value.in_(sorted(map(str, reader.departments))))
+            if "manager" in reader.roles
+            else false(),
         ),
     )
     return or_(SearchEntry.restricted.is_(False), exists(groups))

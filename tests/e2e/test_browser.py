@@ -109,10 +109,12 @@ def test_learner_completes_a_module_end_to_end(page, db):
     assert page.locator("h1").inner_text().startswith("山田 花子")
 
     page.click("text=なぜ送配電部門は中立でなければならないのか >> nth=0")
-    page.click("text=読み始める")
-    while "読み終えた（次の節へ）" in page.content():
+    with page.expect_navigation():
+        page.click("text=読み始める")
+    while "読み終えた（次の節へ）" in page.content():  # read once the next section's page has arrived
         assert page.locator("article.reading h1").inner_text()
-        page.click("text=読み終えた（次の節へ）")
+        with page.expect_navigation():
+            page.click("text=読み終えた（次の節へ）")
     page.click("text=読み終えた（テストへ進む）")
     page.click("text=テストを始める")
 

@@ -30,9 +30,12 @@ def sign_in(page, next_path: str = "/") -> None:
 
 def to_the_quiz(page) -> int:
     page.click("text=なぜ送配電部門は中立でなければならないのか >> nth=0")
-    page.click("text=読み始める")
+    with page.expect_navigation():
+        page.click("text=読み始める")
+    # Each click waits for the next section's page: read before it arrives, the old page would be clicked again.
     while "読み終えた（次の節へ）" in page.content():
-        page.click("text=読み終えた（次の節へ）")
+        with page.expect_navigation():
+            page.click("text=読み終えた（次の節へ）")
     page.click("text=読み終えた（テストへ進む）")
     page.click("text=テストを始める")
     return int(re.search(r"/attempts/(\d+)", page.url).group(1))

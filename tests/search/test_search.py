@@ -177,7 +177,7 @@ def test_reindex_puts_every_source_afresh(app, db, library):
     db.execute(SearchEntry.__table__.delete())
     assert titles(db, library, "託送") == []
     counts = index.rebuild(db)
-    assert counts == {"section": 6, "faq": 2}
+    assert counts == {"section": 6, "faq": 2, "notice": 0, "rule": 0}
     assert len(titles(db, library, "託送")) == 4  # three sections' titles, the FAQ entry
     result = app.test_cli_runner().invoke(args=["search", "reindex"])
     assert result.exit_code == 0 and "section: 6 entries" in result.output

@@ -2,17 +2,18 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from learning import clock
-from learning.accounts import services, throttle
+from learning.accounts import oidc, services, throttle, trusted_header
 from learning.accounts.forms import CodeForm, LocaleForm, LoginForm, PasswordForm
-from learning.accounts.pages import device_user_id, password_problem, remember_device
+from learning.accounts.pages import continue_sign_in, device_user_id, password_problem, sso_refused, start_session
 from learning.accounts.passwords import MIN_LENGTH
-from learning.accounts.second_factor import new_secret, provisioning_uri, qr_svg
+from learning.accounts.second_factor import provisioning_uri, qr_svg
+from learning.audit.services import Entry
 from learning.authz import Permission, public, requires
 from learning.i18n import LOCALES
-from learning.web import app_settings, db, fail, local_next, resume, security_event, serves_asset
+from learning.web import app_settings, db, fail, local_next, security_event, serves_asset
 
 bp = Blueprint("accounts", __name__, template_folder="../templates")
 PENDING_SECONDS = 300  # a password step waits at most five minutes for its second factor
@@ -32,17 +33,6 @@ def _require_due_password_change():
     ):
         return redirect(url_for("accounts.change_password"))
     return None
-
-
-def _start_session(user, next_url: str):
-    """A fresh session for the signed-in person: nothing from before sign-in is carried over but a form of
-    theirs refused when their session had ended (web/resume.py), for the page they go back to."""
-    resume.clear_session_for(user.get_id())
-    login_user(user)
-    now = clock.now().timestamp()
-    # The language rides in the cookie too, so that error pages, which never load the person, use it.
-    session.update(started=now, seen=now, locale=user.locale)
-    return remember_device(redirect(local_next(next_url)), user.id)
 
 
 def _record(refusal) -> None:
@@ -70,11 +60,23 @@ def _pending_user():
 def login():
     if current_user.is_authenticated:
         return redirect(local_next(request.args.get("next")))
+    sso = app_settings().sso
+    if sso.header and request.method == "GET" and request.headers.get(sso.trusted_header):
+        signed_in = trusted_header_sign_in(request.args.get("next", ""))
+        if signed_in is not None:
+            return signed_in
     form = LoginForm(next=request.args.get("next", ""))
     if session.pop("notice", None) == "expired":
         flash(_("Your session has ended. Please sign in again."), "info")
     if not form.validate_on_submit():
-        return render_template("accounts/login.html", form=form), 400 if form.errors else 200
+        return _login_page(form), 400 if form.errors else 200
+    if not sso.password_allowed(form.username.data):
+        entry = Entry("authn_login_fail", None, outcome="failure", details={"reason": "password_off"})
+        security_event(entry)
+        form.form_errors.append(
+            _("Sign-in with a password is turned off. Use “Sign in with your company account” instead.")
+        )
+        return _login_page(form), 403
     # A language picked on the sign-in page becomes the person's saved choice.
     result = services.sign_in(
         db(),
@@ -86,21 +88,76 @@ def login():
         device_user_id=device_user_id(),
     )
     _record(result.refusal)
-    if result.needs_second_factor:
-        resume.clear_session_for(result.user.get_id())
-        session["pending"] = {"user": result.user.get_id(), "at": clock.now().timestamp(), "next": form.next.data}
-        if result.user.totp_secret is None:
-            services.start_enrolment(db(), result.user, new_secret())
-            session["pending"]["enrolling"] = True
-            return redirect(url_for(".second_factor_setup"))
-        return redirect(url_for(".second_factor"))
     if result.user is not None:
-        return _start_session(result.user, form.next.data)
+        return continue_sign_in(result, form.next.data)
     if result.locked:
         form.form_errors.append(_wait_message(result))
-        return render_template("accounts/login.html", form=form), 429
+        return _login_page(form), 429
     form.form_errors.append(_("The employee number or password is not correct."))
-    return render_template("accounts/login.html", form=form), 401
+    return _login_page(form), 401
+
+
+def _login_page(form):
+    return render_template("accounts/login.html", form=form, sso=app_settings().sso)
+
+
+def _peer_address() -> str | None:
+    """The address of whoever opened the connection: with PROXY_COUNT, ProxyFix has put the client's
+    address from X-Forwarded-For in remote_addr and kept the connection's own aside."""
+    original = request.environ.get("werkzeug.proxy_fix.orig") or {}
+    return original.get("REMOTE_ADDR") or request.environ.get("REMOTE_ADDR")
+
+
+def trusted_header_sign_in(next_url: str):
+    """Signs in the person the reverse proxy names, if the request really comes from it; None when the
+    header is not believed (ignored and audited as a security event) and the sign-in page is shown."""
+    sso = app_settings().sso
+    value = request.headers.get(sso.trusted_header, "")
+    peer = _peer_address()
+    why = trusted_header.refusal(sso, peer, request.headers.get(sso.proxy_check_header))
+    if why is not None:
+        details = {"reason": why, "peer": (peer or "")[:64], "presented": value[:254]}
+        security_event(Entry("authn_trusted_header_refused", None, outcome="failure", details=details))
+        return None
+    name = trusted_header.principal(value, sso.trusted_match)
+    try:
+        user = oidc.find_person(db(), sso.trusted_match, name)
+    except oidc.SsoRefused as refused:
+        return sso_refused(refused, "trusted_header")
+    result = services.sign_in_directory(
+        db(),
+        user,
+        method="trusted_header",
+        address=request.remote_addr,
+        demo_allowed=app_settings().demo,
+        multi_factor=False,
+    )
+    if result.refusal:
+        return sso_refused(oidc.SsoRefused(result.refusal.entry.details["reason"]), "trusted_header", result.refusal)
+    return continue_sign_in(result, next_url)
+
+
+@bp.before_app_request
+def _trusted_header_names_the_signed_in_person():
+    """Behind the Kerberos proxy, a session whose person is not the one the proxy now names (another Windows
+    user at a browser still holding the previous one's cookie) is a mismatch: audited, and this browser's
+    session ends, so that the sign-in page signs in whom the proxy names."""
+    sso = app_settings().sso
+    if not sso.header or serves_asset() or not current_user.is_authenticated:
+        return None
+    value = request.headers.get(sso.trusted_header)
+    if not value or trusted_header.refusal(sso, _peer_address(), request.headers.get(sso.proxy_check_header)):
+        return None
+    if trusted_header.names(current_user, sso.trusted_match, trusted_header.principal(value, sso.trusted_match)):
+        return None
+    details = {"method": "trusted_header", "reason": "other_person", "presented": value[:254]}
+    entry = Entry(
+        "authn_sso_mismatch", current_user.id, target=("user", current_user.id), outcome="failure", details=details
+    )
+    logout_user()
+    session.clear()
+    security_event(entry)
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -130,7 +187,7 @@ def _second_factor_step(enrolling: bool):
         )
         _record(result.refusal)
         if result.user is not None:
-            return _start_session(result.user, session["pending"].get("next"))
+            return start_session(result.user, session["pending"].get("next"))
         if result.locked:
             form.code.errors = [_wait_message(result)]
             status = 429
@@ -160,7 +217,7 @@ def change_password():
         _record(refusal)
         if not problems:
             flash(_("Your password has been changed. Other sessions have been signed out."), "success")
-            return _start_session(current_user._get_current_object(), url_for("portal.home"))
+            return start_session(current_user._get_current_object(), url_for("portal.home"))
         for problem in problems:
             field = form.current if problem == "current_wrong" else form.new
             field.errors = [*field.errors, password_problem(problem)]

@@ -73,6 +73,7 @@ def _draft(form: NoticeForm) -> services.NoticeDraft:
         last_day=form.last_day.data,
         pinned=bool(form.pinned.data),
         requires_ack=bool(form.requires_ack.data),
+        heads_only=bool(form.heads_only.data),
     )
 
 

@@ -7,8 +7,8 @@
   number, department, content hash, answers and a unique verification code.
 - `pledge_cases`: a declaration answered "no" or a refusal, for compliance to follow up.
 
-Revision ID: 0038
-Revises: 0036
+Revision ID: 0039
+Revises: 0038
 Create Date: 2026-12-03 11:07:37.709039
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 import learning.db
 
 
-revision = '0038'
-down_revision = '0036'
+revision = '0039'
+down_revision = '0038'
 branch_labels = None
 depends_on = None
 
