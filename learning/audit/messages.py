@@ -173,7 +173,6 @@ DETAILS = {
     "case": N_("Case opened"),
     "clauses": N_("Clauses"),
     "declarations": N_("Declarations"),
-    "hash": N_("Content hash"),
     "changed": N_("Changed"),
     "code": N_("Code"),
     "department": N_("Department"),

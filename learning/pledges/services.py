@@ -305,7 +305,7 @@ def approve(session: Session, version_id: int, actor_id: int) -> PledgeVersion:
         "pledge_published",
         actor_id=actor_id,
         target=("pledge_version", version.id),
-        details={"replaces": replaced.id if replaced else None, "hash": version.content_hash},
+        details={"replaces": replaced.id if replaced else None},
     )
     return version
 
@@ -390,7 +390,7 @@ def sign(
         "pledge_refused" if refusing else "pledge_signed",
         actor_id=user.id,
         target=("pledge_version", version.id),
-        details={"hash": version.content_hash, "answers": given, "case": case_reason},
+        details={"answers": given, "case": case_reason},
     )
     return signature
 
@@ -453,6 +453,5 @@ def publish_shipped(session: Session, slug: str, given: DraftInput, actor_id: in
         "pledge_published",
         actor_id=actor_id,
         target=("pledge_version", version.id),
-        details={"hash": version.content_hash},
     )
     return version
