@@ -72,6 +72,7 @@ ROOMS = (
     "desk",
     "announcements",
     "inspections",
+    "pledges",
     "rules",
     "reports",
     "portal",

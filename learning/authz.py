@@ -78,6 +78,8 @@ class Permission(StrEnum):
     # compliance officer approves); internal audit reads every version and change.
     INSPECTIONS_MANAGE = "inspections.manage"
     INSPECTIONS_READ = "inspections.read"
+    # Yearly pledges (誓約書): compliance writes and publishes them (four eyes) and follows up the cases.
+    PLEDGES_MANAGE = "pledges.manage"
     # The rules library: documents, their versions and scheduled changes, kept by the compliance office.
     RULES_MANAGE = "rules.manage"
     # Contractor companies (委託先) and their contracts: registered by the compliance office or the admin.
@@ -120,6 +122,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.ANNOUNCEMENTS_REMIND: frozenset({Role.COMPLIANCE, Role.MANAGER}),
     Permission.INSPECTIONS_MANAGE: frozenset({Role.COMPLIANCE}),
     Permission.INSPECTIONS_READ: frozenset({Role.COMPLIANCE, Role.AUDITOR}),
+    Permission.PLEDGES_MANAGE: frozenset({Role.COMPLIANCE}),
     Permission.RULES_MANAGE: frozenset({Role.COMPLIANCE}),
     Permission.CONTRACTORS_MANAGE: frozenset({Role.COMPLIANCE, Role.ADMIN}),
     Permission.CONTRACTOR_STAFF: frozenset({Role.CONTRACTOR_SUPERVISOR}),

@@ -10,6 +10,7 @@ from learning.db import Base
 from learning.desk import models as desk  # noqa: F401
 from learning.inspections import models as inspections  # noqa: F401
 from learning.notify import models as notify  # noqa: F401
+from learning.pledges import models as pledges  # noqa: F401
 from learning.quizzes import models as quizzes  # noqa: F401
 from learning.rules import models as rules  # noqa: F401
 from learning.search import models as search  # noqa: F401

@@ -109,6 +109,17 @@ ACTIONS = {
     "inspection_returned": N_("Inspection returned with comments"),
     "inspection_finding_updated": N_("Inspection finding updated"),
     "inspection_finding_verified": N_("Inspection finding verified"),
+    # Pledges
+    "pledge_created": N_("Pledge created"),
+    "pledge_draft_started": N_("Pledge draft started"),
+    "pledge_draft_edited": N_("Pledge draft edited"),
+    "pledge_submitted": N_("Pledge version sent for review"),
+    "pledge_sent_back": N_("Pledge version sent back to its author"),
+    "pledge_published": N_("Pledge version published"),
+    "pledge_signed": N_("Pledge signed"),
+    "pledge_refused": N_("Refused to sign a pledge"),
+    "pledge_signature_password_fail": N_("Wrong password given to sign a pledge"),
+    "pledge_case_closed": N_("Pledge case closed"),
     # The rules library
     "rule_document_created": N_("Rules document created"),
     "rule_version_added": N_("Rules document version added"),
@@ -160,6 +171,9 @@ TARGETS = {
     "inspection_round": N_("Inspection round"),
     "inspection": N_("Inspection"),
     "inspection_finding": N_("Inspection finding"),
+    "pledge": N_("Pledge"),
+    "pledge_version": N_("Pledge version"),
+    "pledge_case": N_("Pledge case"),
 }
 
 DETAILS = {
@@ -180,6 +194,9 @@ DETAILS = {
     "attested": N_("Attested"),
     "by": N_("Locked by"),
     "campaign": N_("Campaign"),
+    "case": N_("Case opened"),
+    "clauses": N_("Clauses"),
+    "declarations": N_("Declarations"),
     "changed": N_("Changed"),
     "code": N_("Code"),
     "department": N_("Department"),

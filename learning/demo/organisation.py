@@ -20,7 +20,7 @@ from learning.campaigns.models import Campaign
 from learning.campaigns.periods import period_containing, tokyo_date
 from learning.campaigns.services import CampaignDraft, create_campaign, launch, pin_editions
 from learning.courses.services import published_editions
-from learning.demo import contractors, inspections, notices, rules_library
+from learning.demo import contractors, inspections, notices, pledges, rules_library
 from learning.demo.history import Progress, generate, grow_departments
 from learning.demo.role_campaigns import role_campaigns
 from learning.demo.roles import is_role_module
@@ -164,6 +164,8 @@ def seed(session: Session, employees: int = 60, periods: int = 3, progress: Prog
         lines.append(f"demo: a contractor company with one contract and {contractor_staff} staff")
     if inspections.seed(session, departments):
         lines.append("demo: a self-inspection round for three departments, one submitted with a finding")
+    if pledges.seed(session):
+        lines.append("demo: 1 yearly pledge, published")
     return "\n".join(lines + ([history] if history else []))
 
 

@@ -1,0 +1,111 @@
+"""A person's pledges: the published ones to sign, the signing page (the whole text, the declarations, the
+password as the signature), a refusal with a reason, and the signed copy."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from learning.authz import Permission, requires
+from learning.pledges import services
+from learning.pledges.forms import RefuseForm, SignForm
+from learning.pledges.pages import version_or_404
+from learning.training.certificates import shown
+from learning.web import db, explain, refused, security_event
+
+bp = Blueprint("my_pledges", __name__, template_folder="../templates")
+
+
+@bp.route("/pledges")
+@requires(Permission.LEARN)
+def index():
+    versions = services.open_versions(db())
+    signed = {v.id: services.signature_of(db(), v.id, current_user.id) for v in versions}
+    return render_template("pledges/mine.html", versions=versions, signed=signed)
+
+
+def _answers(version) -> dict[int, bool | None]:
+    values = {"yes": True, "no": False}
+    return {p.position: values.get(request.form.get(f"declaration_{p.position}", "")) for p in version.declarations}
+
+
+def _sign_page(version, form: SignForm, refuse_form: RefuseForm, errors: dict, status: int = 200):
+    signature = services.signature_of(db(), version.id, current_user.id)
+    return render_template(
+        "pledges/sign.html",
+        version=version,
+        form=form,
+        refuse_form=refuse_form,
+        errors=errors,
+        given=request.form if request.method == "POST" else {},
+        signature=signature,
+        shown=shown,
+    ), status
+
+
+def _attempt(version, form, refusal_reason: str | None):
+    try:
+        services.sign(
+            db(),
+            current_user._get_current_object(),
+            version.id,
+            _answers(version),
+            form.password.data,
+            address=request.remote_addr,
+            refusal_reason=refusal_reason,
+        )
+    except services.PledgeError as exc:
+        if exc.refusal is not None:
+            security_event(exc.refusal.entry, write=exc.refusal.count)
+        refused()
+        return exc
+    return None
+
+
+def _status_of(exc: services.PledgeError) -> int:
+    return {"wrong_password": 401, "locked": 429, "already_signed": 409}.get(exc.code, 400)
+
+
+@bp.route("/pledges/<int:version_id>", methods=["GET", "POST"])
+@requires(Permission.LEARN)
+def sign(version_id: int):
+    version = version_or_404(version_id)
+    if version.status != "published" and services.signature_of(db(), version.id, current_user.id) is None:
+        abort(404)
+    form, refuse_form = SignForm(), RefuseForm(formdata=None)
+    if request.method == "POST":
+        if not form.validate():
+            return _sign_page(version, form, refuse_form, {}, 400)
+        exc = _attempt(version, form, None)
+        if exc is None:
+            flash(_("Signed. Your verification code is shown below."), "success")
+            return redirect(url_for(".sign", version_id=version.id))
+        message = explain(exc)
+        errors = {exc.field: message} if exc.field and exc.field.startswith("declaration_") else {}
+        if exc.field == "password":
+            form.password.errors = [message]
+        elif not errors:
+            flash(message, "error")
+        return _sign_page(version, form, refuse_form, errors, _status_of(exc))
+    return _sign_page(version, SignForm(formdata=None), refuse_form, {})
+
+
+@bp.route("/pledges/<int:version_id>/refuse", methods=["POST"])
+@requires(Permission.LEARN)
+def refuse(version_id: int):
+    version = version_or_404(version_id)
+    form = RefuseForm()
+    if form.validate():
+        exc = _attempt(version, form, form.reason.data)
+        if exc is None:
+            flash(_("Your answer has been recorded. The compliance office will contact you."), "success")
+            return redirect(url_for(".sign", version_id=version.id))
+        message = explain(exc)
+        field = getattr(form, exc.field or "", None)
+        if field is not None:
+            field.errors = [message]
+        else:
+            flash(message, "error")
+        return _sign_page(version, SignForm(formdata=None), form, {}, _status_of(exc))
+    return _sign_page(version, SignForm(formdata=None), form, {}, 400)
