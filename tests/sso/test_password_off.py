@@ -49,3 +49,26 @@ def test_the_sign_in_page_hides_the_password_form_behind_the_emergency_heading(c
     assert "Sign in with your company account" in page
     assert "<details" in page and "Emergency sign-in with a password" in page
     assert "Forgot your password?" not in page
+
+
+@pytest.mark.sso_env(
+    PASSWORD_SIGNIN="off", PASSWORD_SIGNIN_BREAK_GLASS="it-breakglass, E900001", MAX_PASSWORD_AGE_DAYS="90"
+)
+def test_an_old_password_is_not_asked_to_change_of_someone_who_signs_in_through_the_directory(db, app):
+    from datetime import timedelta
+
+    from learning import clock
+    from tests.sso.conftest import back_to_portal, provider_sign_in
+    from tests.sso.test_oidc import leave_for_provider
+
+    old = clock.now() - timedelta(days=400)
+    make_user(db, email="alice.sato@example.co.jp", password_changed_at=old)
+    make_user(db, "admin", login_id="it-breakglass", password_changed_at=old)
+    db.commit()
+    directory = app.test_client()
+    assert back_to_portal(directory, provider_sign_in(leave_for_provider(directory), "alice")).status_code == 302
+    assert directory.get("/").status_code == 200  # no password of theirs is ever typed: its age asks nothing
+    glass = app.test_client()
+    assert sign_in(glass, "it-breakglass").status_code == 302
+    response = glass.get("/")
+    assert response.status_code == 302 and response.location == "/account/password"  # a password in use

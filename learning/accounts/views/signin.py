@@ -37,9 +37,18 @@ def _require_due_password_change():
         and not serves_asset()  # a stylesheet or image leads nowhere, and loading the person costs a query
         and current_user.is_authenticated
         and services.password_expired(current_user, app_settings().max_password_age_days)
+        and (current_user.must_change_password or _password_usable(current_user))
     ):
         return redirect(url_for("accounts.change_password"))
     return None
+
+
+def _password_usable(user) -> bool:
+    """With password sign-in turned off (SSO on), a person who is not a break-glass login never types their
+    password, so its age prompts nothing: SSO-only people are not sent to change a password they cannot use
+    (a password marked compromised still must be changed)."""
+    sso = app_settings().sso
+    return any(sso.password_allowed(name) for name in (user.login_id or "", user.employee_no or ""))
 
 
 def _record(refusal) -> None:
