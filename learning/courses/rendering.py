@@ -8,7 +8,7 @@ from flask import g, url_for
 
 from learning.courses import term_settings
 from learning.courses.markdown import render_markdown
-from learning.courses.terms import TERMS, substitute
+from learning.courses.terms import DEFAULTS, substitute
 from learning.i18n import current_locale, pick
 from learning.web import db
 
@@ -43,7 +43,7 @@ def term(name: str) -> str:
     page reads no database (web/errors.py): it shows the shipped default."""
     locale = current_locale()
     if g.get("error_page"):
-        return pick(next(t.default for t in TERMS if t.name == name), locale)
+        return pick(DEFAULTS[name], locale)
     return substitute(f"{{{{{name}}}}}", locale, request_terms())
 
 
