@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 
 from learning import clock
 from learning.audit.models import AuditEvent
+from learning.courses.models import Question
 from learning.quizzes.models import Attempt, AttemptAnswer, AttemptQuestion, SavedAnswer
 from tests.conftest import PG_URL, csrf_token, post, sign_in
 from tests.factories import make_assignment, make_user
@@ -167,7 +168,14 @@ def test_answers_kept_from_an_ended_session_go_to_nobody_else(db, client):
 def test_the_endpoint_refuses_what_is_not_the_persons_open_attempt(app, db, client):
     _user, assignment, attempt_id = open_quiz(db, client)
     token = csrf_token(client, f"/attempts/{attempt_id}")
-    aq = db.scalars(select(AttemptQuestion).where(AttemptQuestion.attempt_id == attempt_id)).first()
+    # A single-answer question, so that two choices are bad input (an unordered first row may be a multiple one).
+    aq = db.scalars(
+        select(AttemptQuestion)
+        .join(AttemptQuestion.question)
+        .where(AttemptQuestion.attempt_id == attempt_id, Question.kind == "single")
+        .order_by(AttemptQuestion.position)
+    ).first()
+    assert aq is not None
     choice = aq.choice_ids[0]
 
     # Another person's attempt looks like a missing one.
