@@ -14,9 +14,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from learning.db import Base
 
@@ -126,6 +128,14 @@ class Section(Base):
     @property
     def bodies(self) -> dict[str, str]:
         return {"ja": self.body_ja, "en": self.body_en}
+
+
+# How many sections an edition has, read in the statement that loads the edition (the learner's pages load
+# editions with their assignments, and each count was a statement of its own). Read when the edition is loaded:
+# an edition whose sections change in the same session (a draft being edited) must not rely on it.
+Edition.section_count = column_property(
+    select(func.count(Section.id)).where(Section.edition_id == Edition.id).correlate_except(Section).scalar_subquery()
+)
 
 
 class Question(Base):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from learning.courses.models import Section
 from learning.training.models import Assignment
-from learning.training.services import resume_position, section_count, sections_of
+from learning.training.services import resume_position, section_at
 
 
 @dataclass(frozen=True)
@@ -87,10 +87,9 @@ def where_to_continue(session: Session, assignments: list[Assignment]) -> Contin
             return Continue(a, "attest")
     for a in live:
         if a.status == "in_progress" or a.sections_done or a.last_section:
-            total = section_count(session, a.edition_id)
+            total = a.edition.section_count
             if a.sections_done >= total:
                 return Continue(a, "quiz", sections=total)
-            position = resume_position(a, total)
-            section = next((s for s in sections_of(session, a.edition_id) if s.position == position), None)
+            section = section_at(session, a.edition_id, resume_position(a, total))
             return Continue(a, "section", section=section, sections=total)
     return None

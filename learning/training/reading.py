@@ -8,12 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from learning import clock
-from learning.courses.models import Section
 from learning.training.models import Assignment, SectionOpen
 
 
@@ -67,19 +66,10 @@ class Readiness:
 
 
 def readiness(session: Session, assignments: Sequence[Assignment]) -> dict[int, Readiness]:
-    """Each assignment's readiness for its quiz, in one query however many there are (the home page lists all).
+    """Each assignment's readiness for its quiz, from the section counts loaded with the editions (no query
+    however many there are: the home page lists all).
 
-    Every section read is the condition: reading time is enforced when a section is marked read, so a read
-    section has had its time. Passing, completion and closed periods are the pages' own business.
+        Every section read is the condition: reading time is enforced when a section is marked read, so a read
+        section has had its time. Passing, completion and closed periods are the pages' own business.
     """
-    editions = {a.edition_id for a in assignments}
-    counts = dict(
-        session.execute(
-            select(Section.edition_id, func.count())
-            .where(Section.edition_id.in_(editions))
-            .group_by(Section.edition_id)
-        ).all()
-        if editions
-        else []
-    )
-    return {a.id: Readiness(list(range(a.sections_done + 1, counts.get(a.edition_id, 0) + 1))) for a in assignments}
+    return {a.id: Readiness(list(range(a.sections_done + 1, a.edition.section_count + 1))) for a in assignments}

@@ -64,7 +64,6 @@ _STATUS_COUNTS = select(
 )
 _OWN_ASSIGNMENT = select(Assignment).where(Assignment.id == bindparam("id"), Assignment.user_id == bindparam("user_id"))
 _SECTIONS = select(Section).where(Section.edition_id == bindparam("edition_id")).order_by(Section.position)
-_SECTION_COUNT = select(func.count()).select_from(Section).where(Section.edition_id == bindparam("edition_id"))
 _SECTION_AT = select(Section).where(
     Section.edition_id == bindparam("edition_id"), Section.position == bindparam("position")
 )
@@ -94,13 +93,19 @@ def sections_of(session: Session, edition_id: int) -> list[Section]:
     return list(session.scalars(_SECTIONS, {"edition_id": edition_id}))
 
 
-def section_count(session: Session, edition_id: int) -> int:
-    return session.scalar(_SECTION_COUNT, {"edition_id": edition_id})
+def section_at(session: Session, edition_id: int, position: int) -> Section | None:
+    return session.scalar(_SECTION_AT, {"edition_id": edition_id, "position": position})
 
 
-def open_section(session: Session, assignment: Assignment, position: int) -> Section:
-    """The section at `position` if the learner may read it (any section up to one past the furthest done)."""
-    section = session.scalar(_SECTION_AT, {"edition_id": assignment.edition_id, "position": position})
+def open_section(
+    session: Session, assignment: Assignment, position: int, among: list[Section] | None = None
+) -> Section:
+    """The section at `position` if the learner may read it (any section up to one past the furthest done);
+    picked from `among`, the edition's sections, where the page has read them already."""
+    if among is None:
+        section = section_at(session, assignment.edition_id, position)
+    else:
+        section = next((s for s in among if s.position == position), None)
     if section is None:
         raise NotFound
     if position > assignment.sections_done + 1 and not assignment.is_completed:
@@ -119,7 +124,7 @@ def check_open(assignment: Assignment) -> None:
 def finish_section(session: Session, assignment: Assignment, position: int) -> int | None:
     """Records that a section was read; returns the next position, or None after the last one."""
     open_section(session, assignment, position)
-    total = section_count(session, assignment.edition_id)
+    total = assignment.edition.section_count
     if assignment.frozen_at is not None and assignment.is_completed:
         return position + 1 if position < total else None  # re-reading a closed year's module: nothing to record
     check_open(assignment)

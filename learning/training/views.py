@@ -66,7 +66,8 @@ def section(assignment_id: int, position: int):
             if following is None:
                 return redirect(url_for("quizzes.start", assignment_id=assignment.id))
             return redirect(url_for(".section", assignment_id=assignment.id, position=following))
-        current = services.open_section(db(), assignment, position)
+        sections = services.sections_of(db(), assignment.edition_id)
+        current = services.open_section(db(), assignment, position, among=sections)
     except NotFound:
         abort(404)
     except TrainingError as exc:
@@ -75,7 +76,6 @@ def section(assignment_id: int, position: int):
             return redirect(url_for(".section", assignment_id=assignment.id, position=position))
         return redirect(url_for(".overview", assignment_id=assignment.id))
     reading.note_opened(db(), assignment, position)
-    sections = services.sections_of(db(), assignment.edition_id)
     body = section_html(current, current_locale())
     return render_template(
         "training/section.html",
