@@ -20,6 +20,7 @@ frozen, filtered and repeated on every printed page."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -69,6 +70,10 @@ class Column:
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"unknown column kind {self.kind!r}")
+        if self.labels is not None:
+            # A code's label looked up once per file, not once per cell (a status column of 100,000 lines
+            # asked the catalogue 100,000 times for the same five words). A column lives for one download.
+            object.__setattr__(self, "labels", functools.lru_cache(maxsize=1024)(self.labels))
 
 
 @dataclass

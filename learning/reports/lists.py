@@ -195,6 +195,7 @@ def every_line(
     """All of the list in employee-number order, read in chunks, each in a short session of its own (an
     export of a hundred thousand people streams without holding them)."""
     after = ""
+    places = None
     while True:
         with session_factory() as session:
             campaign = session.get(Campaign, campaign_id)
@@ -218,13 +219,35 @@ def every_line(
                 campaign, where, departments, chosen_, [user_id for user_id, _no in people]
             )
             lines = [PersonLine(*row) for row in session.execute(query.order_by(User.employee_no, department))]
-            _complete(session, campaign, where, lines)
+            places = places or _places(session)
+            _complete(session, campaign, where, lines, places)
         yield from lines
         after = people[-1][1]
 
 
-def _complete(session: Session, campaign: Campaign, where: Placement, lines: list[PersonLine]) -> None:
-    """Fills in each line's statuses per module, department name and head."""
+@dataclass
+class _Places:
+    """Every department's names, heads and parents, and the heads' names: what a line names beside the person.
+    Read once for an export however many chunks it reads (each chunk read them again before)."""
+
+    departments: dict[int, Department]
+    heads: dict
+    parents: dict
+    named: dict[int, str]
+
+
+def _places(session: Session) -> _Places:
+    departments = {d.id: d for d in session.scalars(select(Department))}
+    heads = department_heads(session)
+    head_ids = {i for v in heads.values() for i in v}
+    named = dict(session.execute(select(User.id, User.name).where(User.id.in_(head_ids))).all()) if head_ids else {}
+    return _Places(departments, heads, parent_map(session), named)
+
+
+def _complete(
+    session: Session, campaign: Campaign, where: Placement, lines: list[PersonLine], places: _Places | None = None
+) -> None:
+    """Fills in each line's statuses per module, department name and head (`places` read here unless given)."""
     if not lines:
         return
     latest = _latest_amendments(campaign.id) if where.frozen else None
@@ -250,16 +273,12 @@ def _complete(session: Session, campaign: Campaign, where: Placement, lines: lis
             earlier = first is not None and line.due_at is not None and first < line.due_at
             if earlier and (line.extended_from is None or first < line.extended_from):
                 line.extended_from = first
-    departments = {d.id: d for d in session.scalars(select(Department))}
-    heads, parents = department_heads(session), parent_map(session)
-    named = {
-        u.id: u.name for u in session.scalars(select(User).where(User.id.in_({i for v in heads.values() for i in v})))
-    }
+    places = places or _places(session)
     for line in lines:
-        found = departments.get(line.department_id)
+        found = places.departments.get(line.department_id)
         line.department, line.department_code = (found.names, found.code) if found else ({}, "")
-        head = nearest_head(heads, parents, line.department_id, line.user_id)
-        line.head = named.get(head, "") if head else ""
+        head = nearest_head(places.heads, places.parents, line.department_id, line.user_id)
+        line.head = places.named.get(head, "") if head else ""
 
 
 def modules_of(session: Session, campaign: Campaign) -> list[tuple[int, dict[str, str]]]:
