@@ -138,3 +138,30 @@ def test_each_person_shows_their_current_due_date_and_the_exports_carry_it(app, 
     column = header_row.index("期限")
     p3_row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "P3")
     assert p3_row[column] == datetime(2026, 8, 31)  # a real date cell, Tokyo's day
+
+
+def _read_whole(app, campaign_id, departments, chosen, chunk):
+    return [
+        (line.employee_no, line.status, line.completed, line.counted, line.department_code, line.head,
+         sorted(line.modules.items()))
+        for line in lists.every_line(app.extensions["db"].factory, campaign_id, departments, chosen, chunk=chunk)
+    ]  # fmt: skip
+
+
+def test_an_export_read_in_small_chunks_has_every_line_once_in_order(app, db, organisation):
+    """Chunks are ranges of employee numbers: read two people at a time, the lines are those read in one go, in
+    order, each once, for the whole organisation, a subtree and a filter; nobody outside the scope slips in."""
+    campaign = organisation["campaign"]
+    sales = {organisation[c].id for c in ("sales", "east", "west")}
+    for departments, chosen in (
+        (None, "all"),
+        (sales, "all"),
+        (None, "not_finished"),
+        ({organisation["west"].id}, "all"),
+    ):
+        whole = _read_whole(app, campaign.id, departments, chosen, chunk=1000)
+        assert _read_whole(app, campaign.id, departments, chosen, chunk=2) == whole
+        assert _read_whole(app, campaign.id, departments, chosen, chunk=1) == whole
+        assert [row[0] for row in whole] == names(lists.page(db, campaign, departments, chosen)[0])
+    assert [row[0] for row in _read_whole(app, campaign.id, sales, "all", chunk=2)] == ["H1", "P1", "P2", "P3"]
+    assert [row[0] for row in _read_whole(app, campaign.id, {organisation["west"].id}, "all", 1)] == ["P2", "P3"]
