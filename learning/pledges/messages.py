@@ -18,6 +18,8 @@ MESSAGES = {
     "not_published": N_("This version of the pledge is not open for signing."),
     "answer_required": N_("Answer declaration %(n)d with yes or no."),
     "wrong_password": N_("The password is not correct. Nothing was signed."),
+    "code_required": N_("Enter the current code from your authenticator app."),
+    "wrong_code": N_("The code from your authenticator app is not correct or was used already. Nothing was signed."),
     "locked": N_("Too many failed attempts. Please wait %(seconds)d seconds and try again."),
     "reason_required": N_("Give a reason for not signing."),
     "already_signed": N_("You have already answered this version of the pledge."),

@@ -22,7 +22,8 @@ from learning import clock
 from learning.accounts import throttle
 from learning.accounts.models import User
 from learning.accounts.passwords import verify_password
-from learning.accounts.services import Refusal, password_counters
+from learning.accounts.second_factor import check_code
+from learning.accounts.services import Refusal, password_counters, second_factor_counters
 from learning.audit.services import Entry, record
 from learning.courses.formats.spec import SLUG_RE
 from learning.errors import DomainError
@@ -334,6 +335,32 @@ def check_password(session: Session, user: User, password: str, address: str | N
         )
 
 
+def needs_code(user: User) -> bool:
+    """Whether signing asks for a current TOTP code too: the person has a second factor set up."""
+    return bool(user.totp_secret)
+
+
+def check_second_factor(session: Session, user: User, code: str | None, address: str | None) -> None:
+    """A current TOTP code, checked as sign-in checks it (a step either side, never a step used before) and
+    counted by the same throttle (its per-person counters, as from an unknown place: a signature is not a
+    sign-in from a trusted device). A right code uses its step up, as a sign-in does."""
+    counters = second_factor_counters(user, address, False)
+    delay = throttle.wait(session, counters)
+    if delay:
+        raise PledgeError("locked", field="code", seconds=throttle.seconds(delay))
+    checked = check_code(user.totp_secret, code or "", clock.now(), user.totp_last_step)
+    if checked.step is None:
+        entry = Entry(
+            "authn_token_reuse" if checked.reused else "pledge_signature_code_fail",
+            user.id,
+            target=("user", user.id),
+            outcome="failure",
+            details={"reason": "second_factor"},
+        )
+        raise PledgeError("wrong_code", field="code", refusal=Refusal(entry, tuple(counters)))
+    user.totp_last_step = checked.step
+
+
 def sign(
     session: Session,
     user: User,
@@ -343,9 +370,11 @@ def sign(
     *,
     address: str | None,
     refusal_reason: str | None = None,
+    code: str | None = None,
     numbers=new_number,
 ) -> PledgeSignature:
-    """Signs (or, with a reason, refuses to sign) a published version as `user`, who re-entered their password.
+    """Signs (or, with a reason, refuses to sign) a published version as `user`, who re-entered their password
+    and, when they have a second factor, a current TOTP code (`code`).
     Every declaration needs an answer when signing; a "no" or a refusal opens a case. A second signature of
     the same version (a double click) is refused and writes nothing."""
     version = session.get(PledgeVersion, version_id)
@@ -366,7 +395,11 @@ def sign(
             given[str(part.position)] = bool(answer)
     if signature_of(session, version.id, user.id) is not None:
         raise PledgeError("already_signed")
+    if needs_code(user) and not (code or "").strip():
+        raise PledgeError("code_required", field="code")
     check_password(session, user, password, address)
+    if needs_code(user):
+        check_second_factor(session, user, code, address)
     now = clock.now()
     signature = _insert_signature(
         session,

@@ -41,6 +41,7 @@ def _sign_page(version, form: SignForm, refuse_form: RefuseForm, errors: dict, s
         given=request.form if request.method == "POST" else {},
         signature=signature,
         shown=shown,
+        needs_code=services.needs_code(current_user),
     ), status
 
 
@@ -54,6 +55,7 @@ def _attempt(version, form, refusal_reason: str | None):
             form.password.data,
             address=request.remote_addr,
             refusal_reason=refusal_reason,
+            code=form.code.data,
         )
     except services.PledgeError as exc:
         if exc.refusal is not None:
@@ -64,7 +66,7 @@ def _attempt(version, form, refusal_reason: str | None):
 
 
 def _status_of(exc: services.PledgeError) -> int:
-    return {"wrong_password": 401, "locked": 429, "already_signed": 409}.get(exc.code, 400)
+    return {"wrong_password": 401, "wrong_code": 401, "locked": 429, "already_signed": 409}.get(exc.code, 400)
 
 
 @bp.route("/pledges/<int:version_id>", methods=["GET", "POST"])
@@ -83,8 +85,8 @@ def sign(version_id: int):
             return redirect(url_for(".sign", version_id=version.id))
         message = explain(exc)
         errors = {exc.field: message} if exc.field and exc.field.startswith("declaration_") else {}
-        if exc.field == "password":
-            form.password.errors = [message]
+        if exc.field in ("password", "code"):
+            getattr(form, exc.field).errors = [message]
         elif not errors:
             flash(message, "error")
         return _sign_page(version, form, refuse_form, errors, _status_of(exc))
