@@ -33,7 +33,7 @@ def squeezed(text: str) -> str:
 
 @pytest.fixture
 def signed(db):
-    version, author, approver = published_pledge(db)
+    version, author, _ = published_pledge(db)
     department = make_department(db)
     person = make_user(db, department=department, name="山田 花子")
     clock.freeze(datetime(2026, 4, 1, 1, 30, tzinfo=UTC))  # 10:30 in Tokyo
@@ -90,7 +90,7 @@ def test_the_signed_copy_holds_the_text_the_signer_the_time_the_hash_and_the_cod
 
 
 def test_no_signed_copy_of_a_refusal_or_of_another_persons_signature(app, db, signed):
-    version, person, _, signature, _ = signed
+    version, _, _, signature, _ = signed
     refusing, other = make_user(db), make_user(db)
     refusal = services.sign(db, refusing, version.id, {}, PASSWORD, address=None, refusal_reason="I disagree.")
     db.commit()
