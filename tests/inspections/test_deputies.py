@@ -80,7 +80,7 @@ def test_the_head_names_and_removes_a_deputy_on_the_page(app, db, lang):
     sign_in(client, head_n.employee_no)
     assert "/inspections/deputies" in client.get("/inspections").get_data(as_text=True)
     page = client.get("/inspections/deputies").get_data(as_text=True)
-    assert ("自主点検の代理人" if lang == "ja" else "Deputies for self-inspections") in page
+    assert ("自主点検の代理者" if lang == "ja" else "Deputies for self-inspections") in page
     found = client.get(f"/inspections/deputies?department={north.id}&q=佐藤").get_data(as_text=True)
     assert "佐藤 次郎" in found and f'name="deputy" value="{deputy.id}"' in found
     last = (today() + timedelta(days=10)).isoformat()
