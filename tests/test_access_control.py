@@ -53,6 +53,7 @@ EXPECTED = {
     "my_pledges.index": {"GET": ALL},
     "my_pledges.sign": {"GET": ALL, "POST": ALL},
     "my_pledges.refuse": {"POST": ALL},
+    "my_pledges.finish": {"GET": ALL},
     "pledge_copies.copy_pdf": {"GET": ALL},
     "pledge_copies.verify": {
         "GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR},

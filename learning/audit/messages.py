@@ -359,6 +359,7 @@ VALUES = {
         "address": N_("not from a trusted proxy address"),
         "secret": N_("proxy secret missing or wrong"),
         "other_person": N_("the proxy named someone other than the signed-in person"),
+        "not_fresh": N_("the directory's sign-in was not recent enough to sign"),
     },
     "method": {
         "oidc": N_("OpenID Connect"),

@@ -43,3 +43,11 @@ class RefuseForm(PortalForm):
     reason = TextAreaField(_l("Why you do not sign"), validators=[DataRequired(), Length(max=MAX_REASON)])
     password = PasswordField(_l("Your password"), validators=[DataRequired()])
     code = StringField(CODE_LABEL, validators=[Length(max=20)])
+
+
+class DirectorySignForm(PortalForm):
+    """Signing by a fresh sign-in at the company directory: no password here (the person has none to use)."""
+
+
+class DirectoryRefuseForm(PortalForm):
+    reason = TextAreaField(_l("Why you do not sign"), validators=[DataRequired(), Length(max=MAX_REASON)])
