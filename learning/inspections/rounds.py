@@ -208,13 +208,19 @@ def deputies_of(session: Session, department_ids) -> list[InspectionDeputy]:
     )
 
 
+def people_of(session: Session, department_id: int) -> set[int]:
+    """The departments whose people a head may name: the department and those under it (a branch's head names
+    someone of one of its sections)."""
+    return subtree([department_id], parent_map(session))
+
+
 MAX_DELEGATION = timedelta(days=366)  # a delegation is named again at least yearly
 
 
 def delegate(
     session: Session, department_id: int, deputy_id: int, actor_id: int, ends_on: date | None = None
 ) -> InspectionDeputy:
-    """The head of `department_id` names a deputy from the department's own people through `ends_on` (a Tokyo
+    """The head of `department_id` names a deputy from the department's people (`people_of`) through `ends_on` (a Tokyo
     day, today to a year ahead; a year from today when not given). Naming someone already deputy sets their new
     last day; a delegation whose day has passed is closed first."""
     if department_id not in set(_grant_scopes(session, actor_id, Role.MANAGER)):
@@ -226,7 +232,7 @@ def delegate(
     person = session.get(User, deputy_id)
     if deputy_id == actor_id or person is None:
         raise InspectionError("deputy", field="deputy")
-    if person.department_id != department_id or person.status != "active":
+    if person.department_id not in people_of(session, department_id) or person.status != "active":
         raise InspectionError("deputy_department", field="deputy")
     session.execute(select(Department.id).where(Department.id == department_id).with_for_update())
     row = session.scalar(

@@ -116,7 +116,7 @@ def copy_pdf(copy: SignedCopy, words: CopyWords, verify_url: str, lang: str) -> 
     def text(value: str, size: float = 10.5, gap: float = 1.5, colour=(0, 0, 0), height: float | None = None):
         pdf.set_font(FAMILY, size=size)
         pdf.set_text_color(*colour)
-        pdf.multi_cell(0, height or size * 0.5, value, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, height or size * 0.5, value, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(gap)
 
     text(words.heading, 10, 1, (90, 90, 90))
@@ -160,7 +160,7 @@ def copy_pdf(copy: SignedCopy, words: CopyWords, verify_url: str, lang: str) -> 
         tall = pdf.multi_cell(key, 5.5, words.labels[name], new_x="RIGHT", new_y="TOP", output=MethodReturnValue.HEIGHT)
         pdf.set_text_color(0, 0, 0)
         pdf.set_font(FAMILY, size=12 if name == "code" else 10)
-        pdf.multi_cell(0, 5.5, value, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5.5, value, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.set_y(max(pdf.get_y(), top + tall) + 0.8)
     pdf.ln(2)
     text(words.verify_note, 9, 0, (90, 90, 90), 4.5)
@@ -175,7 +175,7 @@ def _numbered(pdf: FPDF, number: int, value: str, answer: str | None = None) -> 
     top = pdf.get_y()
     pdf.cell(9, 5.5, f"{number}.")
     width = pdf.epw - 9 - (22 if answer else 0)
-    tall = pdf.multi_cell(width, 5.5, value, new_x="RIGHT", new_y="TOP", output=MethodReturnValue.HEIGHT)
+    tall = pdf.multi_cell(width, 5.5, value, align="L", new_x="RIGHT", new_y="TOP", output=MethodReturnValue.HEIGHT)
     if answer:
         pdf.set_text_color(*BRAND)
         pdf.cell(22, 5.5, answer, align="R")

@@ -17,7 +17,7 @@ from learning.inspections.models import InspectionDeputy, InspectionResponse
 from learning.inspections.rounds import AnswerInput
 from learning.inspections.services import InspectionError
 from tests.conftest import PG_URL, post, sign_in
-from tests.factories import make_user
+from tests.factories import make_department, make_user
 from tests.inspections.test_rounds import MAX, organisation, starter
 
 
@@ -36,11 +36,13 @@ def test_a_named_deputy_answers_until_the_last_day_and_not_once_removed(db):
     with pytest.raises(InspectionError, match="not_head"):
         rounds.delegate(db, north.id, deputy.id, head_s.id, today())
     with pytest.raises(InspectionError, match="deputy_department"):
-        rounds.delegate(db, north.id, outsider.id, head_n.id, today())  # not one of the department's people
+        rounds.delegate(db, north.id, outsider.id, head_n.id, today())  # not one of the department's people (a sibling)
     with pytest.raises(InspectionError, match="deputy_ends_on"):
         rounds.delegate(db, north.id, deputy.id, head_n.id, today() - timedelta(days=1))
     with pytest.raises(InspectionError, match="deputy_ends_on"):
         rounds.delegate(db, north.id, deputy.id, head_n.id, today() + timedelta(days=400))
+    section_member = make_user(db, department=make_department(db, parent=north))
+    rounds.delegate(db, north.id, section_member.id, head_n.id, today())  # someone of a section under it
     row = rounds.delegate(db, north.id, deputy.id, head_n.id, today() + timedelta(days=7))
     assert rounds.answerable_departments(db, deputy.id) == {north.id}
     assert rounds.save_answers(db, inspection.id, [AnswerInput(version.items[1].id, "conforms")], deputy.id, MAX) == {}
@@ -67,7 +69,7 @@ def test_a_named_deputy_answers_until_the_last_day_and_not_once_removed(db):
     finally:
         clock.freeze(None)
     actions = list(db.scalars(select(AuditEvent.action).where(AuditEvent.action.like("inspection_deputy%"))))
-    assert actions.count("inspection_deputy_delegated") == 3 and actions.count("inspection_deputy_removed") == 1
+    assert actions.count("inspection_deputy_delegated") == 4 and actions.count("inspection_deputy_removed") == 1
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

@@ -32,7 +32,7 @@ def _page(status: int = 200, errors: dict | None = None):
     deputies = rounds.deputies_of(session, ids)
     people = {u.id: u for u in session.scalars(select(User).where(User.id.in_({d.deputy_id for d in deputies} or {0})))}
     typed = request.values.get("q", "")
-    found = search.search(session, typed, {department.id}) if typed.strip() else None
+    found = search.search(session, typed, rounds.people_of(session, department.id)) if typed.strip() else None
     today = clock.tokyo_date(clock.now())
     return render_template(
         "inspections/deputies.html",

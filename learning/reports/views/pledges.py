@@ -52,7 +52,7 @@ def copy_pdf(signature_id: int):
         },
         verify_note=_(
             "Compliance, internal audit and the signer's department head can check this signature by entering "
-            "the verification code on the page above. The content hash identifies the exact text signed."
+            "the verification code at the address above. The content hash identifies the exact text signed."
         ),
         page=_("%(page)d / %(pages)d"),
     )
