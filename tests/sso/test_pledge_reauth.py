@@ -41,8 +41,12 @@ def signatures(db) -> int:
 def test_an_sso_only_person_signs_through_a_fresh_directory_sign_in(db, client):
     version, _, _ = published_pledge(db)
     person = signed_in_through_the_directory(db, client)
-    page = client.get(f"/pledges/{version.id}").get_data(as_text=True)
+    shown = client.get(f"/pledges/{version.id}")
+    page = shown.get_data(as_text=True)
     assert "Sign through the company directory" in page and 'name="password"' not in page
+    # The browser holds the form to form-action through its redirect to the provider: this page allows it.
+    issuer = client.application.extensions["settings"].sso.oidc_issuer
+    assert f"form-action 'self' {issuer};" in shown.headers["Content-Security-Policy"]
     leaving = post(client, f"/pledges/{version.id}", {"declaration_1": "no"})
     assert leaving.status_code == 302
     query = parse_qs(urlsplit(leaving.location).query)

@@ -3,7 +3,9 @@ password as the signature), a refusal with a reason, and the signed copy."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -46,7 +48,7 @@ def _forms(formdata=None):
 def _sign_page(version, form, refuse_form, errors: dict, status: int = 200):
     signature = services.signature_of(db(), version.id, current_user.id)
     directory = _by_directory()
-    return render_template(
+    page = render_template(
         "pledges/sign.html",
         version=version,
         form=form,
@@ -58,7 +60,23 @@ def _sign_page(version, form, refuse_form, errors: dict, status: int = 200):
         needs_code=services.needs_code(current_user),
         directory=directory,
         directory_off=directory and not app_settings().sso.oidc,
-    ), status
+    )
+    response = make_response(page, status)
+    if directory and app_settings().sso.oidc:
+        response.headers["Content-Security-Policy"] = _csp_to_directory(app_settings().sso.oidc_issuer)
+    return response
+
+
+def _csp_to_directory(issuer: str) -> str:
+    """The portal's policy, but with the provider's origin allowed as a form's target: the browser holds a form
+    to form-action through its redirects too, and signing by directory posts here and is sent on to the
+    provider (only this page, only the configured issuer's origin)."""
+    parts = urlsplit(issuer)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
+        f"base-uri 'self'; form-action 'self' {origin}; frame-ancestors 'none'"
+    )
 
 
 def _attempt(version, form, refusal_reason: str | None):
