@@ -34,7 +34,7 @@ from learning.pledges import services as pledges
 from learning.pledges.models import PledgeSignature, PledgeVersion
 from learning.reports import records
 from learning.reports.messages import VERIFY_MESSAGES
-from learning.reports.pdf import FAMILY, FONT, PAGES
+from learning.reports.pdf import ALIAS, FAMILY, FONT, PAGES
 from learning.reports.services import Scope
 from learning.training import certificates
 
@@ -189,7 +189,7 @@ class _Copy(FPDF):
         self.words = words
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=MARGIN + 6)
-        self.alias_nb_pages("\ufdd0" * 3)
+        self.alias_nb_pages(ALIAS)
         self.add_font(FAMILY, "", str(FONT))
         self.set_font(FAMILY, size=10.5)
 
@@ -197,7 +197,7 @@ class _Copy(FPDF):
         self.set_y(-(MARGIN + 2))
         self.set_font(FAMILY, size=8)
         self.set_text_color(90, 90, 90)
-        number = (self.words.page % {"page": self.page_no(), "pages": PAGES}).replace(str(PAGES), "\ufdd0" * 3)
+        number = (self.words.page % {"page": self.page_no(), "pages": PAGES}).replace(str(PAGES), ALIAS)
         self.cell(0, 5, number, align="R")
         self.set_text_color(0, 0, 0)
 
