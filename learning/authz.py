@@ -92,6 +92,9 @@ class Permission(StrEnum):
     INSPECTIONS_ANSWER = "inspections.answer"
     INSPECTIONS_REVIEW = "inspections.review"
     INSPECTIONS_FOLLOW = "inspections.follow"
+    # A department's head names (and removes) deputies for its inspections: heads hold a manager grant scoped
+    # to the department; the service checks the department is theirs (a deputy names nobody).
+    INSPECTIONS_DELEGATE = "inspections.delegate"
 
 
 # Admin manages accounts but sees no training results, so admin gets no LEARN-style reads of others.
@@ -129,6 +132,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.INSPECTIONS_ANSWER: frozenset(Role),  # a head or a deputy (no role of its own): the service checks
     Permission.INSPECTIONS_REVIEW: frozenset({Role.BUSINESS_OFFICE}),
     Permission.INSPECTIONS_FOLLOW: frozenset(Role),  # scoped in the service: compliance and audit see all
+    Permission.INSPECTIONS_DELEGATE: frozenset({Role.MANAGER}),
 }
 
 PUBLIC = "public"

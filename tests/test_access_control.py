@@ -36,6 +36,10 @@ EXPECTED = {
     "inspection_rounds.update_finding": {"POST": ALL},
     "inspection_rounds.review": {"POST": {Role.BUSINESS_OFFICE}},
     "inspection_rounds.verify_finding": {"POST": {Role.BUSINESS_OFFICE}},
+    # A head (a manager grant scoped to the department, the service checks it) names its deputies.
+    "inspection_deputies.deputies": {"GET": {Role.MANAGER}},
+    "inspection_deputies.name_deputy": {"POST": {Role.MANAGER}},
+    "inspection_deputies.remove_deputy": {"POST": {Role.MANAGER}},
     "pledges.index": {"GET": {Role.COMPLIANCE}},
     "pledges.new": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
     "pledges.pledge": {"GET": {Role.COMPLIANCE}},
@@ -49,6 +53,12 @@ EXPECTED = {
     "my_pledges.index": {"GET": ALL},
     "my_pledges.sign": {"GET": ALL, "POST": ALL},
     "my_pledges.refuse": {"POST": ALL},
+    "my_pledges.finish": {"GET": ALL},
+    "pledge_copies.copy_pdf": {"GET": ALL},
+    "pledge_copies.verify": {
+        "GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR},
+        "POST": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR},
+    },
     "static": {"GET": "public"},
     "portal.health": {"GET": "public"},
     "accounts.login": {"GET": "public", "POST": "public"},

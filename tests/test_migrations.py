@@ -369,3 +369,49 @@ def test_notices_with_receipts_take_the_heads_only_column(scratch_url):
         assert conn.execute(text("SELECT id, heads_only FROM notices")).all() == [(1, False)]
         assert conn.execute(text("SELECT notice_id, user_id FROM notice_receipts")).all() == [(1, 1)]
     engine.dispose()
+
+
+def test_deputies_and_sso_states_take_their_new_columns(scratch_url):
+    """0042 on a database holding a deputy and a sign-in on its way: both stay as they were, the deputy with no
+    last day (in force until removed) and the state no re-authentication."""
+    url = scratch_url
+    migrate.upgrade(url, "0041")
+    engine = create_engine(url)
+    at = "2026-04-01 00:00:00.000000"
+    with engine.begin() as conn:
+        for n in (1, 2):
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, employee_no, name, locale, status, session_version, "
+                    "must_change_password, is_demo, created_at) VALUES (:n, :no, :no, 'ja', 'active', 1, false, "
+                    "false, :at)"
+                ),
+                {"n": n, "no": f"P{n}", "at": at},
+            )
+        conn.execute(
+            text("INSERT INTO departments (id, code, name_ja, name_en, status) VALUES (1, 'D', 'd', 'd', 'active')")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO inspection_deputies (id, department_id, deputy_id, delegated_by_id, created_at) "
+                "VALUES (1, 1, 2, 1, :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO sso_states (state_hash, nonce, code_verifier, next_url, created_at) "
+                "VALUES (:h, 'n', 'v', '/', :at)"
+            ),
+            {"h": "a" * 64, "at": at},
+        )
+    migrate.upgrade(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id, deputy_id, ends_on, ended_at FROM inspection_deputies")).all() == [
+            (1, 2, None, None)
+        ]
+        assert conn.execute(text("SELECT nonce, reauth_user_id, reauthenticated_at FROM sso_states")).all() == [
+            ("n", None, None)
+        ]
+        assert conn.execute(text("SELECT count(*) FROM pledge_pending")).scalar() == 0
+    engine.dispose()

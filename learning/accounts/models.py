@@ -366,3 +366,7 @@ class SsoState(Base):
     next_url: Mapped[str] = mapped_column(String(2000), default="")
     created_at: Mapped[datetime] = mapped_column(index=True)
     used_at: Mapped[datetime | None]
+    # A re-authentication of someone already signed in (a pledge's signature): who must come back, and when
+    # the provider's answer proved they had just signed in again (oidc.confirm_reauth). No sign-in follows.
+    reauth_user_id: Mapped[int | None]
+    reauthenticated_at: Mapped[datetime | None]

@@ -100,9 +100,14 @@ def _client(sso, redirect_uri: str) -> OAuth2Session:
     )
 
 
-def begin(session: Session, sso, redirect_uri: str, next_url: str) -> tuple[str, str]:
+def begin(
+    session: Session, sso, redirect_uri: str, next_url: str, *, reauth_user_id: int | None = None
+) -> tuple[str, str]:
     """Keeps a fresh state, nonce and PKCE verifier; returns the provider's authorization URL and the state
-    (which the view also keeps in this browser's session, so that a callback is bound to the browser that left)."""
+    (which the view also keeps in this browser's session, so that a callback is bound to the browser that left).
+    With `reauth_user_id`, a re-authentication of that person, already signed in: the provider is asked to
+    sign them in again whatever session it has (prompt=login, max_age=0), and the callback signs nobody in
+    (`confirm_reauth`)."""
     state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64)
     session.add(
         SsoState(
@@ -111,13 +116,54 @@ def begin(session: Session, sso, redirect_uri: str, next_url: str) -> tuple[str,
             code_verifier=verifier,
             next_url=next_url[:2000],
             created_at=clock.now(),
+            reauth_user_id=reauth_user_id,
         )
     )
     endpoint = metadata(sso.oidc_issuer)["authorization_endpoint"]
+    extra = {"prompt": "login", "max_age": "0"} if reauth_user_id is not None else {}
     url, _ = _client(sso, redirect_uri).create_authorization_url(
-        endpoint, state=state, nonce=nonce, code_verifier=verifier
+        endpoint, state=state, nonce=nonce, code_verifier=verifier, **extra
     )
     return url, state
+
+
+def state_hash(state: str) -> str:
+    """The key a state is kept under (what another room binds to a round trip)."""
+    return _hash(state)
+
+
+REAUTH_FRESH = timedelta(minutes=5)  # how recent the provider's auth_time must be for a re-authentication
+
+
+def confirm_reauth(session: Session, state: str, user: User, claims: dict, sso) -> None:
+    """A re-authentication's answer accepted: the ID token (validated) names the person who left, signed in
+    at the provider within REAUTH_FRESH (its auth_time, with the configured clock leeway). Marks the state
+    re-authenticated now; SsoRefused otherwise ("other_person", "not_fresh")."""
+    row = session.get(SsoState, _hash(state))
+    if row is None or row.reauth_user_id != user.id:
+        raise SsoRefused("other_person")
+    found = find_person(session, sso.oidc_match, claims.get(sso.oidc_claim))
+    if found.id != user.id:
+        raise SsoRefused("other_person")
+    auth_time = claims.get("auth_time")
+    now = clock.now().timestamp()
+    leeway = sso.oidc_leeway_seconds
+    if not isinstance(auth_time, int | float) or not (
+        now - REAUTH_FRESH.total_seconds() - leeway <= auth_time <= now + leeway
+    ):
+        raise SsoRefused("not_fresh")
+    row.reauthenticated_at = clock.now()
+
+
+def reauthenticated(session: Session, hashed_state: str | None, user_id: int) -> bool:
+    """Whether this state's round trip re-authenticated `user_id` within REAUTH_FRESH of now."""
+    row = session.get(SsoState, hashed_state) if hashed_state else None
+    return (
+        row is not None
+        and row.reauth_user_id == user_id
+        and row.reauthenticated_at is not None
+        and row.reauthenticated_at > clock.now() - REAUTH_FRESH
+    )
 
 
 def spend(session: Session, state: str) -> SsoState:

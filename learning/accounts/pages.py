@@ -129,6 +129,10 @@ SSO_REFUSALS = {
     "state": (N_("This sign-in link has expired or has already been used. Please sign in again."), 400),
     "provider_unreachable": (N_("The company directory cannot be reached just now. Please try again later."), 502),
     "provider_error": (N_("The company directory did not sign you in."), 401),
+    "not_fresh": (
+        N_("The company directory did not ask you to sign in again just now, so nothing was signed. Please try again."),
+        401,
+    ),
 }
 SSO_REFUSED_OTHERWISE = (N_("The company directory's answer could not be verified. Please sign in again."), 401)
 

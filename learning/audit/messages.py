@@ -103,6 +103,7 @@ ACTIONS = {
     "inspection_templates_imported": N_("Checklist templates imported"),
     "inspection_round_created": N_("Inspection round set up"),
     "inspection_deputy_delegated": N_("Inspection delegated to a deputy"),
+    "inspection_deputy_removed": N_("Inspection deputy removed"),
     "inspection_answers_saved": N_("Inspection answers saved"),
     "inspection_submitted_by_department": N_("Inspection submitted by the department"),
     "inspection_accepted": N_("Inspection accepted by the second line"),
@@ -119,6 +120,7 @@ ACTIONS = {
     "pledge_signed": N_("Pledge signed"),
     "pledge_refused": N_("Refused to sign a pledge"),
     "pledge_signature_password_fail": N_("Wrong password given to sign a pledge"),
+    "pledge_signature_code_fail": N_("Wrong authenticator code given to sign a pledge"),
     "pledge_case_closed": N_("Pledge case closed"),
     # The rules library
     "rule_document_created": N_("Rules document created"),
@@ -174,6 +176,7 @@ TARGETS = {
     "pledge": N_("Pledge"),
     "pledge_version": N_("Pledge version"),
     "pledge_case": N_("Pledge case"),
+    "pledge_signature": N_("Pledge signature"),
 }
 
 DETAILS = {
@@ -356,6 +359,7 @@ VALUES = {
         "address": N_("not from a trusted proxy address"),
         "secret": N_("proxy secret missing or wrong"),
         "other_person": N_("the proxy named someone other than the signed-in person"),
+        "not_fresh": N_("the directory's sign-in was not recent enough to sign"),
     },
     "method": {
         "oidc": N_("OpenID Connect"),
@@ -380,6 +384,8 @@ VALUES = {
         "training_history": N_("Training history"),
         "certificate": N_("Certificate of completion"),
         "certificate_verification": N_("Certificate verified by its number"),
+        "pledge_copy": N_("Signed copy of a pledge"),
+        "pledge_verification": N_("Pledge signature verified by its code"),
         "annual": N_("Annual report"),
         "evidence_pack": N_("Evidence pack"),
         "people_search": N_("People search"),

@@ -7,10 +7,11 @@ Importing this package loads nothing; `init_app(app)` registers what the room of
 
 def init_app(app) -> None:
     from learning.inspections import cli
-    from learning.inspections.views import manage, rounds
+    from learning.inspections.views import deputies, manage, rounds
 
     app.register_blueprint(manage.bp)
     app.register_blueprint(rounds.bp)
+    app.register_blueprint(deputies.bp)
     cli.register(app)
     # A `jobs run` step (campaigns/jobs.py runs the registered steps): open periods, remind, escalate.
     app.extensions.setdefault("jobs_steps", []).append(("inspection rounds", _jobs_step))

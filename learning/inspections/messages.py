@@ -34,6 +34,10 @@ MESSAGES = {
     "not_yours": N_("You do not answer for this department."),
     "not_head": N_("Only the department's head can delegate its inspections."),
     "deputy": N_("Choose someone else as the deputy."),
+    "deputy_department": N_(
+        "The deputy must be one of the department's people (or of a department under it), in active service."
+    ),
+    "deputy_ends_on": N_("The last day must be a date from today to a year ahead."),
     "submitted_read_only": N_("This inspection has been submitted and can no longer be changed."),
     "unanswered": N_("Answer every item before submitting; still open: items %(items)s."),
     "not_in_scope": N_("This department is outside your scope."),

@@ -164,7 +164,9 @@ class InspectionRoundDepartment(Base):
 
 
 class InspectionDeputy(Base):
-    """A deputy a department's head delegates the department's inspections to (until ended)."""
+    """A deputy a department's head delegates the department's inspections to: in force through `ends_on` (a
+    Tokyo day, inclusive) unless removed earlier (`ended_at`). A row whose day has passed is closed (ended_at
+    set) when the head names the same person again, so that the open-row index holds."""
 
     __tablename__ = "inspection_deputies"
     __table_args__ = (
@@ -185,6 +187,10 @@ class InspectionDeputy(Base):
     delegated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+    ends_on: Mapped[date | None]  # the last day in force; None only on rows from before migration 0042
+
+    def in_force(self, today: date) -> bool:
+        return self.ended_at is None and (self.ends_on is None or self.ends_on >= today)
 
 
 class InspectionResponse(Base):

@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -162,11 +162,18 @@ def answerable_departments(session: Session, user_id: int) -> set[int]:
     those whose head delegated to them."""
     headed = set(_grant_scopes(session, user_id, Role.MANAGER))
     deputy = session.scalars(
-        select(InspectionDeputy.department_id).where(
-            InspectionDeputy.deputy_id == user_id, InspectionDeputy.ended_at.is_(None)
-        )
+        select(InspectionDeputy.department_id).where(InspectionDeputy.deputy_id == user_id, _deputy_in_force())
     )
     return headed | set(deputy)
+
+
+def _deputy_in_force():
+    """A delegation not removed whose last day (Tokyo) has not passed."""
+    today = clock.tokyo_date(clock.now())
+    return and_(
+        InspectionDeputy.ended_at.is_(None),
+        or_(InspectionDeputy.ends_on.is_(None), InspectionDeputy.ends_on >= today),
+    )
 
 
 def reviewable_departments(session: Session, user_id: int) -> set[int]:
@@ -183,23 +190,95 @@ def readable(session: Session, user: User) -> set[int] | None:
     return answerable_departments(session, user.id) | reviewable_departments(session, user.id)
 
 
-def delegate(session: Session, department_id: int, deputy_id: int, actor_id: int) -> InspectionDeputy:
+def headed_departments(session: Session, user_id: int) -> list[Department]:
+    """The departments this person heads (a manager grant in force scoped to exactly the department), by code;
+    a deputy heads none of theirs, so names no deputies."""
+    ids = _grant_scopes(session, user_id, Role.MANAGER)
+    return list(session.scalars(select(Department).where(Department.id.in_(ids or [0])).order_by(Department.code)))
+
+
+def deputies_of(session: Session, department_ids) -> list[InspectionDeputy]:
+    """The deputies in force of these departments, by department and end day."""
+    return list(
+        session.scalars(
+            select(InspectionDeputy)
+            .where(InspectionDeputy.department_id.in_(sorted(department_ids) or [0]), _deputy_in_force())
+            .order_by(InspectionDeputy.department_id, InspectionDeputy.ends_on, InspectionDeputy.id)
+        )
+    )
+
+
+def people_of(session: Session, department_id: int) -> set[int]:
+    """The departments whose people a head may name: the department and those under it (a branch's head names
+    someone of one of its sections)."""
+    return subtree([department_id], parent_map(session))
+
+
+MAX_DELEGATION = timedelta(days=366)  # a delegation is named again at least yearly
+
+
+def delegate(
+    session: Session, department_id: int, deputy_id: int, actor_id: int, ends_on: date | None = None
+) -> InspectionDeputy:
+    """The head of `department_id` names a deputy from the department's people (`people_of`) through `ends_on` (a Tokyo
+    day, today to a year ahead; a year from today when not given). Naming someone already deputy sets their new
+    last day; a delegation whose day has passed is closed first."""
     if department_id not in set(_grant_scopes(session, actor_id, Role.MANAGER)):
         raise InspectionError("not_head")
-    if deputy_id == actor_id or session.get(User, deputy_id) is None:
+    today = clock.tokyo_date(clock.now())
+    ends_on = ends_on or today + MAX_DELEGATION - timedelta(days=1)
+    if not today <= ends_on < today + MAX_DELEGATION:
+        raise InspectionError("deputy_ends_on", field="ends_on")
+    person = session.get(User, deputy_id)
+    if deputy_id == actor_id or person is None:
         raise InspectionError("deputy", field="deputy")
-    row = InspectionDeputy(
-        department_id=department_id, deputy_id=deputy_id, delegated_by_id=actor_id, created_at=clock.now()
+    if person.department_id not in people_of(session, department_id) or person.status != "active":
+        raise InspectionError("deputy_department", field="deputy")
+    session.execute(select(Department.id).where(Department.id == department_id).with_for_update())
+    row = session.scalar(
+        select(InspectionDeputy)
+        .where(
+            InspectionDeputy.department_id == department_id,
+            InspectionDeputy.deputy_id == deputy_id,
+            InspectionDeputy.ended_at.is_(None),
+        )
+        .with_for_update()
     )
-    session.add(row)
+    if row is not None and not row.in_force(today):
+        row.ended_at = clock.now()
+        session.flush()
+        row = None
+    if row is None:
+        row = InspectionDeputy(
+            department_id=department_id, deputy_id=deputy_id, delegated_by_id=actor_id, created_at=clock.now()
+        )
+        session.add(row)
+    row.ends_on, row.delegated_by_id = ends_on, actor_id
     session.flush()
     record(
         session,
         "inspection_deputy_delegated",
         actor_id=actor_id,
         target=("department", department_id),
-        details={"deputy_id": deputy_id},
+        details={"deputy_id": deputy_id, "ends_on": ends_on.isoformat()},
     )
+    return row
+
+
+def remove_deputy(session: Session, delegation_id: int, actor_id: int) -> InspectionDeputy:
+    """The head ends a delegation of their department now (one already ended stays as it was)."""
+    row = session.get(InspectionDeputy, delegation_id, with_for_update=True, populate_existing=True)
+    if row is None or row.department_id not in set(_grant_scopes(session, actor_id, Role.MANAGER)):
+        raise InspectionError("not_head")
+    if row.ended_at is None:
+        row.ended_at = clock.now()
+        record(
+            session,
+            "inspection_deputy_removed",
+            actor_id=actor_id,
+            target=("department", row.department_id),
+            details={"deputy_id": row.deputy_id},
+        )
     return row
 
 

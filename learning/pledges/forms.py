@@ -31,10 +31,23 @@ class SendBackForm(PortalForm):
     comments = TextAreaField(_l("What needs changing"), validators=[DataRequired(), Length(max=MAX_TEXT)])
 
 
+CODE_LABEL = _l("Code from your authenticator app")
+
+
 class SignForm(PortalForm):
     password = PasswordField(_l("Your password (your signature)"), validators=[DataRequired()])
+    code = StringField(CODE_LABEL, validators=[Length(max=20)])  # asked for when the person has a second factor
 
 
 class RefuseForm(PortalForm):
     reason = TextAreaField(_l("Why you do not sign"), validators=[DataRequired(), Length(max=MAX_REASON)])
     password = PasswordField(_l("Your password"), validators=[DataRequired()])
+    code = StringField(CODE_LABEL, validators=[Length(max=20)])
+
+
+class DirectorySignForm(PortalForm):
+    """Signing by a fresh sign-in at the company directory: no password here (the person has none to use)."""
+
+
+class DirectoryRefuseForm(PortalForm):
+    reason = TextAreaField(_l("Why you do not sign"), validators=[DataRequired(), Length(max=MAX_REASON)])

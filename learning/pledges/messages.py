@@ -18,8 +18,16 @@ MESSAGES = {
     "not_published": N_("This version of the pledge is not open for signing."),
     "answer_required": N_("Answer declaration %(n)d with yes or no."),
     "wrong_password": N_("The password is not correct. Nothing was signed."),
+    "code_required": N_("Enter the current code from your authenticator app."),
+    "wrong_code": N_("The code from your authenticator app is not correct or was used already. Nothing was signed."),
     "locked": N_("Too many failed attempts. Please wait %(seconds)d seconds and try again."),
     "reason_required": N_("Give a reason for not signing."),
+    "no_pending": N_("This signature has expired or was made already. Please sign again."),
+    "not_reauthenticated": N_("The company directory did not confirm it was you just now. Nothing was signed."),
+    "directory_off": N_(
+        "Your signature needs a sign-in at the company directory, which is not set up. "
+        "Please contact the compliance office."
+    ),
     "already_signed": N_("You have already answered this version of the pledge."),
 }
 

@@ -152,6 +152,23 @@ class PledgeSignature(Base):
     version: Mapped[PledgeVersion] = relationship(lazy="joined", innerjoin=True)
 
 
+class PledgePending(Base):
+    """A signature (or refusal) waiting for its signer to re-authenticate at the company directory: the answers
+    kept here, on the server, across the round trip (never in the URL), bound to the provider's state. Spent
+    once by the callback's return (a conditional UPDATE of used_at); left over ones are harmless and old."""
+
+    __tablename__ = "pledge_pending"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("pledge_versions.id"))
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    state_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # sso_states' key
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
 class PledgeCase(Base):
     """A signature compliance follows up: a declaration answered "no", or a refusal to sign."""
 

@@ -13,21 +13,23 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from learning import clock
-from learning.accounts import throttle
+from learning.accounts import oidc, throttle
 from learning.accounts.models import User
 from learning.accounts.passwords import verify_password
-from learning.accounts.services import Refusal, password_counters
+from learning.accounts.second_factor import check_code
+from learning.accounts.services import Refusal, password_counters, second_factor_counters
 from learning.audit.services import Entry, record
 from learning.courses.formats.spec import SLUG_RE
 from learning.errors import DomainError
 from learning.pledges import messages
-from learning.pledges.models import Pledge, PledgeCase, PledgePart, PledgeSignature, PledgeVersion
+from learning.pledges.models import Pledge, PledgeCase, PledgePart, PledgePending, PledgeSignature, PledgeVersion
 from learning.training.certificates import new_number
 
 LANGS = ("ja", "en")
@@ -334,20 +336,43 @@ def check_password(session: Session, user: User, password: str, address: str | N
         )
 
 
-def sign(
-    session: Session,
-    user: User,
-    version_id: int,
-    answers: dict[int, bool | None],
-    password: str,
-    *,
-    address: str | None,
-    refusal_reason: str | None = None,
-    numbers=new_number,
-) -> PledgeSignature:
-    """Signs (or, with a reason, refuses to sign) a published version as `user`, who re-entered their password.
-    Every declaration needs an answer when signing; a "no" or a refusal opens a case. A second signature of
-    the same version (a double click) is refused and writes nothing."""
+def needs_code(user: User) -> bool:
+    """Whether signing asks for a current TOTP code too: the person has a second factor set up."""
+    return bool(user.totp_secret)
+
+
+def check_second_factor(session: Session, user: User, code: str | None, address: str | None) -> None:
+    """A current TOTP code, checked as sign-in checks it (a step either side, never a step used before) and
+    counted by the same throttle (its per-person counters, as from an unknown place: a signature is not a
+    sign-in from a trusted device). A right code uses its step up, as a sign-in does."""
+    counters = second_factor_counters(user, address, False)
+    delay = throttle.wait(session, counters)
+    if delay:
+        raise PledgeError("locked", field="code", seconds=throttle.seconds(delay))
+    checked = check_code(user.totp_secret, code or "", clock.now(), user.totp_last_step)
+    if checked.step is None:
+        entry = Entry(
+            "authn_token_reuse" if checked.reused else "pledge_signature_code_fail",
+            user.id,
+            target=("user", user.id),
+            outcome="failure",
+            details={"reason": "second_factor"},
+        )
+        raise PledgeError("wrong_code", field="code", refusal=Refusal(entry, tuple(counters)))
+    user.totp_last_step = checked.step
+
+
+def password_usable(user: User, sso) -> bool:
+    """Whether the person can sign with their password: they have one and password sign-in is open to them
+    (PASSWORD_SIGNIN on, or they are a break-glass login). Otherwise the signature is a fresh sign-in at the
+    company directory (`hold_for_directory`, `sign_after_directory`)."""
+    if not user.password_hash:
+        return False
+    return any(sso.password_allowed(name) for name in (user.login_id or "", user.employee_no))
+
+
+def _checked(session: Session, user: User, version_id: int, answers: dict, refusal_reason: str | None):
+    """What a signature would record, checked before any credential is: (version, answers given, reason)."""
     version = session.get(PledgeVersion, version_id)
     if version is None or version.status != "published":
         raise PledgeError("not_published")
@@ -366,7 +391,36 @@ def sign(
             given[str(part.position)] = bool(answer)
     if signature_of(session, version.id, user.id) is not None:
         raise PledgeError("already_signed")
+    return version, given, reason
+
+
+def sign(
+    session: Session,
+    user: User,
+    version_id: int,
+    answers: dict[int, bool | None],
+    password: str,
+    *,
+    address: str | None,
+    refusal_reason: str | None = None,
+    code: str | None = None,
+    numbers=new_number,
+) -> PledgeSignature:
+    """Signs (or, with a reason, refuses to sign) a published version as `user`, who re-entered their password
+    and, when they have a second factor, a current TOTP code (`code`).
+    Every declaration needs an answer when signing; a "no" or a refusal opens a case. A second signature of
+    the same version (a double click) is refused and writes nothing."""
+    version, given, reason = _checked(session, user, version_id, answers, refusal_reason)
+    if needs_code(user) and not (code or "").strip():
+        raise PledgeError("code_required", field="code")
     check_password(session, user, password, address)
+    if needs_code(user):
+        check_second_factor(session, user, code, address)
+    return _signed(session, numbers, user, version, given, reason, {})
+
+
+def _signed(session, numbers, user, version, given, reason, how: dict) -> PledgeSignature:
+    refusing = reason is not None
     now = clock.now()
     signature = _insert_signature(
         session,
@@ -390,9 +444,63 @@ def sign(
         "pledge_refused" if refusing else "pledge_signed",
         actor_id=user.id,
         target=("pledge_version", version.id),
-        details={"answers": given, "case": case_reason},
+        details={"answers": given, "case": case_reason, **how},
     )
     return signature
+
+
+PENDING_FOR = timedelta(minutes=10)  # from leaving for the directory to coming back (the state's lifetime)
+
+
+def hold_for_directory(
+    session: Session, user: User, version_id: int, answers: dict[int, bool | None], refusal_reason: str | None
+) -> PledgePending:
+    """The answers of a signature (or refusal) checked and kept on the server while the person re-authenticates
+    at the company directory; `bind` ties it to the provider's state."""
+    version, given, reason = _checked(session, user, version_id, answers, refusal_reason)
+    pending = PledgePending(
+        user_id=user.id, version_id=version.id, answers=given, refusal_reason=reason, created_at=clock.now()
+    )
+    session.add(pending)
+    session.flush()
+    return pending
+
+
+def bind(session: Session, pending: PledgePending, hashed_state: str) -> None:
+    pending.state_hash = hashed_state
+    session.flush()
+
+
+def sign_after_directory(session: Session, user: User, pending_id: int, numbers=new_number) -> PledgeSignature:
+    """The signature kept by `hold_for_directory`, made once the directory's answer proved the person signed
+    in again just now (`oidc.reauthenticated`). Spent once (a conditional UPDATE:
+    a reload or a second tab signs nothing more); refused when it is not theirs, too old, or not proved."""
+    now = clock.now()
+    pending = session.get(PledgePending, pending_id)
+    if pending is None or pending.user_id != user.id:
+        raise PledgeError("no_pending")
+    if not oidc.reauthenticated(session, pending.state_hash, user.id):
+        raise PledgeError("not_reauthenticated")
+    spent = session.execute(
+        update(PledgePending)
+        .where(
+            PledgePending.id == pending.id,
+            PledgePending.used_at.is_(None),
+            PledgePending.created_at > now - PENDING_FOR,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if spent.rowcount != 1:
+        raise PledgeError("no_pending")
+    version, given, reason = _checked(
+        session,
+        user,
+        pending.version_id,
+        {int(k): v for k, v in (pending.answers or {}).items()},
+        pending.refusal_reason,
+    )
+    return _signed(session, numbers, user, version, given, reason, {"method": "oidc"})
 
 
 def _insert_signature(session: Session, numbers, **values) -> PledgeSignature:

@@ -104,4 +104,7 @@ VERIFY_MESSAGES = {
     "verify_locked": N_(
         "Too many numbers not found from this computer. Please wait %(seconds)d seconds and try again."
     ),
+    "verify_code_locked": N_(
+        "Too many codes not found from this computer. Please wait %(seconds)d seconds and try again."
+    ),
 }

@@ -20,6 +20,7 @@ class _Begun:
     nonce: str
     verifier: str
     next_url: str
+    reauth_user_id: int | None
 
 
 def _callback_url() -> str:
@@ -51,6 +52,8 @@ def start():
 @bp.route("/sso/callback")
 @public
 def callback():
+    """The provider's way back: a sign-in, or the re-authentication of the person signed in (oidc.begin with
+    reauth_user_id), which only marks its state re-authenticated and goes on to where it began."""
     sso = app_settings().sso
     if not sso.oidc:
         abort(404)
@@ -61,10 +64,18 @@ def callback():
             # Not the browser that left for the provider (or it came back twice): a login CSRF or a replay.
             raise oidc.SsoRefused("state")
         begun = _spend(state)
+        if begun.reauth_user_id is not None and (
+            not current_user.is_authenticated or current_user.id != begun.reauth_user_id
+        ):
+            raise oidc.SsoRefused("other_person")  # a re-authentication comes back to the person who left
         if request.args.get("error") or not request.args.get("code"):
             raise oidc.SsoRefused("provider_error")
         token = oidc.exchange(sso, _callback_url(), request.args["code"], begun.verifier)
         claims = oidc.validate_id_token(token["id_token"], sso=sso, nonce=begun.nonce)
+        if begun.reauth_user_id is not None:
+            # Someone signed in proved who they are again (a pledge's signature): nobody is signed in anew.
+            oidc.confirm_reauth(db(), state, current_user._get_current_object(), claims, sso)
+            return redirect(local_next(begun.next_url))
         user = oidc.find_person(db(), sso.oidc_match, claims.get(sso.oidc_claim))
     except oidc.SsoRefused as refused:
         return sso_refused(refused, "oidc")
@@ -87,7 +98,7 @@ def _spend(state: str) -> _Begun:
 
     def write(session):
         row = oidc.spend(session, state)
-        spent.append(_Begun(row.nonce, row.code_verifier, row.next_url))
+        spent.append(_Begun(row.nonce, row.code_verifier, row.next_url, row.reauth_user_id))
 
     security_event(None, write=write)
     return spent[0]
