@@ -120,6 +120,7 @@ ACTIONS = {
     "pledge_refused": N_("Refused to sign a pledge"),
     "pledge_signature_password_fail": N_("Wrong password given to sign a pledge"),
     "pledge_case_closed": N_("Pledge case closed"),
+    "pledge_assignment_exempted": N_("Exempted from signing a pledge in a campaign"),
     # The rules library
     "rule_document_created": N_("Rules document created"),
     "rule_version_added": N_("Rules document version added"),
@@ -174,6 +175,7 @@ TARGETS = {
     "pledge": N_("Pledge"),
     "pledge_version": N_("Pledge version"),
     "pledge_case": N_("Pledge case"),
+    "pledge_assignment": N_("Pledge assignment"),
 }
 
 DETAILS = {

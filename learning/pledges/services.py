@@ -28,6 +28,7 @@ from learning.courses.formats.spec import SLUG_RE
 from learning.errors import DomainError
 from learning.pledges import messages
 from learning.pledges.models import Pledge, PledgeCase, PledgePart, PledgeSignature, PledgeVersion
+from learning.pledges.signals import pledge_signed
 from learning.training.certificates import new_number
 
 LANGS = ("ja", "en")
@@ -392,6 +393,8 @@ def sign(
         target=("pledge_version", version.id),
         details={"answers": given, "case": case_reason},
     )
+    if not refusing:  # campaigns complete the pledge assignments it fulfils, in this transaction
+        pledge_signed.send(None, session=session, signature=signature)
     return signature
 
 
