@@ -39,7 +39,7 @@ def org(db):
     tree["R-BR"] = make_department(db, code="R-BR", parent=tree["R"])
     tree["R-HQ"] = make_department(db, code="R-HQ", parent=tree["R"])
     people = {code: make_user(db, department=dept, employee_no=f"P-{code}") for code, dept in tree.items()}
-    version, author, approver = published_pledge(db)
+    version, author, _approver = published_pledge(db)
     db.commit()
     return tree, people, version, author
 
