@@ -15,6 +15,7 @@ def init_app(app) -> None:
         departments,
         lists,
         people,
+        pledges,
         records,
         reports,
         trail,
@@ -30,4 +31,5 @@ def init_app(app) -> None:
     app.register_blueprint(people.bp)
     app.register_blueprint(departments.bp)
     app.register_blueprint(acknowledgements.bp)
+    app.register_blueprint(pledges.bp)
     app.jinja_env.globals["person_url"] = person_url
