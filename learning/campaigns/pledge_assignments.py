@@ -267,10 +267,11 @@ def due_for(session: Session, user_id: int) -> list[PledgeDue]:
     return [PledgeDue(a, versions.get(pledge_id)) for pledge_id, a in earliest.items()]
 
 
-def of_person(session: Session, user_id: int) -> list[tuple[PledgeAssignment, Campaign, PledgeVersion | None]]:
-    """Every pledge assignment of the person, the newest first, with its campaign and the version signed (if)."""
+def of_person(session: Session, user_id: int) -> list[tuple[PledgeAssignment, Campaign, int | None]]:
+    """Every pledge assignment of the person, the newest first, with its campaign and the number of the version
+    signed (None: not signed). The number, not the version: its eager inner join would drop unsigned rows."""
     rows = session.execute(
-        select(PledgeAssignment, Campaign, PledgeVersion)
+        select(PledgeAssignment, Campaign, PledgeVersion.version)
         .join(Campaign, Campaign.id == PledgeAssignment.campaign_id)
         .outerjoin(PledgeSignature, PledgeSignature.id == PledgeAssignment.signature_id)
         .outerjoin(PledgeVersion, PledgeVersion.id == PledgeSignature.version_id)
