@@ -179,6 +179,8 @@ TARGETS = {
 }
 
 DETAILS = {
+    "campaign_id": N_("Campaign"),
+    "pledge_id": N_("Pledge"),
     # Inspection rounds
     "version_id": N_("Checklist version"),
     "frequency": N_("Frequency"),
