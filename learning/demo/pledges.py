@@ -63,7 +63,7 @@ def include(session: Session, campaign: Campaign) -> None:
 
 
 def signed_by_some(session: Session, campaign: Campaign) -> int:
-    """About two in three of the generated staff (never a demo sign-in, who signs it themselves) signed the
+    """About two in three of the generated staff (never a demo sign-in, with its login ID: they sign themselves) signed the
     published version a few days ago, so that the pledge report has figures; their pledge assignments are then
     completed as a signature completes them. Nothing when someone has signed already."""
     version = session.scalar(
@@ -74,7 +74,7 @@ def signed_by_some(session: Session, campaign: Campaign) -> int:
     when = max(clock.now() - timedelta(days=3), start_of_day(campaign.period_start))
     people = session.execute(
         select(User.id, User.employee_no, User.department_id)
-        .where(User.status == "active", User.is_demo.is_(False), User.department_id.is_not(None))
+        .where(User.status == "active", User.login_id.is_(None), User.department_id.is_not(None))
         .order_by(User.id)
     ).all()
     signed = 0
