@@ -63,9 +63,9 @@ def include(session: Session, campaign: Campaign) -> None:
 
 
 def signed_by_some(session: Session, campaign: Campaign) -> int:
-    """About two in three of the generated staff (never a demo sign-in, with its login ID: they sign themselves) signed the
-    published version a few days ago, so that the pledge report has figures; their pledge assignments are then
-    completed as a signature completes them. Nothing when someone has signed already."""
+    """About two in three of the generated staff (never a demo sign-in, which has a login ID: they sign themselves)
+    signed the published version a few days ago, so that the pledge report has figures; their pledge assignments
+    are then completed as a signature completes them. Nothing when someone has signed already."""
     version = session.scalar(
         select(PledgeVersion).join(Pledge).where(Pledge.slug == "conduct-pledge", PledgeVersion.status == "published")
     )
