@@ -4,7 +4,8 @@ Before the campaign's status turns to closed, every assignment of it is stamped:
 company the person was in when assigned (kept since assignment; filled in here for rows older than that),
 whether the person was on leave (not counted as overdue), and `frozen_at`. From then on the database
 refuses any change to those rows and any new row in the campaign (triggers, migration 0018): no exemption,
-re-attestation, job, transfer or content change can move a closed year. A correction goes through an
+re-attestation, job, transfer or content change can move a closed year. Its pledge assignments are frozen
+in the same way (their own triggers, migration 0042). A correction goes through an
 amendment (amendments.py), which the reports show as such.
 """
 
