@@ -274,3 +274,13 @@ def test_launches_at_once_make_one_pledge_assignment_each(app, db, org):
     assert errors == []
     rows = db.execute(select(PledgeAssignment.user_id, func.count()).group_by(PledgeAssignment.user_id)).all()
     assert sorted(n for _u, n in rows) == [1] * len(people)
+
+
+def test_the_home_page_lists_a_due_pledge_even_with_no_published_version(db, org):
+    _tree, people, version, author = org
+    campaign = create_campaign(db, pledge_draft(version), author.id)
+    launch(db, campaign, author.id)
+    db.commit()
+    db.execute(text("UPDATE pledge_versions SET status = 'retired'"))
+    (due,) = pledge_assignments.due_for(db, people["G"].id)
+    assert due.version is None and due.assignment.pledge_id == version.pledge_id
