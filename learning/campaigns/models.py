@@ -63,7 +63,8 @@ class Campaign(Base):
 
     modules: Mapped[list[CampaignModule]] = relationship(order_by="CampaignModule.id", lazy="selectin")
     departments: Mapped[list[CampaignDepartment]] = relationship(lazy="selectin")
-    pledges: Mapped[list[CampaignPledge]] = relationship(order_by="CampaignPledge.id", lazy="selectin")
+    # Loaded when read (not with every campaign, as modules are): most pages that list campaigns never need them.
+    pledges: Mapped[list[CampaignPledge]] = relationship(order_by="CampaignPledge.id")
 
     @property
     def names(self) -> dict[str, str]:

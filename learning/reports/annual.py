@@ -228,5 +228,5 @@ def annual_report(session: Session, year: int, now: datetime, locale: str = "ja"
         editions=editions,
         companies=codes,
         terms=current_terms(session),
-        pledges=annual_pledges.signed_by_department(session, year),
+        pledges=annual_pledges.signed_by_department(session, ids),
     )

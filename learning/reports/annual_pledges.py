@@ -14,8 +14,6 @@ from sqlalchemy.orm import Session
 
 from learning.accounts.models import Department
 from learning.accounts.tree import parent_map
-from learning.campaigns.models import Campaign
-from learning.campaigns.periods import fiscal_year
 from learning.campaigns.pledge_assignments import pledge_titles
 from learning.campaigns.pledge_models import PledgeAssignment
 from learning.reports.exports import Column, Table
@@ -48,15 +46,11 @@ class PledgeYear:
     names: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # id -> (code, name ja, name en)
 
 
-def signed_by_department(session: Session, year: int) -> PledgeYear:
-    """The pledges of fiscal year `year`'s launched campaigns, by company and top department."""
-    campaigns = [
-        c.id
-        for c in session.scalars(select(Campaign).where(Campaign.status != "draft"))
-        if fiscal_year(c.period_start) == year
-    ]
+def signed_by_department(session: Session, campaign_ids: list[int]) -> PledgeYear:
+    """The pledges of the fiscal year's launched campaigns (`campaign_ids`), by company and top department: one
+    query when they asked for none."""
     found = PledgeYear()
-    if not campaigns:
+    if not campaign_ids:
         return found
     rows = session.execute(
         select(
@@ -65,9 +59,11 @@ def signed_by_department(session: Session, year: int) -> PledgeYear:
             PledgeAssignment.department_id,
             PledgeAssignment.status,
         )
-        .where(PledgeAssignment.campaign_id.in_(campaigns), PledgeAssignment.withdrawn_at.is_(None))
+        .where(PledgeAssignment.campaign_id.in_(campaign_ids), PledgeAssignment.withdrawn_at.is_(None))
         .order_by(PledgeAssignment.assigned_at, PledgeAssignment.id)
     ).all()
+    if not rows:
+        return found
     people: dict[tuple[int, int], list] = {}
     for pledge_id, user_id, department_id, status in rows:
         person = people.setdefault((pledge_id, user_id), [department_id, set()])
