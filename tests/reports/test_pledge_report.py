@@ -151,10 +151,14 @@ def test_the_pages_and_exports_scoped_and_audited(app, db, org):
     assert refused.actor_id == org["head"].id
 
 
-def test_the_annual_section_and_a_later_version_leaves_last_year_as_it_was(db, org):
+def test_the_annual_section_and_a_later_version_leaves_last_year_as_it_was(app, db, org):
     def section(year):
-        found = annual.annual_report(db, year, clock.now(), "en")
-        return found, [s for s in annual_tables.sections(found, "en", lambda s, **k: s % k if k else s, str)][-1]
+        session = app.extensions["db"].factory()  # the annual report reads in a transaction (server-side cursors)
+        try:
+            found = annual.annual_report(session, year, clock.now(), "en")
+            return found, annual_tables.sections(found, "en", lambda s, **k: s % k if k else s, str)[-1]
+        finally:
+            session.close()
 
     _found, tenth = section(2026)
     assert tenth.title == "10. Pledges signed by department"
