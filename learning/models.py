@@ -5,6 +5,7 @@ from learning.accounts import models as accounts  # noqa: F401
 from learning.announcements import models as announcements  # noqa: F401
 from learning.audit import models as audit  # noqa: F401
 from learning.campaigns import models as campaigns  # noqa: F401
+from learning.campaigns import pledge_models as campaign_pledges  # noqa: F401
 from learning.courses import models as courses  # noqa: F401
 from learning.db import Base
 from learning.desk import models as desk  # noqa: F401

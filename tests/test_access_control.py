@@ -211,6 +211,10 @@ EXPECTED = {
     "acknowledgements.notice": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
     "acknowledgements.department": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
     "acknowledgements.remind": {"POST": {Role.MANAGER, Role.COMPLIANCE}},
+    "pledge_reports.index": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
+    "pledge_reports.campaign": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
+    "pledge_reports.unsigned": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
+    "campaign_pledges.exempt": {"POST": {Role.COMPLIANCE}},
 }
 
 

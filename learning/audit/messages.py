@@ -122,6 +122,7 @@ ACTIONS = {
     "pledge_signature_password_fail": N_("Wrong password given to sign a pledge"),
     "pledge_signature_code_fail": N_("Wrong authenticator code given to sign a pledge"),
     "pledge_case_closed": N_("Pledge case closed"),
+    "pledge_assignment_exempted": N_("Exempted from signing a pledge in a campaign"),
     # The rules library
     "rule_document_created": N_("Rules document created"),
     "rule_version_added": N_("Rules document version added"),
@@ -177,9 +178,12 @@ TARGETS = {
     "pledge_version": N_("Pledge version"),
     "pledge_case": N_("Pledge case"),
     "pledge_signature": N_("Pledge signature"),
+    "pledge_assignment": N_("Pledge assignment"),
 }
 
 DETAILS = {
+    "campaign_id": N_("Campaign"),
+    "pledge_id": N_("Pledge"),
     # Inspection rounds
     "version_id": N_("Checklist version"),
     "frequency": N_("Frequency"),

@@ -4,7 +4,8 @@ Before the campaign's status turns to closed, every assignment of it is stamped:
 company the person was in when assigned (kept since assignment; filled in here for rows older than that),
 whether the person was on leave (not counted as overdue), and `frozen_at`. From then on the database
 refuses any change to those rows and any new row in the campaign (triggers, migration 0018): no exemption,
-re-attestation, job, transfer or content change can move a closed year. A correction goes through an
+re-attestation, job, transfer or content change can move a closed year. Its pledge assignments are frozen
+in the same way (their own triggers, migration 0042). A correction goes through an
 amendment (amendments.py), which the reports show as such.
 """
 
@@ -18,6 +19,7 @@ from learning.accounts.models import User
 from learning.accounts.tree import company_of, parent_map
 from learning.audit.services import record
 from learning.campaigns.models import Campaign
+from learning.campaigns.pledge_models import PledgeAssignment
 from learning.training.models import Assignment
 from learning.training.services import OPEN
 
@@ -55,6 +57,20 @@ def stamp_departments(session: Session, campaign_id: int) -> None:
     )
 
 
+def _freeze_pledges(session: Session, campaign_id: int, on_leave, now) -> None:
+    """The campaign's pledge assignments frozen as its assignments are (one UPDATE; the same triggers guard them)."""
+    still_open = and_(PledgeAssignment.status == "assigned", PledgeAssignment.withdrawn_at.is_(None))
+    session.execute(
+        update(PledgeAssignment)
+        .where(PledgeAssignment.campaign_id == campaign_id, PledgeAssignment.frozen_at.is_(None))
+        .values(
+            on_leave_at_close=case((and_(still_open, PledgeAssignment.user_id.in_(on_leave)), True), else_=False),
+            frozen_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
 def close(session: Session, campaign: Campaign, actor_id: int | None = None) -> None:
     """Freezes the campaign's records and closes it; a closed campaign is left as it is. One pass over its
     assignments stamps and freezes them (a period of 500,000 assignments is one UPDATE)."""
@@ -74,6 +90,7 @@ def close(session: Session, campaign: Campaign, actor_id: int | None = None) -> 
         )
         .execution_options(synchronize_session=False)
     )
+    _freeze_pledges(session, campaign.id, on_leave, now)
     campaign.status, campaign.closed_at = "closed", now
     session.flush()
     record(session, "campaign_closed", actor_id=actor_id, target=("campaign", campaign.id))

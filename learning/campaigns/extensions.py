@@ -20,6 +20,7 @@ from learning.audit.services import record
 from learning.campaigns.lifecycle import LifecycleError, locked
 from learning.campaigns.models import DueExtension, DueExtensionItem
 from learning.campaigns.periods import end_of_day, tokyo_date
+from learning.campaigns.pledge_models import PledgeAssignment, PledgeExtensionItem
 from learning.db import UTCDateTime
 from learning.training.models import Assignment
 from learning.training.services import OPEN
@@ -53,18 +54,26 @@ def extend(
     today = tokyo_date(clock.now())
     if due_on < today:
         raise LifecycleError("extension_in_past", field="due_on")
+    people = _people_in_scope(session, scope, user_id, department_id)
     targeted = [
         Assignment.campaign_id == campaign.id,
         Assignment.status.in_(OPEN),
         Assignment.withdrawn_at.is_(None),
         Assignment.frozen_at.is_(None),
+        *([Assignment.user_id.in_(people)] if people is not None else []),
     ]
-    if scope == "person":
-        targeted.append(Assignment.user_id == user_id)
-    elif scope == "department":
-        area = subtree([department_id], parent_map(session))
-        targeted.append(Assignment.user_id.in_(select(User.id).where(User.department_id.in_(area))))
-    current: datetime | None = session.scalar(select(func.min(Assignment.due_at)).where(*targeted))
+    pledges = [
+        PledgeAssignment.campaign_id == campaign.id,
+        PledgeAssignment.status == "assigned",
+        PledgeAssignment.withdrawn_at.is_(None),
+        PledgeAssignment.frozen_at.is_(None),
+        *([PledgeAssignment.user_id.in_(people)] if people is not None else []),
+    ]
+    dues = [
+        session.scalar(select(func.min(Assignment.due_at)).where(*targeted)),
+        session.scalar(select(func.min(PledgeAssignment.due_at)).where(*pledges)),
+    ]
+    current: datetime | None = min((d for d in dues if d is not None), default=None)
     if current is None:
         raise LifecycleError(
             "extension_nobody", field={"person": "employee_no", "department": "department"}.get(scope, "scope")
@@ -105,18 +114,56 @@ def extend(
         .values(due_at=new_due)
         .execution_options(synchronize_session=False)
     )
-    extension.assignments = len(moved)
+    moved_pledges = _move_pledges(session, extension.id, pledges, new_due)
+    extension.assignments = len(moved) + moved_pledges
     if scope == "campaign":
         campaign.due_on = due_on  # joiners and movers assigned from now get the new date too
     _run_on_to(campaign, due_on)
     session.flush()
     details = {"scope": scope, "due_on": due_on.isoformat(), "reason": reason, "assignments": len(moved)}
+    if moved_pledges:
+        details["pledge_assignments"] = moved_pledges
     if extension.user_id:
         details["user_id"] = extension.user_id
     if extension.department_id:
         details["department_id"] = extension.department_id
     record(session, "due_date_extended", actor_id=actor_id, target=("campaign", campaign.id), details=details)
     return extension
+
+
+def _people_in_scope(session: Session, scope: str, user_id: int | None, department_id: int | None):
+    """The people whose due dates an extension moves (a SELECT of ids), or None for the whole campaign."""
+    if scope == "person":
+        return select(User.id).where(User.id == user_id)
+    if scope == "department":
+        area = subtree([department_id], parent_map(session))
+        return select(User.id).where(User.department_id.in_(area))
+    return None
+
+
+def _move_pledges(session: Session, extension_id: int, targeted: list, new_due: datetime) -> int:
+    """The open pledge assignments in scope moved to `new_due`, each one's previous due date kept."""
+    moved = session.execute(
+        insert(PledgeExtensionItem)
+        .from_select(
+            ["extension_id", "pledge_assignment_id", "previous_due_at", "new_due_at"],
+            select(
+                literal(extension_id), PledgeAssignment.id, PledgeAssignment.due_at, literal(new_due, UTCDateTime())
+            ).where(*targeted, PledgeAssignment.due_at < new_due),
+        )
+        .returning(PledgeExtensionItem.pledge_assignment_id)
+    ).all()
+    session.execute(
+        update(PledgeAssignment)
+        .where(
+            PledgeAssignment.id.in_(
+                select(PledgeExtensionItem.pledge_assignment_id).where(PledgeExtensionItem.extension_id == extension_id)
+            )
+        )
+        .values(due_at=new_due)
+        .execution_options(synchronize_session=False)
+    )
+    return len(moved)
 
 
 def _run_on_to(campaign, due_on: date) -> None:

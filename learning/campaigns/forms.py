@@ -37,6 +37,7 @@ class CampaignForm(PortalForm):
     name_ja = StringField(_l("Name (Japanese)"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
     modules = MultiCheckboxField(_l("Modules"), coerce=int)
+    pledges = MultiCheckboxField(_l("Pledges to sign"), coerce=int)
     audience = RadioField(
         _l("Audience"),
         choices=[
@@ -125,3 +126,7 @@ class AmendmentForm(PortalForm):
     )
     completed_on = DateField(_l("Completed on (if completed)"), validators=[Optional()])
     reason = TextAreaField(_l("Reason for the correction"), validators=[DataRequired(), Length(max=1000)])
+
+
+class PledgeExemptionForm(PortalForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])

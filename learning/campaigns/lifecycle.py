@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.audit.services import record
+from learning.campaigns import pledge_assignments
 from learning.campaigns.closing import close
 from learning.campaigns.messages import MESSAGES
 from learning.campaigns.models import Campaign, CampaignDepartment, CampaignModule
 from learning.campaigns.periods import MONTHS, add_months, fiscal_year
+from learning.campaigns.pledge_models import CampaignPledge
 from learning.campaigns.services import (
     CampaignDraft,
     CampaignInvalid,
@@ -32,6 +34,7 @@ from learning.campaigns.services import (
 )
 from learning.courses.models import Module
 from learning.errors import DomainError
+from learning.pledges.models import Pledge
 from learning.training.models import Assignment
 from learning.training.services import OPEN
 
@@ -67,6 +70,7 @@ def as_draft(campaign: Campaign) -> CampaignDraft:
         transfer_to_id=campaign.transfer_to_id,
         transfer_module_ids=[cm.module_id for cm in campaign.modules if cm.on_transfer],
         managers_only=campaign.managers_only,
+        pledge_ids=[cp.pledge_id for cp in campaign.pledges],
     )
 
 
@@ -90,10 +94,11 @@ def update_draft(
     # The row is ours now (the UPDATE holds its lock): its rules are replaced whole.
     session.execute(delete(CampaignModule).where(CampaignModule.campaign_id == campaign_id))
     session.execute(delete(CampaignDepartment).where(CampaignDepartment.campaign_id == campaign_id))
+    session.execute(delete(CampaignPledge).where(CampaignPledge.campaign_id == campaign_id))
     add_rules(session, campaign_id, draft)
     session.flush()
     campaign = session.get(Campaign, campaign_id, populate_existing=True)
-    session.expire(campaign, ["modules", "departments"])
+    session.expire(campaign, ["modules", "departments", "pledges"])
     record(
         session, "campaign_edited", actor_id=actor_id, target=("campaign", campaign_id), details={"revision": changed}
     )
@@ -117,6 +122,7 @@ def delete_draft(session: Session, campaign_id: int, revision: int, actor_id: in
     names = campaign.names
     session.execute(delete(CampaignModule).where(CampaignModule.campaign_id == campaign_id))
     session.execute(delete(CampaignDepartment).where(CampaignDepartment.campaign_id == campaign_id))
+    session.execute(delete(CampaignPledge).where(CampaignPledge.campaign_id == campaign_id))
     session.delete(campaign)
     session.flush()
     record(
@@ -164,6 +170,11 @@ def launch_draft(session: Session, campaign_id: int, actor_id: int, today: date)
         if cm.edition_id is None and cm.module_id not in current:
             slug = session.scalar(select(Module.slug).where(Module.id == cm.module_id))
             raise LifecycleError("no_edition", module=slug or str(cm.module_id))
+    published = {p.id for p, _v in pledge_assignments.published_pledges(session)}
+    for cp in campaign.pledges:
+        if cp.pledge_id not in published:
+            slug = session.scalar(select(Pledge.slug).where(Pledge.id == cp.pledge_id))
+            raise LifecycleError("no_pledge_version", pledge=slug or str(cp.pledge_id))
     return launch(session, campaign, actor_id)
 
 
@@ -211,6 +222,7 @@ def cancel(session: Session, campaign_id: int, reason: str, actor_id: int) -> in
             .execution_options(synchronize_session=False)
         ).all()
     )
+    withdrawn += pledge_assignments.withdraw_cancelled(session, campaign.id)
     campaign.ended_how, campaign.ended_reason = "cancelled", reason.strip()
     session.flush()
     record(

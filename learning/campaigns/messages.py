@@ -4,7 +4,9 @@ from learning.errors import N_
 
 MESSAGES = {
     "invalid": N_("The campaign has problems; see the fields marked."),
-    "no_modules": N_("Choose at least one module, or give a transfer rule alone (its departments and modules)."),
+    "no_modules": N_(
+        "Choose at least one module or pledge, or give a transfer rule alone (its departments and modules)."
+    ),
     "due_before_open": N_("The due date must not be before the opening date."),
     "no_departments": N_("Choose at least one department, or the whole organisation."),
     "empty_audience": N_("Nobody active works in the chosen departments."),
@@ -40,6 +42,14 @@ MESSAGES = {
     "amendment_not_closed": N_("Only a closed period is amended; while it runs, change the assignment itself."),
     "amendment_completed_on": N_("Give the day the training was completed."),
     "amendment_unchanged": N_("That is already the recorded outcome."),
+    # Pledges in campaigns (pledge_assignments.py)
+    "no_pledge_version": N_(
+        "The pledge %(pledge)s has no published version: publish one, or take it out of the campaign."
+    ),
+    "pledge_assignment_missing": N_("This pledge assignment no longer exists."),
+    "pledge_period_closed": N_("This period is closed: its pledge records can no longer change."),
+    "pledge_not_open": N_("Only a pledge not yet signed, not exempt and not withdrawn can be exempted."),
+    "pledge_reason_too_long": N_("The reason is too long (at most %(n)d characters)."),
     # A department head's reminder to their staff (staff_reminders.py)
     "reminder_out_of_scope": N_("You can remind only the people of the departments you head."),
     "reminder_not_running": N_("Reminders go out only while the campaign is running."),

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning.db import Base
+
+if TYPE_CHECKING:
+    from learning.campaigns.pledge_models import CampaignPledge
 
 CAMPAIGN_STATUSES = ("draft", "running", "closed")
 # How a closed campaign ended, when not at the end of its period: closed early, or cancelled (its open
@@ -59,6 +63,8 @@ class Campaign(Base):
 
     modules: Mapped[list[CampaignModule]] = relationship(order_by="CampaignModule.id", lazy="selectin")
     departments: Mapped[list[CampaignDepartment]] = relationship(lazy="selectin")
+    # Loaded when read (not with every campaign, as modules are): most pages that list campaigns never need them.
+    pledges: Mapped[list[CampaignPledge]] = relationship(order_by="CampaignPledge.id")
 
     @property
     def names(self) -> dict[str, str]:

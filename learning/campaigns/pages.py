@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from learning import clock
 from learning.accounts import tree
 from learning.accounts.models import Department, User
-from learning.campaigns import extensions, preview, services
+from learning.campaigns import extensions, pledge_assignments, preview, services
 from learning.campaigns.forms import CampaignForm, ExtensionForm, ReasonForm, RevisionForm
 from learning.campaigns.messages import AMENDMENT_LABELS, MESSAGES
 from learning.campaigns.models import Campaign
@@ -65,6 +65,7 @@ def campaign_form(**kwargs) -> CampaignForm:
     form = CampaignForm(**kwargs)
     module_choices = [SelectChoice(m.id, shown(e.titles)) for m, e in services.campaign_modules(db())]
     form.modules.choices = form.transfer_modules.choices = module_choices
+    form.pledges.choices = [SelectChoice(p.id, pick(v.titles)) for p, v in pledge_assignments.published_pledges(db())]
     departments = department_choices()
     form.include.choices = form.exclude.choices = departments
     form.transfer_from.choices = form.transfer_to.choices = [SelectChoice("", "—"), *departments]
@@ -77,6 +78,7 @@ def form_data(draft: services.CampaignDraft) -> dict:
         "name_ja": draft.name_ja,
         "name_en": draft.name_en,
         "modules": draft.module_ids,
+        "pledges": draft.pledge_ids or [],
         "audience": "all" if draft.whole_organisation else "selected",
         "managers_only": draft.managers_only,
         "include": draft.include_ids,
@@ -98,6 +100,7 @@ def as_draft(form: CampaignForm) -> services.CampaignDraft:
         name_ja=form.name_ja.data.strip(),
         name_en=form.name_en.data.strip(),
         module_ids=form.modules.data,
+        pledge_ids=form.pledges.data,
         whole_organisation=form.audience.data == "all",
         include_ids=form.include.data,
         exclude_ids=form.exclude.data,
@@ -141,6 +144,8 @@ def render_campaign(campaign: Campaign, status: int = 200, **forms):
         names=names,
         assigned=assigned,
         forecast=preview.forecast(session, campaign) if campaign.status == "draft" else None,
+        pledge_lines=preview.pledge_lines(session, campaign),
+        pledge_titles=pledge_assignments.pledge_titles(session),
         record=preview.launch_record(session, campaign.id) if campaign.status != "draft" else None,
         extensions=extended,
         people=people,

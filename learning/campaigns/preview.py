@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from learning.audit.models import AuditEvent
 from learning.campaigns.coverage import COVERED_BY, audience, coverage_counts
 from learning.campaigns.models import Campaign
+from learning.campaigns.pledge_assignments import window
+from learning.campaigns.pledge_models import PledgeAssignment
 from learning.campaigns.services import covered, current_editions
+from learning.pledges.models import PledgeSignature, PledgeVersion
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,54 @@ def forecast(session: Session, campaign: Campaign) -> list[ModuleLine]:
             continue
         counts = coverage_counts(session, people, campaign, edition_id)
         lines.append(ModuleLine(module_id=cm.module_id, edition_id=edition_id, **counts))
+    return lines
+
+
+@dataclass(frozen=True)
+class PledgeLine:
+    pledge_id: int
+    audience: int  # a draft: covered now; launched: asked to sign
+    signed: int  # a draft: already signed a version within the period; launched: signed
+    exempt: int = 0
+
+
+def pledge_lines(session: Session, campaign: Campaign) -> list[PledgeLine]:
+    """Per pledge of the campaign: a draft's audience and who of them already signed within the period (they
+    are asked all the same, and counted signed at once); a launched one's pledge assignments by status."""
+    if not campaign.pledges:
+        return []
+    if campaign.status != "draft":
+        counts = {
+            pledge_id: (int(n), int(signed or 0), int(exempt or 0))
+            for pledge_id, n, signed, exempt in session.execute(
+                select(
+                    PledgeAssignment.pledge_id,
+                    func.count(),
+                    func.sum(case((PledgeAssignment.status == "signed", 1), else_=0)),
+                    func.sum(case((PledgeAssignment.status == "exempt", 1), else_=0)),
+                )
+                .where(PledgeAssignment.campaign_id == campaign.id, PledgeAssignment.withdrawn_at.is_(None))
+                .group_by(PledgeAssignment.pledge_id)
+            )
+        }
+        return [PledgeLine(cp.pledge_id, *counts.get(cp.pledge_id, (0, 0, 0))) for cp in campaign.pledges]
+    people = audience(covered(session, campaign), campaign.managers_only)
+    total = session.scalar(select(func.count()).select_from(people.subquery()))
+    start, end = window(campaign)
+    lines = []
+    for cp in campaign.pledges:
+        signed = session.scalar(
+            select(func.count(func.distinct(PledgeSignature.user_id)))
+            .join(PledgeVersion, PledgeVersion.id == PledgeSignature.version_id)
+            .where(
+                PledgeVersion.pledge_id == cp.pledge_id,
+                PledgeSignature.outcome == "signed",
+                PledgeSignature.signed_at >= start,
+                PledgeSignature.signed_at < end,
+                PledgeSignature.user_id.in_(people),
+            )
+        )
+        lines.append(PledgeLine(cp.pledge_id, int(total or 0), int(signed or 0)))
     return lines
 
 

@@ -21,6 +21,8 @@ from learning.accounts.tree import parent_map, subtree
 from learning.authz import Role
 from learning.campaigns.models import ReminderLog
 from learning.campaigns.periods import end_of_day, tokyo_date
+from learning.campaigns.pledge_assignments import pledge_titles
+from learning.campaigns.pledge_models import PledgeAssignment, PledgeReminderLog
 from learning.campaigns.running import running_campaigns
 from learning.courses.models import Edition
 from learning.courses.term_settings import current_terms
@@ -44,6 +46,7 @@ class Due:
     due: date
     days_left: int  # negative once overdue
     due_at: datetime  # the assignment's due date as stored: reminder steps are claimed per due date
+    kind: str = "module"  # or "pledge": assignment_id is then a pledge assignment's (its own reminder log)
 
 
 def reminder_step(days_left: int, offsets: list[int]) -> str | None:
@@ -63,15 +66,19 @@ def queue_reminders(session: Session, portal_url: str) -> int:
     for campaign in running_campaigns(session, today):
         offsets = campaign.reminder_offsets
         horizon = end_of_day(date.fromordinal(today.toordinal() + max(offsets, default=0)))
-        dues = _open_assignments(session, campaign.id, horizon, today, terms)
-        steps = {(d.assignment_id, d.due_at): reminder_step(d.days_left, offsets) for d in dues}
-        claimed = _claim(session, {key: s for key, s in steps.items() if s})
-        for due in dues:
-            if due.assignment_id in claimed and due.email:
-                learner_items[due.user_id].append(due)
-        late = [d for d in dues if -d.days_left >= campaign.escalate_after_days]
-        digest_claimed = _claim(session, {(d.assignment_id, d.due_at): f"digest:{today.isoformat()}" for d in late})
-        overdue_for_managers += [d for d in late if d.assignment_id in digest_claimed]
+        for kind, dues in (
+            ("module", _open_assignments(session, campaign.id, horizon, today, terms)),
+            ("pledge", _open_pledges(session, campaign.id, horizon, today)),
+        ):
+            steps = {(d.assignment_id, d.due_at): reminder_step(d.days_left, offsets) for d in dues}
+            claimed = _claim(session, {key: s for key, s in steps.items() if s}, kind)
+            for due in dues:
+                if due.assignment_id in claimed and due.email:
+                    learner_items[due.user_id].append(due)
+            late = [d for d in dues if -d.days_left >= campaign.escalate_after_days]
+            digest = {(d.assignment_id, d.due_at): f"digest:{today.isoformat()}" for d in late}
+            digest_claimed = _claim(session, digest, kind)
+            overdue_for_managers += [d for d in late if d.assignment_id in digest_claimed]
     mails = [_learner_mail(items, portal_url, today) for items in learner_items.values()]
     mails += _manager_mails(session, overdue_for_managers, portal_url, today)
     return enqueue(session, mails)
@@ -124,24 +131,71 @@ def _open_assignments(session: Session, campaign_id: int, horizon, today: date, 
     ]
 
 
-def _claim(session: Session, steps: dict[tuple[int, datetime], str]) -> set[int]:
+def _open_pledges(session: Session, campaign_id: int, horizon, today: date) -> list[Due]:
+    """The campaign's pledges still to sign by people still here, due by `horizon`, as reminder items."""
+    rows = session.execute(
+        select(
+            PledgeAssignment.id,
+            PledgeAssignment.due_at,
+            PledgeAssignment.pledge_id,
+            User.id,
+            User.name,
+            User.employee_no,
+            User.email,
+            User.locale,
+            User.department_id,
+        )
+        .join(User, User.id == PledgeAssignment.user_id)
+        .where(
+            PledgeAssignment.campaign_id == campaign_id,
+            PledgeAssignment.status == "assigned",
+            PledgeAssignment.withdrawn_at.is_(None),
+            User.status == "active",
+            PledgeAssignment.due_at <= horizon,
+        )
+    ).all()
+    titles = pledge_titles(session) if rows else {}
+    return [
+        Due(
+            a_id,
+            uid,
+            name,
+            no,
+            email,
+            locale,
+            dept,
+            titles.get(pledge_id, {"ja": "誓約書", "en": "Pledge"}),
+            tokyo_date(due_at),
+            (tokyo_date(due_at) - today).days,
+            due_at,
+            "pledge",
+        )
+        for a_id, due_at, pledge_id, uid, name, no, email, locale, dept in rows
+    ]
+
+
+def _claim(session: Session, steps: dict[tuple[int, datetime], str], kind: str = "module") -> set[int]:
     """Records each (assignment, due date, step) once; returns the assignments this run claimed. An extended
-    due date is a new due date: its steps are claimed afresh, once each."""
+    due date is a new due date: its steps are claimed afresh, once each. A pledge assignment's steps are in
+    its own log (`kind` "pledge")."""
     if not steps:
         return set()
     now = clock.now()
     module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = module.insert(ReminderLog).on_conflict_do_nothing(index_elements=["assignment_id", "due_at", "step"])
+    log, key = (PledgeReminderLog, "pledge_assignment_id") if kind == "pledge" else (ReminderLog, "assignment_id")
+    statement = module.insert(log).on_conflict_do_nothing(index_elements=[key, "due_at", "step"])
     claimed: set[int] = set()
-    rows = [{"assignment_id": a, "due_at": due_at, "step": s, "at": now} for (a, due_at), s in steps.items()]
+    rows = [{key: a, "due_at": due_at, "step": s, "at": now} for (a, due_at), s in steps.items()]
     for start in range(0, len(rows), 2000):
-        result = session.execute(statement.returning(ReminderLog.assignment_id), rows[start : start + 2000])
+        result = session.execute(statement.returning(getattr(log, key)), rows[start : start + 2000])
         claimed.update(result.scalars())
     return claimed
 
 
 def _line(locale: str, item: Due) -> str:
     title = item.titles.get(locale) or item.titles["ja"]
+    if item.kind == "pledge":
+        title = t(locale, "%(title)s (pledge to sign)", title=title)
     if item.days_left < 0:
         return t(
             locale,
@@ -173,7 +227,8 @@ def _learner_mail(items: list[Due], portal_url: str, today: date) -> Mail:
             t(locale, "If anything is unclear, ask the conduct-rule desk. Asking is never a mark against you."),
         ]
     )
-    key = f"reminder:{first.user_id}:{today.isoformat()}:" + ",".join(str(i.assignment_id) for i in items)[:150]
+    ids = ",".join(("p" if i.kind == "pledge" else "") + str(i.assignment_id) for i in items)
+    key = f"reminder:{first.user_id}:{today.isoformat()}:" + ids[:150]
     return Mail(key, "reminder", first.email, subject, body, first.user_id)
 
 

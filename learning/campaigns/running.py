@@ -17,7 +17,7 @@ from learning.accounts.models import PersonnelEvent, User
 from learning.accounts.tree import parent_map, subtree
 from learning.audit.models import AuditEvent
 from learning.audit.services import record
-from learning.campaigns import transfers
+from learning.campaigns import pledge_assignments, transfers
 from learning.campaigns.closing import close
 from learning.campaigns.coverage import audience, department_heads
 from learning.campaigns.models import Campaign, CampaignDepartment, CampaignModule
@@ -30,6 +30,7 @@ from learning.campaigns.periods import (
     start_of_day,
     tokyo_date,
 )
+from learning.campaigns.pledge_models import CampaignPledge
 from learning.campaigns.services import assign, covered, launch
 
 
@@ -164,8 +165,9 @@ def _successor(session: Session, campaign: Campaign) -> Campaign | None:
         CampaignDepartment(campaign_id=successor.id, department_id=d.department_id, exclude=d.exclude)
         for d in campaign.departments
     )
+    session.add_all(CampaignPledge(campaign_id=successor.id, pledge_id=cp.pledge_id) for cp in campaign.pledges)
     session.flush()
-    session.expire(successor, ["modules", "departments"])
+    session.expire(successor, ["modules", "departments", "pledges"])
     record(session, "campaign_rolled_over", target=("campaign", successor.id), details={"previous": campaign.id})
     return successor
 
@@ -260,6 +262,8 @@ def _assign_new_heads(session: Session, campaigns: list[Campaign], areas: dict[i
         for cm in campaign.modules:
             if not cm.on_transfer and cm.edition_id:
                 created += assign(session, people, campaign, cm.edition_id, "campaign", assigned_at, due)
+        for cp in campaign.pledges:
+            created += pledge_assignments.assign(session, people, campaign, cp.pledge_id, "campaign", assigned_at, due)
     return created
 
 
@@ -284,4 +288,8 @@ def _assign_for_events(session: Session, campaign: Campaign, area: set[int], rul
         for cm in campaign.modules:
             if not cm.on_transfer and cm.edition_id:
                 created += assign(session, people, campaign, cm.edition_id, reason, start_of_day(day), due)
+        for cp in campaign.pledges:
+            created += pledge_assignments.assign(
+                session, people, campaign, cp.pledge_id, reason, start_of_day(day), due
+            )
     return created + transfers.fire(session, campaign, rule_area, events)

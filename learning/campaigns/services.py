@@ -18,12 +18,14 @@ from learning import clock
 from learning.accounts.models import User
 from learning.accounts.tree import parent_map
 from learning.audit.services import record
+from learning.campaigns import pledge_assignments
 from learning.campaigns.audience import covered_departments
 from learning.campaigns.closing import company_case
 from learning.campaigns.coverage import already_covered, audience, coverage_counts
 from learning.campaigns.messages import MESSAGES
 from learning.campaigns.models import Campaign, CampaignDepartment, CampaignModule
 from learning.campaigns.periods import end_of_day, period_containing, start_of_day
+from learning.campaigns.pledge_models import CampaignPledge
 from learning.courses.models import Edition, Module
 from learning.db import UTCDateTime
 from learning.errors import DomainError
@@ -61,6 +63,7 @@ class CampaignDraft:
     transfer_to_id: int | None = None
     transfer_module_ids: list[int] | None = None
     managers_only: bool = False  # only the heads of departments (manager grants) in the audience
+    pledge_ids: list[int] | None = None  # pledges (誓約書) to sign beside the modules
 
 
 def covered(session: Session, campaign: Campaign, parents: dict[int, int | None] | None = None) -> set[int]:
@@ -83,7 +86,7 @@ def check_draft(session: Session, draft: CampaignDraft, today: date | None = Non
     window already past is wrong too: the opening day may be today, the due date not before it."""
     problems: dict[str, str] = {}
     rule = (bool(draft.transfer_from_id), bool(draft.transfer_to_id), bool(draft.transfer_module_ids))
-    if not draft.module_ids and not all(rule):  # a transfer rule alone may be the whole campaign
+    if not draft.module_ids and not draft.pledge_ids and not all(rule):  # a transfer rule alone may be all
         problems["modules"] = "no_modules"
     if today is not None and draft.opens_on < today:
         problems["opens_on"] = "opens_in_past"
@@ -104,7 +107,7 @@ def check_draft(session: Session, draft: CampaignDraft, today: date | None = Non
     if "departments" not in problems:
         parents = parent_map(session)
         area = covered_departments(draft.include_ids, draft.exclude_ids, parents, draft.whole_organisation)
-        if draft.module_ids and audience_size(session, area, draft.managers_only) == 0:
+        if (draft.module_ids or draft.pledge_ids) and audience_size(session, area, draft.managers_only) == 0:
             problems["departments"] = "empty_audience_managers" if draft.managers_only else "empty_audience"
     return problems
 
@@ -144,6 +147,7 @@ def add_rules(session: Session, campaign_id: int, draft: CampaignDraft) -> None:
         CampaignModule(campaign_id=campaign_id, module_id=m, on_transfer=True)
         for m in dict.fromkeys(draft.transfer_module_ids or [])
     )
+    session.add_all(CampaignPledge(campaign_id=campaign_id, pledge_id=p) for p in dict.fromkeys(draft.pledge_ids or []))
     session.add_all(
         CampaignDepartment(campaign_id=campaign_id, department_id=d) for d in dict.fromkeys(draft.include_ids)
     )
@@ -168,7 +172,7 @@ def create_campaign(
     campaign.series_id = campaign.id
     add_rules(session, campaign.id, draft)
     session.flush()
-    session.expire(campaign, ["modules", "departments"])
+    session.expire(campaign, ["modules", "departments", "pledges"])
     details = {"copy_of": copy_of} if copy_of else None
     record(session, "campaign_created", actor_id=actor_id, target=("campaign", campaign.id), details=details)
     return campaign
@@ -202,6 +206,11 @@ def launch(session: Session, campaign: Campaign, actor_id: int | None, progress=
         explained.append({"module_id": cm.module_id, "edition_id": cm.edition_id, **line})
         if progress:
             progress(1)
+    pledged = []
+    for cp in campaign.pledges:
+        people = audience(area, campaign.managers_only)
+        asked = pledge_assignments.assign(session, people, campaign, cp.pledge_id, "campaign", assigned_at, due)
+        pledged.append({"pledge_id": cp.pledge_id, "assigned": asked})
     record(
         session,
         "campaign_launched",
@@ -211,6 +220,7 @@ def launch(session: Session, campaign: Campaign, actor_id: int | None, progress=
             "assignments": created,
             "editions": sorted(cm.edition_id for cm in campaign.modules if cm.edition_id),
             "modules": explained,
+            **({"pledges": pledged} if pledged else {}),
         },
     )
     return created

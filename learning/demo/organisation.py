@@ -151,6 +151,7 @@ def seed(session: Session, employees: int = 60, periods: int = 3, progress: Prog
     sections = grow_departments(session, departments, employees)
     _demo_accounts(session, departments)
     staff = _staff(session, departments, sections, employees - len(DEMO_ACCOUNTS), progress)
+    pledged = pledges.seed(session)  # before the campaign, which asks everyone to sign it
     created, history = _campaigns(session, periods, [d.id for d in sections], progress)
     created += role_campaigns(session, departments)
     notices.seed(session, departments)
@@ -164,7 +165,7 @@ def seed(session: Session, employees: int = 60, periods: int = 3, progress: Prog
         lines.append(f"demo: a contractor company with one contract and {contractor_staff} staff")
     if inspections.seed(session, departments):
         lines.append("demo: a self-inspection round for three departments, one submitted with a finding")
-    if pledges.seed(session):
+    if pledged:
         lines.append("demo: 1 yearly pledge, published")
     return "\n".join(lines + ([history] if history else []))
 
@@ -274,13 +275,17 @@ def _campaigns(session: Session, periods: int, sections: list[int], progress) ->
             opens_on=max(today - timedelta(days=21), period_containing(today, "yearly")[0]),
             due_on=today + timedelta(days=14),
             recurrence="yearly",
+            pledge_ids=pledges.pledge_ids(session),
         )
         campaign = create_campaign(session, draft, compliance.id)
         pin_editions(session, campaign)
         # People move between the generated sections, or (small demo) the fixed staff departments.
         places = sections or _staff_department_ids(session)
         history = generate(session, campaign, places, periods, compliance.id, progress)
-    return launch(session, campaign, actor_id=None), history
+    pledges.include(session, campaign)
+    created = launch(session, campaign, actor_id=None)
+    pledges.signed_by_some(session, campaign)
+    return created, history
 
 
 def _staff_department_ids(session: Session) -> list[int]:

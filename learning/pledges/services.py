@@ -30,6 +30,7 @@ from learning.courses.formats.spec import SLUG_RE
 from learning.errors import DomainError
 from learning.pledges import messages
 from learning.pledges.models import Pledge, PledgeCase, PledgePart, PledgePending, PledgeSignature, PledgeVersion
+from learning.pledges.signals import pledge_signed
 from learning.training.certificates import new_number
 
 LANGS = ("ja", "en")
@@ -446,6 +447,8 @@ def _signed(session, numbers, user, version, given, reason, how: dict) -> Pledge
         target=("pledge_version", version.id),
         details={"answers": given, "case": case_reason, **how},
     )
+    if not refusing:  # campaigns complete the pledge assignments it fulfils, in this transaction
+        pledge_signed.send(None, session=session, signature=signature)
     return signature
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from learning import clock
 from learning.accounts import grants, reviews
 from learning.authz import Permission, public, requires
+from learning.campaigns import pledge_assignments
 from learning.rules import services as rules
 from learning.training import progress
 from learning.training.pages import my_counts
@@ -32,6 +33,7 @@ def home():
     return render_template(
         "portal/home.html",
         assignments=assignments,
+        pledges_due=pledge_assignments.due_for(db(), current_user.id),
         resume=progress.where_to_continue(db(), everything),
         ready=readiness(db(), assignments),
         counts=my_counts(),

@@ -18,6 +18,7 @@ def init_app(app) -> None:
         pledges,
         records,
         reports,
+        signed_pledges,
         trail,
     )
 
@@ -32,4 +33,5 @@ def init_app(app) -> None:
     app.register_blueprint(departments.bp)
     app.register_blueprint(acknowledgements.bp)
     app.register_blueprint(pledges.bp)
+    app.register_blueprint(signed_pledges.bp)
     app.jinja_env.globals["person_url"] = person_url

@@ -67,7 +67,10 @@ def test_bad_campaign_forms_name_the_field_and_keep_the_input(db, client):
     response = post(client, "/campaigns/new", {**FORM, "due_on": "2026-03-01"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Modules: Choose at least one module, or give a transfer rule alone (its departments and modules)." in page
+    assert (
+        "Modules: Choose at least one module or pledge, or give a transfer rule alone (its departments and modules)."
+        in page
+    )
     assert "Due on: The due date must not be before the opening date." in page
     assert 'value="2026年度 行為規制研修"' in page
     empty = make_department(db, code="EMPTY")

@@ -10,7 +10,7 @@ from learning.accounts import search
 from learning.accounts.models import User
 from learning.audit.services import record
 from learning.authz import Permission, requires
-from learning.campaigns import amendments, extensions, lifecycle, services
+from learning.campaigns import amendments, extensions, lifecycle, pledge_assignments, services
 from learning.campaigns.forms import AmendmentForm, ExemptionForm, PersonSearchForm
 from learning.campaigns.models import Campaign
 from learning.campaigns.pages import as_draft, campaign_form, get_campaign, mark_problems, render_campaign, today
@@ -115,6 +115,8 @@ def person():
         amendment=AmendmentForm(),
         corrections=_corrections(assignments or []),
         original_due=extensions.original_due(db(), [a.id for a in assignments or []]),
+        pledges=pledge_assignments.of_person(db(), user.id) if user is not None else [],
+        pledge_titles=pledge_assignments.pledge_titles(db()) if user is not None else {},
         now=clock.now(),
     )
 

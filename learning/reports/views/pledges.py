@@ -1,96 +1,123 @@
-"""A pledge's signed copy as PDF (the signer's own), and verifying a signature by its code (staff in scope).
+"""Pledges signed in a campaign: by department (scoped as the completion report is) with company subtotals, the
+people who have not signed, CSV and XLSX with the export heading; every view and export audited."""
 
-Here, not in the pledges room: the copy is written by reports (`pledge_copies`, see there why)."""
-
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import StringField
-from wtforms.validators import InputRequired, Length
+from sqlalchemy import select
 
+from learning.accounts.models import Department
+from learning.accounts.tree import parent_map, subtree
 from learning.authz import Permission, requires
-from learning.i18n import current_locale
-from learning.reports import pledge_copies, services
-from learning.reports.pages import audit
-from learning.web import db, refuse, security_event
-from learning.web.forms import PortalForm
+from learning.campaigns.pledge_models import CampaignPledge
+from learning.i18n import current_locale, pick
+from learning.reports import pledges, services
+from learning.reports.pages import (
+    audit,
+    campaign_scope,
+    denied,
+    departments_scope,
+    get_campaign,
+    heading,
+    roots_in_name,
+    table_download,
+)
+from learning.web import db, id_arg
 
-bp = Blueprint("pledge_copies", __name__, template_folder="../templates")
+bp = Blueprint("pledge_reports", __name__, template_folder="../templates")
 
 
-class VerifyCodeForm(PortalForm):
-    code = StringField(_l("Verification code"), validators=[InputRequired(), Length(max=40)])
-
-
-@bp.route("/pledges/signatures/<int:signature_id>/copy.pdf")
-@requires(Permission.LEARN)
-def copy_pdf(signature_id: int):
-    """The signer's signed copy (audited); another's signature, a refusal or nothing: the same 404."""
-    signature = pledge_copies.own_signed(db(), signature_id, current_user.id)
-    if signature is None:
+def _campaign_pledge(campaign_id: int, pledge_id: int):
+    campaign = get_campaign(campaign_id)
+    held = db().scalar(
+        select(CampaignPledge.id).where(
+            CampaignPledge.campaign_id == campaign.id, CampaignPledge.pledge_id == pledge_id
+        )
+    )
+    if held is None:
         abort(404)
-    copy = pledge_copies.signed_copy(db(), signature)
-    lang = current_locale()
-    words = pledge_copies.CopyWords(
-        heading=_("Pledge: signed copy"),
-        version=_("Version %(n)d", n=copy.version.version),
-        clauses=_("Clauses"),
-        declarations=_("Declarations"),
-        yes=_("Yes"),
-        no=_("No"),
-        signature=_("Signature"),
-        labels={
-            "person": _("Signed by"),
-            "employee_no": _("Employee number"),
-            "department": _("Department at signing"),
-            "signed_at": _("Signed at"),
-            "version": _("Version signed"),
-            "hash": _("Content hash (SHA-256)"),
-            "code": _("Verification code"),
-            "verify": _("Verify at"),
-        },
-        verify_note=_(
-            "Compliance, internal audit and the signer's department head can check this signature by entering "
-            "the verification code at the address above. The content hash identifies the exact text signed."
-        ),
-        page=_("%(page)d / %(pages)d"),
-    )
-    body = pledge_copies.copy_pdf(copy, words, url_for(".verify", _external=True), lang)
-    audit(("pledge_signature", signature.id), {"report": "pledge_copy", "format": "pdf"})
-    response = Response(body, content_type="application/pdf")
-    name = f"pledge-{signature.code}.pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    titles = next((line.titles for line in pledges.campaign_pledges(db()) if line.pledge_id == pledge_id), {})
+    return campaign, titles
 
 
-@bp.route("/pledges/verify", methods=["GET", "POST"])
+def _pledge_scope(titles: dict) -> tuple[str, str]:
+    return _("Pledge"), pick(titles)
+
+
+@bp.route("/reports/pledges")
 @requires(Permission.REPORTS_VIEW)
-def verify():
-    """Whose signature a code is, for staff who may read that person's record; to anyone else, and for a code
-    that names nothing, the same 404 (counted towards the throttle)."""
-    form = VerifyCodeForm()
-    if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
-        return render_template("reports/pledge_verify.html", form=form, found=None), status
-    address, reader = request.remote_addr, current_user.id
+def index():
+    return render_template("reports/pledges_index.html", lines=pledges.campaign_pledges(db()))
+
+
+@bp.route("/reports/campaigns/<int:campaign_id>/pledges/<int:pledge_id>")
+@bp.route("/reports/campaigns/<int:campaign_id>/pledges/<int:pledge_id>.<any(csv, xlsx):fmt>")
+@requires(Permission.REPORTS_VIEW)
+def campaign(campaign_id: int, pledge_id: int, fmt: str = "html"):
+    found, titles = _campaign_pledge(campaign_id, pledge_id)
     scope = services.scope_of(db(), current_user)
-    try:
-        found = pledge_copies.verify(db(), scope, reader, form.code.data, address)
-    except pledge_copies.PledgeVerifyError as exc:
-        form.code.errors = [refuse(exc)]
-        return render_template("reports/pledge_verify.html", form=form, found=None), 429
-    if found is None:
-        security_event(None, write=lambda session: pledge_copies.count_failed(session, address, reader))
-        form.code.errors = [_("No signature with this code was found.")]
-        return render_template("reports/pledge_verify.html", form=form, found=None), 404
-    audit(
-        ("pledge_signature", found.signature.id),
-        {"report": "pledge_verification", "user_id": found.signature.user_id},
+    rows = pledges.by_department(db(), found.id, pledge_id, scope, current_locale())
+    audit(("campaign", found.id), {"report": "campaign_pledges", "pledge_id": pledge_id, "format": fmt})
+    lines = heading(
+        _("Pledges signed by department"), campaign_scope(found), _pledge_scope(titles), departments_scope(scope.roots)
     )
+    if fmt != "html":
+        table = pledges.department_table(rows, _, lines)
+        return table_download(fmt, table, "pledges", f"campaign{found.id}", *roots_in_name(scope.roots))
     return render_template(
-        "reports/pledge_verify.html",
-        form=VerifyCodeForm(formdata=None),
-        found=found,
-        signed_at=pledge_copies.signed_at(found.signature.signed_at, current_locale()),
+        "reports/pledges.html",
+        campaign=found,
+        pledge_id=pledge_id,
+        titles=titles,
+        rows=rows,
+        companies=pledges.companies(rows),
+        total=pledges.organisation_total(rows),
+        rate=pledges.signed_rate,
+        not_signed=pledges.not_signed,
+        heading=lines,
+    )
+
+
+@bp.route("/reports/campaigns/<int:campaign_id>/pledges/<int:pledge_id>/not-signed")
+@bp.route("/reports/campaigns/<int:campaign_id>/pledges/<int:pledge_id>/not-signed.<any(csv, xlsx):fmt>")
+@requires(Permission.REPORTS_VIEW)
+def unsigned(campaign_id: int, pledge_id: int, fmt: str = "html"):
+    """The people who have not signed: all within the reader's scope, or one department's subtree (?department=)."""
+    found, titles = _campaign_pledge(campaign_id, pledge_id)
+    scope = services.scope_of(db(), current_user)
+    department_id = request.args.get("department", type=id_arg)
+    dept = db().get(Department, department_id) if department_id else None
+    if department_id and dept is None:
+        abort(404)
+    if dept is not None and not scope.allows(dept.id):
+        denied("campaign_pledges_unsigned", ("department", dept.id))
+    area = subtree([dept.id], parent_map(db())) if dept is not None else None
+    people = pledges.unsigned_people(db(), found.id, pledge_id, scope, area)
+    details = {"report": "campaign_pledges_unsigned", "pledge_id": pledge_id, "format": fmt}
+    if dept is not None:
+        details["department_id"] = dept.id
+    audit(("campaign", found.id), details)
+    where = (
+        (
+            _("Department"),
+            _("%(department)s and every department under it", department=f"{pick(dept.names)} ({dept.code})"),
+        )
+        if dept is not None
+        else departments_scope(scope.roots)
+    )
+    lines = heading(_("People who have not signed"), campaign_scope(found), _pledge_scope(titles), where)
+    names = {d.id: f"{pick(d.names)} ({d.code})" for d in db().scalars(select(Department))}
+    if fmt != "html":
+        table = pledges.people_table(people, names, _, lines)
+        what = [dept.code] if dept is not None else roots_in_name(scope.roots)
+        return table_download(fmt, table, "pledges-not-signed", f"campaign{found.id}", *what)
+    return render_template(
+        "reports/pledges_unsigned.html",
+        campaign=found,
+        pledge_id=pledge_id,
+        titles=titles,
+        department=dept,
+        people=people,
+        names=names,
+        heading=lines,
     )
