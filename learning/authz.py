@@ -92,6 +92,9 @@ class Permission(StrEnum):
     INSPECTIONS_ANSWER = "inspections.answer"
     INSPECTIONS_REVIEW = "inspections.review"
     INSPECTIONS_FOLLOW = "inspections.follow"
+    # Inspection reports: heads their subtrees, the second line its subtrees (reports/services.scope_of),
+    # compliance and internal audit everything.
+    INSPECTION_REPORTS = "reports.inspections"
 
 
 # Admin manages accounts but sees no training results, so admin gets no LEARN-style reads of others.
@@ -129,6 +132,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.INSPECTIONS_ANSWER: frozenset(Role),  # a head or a deputy (no role of its own): the service checks
     Permission.INSPECTIONS_REVIEW: frozenset({Role.BUSINESS_OFFICE}),
     Permission.INSPECTIONS_FOLLOW: frozenset(Role),  # scoped in the service: compliance and audit see all
+    Permission.INSPECTION_REPORTS: frozenset({Role.MANAGER, Role.BUSINESS_OFFICE, Role.COMPLIANCE, Role.AUDITOR}),
 }
 
 PUBLIC = "public"

@@ -13,6 +13,7 @@ def init_app(app) -> None:
         annual,
         certificates,
         departments,
+        inspections,
         lists,
         people,
         records,
@@ -30,4 +31,5 @@ def init_app(app) -> None:
     app.register_blueprint(people.bp)
     app.register_blueprint(departments.bp)
     app.register_blueprint(acknowledgements.bp)
+    app.register_blueprint(inspections.bp)
     app.jinja_env.globals["person_url"] = person_url
