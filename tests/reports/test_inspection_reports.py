@@ -23,12 +23,16 @@ Round 2 (monthly, B only) has one accepted inspection and no finding: nothing of
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from markupsafe import escape
+from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from learning import clock
@@ -45,10 +49,10 @@ from learning.inspections.models import (
     InspectionRoundDepartment,
 )
 from learning.inspections.rounds import period_of
-from learning.reports import inspections
+from learning.reports import annual_inspections, inspections
 from tests.conftest import sign_in
 from tests.exported import read_csv, read_xlsx
-from tests.factories import make_department, make_user
+from tests.factories import make_campaign_row, make_department, make_edition, make_user
 from tests.inspections.test_templates import SHIPPED
 
 
@@ -164,8 +168,12 @@ def build(db) -> Org:
     )  # fmt: skip
 
 
+NOW = datetime(2026, 12, 2, 3, tzinfo=UTC)  # noon in Tokyo; last quarter and this one both of fiscal 2026
+
+
 @pytest.fixture
 def org(db) -> Org:
+    clock.freeze(NOW)
     return build(db)
 
 
@@ -398,3 +406,37 @@ def test_no_access_for_learners(app, db, org):
     assert client.get("/reports/inspections").status_code == 403
     assert "Self-inspection reports" not in client.get("/").get_data(as_text=True)
     assert "Self-inspection reports" in signed_in(app, org.office_a).get("/").get_data(as_text=True)
+
+
+# --- The annual report's section --------------------------------------------------------------------------
+
+
+def test_the_annual_figures_of_the_fiscal_year(db, org):
+    running = annual_inspections.inspection_year(db, 2026, clock.now())
+    assert not running.ended and [c.code for c in running.companies] == ["C"]
+    c = running.companies[0]
+    assert (c.due, c.handed_in, c.accepted, c.late) == (7, 4, 2, 1)
+    assert (c.raised, c.verified, c.still_open) == (6, 1, 5)
+    assert c.completion_rate == pytest.approx(4 / 7)
+    assert running.total.due == 7 and running.total.still_open == 5
+    # Looked back on a year later: the same year, its findings as they stood at its end.
+    later = annual_inspections.inspection_year(db, 2026, datetime(2027, 6, 1, tzinfo=UTC))
+    assert later.ended and (later.total.raised, later.total.verified, later.total.still_open) == (6, 1, 5)
+    assert annual_inspections.inspection_year(db, 2025, clock.now()).companies == []
+
+
+def test_the_annual_report_has_the_section(app, db, org):
+    make_campaign_row(db, make_edition(db))
+    db.commit()
+    client = signed_in(app, org.compliance)
+    page = client.get("/reports/annual/2026").get_data(as_text=True)
+    assert "10. Self-inspections" in page and "Findings open now" in page
+    workbook = load_workbook(io.BytesIO(client.get("/reports/annual/2026.xlsx").get_data()))
+    sheet = workbook["Self-inspections"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header = next(row for row in rows if row and row[0] == "Company code")
+    line = dict(zip(header, rows[rows.index(header) + 1], strict=True))
+    assert (line["Company code"], line["Inspections due"], line["Handed in"], line["Findings raised"]) == ("C", 7, 4, 6)
+    pdf = client.get("/reports/annual/2026.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.get_data())).pages)
+    assert "10.Self-inspections" in re.sub(r"[\s\x00]+", "", text)  # pypdf: a NUL and a space before each glyph
