@@ -105,13 +105,16 @@ def inspection_year(session: Session, year: int, now: datetime) -> InspectionYea
         found.verified += int(verified or 0)
         found.still_open += int(still_open or 0)
     names = {
-        d.id: d
-        for d in session.scalars(select(Department).where(Department.id.in_([c for c in figures if c] or [-1])))
+        d.id: d for d in session.scalars(select(Department).where(Department.id.in_([c for c in figures if c] or [-1])))
     }
     result = InspectionYear(year, now >= end)
     for company, found in sorted(figures.items(), key=lambda item: names[item[0]].code if item[0] in names else ""):
         if company in names:
-            found.code, found.name_ja, found.name_en = names[company].code, names[company].name_ja, names[company].name_en
+            found.code, found.name_ja, found.name_en = (
+                names[company].code,
+                names[company].name_ja,
+                names[company].name_en,
+            )
         result.companies.append(found)
         result.total.add(found)
     return result
@@ -136,7 +139,18 @@ def table(figures: InspectionYear | None, locale: str, _: Callable[[str], str]) 
     ]
 
     def line(code: str, name: str, f: CompanyFigures) -> list:
-        return [code, name, f.due, f.handed_in, f.accepted, f.late, f.completion_rate, f.raised, f.verified, f.still_open]
+        return [
+            code,
+            name,
+            f.due,
+            f.handed_in,
+            f.accepted,
+            f.late,
+            f.completion_rate,
+            f.raised,
+            f.verified,
+            f.still_open,
+        ]
 
     rows = []
     if figures is not None and figures.companies:

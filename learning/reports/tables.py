@@ -8,10 +8,10 @@ from collections.abc import Callable
 
 from learning.campaigns.messages import AMENDMENT_LABELS
 from learning.courses.terms import substitute
+from learning.inspections.messages import FINDING_STATUS_LABELS
 from learning.reports.completion import DepartmentRow
 from learning.reports.comprehension import Cell
 from learning.reports.exports import Column, Table
-from learning.inspections.messages import FINDING_STATUS_LABELS
 from learning.reports.inspections import AGE_BANDS, FindingFigures, InspectionRow, OpenFinding
 from learning.reports.messages import (
     AGE_BAND_LABELS,
@@ -354,7 +354,13 @@ def inspection_completion(rows: list[InspectionRow], _: Translate, heading: Head
         Column(_("Completion rate"), "completion_rate", "percent"),
     ]
     table = [
-        [row.code, row.depth + 1, row.name, *(getattr(row.total, code) for _l, code in counts), row.total.completion_rate]
+        [
+            row.code,
+            row.depth + 1,
+            row.name,
+            *(getattr(row.total, code) for _l, code in counts),
+            row.total.completion_rate,
+        ]
         for row in rows
     ]
     return Table(_("Self-inspection completion by department"), columns, table, heading)

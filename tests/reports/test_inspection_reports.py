@@ -53,6 +53,7 @@ from learning.reports import annual_inspections, inspections
 from tests.conftest import sign_in
 from tests.exported import read_csv, read_xlsx
 from tests.factories import make_campaign_row, make_department, make_edition, make_user
+from tests.helpers import chart_in, statements_on
 from tests.inspections.test_templates import SHIPPED
 
 
@@ -200,7 +201,15 @@ def test_completion_by_department_rolls_up_the_tree(db, org):
     by_code = {r.code: r for r in rows}
     assert [(r.code, r.depth) for r in rows] == [("C", 0), ("A", 1), ("A1", 2), ("B", 1)]
     c = by_code["C"].total
-    assert (c.due, c.accepted, c.submitted, c.returned, c.in_progress, c.not_started, c.overdue) == (3, 1, 1, 1, 0, 0, 1)
+    assert (c.due, c.accepted, c.submitted, c.returned, c.in_progress, c.not_started, c.overdue) == (
+        3,
+        1,
+        1,
+        1,
+        0,
+        0,
+        1,
+    )
     assert c.completion_rate == pytest.approx(2 / 3)
     a = by_code["A"]
     assert (a.own.due, a.own.accepted, a.total.due, a.total.submitted, a.total.completion_rate) == (1, 1, 2, 1, 1.0)
@@ -258,7 +267,9 @@ def test_a_head_sees_their_subtree_only(app, db, org):
     page = client.get(f"/reports/inspections/rounds/{org.round1.id}?period={org.last.isoformat()}")
     assert page.status_code == 200
     exported = read_csv(client.get(f"/reports/inspections/rounds/{org.round1.id}.csv?period={org.last.isoformat()}"))
-    assert [(r["Code"], r["Inspections due"], r["Accepted"], r["Submitted, awaiting review"]) for r in exported.records()] == [
+    assert [
+        (r["Code"], r["Inspections due"], r["Accepted"], r["Submitted, awaiting review"]) for r in exported.records()
+    ] == [
         ("A", "2", "1", "1"),
         ("A1", "1", "0", "1"),
     ]
@@ -353,7 +364,11 @@ def test_exports_content(app, db, org):
     assert findings.said("Period") == "Every period"
     records = findings.records()
     items = [r for r in records if r["breakdown_code"] == "item"]
-    assert (items[0]["Checklist item, status or age"], items[0]["line_code"], items[0]["Departments that did not conform"]) == (
+    assert (
+        items[0]["Checklist item, status or age"],
+        items[0]["line_code"],
+        items[0]["Departments that did not conform"],
+    ) == (
         said(db, org.items[0], "en"),
         org.items[0].key,
         "3",
@@ -364,7 +379,12 @@ def test_exports_content(app, db, org):
     listing = read_xlsx(client.get(f"/reports/inspections/findings.xlsx?round={org.round1.id}"))
     assert listing.header[:3] == ["Code", "Department", "Period"]
     first = listing.records()[0]
-    assert (first["Code"], first["Age (days)"], first["status_code"], first["overdue_code"]) == ("A1", 101, "open", "yes")
+    assert (first["Code"], first["Age (days)"], first["status_code"], first["overdue_code"]) == (
+        "A1",
+        101,
+        "open",
+        "yes",
+    )
     assert listing.cells_of("Due")[0].is_date
 
 
@@ -440,3 +460,58 @@ def test_the_annual_report_has_the_section(app, db, org):
     pdf = client.get("/reports/annual/2026.pdf")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.get_data())).pages)
     assert "10.Self-inspections" in re.sub(r"[\s\x00]+", "", text)  # pypdf: a NUL and a space before each glyph
+
+
+def test_statements_do_not_grow_with_the_departments(app, db, org):
+    """Each page and export issues as many SQL statements for ten more departments (each with its
+    inspections and findings) as for the four of the fixture."""
+    client = signed_in(app, org.compliance)
+    r = org.round1.id
+    pages = [
+        "/reports/inspections",
+        f"/reports/inspections/rounds/{r}?period={org.last.isoformat()}",
+        f"/reports/inspections/rounds/{r}.csv?period={org.last.isoformat()}",
+        f"/reports/inspections/rounds/{r}/findings",
+        f"/reports/inspections/rounds/{r}/findings.xlsx",
+        f"/reports/inspections/rounds/{r}/trend",
+        "/reports/inspections/findings",
+        "/reports/inspections/findings.csv",
+    ]
+    make_campaign_row(db, make_edition(db))
+    db.commit()
+    pages.append("/reports/annual/2026")
+    before = {path: statements_on(app, client, path) for path in pages}
+    version_items = org.items
+    for n in range(10):
+        department = make_department(db, f"X{n}", parent=org.c if n % 2 else org.a)
+        head = make_user(db, "manager", scope=department, department=department)
+        for start, status in ((org.last, "submitted"), (org.this, "open")):
+            response = InspectionResponse(
+                version_id=org.round1.version_id, department_id=department.id, status=status,
+                submitted_at=clock.now() if status == "submitted" else None, created_at=clock.now(),
+                round_id=r, period_start=start, due_on=start + timedelta(days=29),
+            )  # fmt: skip
+            db.add(response)
+            db.flush()
+            if status == "submitted":
+                db.add(
+                    InspectionFinding(
+                        response_id=response.id, item_id=version_items[n % 3].id, department_id=department.id,
+                        owner_id=head.id, due_on=org.today, status="open", created_at=clock.now(),
+                        updated_at=clock.now(),
+                    )
+                )  # fmt: skip
+    db.commit()
+    after = {path: statements_on(app, client, path) for path in pages}
+    assert after == before
+
+
+def test_the_trend_chart_plots_each_period(app, db, org):
+    client = signed_in(app, org.compliance)
+    page = client.get(f"/reports/inspections/rounds/{org.round1.id}/trend").get_data(as_text=True)
+    figure = chart_in(page, "inspection-trend-chart")
+    bars, line = figure["data"]
+    assert bars["x"] == line["x"] == ["FY2026 Q2", "FY2026 Q3"]
+    assert bars["y"] == [5, 1] and line["y"] == [66.7, 33.3]
+    assert line["marker"]["symbol"] == ["circle", "circle-open"]  # this quarter still runs
+    assert "plotly.min.js" in page  # served by the app itself
