@@ -128,7 +128,7 @@ def table(figures: InspectionYear | None, locale: str, _: Callable[[str], str]) 
         Column(_("Handed in"), "handed_in", "integer"),
         Column(_("Accepted"), "accepted", "integer"),
         Column(_("Not handed in by the due day"), "late", "integer"),
-        Column(_("Completion rate"), "completion_rate", "percent"),
+        Column(_("Submission rate"), "completion_rate", "percent"),
         Column(_("Findings raised"), "findings_raised", "integer"),
         Column(_("Findings verified"), "findings_verified", "integer"),
         Column(

@@ -351,7 +351,7 @@ def inspection_completion(rows: list[InspectionRow], _: Translate, heading: Head
     columns = [
         *department_columns(_),
         *(Column(label, code, "integer") for label, code in counts),
-        Column(_("Completion rate"), "completion_rate", "percent"),
+        Column(_("Submission rate"), "completion_rate", "percent"),
     ]
     table = [
         [

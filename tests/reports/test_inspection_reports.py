@@ -357,7 +357,7 @@ def test_exports_content(app, db, org):
     assert "As of" in [line[0] for line in workbook.heading]
     c = workbook.records()[0]
     assert (c["Code"], c["Inspections due"], c["Accepted"], c["Returned"], c["Overdue"]) == ("C", 3, 1, 1, 1)
-    rate = workbook.cells_of("Completion rate")[0]
+    rate = workbook.cells_of("Submission rate")[0]
     assert rate.value == pytest.approx(2 / 3) and rate.number_format == "0.0%"
 
     findings = read_csv(client.get(f"/reports/inspections/rounds/{org.round1.id}/findings.csv"))
