@@ -13,7 +13,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from learning.accounts.models import Department
-from learning.accounts.tree import company_of, parent_map
+from learning.accounts.tree import company_of
 from learning.campaigns.periods import start_of_day
 from learning.clock import tokyo_date
 from learning.inspections.models import InspectionFinding, InspectionResponse
@@ -60,7 +60,13 @@ def inspection_year(session: Session, year: int, now: datetime) -> InspectionYea
     start, end = start_of_day(first), start_of_day(following)
     cutoff = min(now, end)
     today = min(tokyo_date(cutoff), following)
-    companies = company_of(parent_map(session))
+    departments = {
+        d.id: d
+        for d in session.execute(
+            select(Department.id, Department.parent_id, Department.code, Department.name_ja, Department.name_en)
+        )
+    }  # the tree and the companies' names in one statement
+    companies = company_of({d.id: d.parent_id for d in departments.values()})
     figures: dict[int | None, CompanyFigures] = {}
 
     def of(department_id: int) -> CompanyFigures:
@@ -104,9 +110,7 @@ def inspection_year(session: Session, year: int, now: datetime) -> InspectionYea
         found.raised += int(raised or 0)
         found.verified += int(verified or 0)
         found.still_open += int(still_open or 0)
-    names = {
-        d.id: d for d in session.scalars(select(Department).where(Department.id.in_([c for c in figures if c] or [-1])))
-    }
+    names = {c: departments[c] for c in figures if c in departments}
     result = InspectionYear(year, now >= end)
     for company, found in sorted(figures.items(), key=lambda item: names[item[0]].code if item[0] in names else ""):
         if company in names:
