@@ -95,6 +95,9 @@ class Permission(StrEnum):
     # A department's head names (and removes) deputies for its inspections: heads hold a manager grant scoped
     # to the department; the service checks the department is theirs (a deputy names nobody).
     INSPECTIONS_DELEGATE = "inspections.delegate"
+    # Inspection reports: heads their subtrees, the second line its subtrees (reports/services.scope_of),
+    # compliance and internal audit everything.
+    INSPECTION_REPORTS = "reports.inspections"
 
 
 # Admin manages accounts but sees no training results, so admin gets no LEARN-style reads of others.
@@ -133,6 +136,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.INSPECTIONS_REVIEW: frozenset({Role.BUSINESS_OFFICE}),
     Permission.INSPECTIONS_FOLLOW: frozenset(Role),  # scoped in the service: compliance and audit see all
     Permission.INSPECTIONS_DELEGATE: frozenset({Role.MANAGER}),
+    Permission.INSPECTION_REPORTS: frozenset({Role.MANAGER, Role.BUSINESS_OFFICE, Role.COMPLIANCE, Role.AUDITOR}),
 }
 
 PUBLIC = "public"

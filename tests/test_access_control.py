@@ -11,6 +11,8 @@ from tests.conftest import csrf_token, sign_in
 from tests.factories import make_user
 
 ALL = frozenset(Role)
+# Heads their subtrees, the second line its subtrees (reports/services.scope_of), compliance and audit all.
+INSPECTION_READERS = {Role.MANAGER, Role.BUSINESS_OFFICE, Role.COMPLIANCE, Role.AUDITOR}
 # Who may reach each endpoint (by method). A change of access must change this table on purpose.
 EXPECTED = {
     "inspections.index": {"GET": {Role.COMPLIANCE, Role.AUDITOR}},
@@ -40,6 +42,11 @@ EXPECTED = {
     "inspection_deputies.deputies": {"GET": {Role.MANAGER}},
     "inspection_deputies.name_deputy": {"POST": {Role.MANAGER}},
     "inspection_deputies.remove_deputy": {"POST": {Role.MANAGER}},
+    "inspection_reports.index": {"GET": INSPECTION_READERS},
+    "inspection_reports.completion": {"GET": INSPECTION_READERS},
+    "inspection_reports.findings": {"GET": INSPECTION_READERS},
+    "inspection_reports.trend": {"GET": INSPECTION_READERS},
+    "inspection_reports.open_findings": {"GET": INSPECTION_READERS},
     "pledges.index": {"GET": {Role.COMPLIANCE}},
     "pledges.new": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
     "pledges.pledge": {"GET": {Role.COMPLIANCE}},

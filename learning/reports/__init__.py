@@ -13,6 +13,7 @@ def init_app(app) -> None:
         annual,
         certificates,
         departments,
+        inspections,
         lists,
         people,
         pledges,
@@ -34,4 +35,5 @@ def init_app(app) -> None:
     app.register_blueprint(acknowledgements.bp)
     app.register_blueprint(pledges.bp)
     app.register_blueprint(signed_pledges.bp)
+    app.register_blueprint(inspections.bp)
     app.jinja_env.globals["person_url"] = person_url

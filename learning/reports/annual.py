@@ -21,7 +21,7 @@ from learning.campaigns.periods import fiscal_year
 from learning.courses.models import Edition
 from learning.courses.term_settings import current_terms
 from learning.desk import service_level
-from learning.reports import annual_pledges, records, services
+from learning.reports import annual_inspections, annual_pledges, records, services
 from learning.reports.completion import Counts, DepartmentRow, organisation_total
 from learning.reports.comprehension import Cell
 from learning.reports.items import ItemFigures
@@ -91,6 +91,7 @@ class AnnualReport:
     companies: dict[int, str] = field(default_factory=dict)  # company id -> department code, for the register
     terms: dict[str, dict[str, str]] = field(default_factory=dict)  # the organisation terms, substituted in titles
     pledges: annual_pledges.PledgeYear = field(default_factory=annual_pledges.PledgeYear)
+    inspections: annual_inspections.InspectionYear | None = None  # the year's self-inspections
 
     @property
     def provisional(self) -> bool:
@@ -229,4 +230,5 @@ def annual_report(session: Session, year: int, now: datetime, locale: str = "ja"
         companies=codes,
         terms=current_terms(session),
         pledges=annual_pledges.signed_by_department(session, ids),
+        inspections=annual_inspections.inspection_year(session, year, now),
     )

@@ -10,7 +10,7 @@ from learning.campaigns.messages import AMENDMENT_LABELS
 from learning.campaigns.periods import tokyo_date
 from learning.desk.messages import CATEGORY_LABELS
 from learning.desk.service_level import SERVICE_LEVEL_DAYS
-from learning.reports import annual_pledges
+from learning.reports import annual_inspections, annual_pledges
 from learning.reports.annual import AnnualReport, Period
 from learning.reports.comprehension import MIN_GROUP
 from learning.reports.exports import Column, Table
@@ -275,7 +275,7 @@ def editions(report: AnnualReport, locale: str, _: Translate) -> Table:
 def sections(report: AnnualReport, locale: str, _: Translate, jst: Callable[[str], str]) -> list[Section]:
     """The report's sections in order, each a table with what it counts in a sentence."""
     withheld = _("Figures resting on fewer than %(n)d people are left blank.", n=MIN_GROUP)
-    return [
+    found = [
         Section(
             _("1. Completion by company"),
             companies(report, locale, _),
@@ -318,6 +318,7 @@ def sections(report: AnnualReport, locale: str, _: Translate, jst: Callable[[str
             annual_pledges.note(_),
         ),
     ]
+    return [*found, *annual_inspections.sections(report.inspections, locale, _, len(found) + 1)]
 
 
 def workbook_tables(report: AnnualReport, locale: str, _: Translate, jst: Translate, heading: Heading) -> list[Table]:

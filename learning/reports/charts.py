@@ -322,3 +322,66 @@ def trend_lines(
         height=460,
         margin={"t": 70},
     )
+
+
+def rate_and_counts(
+    labels: list[str], rates: list[float | None], counts: list[int], running: list[bool], *, title: str,
+    x_title: str, rate_title: str, count_title: str, running_label: str,
+) -> dict:  # fmt: skip
+    """A share per period as a line (left axis, %) over a count per period as bars (right axis, whole
+    numbers): a round's completion rate and its findings. The line's axis overlays the bars' so that it is
+    drawn over them. A running period's point is an open circle and its hover labels say so."""
+    note = [f"<br>{running_label}" if r else "" for r in running]
+    y = [None if v is None else round(100 * v, 1) for v in rates]
+    bars = {
+        "type": "bar",
+        "x": labels,
+        "y": counts,
+        "name": count_title,
+        "marker": {"color": "#cbd5e1"},
+        "customdata": note,
+        "hovertemplate": f"%{{x}}<br>{count_title}: %{{y}}%{{customdata}}<extra></extra>",
+    }
+    line = {
+        "type": "scatter",
+        "x": labels,
+        "y": y,
+        "name": rate_title,
+        "yaxis": "y2",
+        "mode": "lines+markers",
+        "line": {"color": COLOURS[0], "width": 3},
+        "marker": {
+            "symbol": ["circle-open" if r else "circle" for r in running],
+            "size": [11 if r else 7 for r in running],
+            "line": {"width": 2, "color": COLOURS[0]},
+        },
+        "connectgaps": False,
+        "customdata": note,
+        "hovertemplate": f"%{{x}}<br>{rate_title}: %{{y:.1f}}%%{{customdata}}<extra></extra>",
+    }
+    most = max(counts, default=0)
+    return _figure(
+        [bars, line],
+        title,
+        xaxis={"type": "category", "categoryorder": "array", "categoryarray": labels, "title": {"text": x_title}},
+        yaxis={
+            "side": "right",
+            "rangemode": "tozero",
+            "range": [0, max(most, 1) * 1.1],
+            "dtick": max(1, -(-most // 5)),  # whole findings only
+            "showgrid": False,
+            "title": {"text": count_title},
+        },
+        yaxis2={
+            "overlaying": "y",
+            "side": "left",
+            "range": [0, 105],
+            "tick0": 0,
+            "dtick": 20,
+            "ticksuffix": "%",
+            "title": {"text": rate_title},
+        },
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0},
+        height=420,
+        margin={"t": 70, "r": 50},
+    )

@@ -108,3 +108,25 @@ VERIFY_MESSAGES = {
         "Too many codes not found from this computer. Please wait %(seconds)d seconds and try again."
     ),
 }
+
+# Self-inspection reports (learning.reports.inspections): an inspection's state, a finding's age band, and
+# which breakdown a line of the findings export belongs to.
+INSPECTION_STATES = {
+    "accepted": N_("Accepted"),
+    "submitted": N_("Submitted, awaiting review"),
+    "returned": N_("Returned"),
+    "in_progress": N_("Being answered"),
+    "not_started": N_("Not started"),
+}
+AGE_BAND_LABELS = {
+    "0_30": N_("0–30 days"),
+    "31_60": N_("31–60 days"),
+    "61_90": N_("61–90 days"),
+    "over_90": N_("Over 90 days"),
+    "overdue": N_("Overdue against the due day"),
+}
+FINDING_BREAKDOWNS = {
+    "item": N_("By checklist item"),
+    "status": N_("By status"),
+    "age": N_("By age (not verified)"),
+}

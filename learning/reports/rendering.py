@@ -5,6 +5,7 @@ which knows no Flask; the words are put in here."""
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -37,6 +38,22 @@ PLOTLY_WORDS = (
 def chart_locale() -> dict:
     """plotly.js's words and date names for the reader (charts.js hands them to every plot)."""
     return charts.plotly_locale(current_locale(), {word: _(word) for word in PLOTLY_WORDS})
+
+
+def allow_chart_styles(response):
+    """A chart page's policy (a blueprint's after_request): plotly.js writes style attributes as it draws;
+    scripts stay 'self' only."""
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        )
+    return response
+
+
+def chart_words() -> dict:
+    """A chart page's template words (a blueprint's context processor)."""
+    return {"chart_locale": chart_locale}
 
 
 def period_label(period: Campaign) -> str:
@@ -100,5 +117,21 @@ def trend_chart(periods: list[Campaign], running: set[int], lines: dict[str, lis
         title=_("Completion rate by period"),
         x_title=_("Period"),
         y_title=_("Completion rate"),
+        running_label=_("Running: figures still grow"),
+    )
+
+
+def inspection_trend_chart(starts: list[date], frequency: str, rates, findings, running: list[bool]) -> dict:
+    """A round's completion rate and findings per period, the running periods marked."""
+    periods = [SimpleNamespace(period_start=start, recurrence=frequency) for start in starts]
+    return charts.rate_and_counts(
+        period_labels(periods),
+        rates,
+        findings,
+        running,
+        title=_("Submissions and findings by period"),
+        x_title=_("Period"),
+        rate_title=_("Submission rate"),
+        count_title=_("Findings"),
         running_label=_("Running: figures still grow"),
     )

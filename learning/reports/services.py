@@ -42,15 +42,16 @@ class Scope:
         return self.departments is None or department_id in self.departments
 
 
-def scope_of(session: Session, user) -> Scope:
-    """Compliance and internal audit see everything; a manager sees the subtrees they head; else nothing."""
+def scope_of(session: Session, user, roles: tuple[str, ...] = (Role.MANAGER,)) -> Scope:
+    """Compliance and internal audit see everything; a manager sees the subtrees they head; else nothing.
+    `roles`: the scoped grants whose subtrees count (the inspection reports add the second line's)."""
     if {Role.COMPLIANCE, Role.AUDITOR} & set(user.roles):
         return Scope(None, None)
     roots = set(
         session.scalars(
             select(RoleGrant.department_id).where(
                 RoleGrant.user_id == user.id,
-                RoleGrant.role == Role.MANAGER,
+                RoleGrant.role.in_(roles),
                 RoleGrant.in_force_at(clock.now()),
                 RoleGrant.department_id.is_not(None),
             )

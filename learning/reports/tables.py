@@ -8,10 +8,21 @@ from collections.abc import Callable
 
 from learning.campaigns.messages import AMENDMENT_LABELS
 from learning.courses.terms import substitute
+from learning.inspections.messages import FINDING_STATUS_LABELS
 from learning.reports.completion import DepartmentRow
 from learning.reports.comprehension import Cell
 from learning.reports.exports import Column, Table
-from learning.reports.messages import EXEMPTION_STATES, FLAGS, HISTORY_STATUS, PERIOD_FIGURES, PERSON_STATUS
+from learning.reports.inspections import AGE_BANDS, FindingFigures, InspectionRow, OpenFinding
+from learning.reports.messages import (
+    AGE_BAND_LABELS,
+    EXEMPTION_STATES,
+    FINDING_BREAKDOWNS,
+    FLAGS,
+    HISTORY_STATUS,
+    INSPECTION_STATES,
+    PERIOD_FIGURES,
+    PERSON_STATUS,
+)
 from learning.reports.records import ExemptionRow, HistoryRow
 from learning.reports.services import PersonRow
 
@@ -325,3 +336,93 @@ def history(
                 ]
             )
     return Table(_("Training history"), columns, table, heading)
+
+
+# --- Self-inspections (learning.reports.inspections) ------------------------------------------------------
+
+
+def inspection_completion(rows: list[InspectionRow], _: Translate, heading: Heading) -> Table:
+    """A round's period by department, each with the departments under it."""
+    counts = [
+        (_("Inspections due"), "due"),
+        *((_(INSPECTION_STATES[code]), code) for code in INSPECTION_STATES),
+        (_("Overdue"), "overdue"),
+    ]
+    columns = [
+        *department_columns(_),
+        *(Column(label, code, "integer") for label, code in counts),
+        Column(_("Submission rate"), "completion_rate", "percent"),
+    ]
+    table = [
+        [
+            row.code,
+            row.depth + 1,
+            row.name,
+            *(getattr(row.total, code) for _l, code in counts),
+            row.total.completion_rate,
+        ]
+        for row in rows
+    ]
+    return Table(_("Self-inspection completion by department"), columns, table, heading)
+
+
+def inspection_findings(figures: FindingFigures, locale: str, _: Translate, heading: Heading, terms: Terms) -> Table:
+    """The findings by checklist item, by status and by age, one breakdown after the other."""
+    columns = [
+        Column(_("Breakdown"), "breakdown", "coded", labels=lambda code: _(FINDING_BREAKDOWNS[code])),
+        Column(_("Item"), "item_position", "integer"),
+        Column(_("Checklist item, status or age"), "line", "coded", labels=str),
+        Column(_("Departments that did not conform"), "departments", "integer"),
+        Column(_("Findings"), "findings", "integer"),
+        Column(_("Not verified"), "not_verified", "integer"),
+    ]
+    rows: list[list] = [
+        [
+            "item",
+            line.position,
+            (content_in(locale, line.texts["ja"], line.texts["en"], terms), line.key),
+            line.departments,
+            line.findings,
+            line.still_open,
+        ]
+        for line in figures.items
+    ]
+    for status, n in figures.statuses.items():
+        rows.append(["status", None, (_(FINDING_STATUS_LABELS[status]), status), None, n, None])
+    for code, *_days in AGE_BANDS:
+        rows.append(["age", None, (_(AGE_BAND_LABELS[code]), code), None, figures.ages[code], None])
+    rows.append(["age", None, (_(AGE_BAND_LABELS["overdue"]), "overdue"), None, figures.overdue, None])
+    return Table(_("Self-inspection findings"), columns, rows, heading)
+
+
+def open_findings(found: list[OpenFinding], locale: str, _: Translate, heading: Heading, terms: Terms) -> Table:
+    columns = [
+        Column(_("Code"), "department_code"),
+        Column(_("Department"), "department"),
+        Column(_("Period"), "period_start", "date"),
+        Column(_("Item"), "item_position", "integer"),
+        Column(_("Checklist item"), "item"),
+        Column(_("Owner"), "owner"),
+        Column(_("Corrective action"), "corrective_action"),
+        Column(_("Due"), "due_on", "date"),
+        Column(_("Age (days)"), "age_days", "integer"),
+        Column(_("Status"), "status", "coded", labels=lambda code: _(FINDING_STATUS_LABELS[code])),
+        Column(_("Overdue"), "overdue", "coded", labels=lambda code: _("Yes") if code == "yes" else _("No")),
+    ]
+    rows = [
+        [
+            f.department.code,
+            in_language(locale, f.department.name_ja, f.department.name_en),
+            f.period_start,
+            f.finding.item.position,
+            content_in(locale, f.finding.item.text_ja, f.finding.item.text_en, terms),
+            _person(f.owner),
+            f.finding.corrective_action,
+            f.finding.due_on,
+            f.age,
+            f.finding.status,
+            "yes" if f.overdue else "no",
+        ]
+        for f in found
+    ]
+    return Table(_("Open self-inspection findings"), columns, rows, heading)

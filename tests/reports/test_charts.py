@@ -185,10 +185,21 @@ def every_kind_of_chart() -> dict[str, dict]:
         ),
         "heatmap": charts.score_heatmap(rows, [(7, "Module")], cells, title="t", x_title="x", value_title="v"),
         "trend": charts.trend_lines(["FY2025", "FY2026"], {"All": [0.8, 0.4]}, [False, True], **TREND),
+        "inspections": charts.rate_and_counts(
+            ["Q1", "Q2"],
+            [1.0, None],
+            [3, 0],
+            [False, True],
+            title="t",
+            x_title="x",
+            rate_title="r",
+            count_title="c",
+            running_label="running",
+        ),
     }
 
 
-@pytest.mark.parametrize("kind", ["bar", "curve", "heatmap", "trend"])
+@pytest.mark.parametrize("kind", ["bar", "curve", "heatmap", "trend", "inspections"])
 def test_each_chart_is_a_valid_plotly_figure_as_plotly_itself_would_write_it(kind):
     """The charts are written as plotly's JSON without its graph objects (charts.py says why): plotly validates
     them here, refusing any property it does not know, and writing them back changes nothing."""

@@ -157,5 +157,6 @@ def test_report_page_does_not_grow_with_the_organisation(app, db, page):
         sign_in(client, auditor.employee_no)
         counts.append({path: statements_on(app, client, path.format(**ids)) for path in PAGES[page]})
     assert counts[0] == counts[1], f"{page}: {counts[0]} statements for the small organisation, {counts[1]} large"
-    ceiling = 45 if page == "annual" else 25  # when written: 38 and 42 for the annual report, 9 to 23 for the others
+    # When written: 38 and 42 for the annual report (46 with its self-inspection section), 9 to 23 for the others.
+    ceiling = 48 if page == "annual" else 25
     assert max(counts[0].values()) <= ceiling, counts

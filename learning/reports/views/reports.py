@@ -47,20 +47,8 @@ def plotly_js():
 versioned(bp, "reports.plotly_js", PLOTLY_JS)
 
 
-@bp.after_request
-def _allow_chart_styles(response):
-    # plotly.js writes style attributes as it draws; scripts stay 'self' only.
-    if response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = (
-            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-        )
-    return response
-
-
-@bp.context_processor
-def _chart_words():
-    return {"chart_locale": rendering.chart_locale}
+bp.after_request(rendering.allow_chart_styles)
+bp.context_processor(rendering.chart_words)
 
 
 @bp.route("/reports")
