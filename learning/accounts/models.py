@@ -8,14 +8,11 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, LargeBinary, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning import clock
+from learning.accounts.employment import EMPLOYMENT_TYPES
 from learning.authz import PRIVILEGED_ROLES, Permission, Role, permissions_of
 from learning.db import Base
 
 USER_STATUSES = ("active", "leave", "left")
-# The kinds of employment of the group's own staff (the roster's optional employment_type column, issue 19
-# item 3): a regular employee, a fixed-term contract employee, part-time, a temporary (agency) worker, a
-# secondee from another company, an officer. Labels in accounts/messages.py; a CHECK holds the list.
-EMPLOYMENT_TYPES = ("regular", "contract", "part_time", "temporary", "secondee", "officer")
 DEPARTMENT_STATUSES = ("active", "abolished", "merged")
 
 
@@ -64,8 +61,7 @@ class User(Base):
         _trigram("ix_users_email_trgm", "email"),
         Index("uq_users_contractor_staff_no", "contractor_company_id", "contractor_staff_no", unique=True),
         CheckConstraint(
-            "employment_type is null or employment_type in "
-            "('regular', 'contract', 'part_time', 'temporary', 'secondee', 'officer')",
+            "employment_type is null or employment_type in (" + ", ".join(f"'{t}'" for t in EMPLOYMENT_TYPES) + ")",
             name="employment_type",
         ),
     )
