@@ -254,4 +254,3 @@ def read_roster(data: bytes, department_codes: set[str], closed_codes: set[str] 
     if problems:
         raise FileRejected(sorted(problems, key=lambda p: p.line)[:MAX_PROBLEMS])
     return rows
-
