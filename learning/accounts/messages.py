@@ -97,6 +97,7 @@ CONTRACTOR_ERRORS = {
     "end_after_contract": N_("The end date cannot be after the contract's end (%(contract_end)s)."),
     "end_in_past": N_("The end date cannot be in the past."),
     "unknown_contract": N_("No contract of this company has the reference '%(value)s'."),
+    "contract_ended": N_("This contract ended on %(day)s: it is kept as it was and can no longer be changed."),
 }
 
 # A contractor whose access has ended, at sign-in: whom to ask.
