@@ -396,9 +396,7 @@ def test_access_review_items_take_contractor_accounts_and_people_an_employment_t
             ),
             {"at": at},
         )
-        conn.execute(
-            text("INSERT INTO access_review_items (id, review_id, kind, user_id) VALUES (1, 1, 'dormant', 2)")
-        )
+        conn.execute(text("INSERT INTO access_review_items (id, review_id, kind, user_id) VALUES (1, 1, 'dormant', 2)"))
     migrate.upgrade(url)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT id, kind, user_id FROM access_review_items")).all() == [(1, "dormant", 2)]
