@@ -11,8 +11,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from learning.accounts.kana import reading
 from learning.accounts.employment import EMPLOYMENT_TYPES, employment_code
+from learning.accounts.kana import reading
 from learning.accounts.messages import AT_LINE, AT_LINE_AND_COLUMN, FILE_PROBLEMS
 from learning.errors import DomainError
 from learning.inputs import CONTROL

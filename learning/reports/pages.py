@@ -128,9 +128,9 @@ def employment_filter() -> str | None:
     return value if value in EMPLOYMENT_TYPES else None
 
 
-def employment_scope(employment: str | None) -> tuple[str, str]:
-    """The heading line of a list filtered by kind of employment (its label, never the code)."""
-    return _("Employment type"), label(employment, "employment_type") if employment else _("Everyone")
+def employment_scope(employment: str | None) -> list[tuple[str, str]]:
+    """The heading line of a list filtered by kind of employment (its label, never the code); none unfiltered."""
+    return [(_("Employment type"), label(employment, "employment_type"))] if employment else []
 
 
 def roots_in_name(roots: set[int] | None) -> list[str]:

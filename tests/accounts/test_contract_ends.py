@@ -66,7 +66,7 @@ def test_the_owner_and_the_head_are_warned_30_days_ahead_once(app, db, contract)
 
 
 def test_jobs_run_warns_and_an_extended_contract_warns_again_before_its_new_end(app, db, contract):
-    contract, owner, head = contract
+    contract, _owner, _head = contract
     clock.freeze(at_tokyo_noon(date(2026, 9, 1)))
     with app.app_context():
         run = run_jobs(db, app.extensions["settings"], extra_steps=app.extensions["jobs_steps"])

@@ -182,7 +182,7 @@ def department(campaign_id: int, department_id: int, fmt: str = "html"):
         "%(department)s: its own people, not the departments under it", department=f"{pick(dept.names)} ({dept.code})"
     )
     lines = heading(
-        _("People of a department"), campaign_scope(found), (_("Department"), own), employment_scope(employment)
+        _("People of a department"), campaign_scope(found), (_("Department"), own), *employment_scope(employment)
     )
     if fmt == "html":
         return render_template(
