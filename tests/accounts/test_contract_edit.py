@@ -3,17 +3,20 @@ moved earlier shortens the staff's end days once confirmed, a later one lengthen
 read-only."""
 
 import json
+import threading
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.accounts import contractor_staff, contractors
 from learning.accounts.contractor_models import ContractorContract
 from learning.accounts.models import User
 from learning.audit.models import AuditEvent
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import PG_URL, csrf_token, sign_in
 from tests.factories import make_department, make_user
 
 NOW = datetime(2026, 6, 10, 3, 0, tzinfo=UTC)  # 12:00 in Tokyo
@@ -164,3 +167,55 @@ def test_a_contract_of_another_company_is_not_found(db, setting):
     db.commit()
     assert client.get(f"/contractors/{other.id}/contracts/{contract.id}").status_code == 404
     assert client.get(f"/contractors/{contract.company_id}/contracts/99999").status_code == 404
+
+
+@pytest.mark.skipif(not PG_URL, reason="concurrent transactions are a PostgreSQL concern (SQLite serialises writers)")
+def test_a_contract_edited_while_a_person_is_added_never_leaves_them_past_its_end(app, db, setting):
+    _client, contract = setting
+    engine = app.extensions["db"].engine
+    barrier, outcomes = threading.Barrier(2), []
+
+    def add():
+        with Session(engine) as session:
+            barrier.wait()
+            try:
+                contractor_staff.create_staff(
+                    session,
+                    None,
+                    session.get(ContractorContract, contract.id),
+                    name="並行",
+                    staff_no="P1",
+                    email=None,
+                    ends_on=date(2026, 9, 30),
+                )
+                session.commit()
+                outcomes.append("added")
+            except (IntegrityError, contractors.ContractorError):
+                session.rollback()
+                outcomes.append("refused")
+
+    def edit():
+        with Session(engine) as session:
+            barrier.wait()
+            contractors.edit_contract(
+                session,
+                None,
+                contract.id,
+                reference="C-001",
+                sponsor_code="G-NET",
+                owner_employee_no="OWN1",
+                starts_on=date(2026, 4, 1),
+                ends_on=date(2026, 8, 15),
+            )
+            session.commit()
+            outcomes.append("edited")
+
+    threads = [threading.Thread(target=add), threading.Thread(target=edit)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert "edited" in outcomes and len(outcomes) == 2
+    db.expire_all()
+    assert db.get(ContractorContract, contract.id).ends_on == date(2026, 8, 15)
+    assert max(ends(db).values()) == date(2026, 8, 15)
