@@ -94,7 +94,7 @@ def ends(db) -> dict[str, date]:
 )
 def test_bad_terms_are_named_by_field_and_nothing_changes(db, setting, changes, message):
     client, contract = setting
-    refused = save(client, contract, **changes, shorten_staff="1")
+    refused = save(client, contract, **changes, shorten_staff=changes.get("ends_on", "2026-09-30"))
     assert refused.status_code == 400 and message in refused.get_data(as_text=True)
     db.expire_all()
     kept = db.get(ContractorContract, contract.id)
@@ -112,9 +112,17 @@ def test_an_earlier_end_says_whom_it_shortens_then_shortens_them_and_a_later_one
         "委託 S1" in body and "委託 S2" in body and "委託 S3 (" not in body.split("Not saved yet")[1].split("</ul>")[0]
     )
     assert ends(db)["S1"] == date(2026, 9, 30) and db.get(ContractorContract, contract.id).owner.employee_no == "OWN1"
+    other_day = save(client, contract, ends_on="2026-07-01", shorten_staff="2026-08-15")  # confirmed another day
+    assert other_day.status_code == 200 and "委託 S3" in other_day.get_data(as_text=True).split("Not saved yet")[1]
+    assert ends(db)["S3"] == date(2026, 7, 15)
 
     saved = save(
-        client, contract, ends_on="2026-08-15", owner_employee_no="OWN2", sponsor_code="R-SALES", shorten_staff="1"
+        client,
+        contract,
+        ends_on="2026-08-15",
+        owner_employee_no="OWN2",
+        sponsor_code="R-SALES",
+        shorten_staff="2026-08-15",
     )
     assert saved.status_code == 302
     assert ends(db) == {"S1": date(2026, 8, 15), "S2": date(2026, 8, 15), "S3": date(2026, 7, 15)}

@@ -158,7 +158,8 @@ def edit_contract(company_id: int, contract_id: int):
     if not form.validate_on_submit():
         return _contract_page(company, contract, form, read_only, status=400)
     shortened = contractors.staff_past(db(), contract, form.ends_on.data)
-    if shortened and request.form.get("shorten_staff") != "1":
+    # Confirmed for this very end day (a day changed on the confirming page shows its own list first).
+    if shortened and request.form.get("shorten_staff") != form.ends_on.data.isoformat():
         return _contract_page(company, contract, form, read_only, shortened=shortened)
     try:
         _contract, moved = contractors.edit_contract(
