@@ -128,6 +128,7 @@ EXPECTED = {
     "contractors.company": {"GET": {Role.COMPLIANCE, Role.ADMIN}},
     "contractors.add_branch": {"POST": {Role.COMPLIANCE, Role.ADMIN}},
     "contractors.add_contract": {"POST": {Role.COMPLIANCE, Role.ADMIN}},
+    "contractors.edit_contract": {"GET": {Role.COMPLIANCE, Role.ADMIN}, "POST": {Role.COMPLIANCE, Role.ADMIN}},
     "contractors.add_staff": {"POST": {Role.COMPLIANCE, Role.ADMIN}},
     "contractors.upload": {"POST": {Role.COMPLIANCE, Role.ADMIN}},
     "contractors.apply": {"POST": {Role.COMPLIANCE, Role.ADMIN}},

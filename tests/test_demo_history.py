@@ -211,3 +211,14 @@ def test_every_assignment_with_attempts_has_its_best_score_and_the_heatmap_avera
                 assert figure["data"][0]["z"][y][x] == round(sum(scores) / len(scores), 1)
                 assert 40 <= cell.total.average <= 100  # a real spread of best scores, never 14.5
     assert shown >= 5
+
+
+def test_the_demo_roster_has_an_officer_and_temporary_and_seconded_staff(seeded):
+    session, _summary = seeded
+    counts = dict(
+        session.execute(
+            select(User.employment_type, func.count()).where(User.kind == "employee").group_by(User.employment_type)
+        ).all()
+    )
+    assert counts["officer"] == 1 and counts["temporary"] >= 10 and counts["secondee"] >= 10
+    assert counts["regular"] > counts["temporary"] and None not in counts

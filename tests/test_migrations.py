@@ -8,6 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, select, text
+from sqlalchemy.exc import IntegrityError
 
 from learning import migrate
 from learning.desk.models import CODE_ALPHABET, CODE_LENGTH
@@ -414,4 +415,50 @@ def test_deputies_and_sso_states_take_their_new_columns(scratch_url):
             ("n", None, None)
         ]
         assert conn.execute(text("SELECT count(*) FROM pledge_pending")).scalar() == 0
+    engine.dispose()
+
+
+def test_access_review_items_take_contractor_accounts_and_people_an_employment_type(scratch_url):
+    """0044 on a database holding a review and its items (SQLite rebuilds access_review_items to change its
+    CHECK): every item stays, the dormant index still holds, a contractor item is taken once per person, and an
+    employment type outside the list is refused."""
+    url = scratch_url
+    migrate.upgrade(url, "0043")
+    engine = create_engine(url)
+    at = "2026-04-01 00:00:00.000000"
+    with engine.begin() as conn:
+        for uid in (1, 2):
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, employee_no, name, locale, status, session_version, must_change_password, "
+                    "is_demo, created_at) VALUES (:id, :no, :no, 'ja', 'active', 1, false, false, :at)"
+                ),
+                {"id": uid, "no": f"P{uid}", "at": at},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO access_reviews (id, title, opened_by_id, opened_at, due_on, dormant_days) "
+                "VALUES (1, 'r', 1, :at, '2026-05-01', 90)"
+            ),
+            {"at": at},
+        )
+        conn.execute(text("INSERT INTO access_review_items (id, review_id, kind, user_id) VALUES (1, 1, 'dormant', 2)"))
+    migrate.upgrade(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id, kind, user_id FROM access_review_items")).all() == [(1, "dormant", 2)]
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO access_review_items (id, review_id, kind, user_id) VALUES (2, 1, 'contractor', 2)")
+        )
+        conn.execute(text("UPDATE users SET employment_type = 'secondee' WHERE id = 1"))
+    for statement in (
+        "INSERT INTO access_review_items (id, review_id, kind, user_id) VALUES (3, 1, 'dormant', 2)",
+        "INSERT INTO access_review_items (id, review_id, kind, user_id) VALUES (3, 1, 'contractor', 2)",
+        "INSERT INTO access_review_items (id, review_id, kind, user_id) VALUES (3, 1, 'other', 1)",
+        "UPDATE users SET employment_type = 'intern' WHERE id = 2",
+    ):
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(text(statement))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT employment_type FROM users ORDER BY id")).scalars().all() == ["secondee", None]
     engine.dispose()

@@ -16,3 +16,11 @@ def init_app(app) -> None:
     app.register_blueprint(contractors.bp)
     cli.register(app)
     app.jinja_env.filters["account_label"] = pages.label
+    # A `jobs run` step (campaigns/jobs.py runs the registered steps): contracts ending in 30 days warn.
+    app.extensions.setdefault("jobs_steps", []).append(("contract end warnings", _contract_end_warnings))
+
+
+def _contract_end_warnings(session, settings) -> int:
+    from learning.accounts.contract_ends import warn
+
+    return warn(session, settings.portal_url)

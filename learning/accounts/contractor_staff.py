@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -152,6 +152,35 @@ def lapse_due(session: Session) -> int:
         )
     end_for_people(session, ids, "left", None, False)
     people_left.send(None, session=session, user_ids=ids)
+    return len(ids)
+
+
+def end_access(session: Session, user_ids: list[int], actor_id: int | None, reason: str) -> int:
+    """Ends these contractors' access now, as a leaver's ends (sessions, roles, open assignments withdrawn),
+    each on the audit trail with the reason ("review_ended": its owner ended it in an access review;
+    "review_unconfirmed": nobody confirmed it by the review's due day). Their end day becomes yesterday, so
+    that sign-in names whom to ask. Returns how many ended."""
+    yesterday = clock.tokyo_date(clock.now()) - timedelta(days=1)
+    people = list(
+        session.scalars(select(User).where(User.id.in_(user_ids), User.kind == "contractor", User.status != "left"))
+    )
+    for user in people:
+        planned = user.ends_on
+        user.status = "left"
+        user.session_version += 1
+        user.ends_on = min(planned, yesterday)
+        record(
+            session,
+            "contractor_access_ended",
+            actor_id=actor_id,
+            target=("user", user.id),
+            details={"reason": reason, "ends_on": planned.isoformat()},
+        )
+    ids = [user.id for user in people]
+    if ids:
+        session.flush()
+        end_for_people(session, ids, "left", actor_id, False)
+        people_left.send(None, session=session, user_ids=ids)
     return len(ids)
 
 

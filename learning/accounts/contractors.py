@@ -86,6 +86,46 @@ def add_branch(session: Session, actor_id: int, company: ContractorCompany, name
     return branch
 
 
+def _checked_terms(
+    session: Session,
+    reference: str,
+    sponsor_code: str,
+    owner_employee_no: str,
+    starts_on: date | None,
+    ends_on: date | None,
+    contract_id: int | None = None,
+) -> tuple[str, Department, User]:
+    """A contract's terms checked, each problem named by its field: the reference (unique), an open sponsoring
+    department by its code, an owner by employee number who has not left, and an end day not before the start."""
+    reference = (reference or "").strip()
+    if not reference:
+        raise ContractorError("required", field="reference")
+    if len(reference) > MAX_REFERENCE:
+        raise ContractorError("too_long", field="reference", limit=MAX_REFERENCE)
+    taken = select(ContractorContract.id).where(ContractorContract.reference == reference)
+    if contract_id is not None:
+        taken = taken.where(ContractorContract.id != contract_id)
+    if session.scalar(taken):
+        raise ContractorError("reference_taken", field="reference", value=reference)
+    sponsor = session.scalar(select(Department).where(Department.code == (sponsor_code or "").strip()))
+    if sponsor is None:
+        raise ContractorError("unknown_department", field="sponsor_code", value=sponsor_code or "")
+    if not sponsor.is_active:
+        raise ContractorError("closed_department", field="sponsor_code", value=sponsor.code)
+    owner = session.scalar(select(User).where(User.employee_no == (owner_employee_no or "").strip()))
+    if owner is None or owner.is_contractor:
+        raise ContractorError("unknown_owner", field="owner_employee_no", value=owner_employee_no or "")
+    if owner.status == "left":
+        raise ContractorError("owner_left", field="owner_employee_no", value=owner.employee_no)
+    if starts_on is None:
+        raise ContractorError("required", field="starts_on")
+    if ends_on is None:
+        raise ContractorError("required", field="ends_on")
+    if ends_on < starts_on:
+        raise ContractorError("ends_before_start", field="ends_on")
+    return reference, sponsor, owner
+
+
 def add_contract(
     session: Session,
     actor_id: int,
@@ -98,29 +138,7 @@ def add_contract(
     ends_on: date | None,
 ) -> ContractorContract:
     """A contract of `company`; the sponsor by its department code, the owner by their employee number."""
-    reference = (reference or "").strip()
-    if not reference:
-        raise ContractorError("required", field="reference")
-    if len(reference) > MAX_REFERENCE:
-        raise ContractorError("too_long", field="reference", limit=MAX_REFERENCE)
-    if session.scalar(select(ContractorContract.id).where(ContractorContract.reference == reference)):
-        raise ContractorError("reference_taken", field="reference", value=reference)
-    sponsor = session.scalar(select(Department).where(Department.code == (sponsor_code or "").strip()))
-    if sponsor is None:
-        raise ContractorError("unknown_department", field="sponsor_code", value=sponsor_code or "")
-    if not sponsor.is_active:
-        raise ContractorError("closed_department", field="sponsor_code", value=sponsor.code)
-    owner = session.scalar(select(User).where(User.employee_no == (owner_employee_no or "").strip()))
-    if owner is None:
-        raise ContractorError("unknown_owner", field="owner_employee_no", value=owner_employee_no or "")
-    if owner.status == "left":
-        raise ContractorError("owner_left", field="owner_employee_no", value=owner.employee_no)
-    if starts_on is None:
-        raise ContractorError("required", field="starts_on")
-    if ends_on is None:
-        raise ContractorError("required", field="ends_on")
-    if ends_on < starts_on:
-        raise ContractorError("ends_before_start", field="ends_on")
+    reference, sponsor, owner = _checked_terms(session, reference, sponsor_code, owner_employee_no, starts_on, ends_on)
     contract = ContractorContract(
         company_id=company.id,
         reference=reference,
@@ -147,3 +165,89 @@ def add_contract(
         },
     )
     return contract
+
+
+def is_read_only(contract: ContractorContract) -> bool:
+    """A contract whose end day has passed (in Tokyo) is kept as it was: it can no longer be changed."""
+    return contract.ends_on < clock.tokyo_date(clock.now())
+
+
+def staff_past(session: Session, contract: ContractorContract, ends_on: date | None) -> list[User]:
+    """The contract's staff whose end day is after `ends_on`: a contract ending then shortens theirs to it."""
+    if ends_on is None:
+        return []
+    query = (
+        select(User).where(User.contract_id == contract.id, User.ends_on > ends_on).order_by(User.contractor_staff_no)
+    )
+    return list(session.scalars(query))
+
+
+def edit_contract(
+    session: Session,
+    actor_id: int,
+    contract_id: int,
+    *,
+    reference: str,
+    sponsor_code: str,
+    owner_employee_no: str,
+    starts_on: date | None,
+    ends_on: date | None,
+) -> tuple[ContractorContract, list[User]]:
+    """Changes a contract's reference, sponsor, owner and days, audited with before and after. An end moved
+    earlier than some staff's end days moves theirs to it first (each audited; the database refuses a contract
+    ending before its staff); an end moved later lengthens nobody's. A contract whose end has passed is
+    read-only, and a new end cannot be in the past. Returns the contract and the staff whose end moved."""
+    contract = session.scalar(
+        select(ContractorContract).where(ContractorContract.id == contract_id).with_for_update()
+    )  # the row lock: a person added at the same moment waits, then sees the new end
+    if contract is None:
+        raise ContractorError("unknown_contract", field="reference", value=str(contract_id))
+    if is_read_only(contract):
+        raise ContractorError("contract_ended", field="reference", day=contract.ends_on.isoformat())
+    reference, sponsor, owner = _checked_terms(
+        session, reference, sponsor_code, owner_employee_no, starts_on, ends_on, contract.id
+    )
+    if ends_on < clock.tokyo_date(clock.now()):
+        raise ContractorError("end_in_past", field="ends_on")
+    before = _terms(contract)
+    moved = staff_past(session, contract, ends_on)
+    for person in moved:
+        record(
+            session,
+            "contractor_staff_end_moved",
+            actor_id=actor_id,
+            target=("user", person.id),
+            details={"reference": reference, "before": person.ends_on.isoformat(), "after": ends_on.isoformat()},
+        )
+        person.ends_on = ends_on
+    session.flush()  # the staff's end days first: the contract's trigger checks them
+    contract.reference, contract.sponsor_department_id, contract.owner_id = reference, sponsor.id, owner.id
+    contract.starts_on, contract.ends_on = starts_on, ends_on
+    session.flush()
+    session.refresh(contract, ["sponsor_department", "owner"])
+    after = _terms(contract)
+    changed = {k for k in after if before[k] != after[k]}
+    if changed:
+        record(
+            session,
+            "contractor_contract_changed",
+            actor_id=actor_id,
+            target=("contractor_company", contract.company_id),
+            details={
+                "contract_id": contract.id,
+                "before": {k: before[k] for k in sorted(changed)},
+                "after": {k: after[k] for k in sorted(changed)},
+                "staff_shortened": len(moved),
+            },
+        )
+    return contract, moved
+
+
+def _terms(contract: ContractorContract) -> dict[str, str]:
+    return {
+        "reference": contract.reference,
+        "department": contract.sponsor_department.code,
+        "owner": contract.owner.employee_no,
+        "starts_on": contract.starts_on.isoformat(),
+        "ends_on": contract.ends_on.isoformat(),
+    }

@@ -11,6 +11,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from learning.accounts.employment import EMPLOYMENT_TYPES, employment_code
 from learning.accounts.kana import reading
 from learning.accounts.messages import AT_LINE, AT_LINE_AND_COLUMN, FILE_PROBLEMS
 from learning.errors import DomainError
@@ -19,6 +20,8 @@ from learning.inputs import CONTROL
 MAX_BYTES = 50 * 1024 * 1024
 DEPARTMENT_COLUMNS = ("code", "name_ja", "name_en", "parent_code", "status", "merged_into")
 ROSTER_COLUMNS = ("employee_no", "name", "email", "department_code", "status", "name_kana")
+# The roster's optional last column (issue 19 item 3): a file with it says each person's kind of employment.
+EMPLOYMENT_COLUMN = "employment_type"
 # The headers of files written before the status and reading columns existed are still read.
 OLDER_DEPARTMENT_COLUMNS = DEPARTMENT_COLUMNS[:4]
 OLDER_ROSTER_COLUMNS = ROSTER_COLUMNS[:5]
@@ -73,6 +76,8 @@ class RosterRow:
     status: str
     name_kana: str | None = None  # normalised (accounts/kana.py)
     has_kana: bool = False  # the file has the name_kana column (else readings stay as they are)
+    employment_type: str | None = None  # a code of employment.EMPLOYMENT_TYPES; None where the cell is empty
+    has_employment: bool = False  # the file has the employment_type column (else types stay as they are)
 
 
 class FileRejected(DomainError):
@@ -106,18 +111,23 @@ def decode(data: bytes) -> str:
 
 
 def _records(
-    text: str, columns: tuple[str, ...], older: tuple[str, ...]
+    text: str, columns: tuple[str, ...], older: tuple[str, ...], optional: tuple[str, ...] = ()
 ) -> tuple[list[tuple[int, dict[str, str]]], list[FileProblem], tuple[str, ...]]:
     """The rows as {column: value} with their line numbers, the lines with the wrong number of values, and the
-    header found (`columns`, or the `older` one without the last columns, which then read as empty)."""
+    header found (`columns`, or the `older` one without the last columns, which then read as empty; either
+    may end with the `optional` columns)."""
     if not text.strip():
         raise FileRejected([FileProblem(0, None, "empty")])
     reader = csv.reader(io.StringIO(text, newline=""))
     header = tuple(h.strip() for h in next(reader))
-    if header not in (columns, older):
+    if header[len(header) - len(optional) :] == optional and optional:
+        given_columns, header_core = columns + optional, header[: len(header) - len(optional)]
+    else:
+        given_columns, header_core = columns, header
+    if header_core not in (columns, older):
         values = {"expected": ",".join(columns), "older": ",".join(older), "found": ",".join(header)}
         raise FileRejected([FileProblem(1, None, "header_or", values)])
-    given, columns = columns, header
+    given, columns = given_columns, header
     records, problems = [], []
     for values in reader:
         line = reader.line_num
@@ -200,8 +210,9 @@ def _cycles(rows: list[DepartmentRow], parents: dict[str, str | None]) -> list[F
 
 def read_roster(data: bytes, department_codes: set[str], closed_codes: set[str] = frozenset()) -> list[RosterRow]:
     """Checked roster rows against the departments known to the system (a closed one takes nobody in)."""
-    records, problems, header = _records(decode(data), ROSTER_COLUMNS, OLDER_ROSTER_COLUMNS)
+    records, problems, header = _records(decode(data), ROSTER_COLUMNS, OLDER_ROSTER_COLUMNS, (EMPLOYMENT_COLUMN,))
     with_kana = "name_kana" in header
+    with_employment = EMPLOYMENT_COLUMN in header
     rows, seen = [], {}
     for line, r in records:
         _check(problems, line, "employee_no", r["employee_no"], 20, EMPLOYEE_NO_RE, "employee_no_format")
@@ -220,6 +231,10 @@ def read_roster(data: bytes, department_codes: set[str], closed_codes: set[str] 
             problems.append(FileProblem(line, "department_code", "closed_department", {"value": r["department_code"]}))
         _first_seen(problems, seen, line, "employee_no", r["employee_no"])
         kana = reading(r["name_kana"]) if with_kana else None
+        employment = employment_code(r[EMPLOYMENT_COLUMN]) if with_employment else None
+        if with_employment and r[EMPLOYMENT_COLUMN] and employment is None:
+            values = {"value": r[EMPLOYMENT_COLUMN][:40], "codes": ", ".join(EMPLOYMENT_TYPES)}
+            problems.append(FileProblem(line, EMPLOYMENT_COLUMN, "employment_type", values))
         rows.append(
             RosterRow(
                 line,
@@ -230,6 +245,8 @@ def read_roster(data: bytes, department_codes: set[str], closed_codes: set[str] 
                 r["status"],
                 kana,
                 with_kana,
+                employment,
+                with_employment,
             )
         )
         if len(problems) >= MAX_PROBLEMS:

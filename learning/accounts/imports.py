@@ -203,7 +203,16 @@ def plan_roster(session: Session, data: bytes) -> tuple[Plan, list[RosterRow]]:
     current = {
         row.employee_no: row
         for row in session.execute(
-            select(User.id, User.employee_no, User.name, User.name_kana, User.email, User.department_id, User.status)
+            select(
+                User.id,
+                User.employee_no,
+                User.name,
+                User.name_kana,
+                User.email,
+                User.department_id,
+                User.status,
+                User.employment_type,
+            )
         )
     }
     names = {v: k for k, v in codes.items()}
@@ -215,6 +224,10 @@ def plan_roster(session: Session, data: bytes) -> tuple[Plan, list[RosterRow]]:
             after["name_kana"] = row.name_kana
         else:
             after["name_kana"] = known.name_kana  # a file without the column leaves readings as they are
+        if row.has_employment or known is None:
+            after["employment_type"] = row.employment_type
+        else:
+            after["employment_type"] = known.employment_type  # likewise the kinds of employment
         if known is None:
             changes.append(Change("new", row.line, row.employee_no, row.name, {}, after))
             continue
@@ -224,6 +237,7 @@ def plan_roster(session: Session, data: bytes) -> tuple[Plan, list[RosterRow]]:
             "department": names.get(known.department_id),
             "status": known.status,
             "name_kana": known.name_kana,
+            "employment_type": known.employment_type,
         }
         if before == after:
             kind = "unchanged"
@@ -281,6 +295,7 @@ def _insert_joiners(session: Session, new: list[Change], codes: dict[str, int], 
                     "name_kana": c.after["name_kana"],
                     "email": c.after["email"],
                     "status": c.after["status"],
+                    "employment_type": c.after["employment_type"],
                     "department_id": codes[c.after["department"]],
                     "locale": "ja",
                     "session_version": 1,
@@ -305,6 +320,7 @@ def _update_people(
             "name_kana": c.after["name_kana"],
             "email": c.after["email"],
             "status": c.after["status"],
+            "employment_type": c.after["employment_type"],
             "department_id": codes[c.after["department"]],
         }
         for c in moved
@@ -318,6 +334,7 @@ def _update_people(
             name_kana=bindparam("name_kana"),
             email=bindparam("email"),
             status=bindparam("status"),
+            employment_type=bindparam("employment_type"),
             department_id=bindparam("department_id"),
         )
     )

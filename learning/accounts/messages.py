@@ -38,6 +38,7 @@ FILE_PROBLEMS = {
     "end_after_contract": N_("The end date cannot be after the contract's end (%(contract_end)s)."),
     "end_in_past": N_("The end date cannot be in the past."),
     "contractor_role": N_("'%(value)s': a contractor's staff can be only a learner (empty) or contractor_head."),
+    "employment_type": N_("'%(value)s' is not a kind of employment; use one of %(codes)s (or leave it empty)."),
     "children_remain": N_("Department '%(value)s' cannot be closed: department '%(child)s' under it stays open."),
 }
 
@@ -96,6 +97,7 @@ CONTRACTOR_ERRORS = {
     "end_after_contract": N_("The end date cannot be after the contract's end (%(contract_end)s)."),
     "end_in_past": N_("The end date cannot be in the past."),
     "unknown_contract": N_("No contract of this company has the reference '%(value)s'."),
+    "contract_ended": N_("This contract ended on %(day)s: it is kept as it was and can no longer be changed."),
 }
 
 # A contractor whose access has ended, at sign-in: whom to ask.
@@ -120,6 +122,15 @@ LABELS = {
         "name_en": N_("Name (English)"),
         "parent": N_("Parent department"),
         "merged_into": N_("Merged into"),
+        "employment_type": N_("Employment type"),
+    },
+    "employment_type": {
+        "regular": N_("Regular employee"),
+        "contract": N_("Contract employee"),
+        "part_time": N_("Part-time"),
+        "temporary": N_("Temporary (agency) staff"),
+        "secondee": N_("Secondee"),
+        "officer": N_("Officer"),
     },
     "grant_status": {"pending": N_("Awaiting approval"), "active": N_("In force"), "ended": N_("Ended")},
     "end_reason": {
@@ -135,5 +146,5 @@ LABELS = {
         "revoked": N_("Revoked"),
         "lapsed": N_("Lapsed (not confirmed by the due date)"),
     },
-    "item_kind": {"grant": N_("Role"), "dormant": N_("Dormant account")},
+    "item_kind": {"grant": N_("Role"), "dormant": N_("Dormant account"), "contractor": N_("Contractor's account")},
 }

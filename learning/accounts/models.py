@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, LargeBinary, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from learning import clock
+from learning.accounts.employment import EMPLOYMENT_TYPES
 from learning.authz import PRIVILEGED_ROLES, Permission, Role, permissions_of
 from learning.db import Base
 
@@ -59,6 +60,10 @@ class User(Base):
         _trigram("ix_users_employee_no_trgm", "employee_no"),
         _trigram("ix_users_email_trgm", "email"),
         Index("uq_users_contractor_staff_no", "contractor_company_id", "contractor_staff_no", unique=True),
+        CheckConstraint(
+            "employment_type is null or employment_type in (" + ", ".join(f"'{t}'" for t in EMPLOYMENT_TYPES) + ")",
+            name="employment_type",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,6 +106,8 @@ class User(Base):
     contract_id: Mapped[int | None] = mapped_column(index=True)
     contractor_staff_no: Mapped[str | None] = mapped_column(String(20))
     ends_on: Mapped[date | None] = mapped_column(Date)
+    # One of EMPLOYMENT_TYPES, from the roster (None: the roster has not said; always None for a contractor).
+    employment_type: Mapped[str | None] = mapped_column(String(12))
 
     department: Mapped[Department | None] = relationship()
     # Active grants; one whose end date has passed is filtered out in `roles` until `jobs run` records it.
@@ -321,12 +328,13 @@ class AccessReview(Base):
 
 
 class AccessReviewItem(Base):
-    """One grant, or one dormant account, to confirm or revoke. The reviewer is a department head, or
-    nobody in particular (reviewer_id null): then the compliance office decides."""
+    """One grant, one dormant account, or one contractor's account, to confirm or revoke. The reviewer is a
+    department head (dormant accounts), a contract's internal owner (contractor accounts), or nobody in
+    particular (reviewer_id null): then the compliance office decides."""
 
     __tablename__ = "access_review_items"
     __table_args__ = (
-        CheckConstraint("kind in ('grant', 'dormant')", name="kind"),
+        CheckConstraint("kind in ('grant', 'dormant', 'contractor')", name="kind"),
         CheckConstraint("decision is null or decision in ('confirmed', 'revoked', 'lapsed')", name="decision"),
         CheckConstraint("(kind = 'grant') = (grant_id is not null)", name="grant_item_has_grant"),
         CheckConstraint("decided_by_id is null or decided_by_id <> user_id", name="not_self_reviewed"),
@@ -338,6 +346,14 @@ class AccessReviewItem(Base):
             unique=True,
             postgresql_where=text("kind = 'dormant'"),
             sqlite_where=text("kind = 'dormant'"),
+        ),
+        Index(
+            "uq_access_review_items_contractor",
+            "review_id",
+            "user_id",
+            unique=True,
+            postgresql_where=text("kind = 'contractor'"),
+            sqlite_where=text("kind = 'contractor'"),
         ),
     )
 

@@ -8,6 +8,11 @@ confirm or revoke each item by the due date; `jobs run` reminds them three days 
 which department heads have not finished, and after the due day ends every grant left unconfirmed and
 locks every dormant account nobody vouched for (its owner can still reset the password by the emailed
 link). Nobody decides on their own access; every decision is on the audit trail.
+
+Contractors' staff accounts (issue 19 item 6) take part too: each active one is put to its contract's internal
+owner (compliance where the owner has left), who confirms it still needs access or ends it; one left
+unconfirmed after the due day ends as a leaver's does (sessions end, roles end, open assignments withdrawn).
+Contractors are reviewed this way rather than as dormant accounts.
 """
 
 from __future__ import annotations
@@ -16,10 +21,11 @@ from collections import Counter
 from datetime import date, timedelta
 
 from sqlalchemy import bindparam, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from learning import clock
-from learning.accounts import grants, recovery
+from learning.accounts import contractor_staff, grants, recovery
+from learning.accounts.contractor_models import ContractorContract
 from learning.accounts.errors import AccountError, refused
 from learning.accounts.models import AccessReview, AccessReviewItem, RoleGrant, User
 from learning.accounts.tree import parent_map
@@ -68,6 +74,7 @@ def open_review(
                 last_sign_in_at=user.last_sign_in_at,
             )
         )
+    items += contractor_items(session, review.id)
     session.add_all(items)
     session.flush()
     counts = Counter(i.kind for i in items)
@@ -76,20 +83,51 @@ def open_review(
         "access_review_opened",
         actor_id=opener.id,
         target=("access_review", review.id),
-        details={"grants": counts["grant"], "dormant": counts["dormant"], "due_on": due_on.isoformat()},
+        details={
+            "grants": counts["grant"],
+            "dormant": counts["dormant"],
+            "contractors": counts["contractor"],
+            "due_on": due_on.isoformat(),
+        },
     )
     _notify_reviewers(session, review, items, "access_review", portal_url)
     return review
 
 
+def contractor_items(session: Session, review_id: int) -> list[AccessReviewItem]:
+    """Every contractor account with access now, each for its contract's internal owner to decide (nobody in
+    particular, so compliance, where the owner has left)."""
+    today = _today()
+    owner = aliased(User)
+    rows = session.execute(
+        select(User, owner.id, owner.status)
+        .join(ContractorContract, ContractorContract.id == User.contract_id)
+        .join(owner, owner.id == ContractorContract.owner_id)
+        .where(User.kind == "contractor", User.status == "active", User.ends_on >= today)
+        .order_by(User.employee_no)
+    ).all()
+    return [
+        AccessReviewItem(
+            review_id=review_id,
+            kind="contractor",
+            user_id=user.id,
+            reviewer_id=owner_id if owner_status != "left" else None,
+            last_sign_in_at=user.last_sign_in_at,
+        )
+        for user, owner_id, owner_status in rows
+    ]
+
+
 def dormant_accounts(session: Session, days: int) -> list[User]:
-    """Active accounts with no sign-in for `days` (never signed in: counted from when the account was made)."""
+    """Active employees' accounts with no sign-in for `days` (never signed in: counted from when the account was
+    made). Contractors' accounts are reviewed by their contract's owner instead (`contractor_items`)."""
     since = clock.now() - timedelta(days=days)
     return list(
         session.scalars(
             select(User)
             .where(
                 User.status == "active",
+                User.kind != "contractor",
                 or_(User.last_sign_in_at < since, User.last_sign_in_at.is_(None) & (User.created_at < since)),
             )
             .order_by(User.employee_no)
@@ -124,6 +162,9 @@ def decide(session: Session, item_id: int, reviewer: User, decision: str) -> Acc
             grant.last_reviewed_at, grant.last_reviewed_by_id = now, reviewer.id
         elif grant.status != "ended":
             grants.revoke(session, grant.id, reviewer, reason="review")
+    elif item.kind == "contractor":
+        if decision == "revoked" and holder.status != "left":
+            contractor_staff.end_access(session, [holder.id], reviewer.id, "review_ended")
     elif decision == "revoked":
         recovery.lock(session, holder, reviewer.id, "dormant")
     record(
@@ -149,6 +190,7 @@ def close_overdue(session: Session) -> int:
             select(AccessReviewItem).where(AccessReviewItem.review_id == review.id, AccessReviewItem.decision.is_(None))
         ).all()
         entries = []
+        ending = []
         for item in open_items:
             item.decision, item.decided_at = "lapsed", now
             if item.kind == "grant":
@@ -156,6 +198,9 @@ def close_overdue(session: Session) -> int:
                 if grant.status != "ended":
                     grant.status, grant.revoked_at, grant.end_reason = "ended", now, "review"
                     session.get(User, grant.user_id).session_version += 1
+            elif item.kind == "contractor":
+                if session.get(User, item.user_id).status != "left":
+                    ending.append(item.user_id)
             else:
                 recovery.lock(session, session.get(User, item.user_id), None, "dormant", audit=False)
             entries.append(
@@ -166,6 +211,8 @@ def close_overdue(session: Session) -> int:
                     details={"review_id": review.id, "item_id": item.id, "kind": item.kind, "grant_id": item.grant_id},
                 )
             )
+        if ending:
+            contractor_staff.end_access(session, ending, None, "review_unconfirmed")
         review.closed_at = now
         entries.append(
             Entry(

@@ -201,6 +201,7 @@ def _demo_accounts(session: Session, departments: dict[str, Department]) -> None
                 is_demo=True,
                 locale="ja",
                 status="active",
+                employment_type="regular",
                 # Privileged demo accounts come enrolled; `flask --app app demo code LOGIN` shows the code.
                 totp_secret=new_secret() if role in PRIVILEGED_ROLES else None,
             )
@@ -244,6 +245,7 @@ def _staff(
                     "is_demo": True,
                     "locale": "ja",
                     "status": "active",
+                    "employment_type": _employment(n),
                 }
             )
     for start in range(0, len(rows), 10000):
@@ -252,6 +254,18 @@ def _staff(
             progress("people", start + len(rows[start : start + 10000]), len(rows))
     session.flush()
     return count
+
+
+def _employment(n: int) -> str:
+    """The generated staff's kinds of employment (issue 19 item 3), by number rather than by the random stream
+    (which would change every name and department after it): an officer, and some temporary, seconded,
+    contract and part-time staff among the regular employees."""
+    if n == 1:
+        return "officer"
+    for every, kind in ((17, "temporary"), (23, "secondee"), (31, "contract"), (37, "part_time")):
+        if n % every == 0:
+            return kind
+    return "regular"
 
 
 DEMO_CAMPAIGN = ("2026年度 行為規制研修（デモ）", "FY2026 conduct-rule training (demo)")

@@ -47,6 +47,7 @@ KIND_LABELS = {
     "access_review_escalation": N_("Access review escalation"),
     "inspection_reminder": N_("Self-inspection reminder"),
     "inspection_finding_overdue": N_("Overdue self-inspection finding"),
+    "contract_ending": N_("Contractor contract ending in 30 days"),
 }
 STATUS_LABELS = {
     "queued": N_("Waiting to be sent"),

@@ -100,9 +100,17 @@ def _base(campaign: Campaign, where: Placement, departments: set[int] | None, la
     return query, status
 
 
-def _per_person(campaign: Campaign, where: Placement, departments: set[int] | None, chosen: str, user_ids=None):
+def _per_person(
+    campaign: Campaign,
+    where: Placement,
+    departments: set[int] | None,
+    chosen: str,
+    user_ids=None,
+    employment: str | None = None,
+):
     """One row per person (and department): the counts of their assignments, from the assignments alone
-    (an index-only scan on PostgreSQL), joined to the people afterwards."""
+    (an index-only scan on PostgreSQL), joined to the people afterwards; `employment` keeps one kind of
+    employment (accounts/employment.py) only."""
     latest = _latest_amendments(campaign.id) if where.frozen else None
     status = _effective_status(latest)
     late = and_(status.in_(OPEN), Assignment.due_at < where.as_of)
@@ -142,6 +150,8 @@ def _per_person(campaign: Campaign, where: Placement, departments: set[int] | No
     ).join(grouped, grouped.c.user_id == User.id)
     if departments is not None:
         query = query.where(department.in_(departments or {-1}))
+    if employment is not None:
+        query = query.where(User.employment_type == employment)
     if chosen == "not_finished":
         query = query.where(grouped.c.completed < grouped.c.counted)
     elif chosen == "overdue":
@@ -171,10 +181,12 @@ def page(
     sort: str = "employee_no",
     descending: bool = False,
     number: int = 1,
+    employment: str | None = None,
 ) -> tuple[list[PersonLine], int]:
     """One page of the list, and how many lines there are in all."""
     where = placement(campaign)
-    query, progress, department = _per_person(campaign, where, departments, chosen if chosen in FILTERS else "all")
+    chosen = chosen if chosen in FILTERS else "all"
+    query, progress, department = _per_person(campaign, where, departments, chosen, None, employment)
     # The page, then the count in a statement of its own. (A count over the window beside each row made one
     # statement of it, but the planner costs a window under a LIMIT as if it could stop early: at 100,000
     # people it chose a nested loop over the whole aggregate, 270 s for the "not finished" list.)
@@ -190,7 +202,12 @@ def page(
 
 
 def every_line(
-    session_factory, campaign_id: int, departments: set[int] | None, chosen: str, chunk: int = 5000
+    session_factory,
+    campaign_id: int,
+    departments: set[int] | None,
+    chosen: str,
+    chunk: int = 5000,
+    employment: str | None = None,
 ) -> Iterator[PersonLine]:
     """All of the list in employee-number order, read in chunks, each in a short session of its own (an
     export of a hundred thousand people streams without holding them)."""
@@ -206,19 +223,17 @@ def every_line(
             held = select(Assignment.id).where(Assignment.campaign_id == campaign.id, Assignment.user_id == User.id)
             if departments is not None:
                 held = held.where(where.department.in_(departments or {-1}))
-            people = session.execute(
-                select(User.id, User.employee_no)
-                .where(User.employee_no > after, held.exists())
-                .order_by(User.employee_no)
-                .limit(chunk)
-            ).all()
+            chosen_people = select(User.id, User.employee_no).where(User.employee_no > after, held.exists())
+            if employment is not None:
+                chosen_people = chosen_people.where(User.employment_type == employment)
+            people = session.execute(chosen_people.order_by(User.employee_no).limit(chunk)).all()
             if not people:
                 return
             chosen_ = chosen if chosen in FILTERS else "all"
             # The chunk's people as a range of employee numbers, not a list of their ids: a statement with
             # thousands of parameters cost the driver more to convert than the database took to run it.
             in_chunk = select(User.id).where(User.employee_no > after, User.employee_no <= people[-1][1])
-            query, _progress, department = _per_person(campaign, where, departments, chosen_, in_chunk)
+            query, _progress, department = _per_person(campaign, where, departments, chosen_, in_chunk, employment)
             lines = [PersonLine(*row) for row in session.execute(query.order_by(User.employee_no, department))]
             places = places or _places(session)
             _complete(session, campaign, where, lines, places, in_chunk)

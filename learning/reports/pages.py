@@ -8,13 +8,15 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from flask import Response, abort, g, stream_with_context, url_for
+from flask import Response, abort, g, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from learning import clock
+from learning.accounts.employment import EMPLOYMENT_TYPES
 from learning.accounts.models import Department, User
+from learning.accounts.pages import label
 from learning.audit.services import Entry, record_at_commit, record_many
 from learning.authz import Permission
 from learning.campaigns.models import Campaign
@@ -118,6 +120,17 @@ def departments_scope(roots: set[int] | None) -> tuple[str, str]:
     found = db().scalars(select(Department).where(Department.id.in_(roots or {-1})).order_by(Department.code))
     named = ", ".join(f"{pick(d.names)} ({d.code})" for d in found)
     return _("Departments"), _("%(departments)s and every department under them", departments=named or "—")
+
+
+def employment_filter() -> str | None:
+    """The `employment` query argument, from the allowlist of kinds of employment (anything else: everyone)."""
+    value = request.args.get("employment")
+    return value if value in EMPLOYMENT_TYPES else None
+
+
+def employment_scope(employment: str | None) -> list[tuple[str, str]]:
+    """The heading line of a list filtered by kind of employment (its label, never the code); none unfiltered."""
+    return [(_("Employment type"), label(employment, "employment_type"))] if employment else []
 
 
 def roots_in_name(roots: set[int] | None) -> list[str]:

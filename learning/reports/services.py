@@ -294,9 +294,9 @@ class PersonRow:
         return "in_progress" if self.status == "in_progress" else "not_started"
 
 
-def people(session: Session, campaign_id: int, department_id: int) -> list[PersonRow]:
+def people(session: Session, campaign_id: int, department_id: int, employment: str | None = None) -> list[PersonRow]:
     """The people of one department (not its subtree) and their assignments in the campaign (a closed
-    period: the people who were in it then)."""
+    period: the people who were in it then); `employment` keeps those of that kind of employment only."""
     where = placement(session.get(Campaign, campaign_id))
     now = where.as_of
     attempts = (
@@ -305,7 +305,7 @@ def people(session: Session, campaign_id: int, department_id: int) -> list[Perso
         .group_by(Attempt.assignment_id)
         .subquery()
     )
-    rows = session.execute(
+    query = (
         select(
             User.name,
             User.employee_no,
@@ -325,7 +325,10 @@ def people(session: Session, campaign_id: int, department_id: int) -> list[Perso
             Assignment.campaign_id == campaign_id, where.department == department_id, Assignment.withdrawn_at.is_(None)
         )
         .order_by(User.employee_no, Edition.module_id)
-    ).all()
+    )
+    if employment is not None:
+        query = query.where(User.employment_type == employment)
+    rows = session.execute(query).all()
     return [
         PersonRow(*r[:8], overdue=r[4] in ("assigned", "in_progress") and r[5] < now, user_id=r[8], department_id=r[9])
         for r in rows

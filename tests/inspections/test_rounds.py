@@ -259,7 +259,7 @@ def test_jobs_run_takes_the_step_the_room_registers(app, db):
     rounds.create_round(db, version.id, [north.id], "monthly", 1, today.replace(day=1), compliance.id)
     db.commit()
     steps = app.extensions["jobs_steps"]
-    assert [name for name, _ in steps] == ["inspection rounds"]
+    assert "inspection rounds" in [name for name, _ in steps]  # beside other rooms' steps
     run = run_jobs(db, app.extensions["settings"], extra_steps=steps)
     assert run.failed == [] and run.steps["inspection rounds"] == 1  # the head, overdue or due within the week
     assert db.scalar(select(InspectionResponse.department_id)) == north.id

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from learning import clock
 from learning.accounts import grants, reviews
+from learning.accounts.contractor_models import ContractorContract
 from learning.accounts.errors import AccountError
 from learning.accounts.models import AccessReview, Department, RoleGrant, User
 from learning.authz import Permission, requires
@@ -106,8 +107,20 @@ def my_items():
     )
     departments = {d.id: d for d in db().scalars(select(Department))}
     found = {r.id: r for r in db().scalars(select(AccessReview).where(AccessReview.closed_at.is_(None)))}
+    contract_ids = {people[i.user_id].contract_id for i in items if i.kind == "contractor"}
+    contracts = (
+        {k.id: k for k in db().scalars(select(ContractorContract).where(ContractorContract.id.in_(contract_ids)))}
+        if contract_ids
+        else {}
+    )
     return render_template(
-        "access/my_items.html", items=items, grants=grants_by_id, people=people, departments=departments, reviews=found
+        "access/my_items.html",
+        items=items,
+        grants=grants_by_id,
+        people=people,
+        departments=departments,
+        reviews=found,
+        contracts=contracts,
     )
 
 
@@ -115,11 +128,14 @@ def my_items():
 @requires(Permission.SELF)
 def decide_item(item_id: int, decision: str):
     try:
-        reviews.decide(db(), item_id, current_user, decision)
+        item = reviews.decide(db(), item_id, current_user, decision)
     except AccountError as exc:
         flash(refuse(exc), "error")
     else:
-        flash(
-            _("Confirmed.") if decision == "confirmed" else _("Revoked; the person's sessions have ended."), "success"
-        )
+        if decision == "confirmed":
+            flash(_("Confirmed."), "success")
+        elif item.kind == "contractor":
+            flash(_("The contractor's access has ended; their sessions have ended."), "success")
+        else:
+            flash(_("Revoked; the person's sessions have ended."), "success")
     return redirect(url_for(".my_items"))

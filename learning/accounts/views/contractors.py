@@ -1,7 +1,8 @@
 """Contractor companies (委託先) and their contracts, for the compliance office and the admin."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from learning import clock
@@ -74,6 +75,7 @@ def _company_page(company: ContractorCompany, status: int = 200, **forms):
         handed_over=forms.get("handed_over"),
         file_form=forms.get("file_form") or ContractorFileForm(formdata=None),
         problems=forms.get("problems"),
+        today=clock.tokyo_date(clock.now()),
     ), status
 
 
@@ -124,6 +126,79 @@ def add_contract(company_id: int):
             flash(_("The contract has been added."), "success")
             return redirect(url_for(".company", company_id=company.id))
     return _company_page(company, 400, contract_form=form)
+
+
+@bp.route("/contractors/<int:company_id>/contracts/<int:contract_id>", methods=["GET", "POST"])
+@requires(Permission.CONTRACTORS_MANAGE)
+def edit_contract(company_id: int, contract_id: int):
+    """A contract's reference, sponsor, owner and days. An end moved before some staff's end days says whose
+    access it shortens, and saves only when that is confirmed; a contract whose end has passed is read-only."""
+    company = _company_or_404(company_id)
+    contract = db().get(ContractorContract, contract_id)
+    if contract is None or contract.company_id != company.id:
+        abort(404)
+    read_only = contractors.is_read_only(contract)
+    if request.method == "GET" or read_only:
+        form = ContractorContractForm(formdata=None)
+        form.reference.data, form.starts_on.data, form.ends_on.data = (
+            contract.reference,
+            contract.starts_on,
+            contract.ends_on,
+        )
+        form.sponsor_code.data, form.owner_employee_no.data = (
+            contract.sponsor_department.code,
+            contract.owner.employee_no,
+        )
+        if request.method == "POST":  # read-only: nothing is changed
+            error = contractors.ContractorError("contract_ended", field="reference", day=contract.ends_on.isoformat())
+            flash(refuse(error), "error")
+            return _contract_page(company, contract, form, read_only, status=400)
+        return _contract_page(company, contract, form, read_only)
+    form = ContractorContractForm()
+    if not form.validate_on_submit():
+        return _contract_page(company, contract, form, read_only, status=400)
+    shortened = contractors.staff_past(db(), contract, form.ends_on.data)
+    # Confirmed for this very end day (a day changed on the confirming page shows its own list first).
+    if shortened and request.form.get("shorten_staff") != form.ends_on.data.isoformat():
+        return _contract_page(company, contract, form, read_only, shortened=shortened)
+    try:
+        _contract, moved = contractors.edit_contract(
+            db(),
+            current_user.id,
+            contract.id,
+            reference=form.reference.data,
+            sponsor_code=form.sponsor_code.data,
+            owner_employee_no=form.owner_employee_no.data,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+        )
+    except contractors.ContractorError as error:
+        _put(form, error, "reference")
+        return _contract_page(company, contract, form, read_only, status=400)
+    if moved:
+        flash(
+            ngettext(
+                "The contract has been saved; %(num)d person's access now ends with it.",
+                "The contract has been saved; %(num)d people's access now ends with it.",
+                len(moved),
+            ),
+            "success",
+        )
+    else:
+        flash(_("The contract has been saved."), "success")
+    return redirect(url_for(".company", company_id=company.id))
+
+
+def _contract_page(company, contract, form, read_only: bool, status: int = 200, shortened=None):
+    return render_template(
+        "contractors/contract.html",
+        company=company,
+        contract=contract,
+        form=form,
+        read_only=read_only,
+        staff=[p for p in contractor_staff.staff_of(db(), company.id) if p.contract_id == contract.id],
+        shortened=shortened,
+    ), status
 
 
 @bp.route("/contractors/<int:company_id>/staff", methods=["POST"])

@@ -5,13 +5,23 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from learning.accounts.employment import EMPLOYMENT_TYPES
 from learning.accounts.models import Department
 from learning.accounts.tree import parent_map, subtree
 from learning.authz import Permission, requires
 from learning.courses.rendering import request_terms
 from learning.i18n import current_locale, pick
 from learning.reports import lists, messages, services, tables
-from learning.reports.pages import audit, campaign_scope, denied, get_campaign, heading, table_download
+from learning.reports.pages import (
+    audit,
+    campaign_scope,
+    denied,
+    employment_filter,
+    employment_scope,
+    get_campaign,
+    heading,
+    table_download,
+)
 from learning.web import db, id_arg
 
 bp = Blueprint("lists", __name__, template_folder="../templates")
@@ -44,9 +54,11 @@ def people(campaign_id: int, fmt: str = "html"):
     descending = request.args.get("dir") == "desc"
     number = max(request.args.get("page", 1, type=int) or 1, 1)
     covered = _departments(scope, department)
+    employment = employment_filter()
     audit(
         ("department", department.id) if department else ("campaign", found.id),
-        {"report": "people_list", "campaign": found.id, "filter": chosen, "format": fmt},
+        {"report": "people_list", "campaign": found.id, "filter": chosen, "format": fmt}
+        | ({"employment": employment} if employment else {}),
     )
     where = (
         _("%(department)s and every department under it", department=f"{pick(department.names)} ({department.code})")
@@ -58,15 +70,17 @@ def people(campaign_id: int, fmt: str = "html"):
         campaign_scope(found),
         (_("Departments"), where),
         (_("Filter"), _(messages.LIST_FILTERS[chosen])),
+        *employment_scope(employment),
     )
     modules = lists.modules_of(db(), found)
     if fmt != "html":
-        every = lists.every_line(current_app.extensions["db"].factory, found.id, covered, chosen)
+        every = lists.every_line(current_app.extensions["db"].factory, found.id, covered, chosen, employment=employment)
         exported = tables.people_matrix(every, modules, current_locale(), _, lines_heading, request_terms())
         scope_name = department.code if department else ("all" if scope.departments is None else "mine")
         named = [scope_name] if chosen == "all" else [scope_name, chosen.replace("_", "-")]
+        named += [employment.replace("_", "-")] if employment else []
         return table_download(fmt, exported, "people", f"campaign{found.id}", *named)
-    found_lines, total = lists.page(db(), found, covered, chosen, sort, descending, number)
+    found_lines, total = lists.page(db(), found, covered, chosen, sort, descending, number, employment)
     pages = max(1, -(-total // lists.PAGE_SIZE))
     return render_template(
         "reports/people.html",
@@ -84,4 +98,6 @@ def people(campaign_id: int, fmt: str = "html"):
         filter_names=messages.LIST_FILTERS,
         statuses=messages.PERSON_STATUS,
         heading=lines_heading,
+        employment=employment,
+        employment_types=EMPLOYMENT_TYPES,
     )

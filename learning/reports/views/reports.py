@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from learning import clock
+from learning.accounts.employment import EMPLOYMENT_TYPES
 from learning.accounts.models import Department
 from learning.authz import Permission, public, requires
 from learning.campaigns.periods import tokyo_date
@@ -24,6 +25,8 @@ from learning.reports.pages import (
     campaign_scope,
     denied,
     departments_scope,
+    employment_filter,
+    employment_scope,
     get_campaign,
     heading,
     roots_in_name,
@@ -156,12 +159,19 @@ def department(campaign_id: int, department_id: int, fmt: str = "html"):
     scope = services.scope_of(db(), current_user)
     if not scope.allows(dept.id):
         denied("department_people", ("department", dept.id))
-    people = services.people(db(), found.id, dept.id)
-    audit(("department", dept.id), {"report": "department_people", "campaign": found.id, "format": fmt})
+    employment = employment_filter()
+    people = services.people(db(), found.id, dept.id, employment)
+    audit(
+        ("department", dept.id),
+        {"report": "department_people", "campaign": found.id, "format": fmt}
+        | ({"employment": employment} if employment else {}),
+    )
     own = _(
         "%(department)s: its own people, not the departments under it", department=f"{pick(dept.names)} ({dept.code})"
     )
-    lines = heading(_("People of a department"), campaign_scope(found), (_("Department"), own))
+    lines = heading(
+        _("People of a department"), campaign_scope(found), (_("Department"), own), *employment_scope(employment)
+    )
     if fmt == "html":
         return render_template(
             "reports/department.html",
@@ -170,9 +180,12 @@ def department(campaign_id: int, department_id: int, fmt: str = "html"):
             people=people,
             statuses=messages.PERSON_STATUS,
             heading=lines,
+            employment=employment,
+            employment_types=EMPLOYMENT_TYPES,
         )
     exported = tables.people(people, current_locale(), _, lines, request_terms())
-    return table_download(fmt, exported, "people", f"campaign{found.id}", dept.code)
+    named = [dept.code, employment.replace("_", "-")] if employment else [dept.code]
+    return table_download(fmt, exported, "people", f"campaign{found.id}", *named)
 
 
 @bp.route("/reports/campaigns/<int:campaign_id>/comprehension")
