@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from learning import clock
 from learning.audit.services import record
 from learning.campaigns.closing import close
+from learning.campaigns.contractor_audience import rules_of
 from learning.campaigns.messages import MESSAGES
-from learning.campaigns.models import Campaign, CampaignDepartment, CampaignModule
+from learning.campaigns.models import Campaign, CampaignContractor, CampaignDepartment, CampaignModule
 from learning.campaigns.periods import MONTHS, add_months, fiscal_year
 from learning.campaigns.services import (
     CampaignDraft,
@@ -67,6 +68,7 @@ def as_draft(campaign: Campaign) -> CampaignDraft:
         transfer_to_id=campaign.transfer_to_id,
         transfer_module_ids=[cm.module_id for cm in campaign.modules if cm.on_transfer],
         managers_only=campaign.managers_only,
+        contractors=rules_of(campaign),
     )
 
 
@@ -90,10 +92,11 @@ def update_draft(
     # The row is ours now (the UPDATE holds its lock): its rules are replaced whole.
     session.execute(delete(CampaignModule).where(CampaignModule.campaign_id == campaign_id))
     session.execute(delete(CampaignDepartment).where(CampaignDepartment.campaign_id == campaign_id))
+    session.execute(delete(CampaignContractor).where(CampaignContractor.campaign_id == campaign_id))
     add_rules(session, campaign_id, draft)
     session.flush()
     campaign = session.get(Campaign, campaign_id, populate_existing=True)
-    session.expire(campaign, ["modules", "departments"])
+    session.expire(campaign, ["modules", "departments", "contractors"])
     record(
         session, "campaign_edited", actor_id=actor_id, target=("campaign", campaign_id), details={"revision": changed}
     )
@@ -117,6 +120,8 @@ def delete_draft(session: Session, campaign_id: int, revision: int, actor_id: in
     names = campaign.names
     session.execute(delete(CampaignModule).where(CampaignModule.campaign_id == campaign_id))
     session.execute(delete(CampaignDepartment).where(CampaignDepartment.campaign_id == campaign_id))
+    session.execute(delete(CampaignContractor).where(CampaignContractor.campaign_id == campaign_id))
+    session.expire(campaign, ["contractors"])
     session.delete(campaign)
     session.flush()
     record(

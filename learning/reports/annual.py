@@ -21,7 +21,7 @@ from learning.campaigns.periods import fiscal_year
 from learning.courses.models import Edition
 from learning.courses.term_settings import current_terms
 from learning.desk import service_level
-from learning.reports import records, services
+from learning.reports import annual_contractors, records, services
 from learning.reports.completion import Counts, DepartmentRow, organisation_total
 from learning.reports.comprehension import Cell
 from learning.reports.items import ItemFigures
@@ -90,6 +90,7 @@ class AnnualReport:
     editions: list[Edition]  # the editions this year's assignments used
     companies: dict[int, str] = field(default_factory=dict)  # company id -> department code, for the register
     terms: dict[str, dict[str, str]] = field(default_factory=dict)  # the organisation terms, substituted in titles
+    contractors: dict[int, list] = field(default_factory=dict)  # per campaign of this year (annual_contractors.py)
 
     @property
     def provisional(self) -> bool:
@@ -227,4 +228,5 @@ def annual_report(session: Session, year: int, now: datetime, locale: str = "ja"
         editions=editions,
         companies=codes,
         terms=current_terms(session),
+        contractors=annual_contractors.gather(session, periods, locale),
     )

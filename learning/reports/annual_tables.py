@@ -10,6 +10,7 @@ from learning.campaigns.messages import AMENDMENT_LABELS
 from learning.campaigns.periods import tokyo_date
 from learning.desk.messages import CATEGORY_LABELS
 from learning.desk.service_level import SERVICE_LEVEL_DAYS
+from learning.reports import annual_contractors
 from learning.reports.annual import AnnualReport, Period
 from learning.reports.comprehension import MIN_GROUP
 from learning.reports.exports import Column, Table
@@ -311,6 +312,7 @@ def sections(report: AnnualReport, locale: str, _: Translate, jst: Callable[[str
         ),
         Section(_("8. Corrections to closed periods"), corrections(report, locale, _, jst)),
         Section(_("9. Content editions used"), editions(report, locale, _)),
+        Section(_("10. Contractors' staff"), annual_contractors.table(report, locale, _), annual_contractors.note(_)),
     ]
 
 
