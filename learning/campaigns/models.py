@@ -59,7 +59,8 @@ class Campaign(Base):
 
     modules: Mapped[list[CampaignModule]] = relationship(order_by="CampaignModule.id", lazy="selectin")
     departments: Mapped[list[CampaignDepartment]] = relationship(lazy="selectin")
-    contractors: Mapped[list[CampaignContractor]] = relationship(lazy="selectin", order_by="CampaignContractor.id")
+    # Loaded when read (launch, the joiners step, the campaign page): a report loading a campaign reads no rules.
+    contractors: Mapped[list[CampaignContractor]] = relationship(order_by="CampaignContractor.id")
 
     @property
     def names(self) -> dict[str, str]:
