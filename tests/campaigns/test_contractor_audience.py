@@ -227,7 +227,7 @@ def test_the_form_and_the_campaign_page_in_both_languages(app, db, world):
     db.commit()
     client.environ_base.pop("HTTP_ACCEPT_LANGUAGE")
     japanese = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
-    assert "検針サービスの全スタッフ" in japanese and "委託先スタッフ 4 人" in japanese
+    assert "検針サービスの全要員" in japanese and "有効な委託先要員 4 人が対象です" in japanese
 
 
 @pytest.mark.skipif(not PG_URL, reason="two launches really overlapping are PostgreSQL's (SQLite serialises)")
