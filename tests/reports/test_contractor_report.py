@@ -169,8 +169,12 @@ def test_a_contractor_supervisor_sees_their_own_companys_campaign_status_only(ap
     assert scope.contracts == {world.tele_contract.id}
 
 
-def test_the_annual_report_shows_contractors_apart(db, report):
-    found = annual.annual_report(db, 2026, clock.now(), "en")
+def test_the_annual_report_shows_contractors_apart(app, db, report):
+    session = app.extensions["db"].factory()  # in a transaction, as the app reads it (server-side cursors)
+    try:
+        found = annual.annual_report(session, 2026, clock.now(), "en")
+    finally:
+        session.close()
     sections = annual_tables.sections(found, "en", lambda s, **kw: s % kw if kw else s, lambda s: s)
     (section,) = [s for s in sections if s.title.endswith("Contractors' staff")]
     rows = list(section.table.rows)
