@@ -369,3 +369,43 @@ def test_notices_with_receipts_take_the_heads_only_column(scratch_url):
         assert conn.execute(text("SELECT id, heads_only FROM notices")).all() == [(1, False)]
         assert conn.execute(text("SELECT notice_id, user_id FROM notice_receipts")).all() == [(1, 1)]
     engine.dispose()
+
+
+def test_assignments_keep_their_rows_and_frozen_periods_stay_frozen_through_0042(scratch_url):
+    """0042, on both databases: the contract columns are added in place (no rebuild), so every assignment is
+    kept with them empty, and a closed period's frozen row is still refused any change (the triggers stand)."""
+    url = scratch_url
+    migrate.upgrade(url, "0041")
+    engine = create_engine(url)
+    at = "2026-05-01 00:00:00.000000"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, employee_no, name, locale, status, session_version, must_change_password, "
+                "is_demo, created_at) VALUES (1, 'P1', 'P1', 'ja', 'active', 1, false, false, :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(text("INSERT INTO modules (id, slug, created_at) VALUES (1, 'a', :at)"), {"at": at})
+        conn.execute(
+            text(
+                "INSERT INTO editions (id, module_id, version, label, status, title_ja, title_en, summary_ja, "
+                "summary_en, minutes, pass_mark, draw, content_hash, created_at) VALUES (1, 1, 1, '2026', "
+                "'published', 't', 't', '', '', 10, 60, 3, '', :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO assignments (id, user_id, edition_id, reason, status, assigned_at, due_at, last_section, "
+                "sections_done, frozen_at) VALUES (:id, 1, 1, 'test', 'assigned', :at, :at, 0, 0, :frozen)"
+            ),
+            [{"id": 1, "at": at, "frozen": None}, {"id": 2, "at": at, "frozen": at}],
+        )
+    migrate.upgrade(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, contract_id, contractor_company_id FROM assignments ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [(1, None, None), (2, None, None)]
+    with pytest.raises(Exception, match="frozen"), engine.begin() as conn:
+        conn.execute(text("UPDATE assignments SET contract_id = 5 WHERE id = 2"))
+    engine.dispose()
