@@ -92,6 +92,8 @@ EXPECTED = {
     "reports.index": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
     "reports.campaign": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
     "reports.department": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
+    "contractor_reports.section": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
+    "contractor_reports.company": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
     "staff_reminders.remind": {"POST": {Role.MANAGER}},
     "reports.comprehension": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},
     "reports.trend": {"GET": {Role.MANAGER, Role.COMPLIANCE, Role.AUDITOR}},

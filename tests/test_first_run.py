@@ -37,8 +37,8 @@ def test_first_run_creates_everything_and_a_second_run_reuses_it(tmp_path):
         yearly = session.scalar(select(Campaign.id).where(Campaign.name_en == "FY2026 conduct-rule training (demo)"))
         current = select(func.count()).select_from(Assignment).where(Assignment.campaign_id == yearly)
         employees = session.scalar(select(func.count()).select_from(User).where(User.kind == "employee"))
-        assert count(User) - employees == 4  # the demo contractor's staff, in no department's audience yet
-        assert session.scalar(current) == employees * 5  # every employee, the five general modules, this year
+        assert count(User) - employees == 4  # the demo contractor's staff: in the campaign by a contractor rule
+        assert session.scalar(current) == (employees + 4) * 5  # everyone, the five general modules, this year
         # Two closed years of history before it, and a campaign for each of the ten role modules, the one on
         # moving between the companies as two (a transfer rule each way, grid → retail and retail → grid).
         assert count(Campaign) == 3 + 11

@@ -462,3 +462,43 @@ def test_access_review_items_take_contractor_accounts_and_people_an_employment_t
     with engine.connect() as conn:
         assert conn.execute(text("SELECT employment_type FROM users ORDER BY id")).scalars().all() == ["secondee", None]
     engine.dispose()
+
+
+def test_assignments_keep_their_rows_and_frozen_periods_stay_frozen_through_0045(scratch_url):
+    """0045, on both databases: the contract columns are added in place (no rebuild), so every assignment is
+    kept with them empty, and a closed period's frozen row is still refused any change (the triggers stand)."""
+    url = scratch_url
+    migrate.upgrade(url, "0044")
+    engine = create_engine(url)
+    at = "2026-05-01 00:00:00.000000"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, employee_no, name, locale, status, session_version, must_change_password, "
+                "is_demo, created_at) VALUES (1, 'P1', 'P1', 'ja', 'active', 1, false, false, :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(text("INSERT INTO modules (id, slug, created_at) VALUES (1, 'a', :at)"), {"at": at})
+        conn.execute(
+            text(
+                "INSERT INTO editions (id, module_id, version, label, status, title_ja, title_en, summary_ja, "
+                "summary_en, minutes, pass_mark, draw, content_hash, created_at) VALUES (1, 1, 1, '2026', "
+                "'published', 't', 't', '', '', 10, 60, 3, '', :at)"
+            ),
+            {"at": at},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO assignments (id, user_id, edition_id, reason, status, assigned_at, due_at, last_section, "
+                "sections_done, frozen_at) VALUES (:id, 1, 1, 'test', 'assigned', :at, :at, 0, 0, :frozen)"
+            ),
+            [{"id": 1, "at": at, "frozen": None}, {"id": 2, "at": at, "frozen": at}],
+        )
+    migrate.upgrade(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, contract_id, contractor_company_id FROM assignments ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [(1, None, None), (2, None, None)]
+    with pytest.raises(Exception, match="frozen"), engine.begin() as conn:
+        conn.execute(text("UPDATE assignments SET contract_id = 5 WHERE id = 2"))
+    engine.dispose()

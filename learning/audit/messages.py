@@ -51,6 +51,7 @@ ACTIONS = {
     "contractor_branch_added": N_("Contractor branch added"),
     "contractor_contract_added": N_("Contractor contract added"),
     "contractor_staff_created": N_("Contractor staff account created"),
+    "contractor_staff_moved": N_("Contractor staff moved to another contract"),
     "contractor_access_lapsed": N_("Contractor access lapsed at its end date"),
     "contractor_access_ended": N_("Contractor access ended (access review)"),
     "contractor_contract_changed": N_("Contractor contract changed"),

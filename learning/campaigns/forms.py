@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from learning.campaigns.contractor_audience import Rule
 from learning.web.forms import PortalForm
 
 RECURRENCE_CHOICES = [
@@ -33,7 +34,25 @@ def optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class CampaignForm(PortalForm):
+class ContractorAudienceFields:
+    """The contractors' staff a campaign covers (issue 19): all staff of companies, the staff on contracts,
+    those on contracts sponsored within department subtrees. Choices set by pages.campaign_form."""
+
+    contractor_companies = SelectMultipleField(_l("Contractor companies: all their staff"), coerce=int)
+    contractor_contracts = SelectMultipleField(_l("Contracts: the staff on them"), coerce=int)
+    contractor_sponsors = SelectMultipleField(
+        _l("Sponsoring departments: staff on contracts they (or departments under them) sponsor"), coerce=int
+    )
+
+    def contractor_rules(self) -> list[Rule]:
+        return [
+            *(Rule("company", i) for i in self.contractor_companies.data or []),
+            *(Rule("contract", i) for i in self.contractor_contracts.data or []),
+            *(Rule("sponsor", i) for i in self.contractor_sponsors.data or []),
+        ]
+
+
+class CampaignForm(ContractorAudienceFields, PortalForm):
     name_ja = StringField(_l("Name (Japanese)"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=200)])
     modules = MultiCheckboxField(_l("Modules"), coerce=int)

@@ -19,8 +19,9 @@ from learning import clock
 from learning.audit.services import record
 from learning.campaigns import pledge_assignments
 from learning.campaigns.closing import close
+from learning.campaigns.contractor_audience import rules_of
 from learning.campaigns.messages import MESSAGES
-from learning.campaigns.models import Campaign, CampaignDepartment, CampaignModule
+from learning.campaigns.models import Campaign, CampaignContractor, CampaignDepartment, CampaignModule
 from learning.campaigns.periods import MONTHS, add_months, fiscal_year
 from learning.campaigns.pledge_models import CampaignPledge
 from learning.campaigns.services import (
@@ -71,6 +72,7 @@ def as_draft(campaign: Campaign) -> CampaignDraft:
         transfer_module_ids=[cm.module_id for cm in campaign.modules if cm.on_transfer],
         managers_only=campaign.managers_only,
         pledge_ids=[cp.pledge_id for cp in campaign.pledges],
+        contractors=rules_of(campaign),
     )
 
 
@@ -95,10 +97,11 @@ def update_draft(
     session.execute(delete(CampaignModule).where(CampaignModule.campaign_id == campaign_id))
     session.execute(delete(CampaignDepartment).where(CampaignDepartment.campaign_id == campaign_id))
     session.execute(delete(CampaignPledge).where(CampaignPledge.campaign_id == campaign_id))
+    session.execute(delete(CampaignContractor).where(CampaignContractor.campaign_id == campaign_id))
     add_rules(session, campaign_id, draft)
     session.flush()
     campaign = session.get(Campaign, campaign_id, populate_existing=True)
-    session.expire(campaign, ["modules", "departments", "pledges"])
+    session.expire(campaign, ["modules", "departments", "pledges", "contractors"])
     record(
         session, "campaign_edited", actor_id=actor_id, target=("campaign", campaign_id), details={"revision": changed}
     )
@@ -123,6 +126,8 @@ def delete_draft(session: Session, campaign_id: int, revision: int, actor_id: in
     session.execute(delete(CampaignModule).where(CampaignModule.campaign_id == campaign_id))
     session.execute(delete(CampaignDepartment).where(CampaignDepartment.campaign_id == campaign_id))
     session.execute(delete(CampaignPledge).where(CampaignPledge.campaign_id == campaign_id))
+    session.execute(delete(CampaignContractor).where(CampaignContractor.campaign_id == campaign_id))
+    session.expire(campaign, ["pledges", "contractors"])
     session.delete(campaign)
     session.flush()
     record(

@@ -65,6 +65,8 @@ class Campaign(Base):
     departments: Mapped[list[CampaignDepartment]] = relationship(lazy="selectin")
     # Loaded when read (not with every campaign, as modules are): most pages that list campaigns never need them.
     pledges: Mapped[list[CampaignPledge]] = relationship(order_by="CampaignPledge.id")
+    # Loaded when read (launch, the joiners step, the campaign page): a report loading a campaign reads no rules.
+    contractors: Mapped[list[CampaignContractor]] = relationship(order_by="CampaignContractor.id")
 
     @property
     def names(self) -> dict[str, str]:
@@ -102,6 +104,27 @@ class CampaignDepartment(Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     exclude: Mapped[bool] = mapped_column(default=False)
+
+
+class CampaignContractor(Base):
+    """Contractors' staff in the audience (issue 19), one rule a row: all staff of a contractor company, the
+    staff on one contract, or the staff on any contract sponsored within a department subtree. Exactly one of
+    the three is named (a CHECK); contractor staff are never in a department, so only these rules reach them."""
+
+    __tablename__ = "campaign_contractors"
+    __table_args__ = (
+        CheckConstraint(
+            "(case when company_id is null then 0 else 1 end) + (case when contract_id is null then 0 else 1 end)"
+            " + (case when sponsor_department_id is null then 0 else 1 end) = 1",
+            name="one_rule",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("contractor_companies.id"))
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contractor_contracts.id"))
+    sponsor_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
 
 
 class ReminderLog(Base):

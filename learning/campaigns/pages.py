@@ -14,7 +14,8 @@ from wtforms.fields.choices import SelectChoice
 from learning import clock
 from learning.accounts import tree
 from learning.accounts.models import Department, User
-from learning.campaigns import extensions, pledge_assignments, preview, services
+from learning.campaigns import contractor_audience, extensions, pledge_assignments, preview, services
+from learning.campaigns.contractor_audience import Rule
 from learning.campaigns.forms import CampaignForm, ExtensionForm, ReasonForm, RevisionForm
 from learning.campaigns.messages import AMENDMENT_LABELS, MESSAGES
 from learning.campaigns.models import Campaign
@@ -69,6 +70,10 @@ def campaign_form(**kwargs) -> CampaignForm:
     departments = department_choices()
     form.include.choices = form.exclude.choices = departments
     form.transfer_from.choices = form.transfer_to.choices = [SelectChoice("", "—"), *departments]
+    offered = contractor_audience.choices(db())
+    form.contractor_companies.choices = [SelectChoice(i, pick(names)) for i, names in offered["company"]]
+    form.contractor_contracts.choices = [SelectChoice(i, pick(names)) for i, names in offered["contract"]]
+    form.contractor_sponsors.choices = departments
     return form
 
 
@@ -92,6 +97,16 @@ def form_data(draft: services.CampaignDraft) -> dict:
         "transfer_from": draft.transfer_from_id,
         "transfer_to": draft.transfer_to_id,
         "transfer_modules": draft.transfer_module_ids or [],
+        **rule_data(draft.contractors),
+    }
+
+
+def rule_data(rules: list[Rule]) -> dict[str, list[int]]:
+    """A draft's contractor rules as the form's values."""
+    return {
+        "contractor_companies": [r.id for r in rules if r.kind == "company"],
+        "contractor_contracts": [r.id for r in rules if r.kind == "contract"],
+        "contractor_sponsors": [r.id for r in rules if r.kind == "sponsor"],
     }
 
 
@@ -114,6 +129,7 @@ def as_draft(form: CampaignForm) -> services.CampaignDraft:
         transfer_to_id=form.transfer_to.data,
         transfer_module_ids=form.transfer_modules.data,
         managers_only=bool(form.managers_only.data),
+        contractors=form.contractor_rules(),
     )
 
 
@@ -140,6 +156,8 @@ def render_campaign(campaign: Campaign, status: int = 200, **forms):
         "campaigns/show.html",
         campaign=campaign,
         audience=services.audience_size(session, area, campaign.managers_only),
+        contractor_lines=contractor_audience.lines(session, campaign),
+        contractor_total=contractor_audience.size(session, campaign),
         modules=modules,
         names=names,
         assigned=assigned,

@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from learning.audit.models import AuditEvent
+from learning.campaigns.contractor_audience import with_contractors
 from learning.campaigns.coverage import COVERED_BY, audience, coverage_counts
 from learning.campaigns.models import Campaign
 from learning.campaigns.pledge_assignments import window
@@ -37,7 +38,7 @@ def forecast(session: Session, campaign: Campaign) -> list[ModuleLine]:
     """Per module (not the transfer rule's extras), what a launch now would assign: the edition it would pin
     (the one published now, or the one already pinned) and the people it would skip, by reason."""
     current = current_editions(session)
-    people = audience(covered(session, campaign), campaign.managers_only)
+    people = with_contractors(session, campaign, audience(covered(session, campaign), campaign.managers_only))
     lines = []
     for cm in campaign.modules:
         if cm.on_transfer:

@@ -17,10 +17,10 @@ from learning.accounts.models import PersonnelEvent, User
 from learning.accounts.tree import parent_map, subtree
 from learning.audit.models import AuditEvent
 from learning.audit.services import record
-from learning.campaigns import pledge_assignments, transfers
+from learning.campaigns import contractor_audience, pledge_assignments, transfers
 from learning.campaigns.closing import close
 from learning.campaigns.coverage import audience, department_heads
-from learning.campaigns.models import Campaign, CampaignDepartment, CampaignModule
+from learning.campaigns.models import Campaign, CampaignContractor, CampaignDepartment, CampaignModule
 from learning.campaigns.periods import (
     MONTHS,
     add_months,
@@ -166,8 +166,17 @@ def _successor(session: Session, campaign: Campaign) -> Campaign | None:
         for d in campaign.departments
     )
     session.add_all(CampaignPledge(campaign_id=successor.id, pledge_id=cp.pledge_id) for cp in campaign.pledges)
+    session.add_all(
+        CampaignContractor(
+            campaign_id=successor.id,
+            company_id=c.company_id,
+            contract_id=c.contract_id,
+            sponsor_department_id=c.sponsor_department_id,
+        )
+        for c in campaign.contractors
+    )
     session.flush()
-    session.expire(successor, ["modules", "departments", "pledges"])
+    session.expire(successor, ["modules", "departments", "pledges", "contractors"])
     record(session, "campaign_rolled_over", target=("campaign", successor.id), details={"previous": campaign.id})
     return successor
 
@@ -224,6 +233,7 @@ def process_personnel_events(session: Session, batch: int = 5000) -> int:
     parents = parent_map(session)
     areas = {c.id: covered(session, c, parents) for c in campaigns}
     created = _assign_new_heads(session, [c for c in campaigns if c.managers_only], areas, now)
+    created += _assign_contractor_joiners(session, [c for c in campaigns if c.contractors], parents, now)
     rule_areas = {
         c.id: (subtree([c.transfer_from_id], parents), subtree([c.transfer_to_id], parents))
         for c in campaigns
@@ -267,6 +277,28 @@ def _assign_new_heads(session: Session, campaigns: list[Campaign], areas: dict[i
     return created
 
 
+def _assign_contractor_joiners(session: Session, campaigns: list[Campaign], parents, now) -> int:
+    """Contractors' staff come by no roster event: a new account, or one moved onto a contract the campaign
+    covers, is in its contractor audience from then on. Each run assigns those of them who do not hold the
+    module in the campaign yet (assign() skips those who do, or who completed it in the period), with the
+    days a joiner gets: a "new_hire" if the account is newer than the launch, a "transfer" otherwise."""
+    created = 0
+    for campaign in campaigns:
+        people = contractor_audience.contractor_people(session, campaign, parents)
+        if people is None:
+            continue
+        due = max(end_of_day(campaign.due_on), end_of_day(tokyo_date(now) + timedelta(days=campaign.event_due_days)))
+        assigned_at = max(now, start_of_day(campaign.opens_on))
+        launched = campaign.launched_at or now
+        joined = select(User.id).where(User.id.in_(people), User.created_at > launched)
+        moved = select(User.id).where(User.id.in_(people), User.created_at <= launched)
+        for cm in campaign.modules:
+            if not cm.on_transfer and cm.edition_id:
+                for group, reason in ((joined, "new_hire"), (moved, "transfer")):
+                    created += assign(session, group, campaign, cm.edition_id, reason, assigned_at, due)
+    return created
+
+
 def _assign_for_events(session: Session, campaign: Campaign, area: set[int], rule_area, events) -> int:
     """The campaign's modules for joiners and movers into its audience, grouped by day and reason so each
     group is one statement per module; its transfer-rule modules for moves along the rule (transfers.py,
@@ -282,7 +314,9 @@ def _assign_for_events(session: Session, campaign: Campaign, area: set[int], rul
     created = 0
     for (day, reason), user_ids in groups.items():
         due = max(end_of_day(campaign.due_on), end_of_day(day + timedelta(days=campaign.event_due_days)))
-        people = select(User.id).where(User.id.in_(user_ids), User.status == "active")
+        # A contractor's move between contracts is an event too (for the transfer rule), but contractors are in
+        # the audience by its contractor rules only (_assign_contractor_joiners), never by a department.
+        people = select(User.id).where(User.id.in_(user_ids), User.status == "active", User.kind != "contractor")
         if campaign.managers_only:  # a campaign for the heads of departments takes a joiner who is one
             people = people.where(User.id.in_(department_heads()))
         for cm in campaign.modules:

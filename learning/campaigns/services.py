@@ -7,7 +7,7 @@ Rollover and joiners and movers are in running.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, bindparam, func, insert, literal, or_, select
@@ -18,7 +18,7 @@ from learning import clock
 from learning.accounts.models import User
 from learning.accounts.tree import parent_map
 from learning.audit.services import record
-from learning.campaigns import pledge_assignments
+from learning.campaigns import contractor_audience, pledge_assignments
 from learning.campaigns.audience import covered_departments
 from learning.campaigns.closing import company_case
 from learning.campaigns.coverage import already_covered, audience, coverage_counts
@@ -64,6 +64,8 @@ class CampaignDraft:
     transfer_module_ids: list[int] | None = None
     managers_only: bool = False  # only the heads of departments (manager grants) in the audience
     pledge_ids: list[int] | None = None  # pledges (誓約書) to sign beside the modules
+    # Contractors' staff in the audience (contractor_audience.py): companies, contracts, sponsoring subtrees.
+    contractors: list[contractor_audience.Rule] = field(default_factory=list)
 
 
 def covered(session: Session, campaign: Campaign, parents: dict[int, int | None] | None = None) -> set[int]:
@@ -94,7 +96,7 @@ def check_draft(session: Session, draft: CampaignDraft, today: date | None = Non
         problems["due_on"] = "due_before_open"
     elif today is not None and draft.due_on < today:
         problems["due_on"] = "due_in_past"
-    if not draft.whole_organisation and not draft.include_ids:
+    if not draft.whole_organisation and not draft.include_ids and not draft.contractors:
         problems["departments"] = "no_departments"
     # A transfer rule is whole or absent: both departments and at least one module, or none of them.
     if any(rule) and not all(rule):
@@ -107,7 +109,9 @@ def check_draft(session: Session, draft: CampaignDraft, today: date | None = Non
     if "departments" not in problems:
         parents = parent_map(session)
         area = covered_departments(draft.include_ids, draft.exclude_ids, parents, draft.whole_organisation)
-        if (draft.module_ids or draft.pledge_ids) and audience_size(session, area, draft.managers_only) == 0:
+        size = audience_size(session, area, draft.managers_only) if area else 0
+        size += contractor_audience.draft_size(session, draft.contractors, draft.managers_only)
+        if (draft.module_ids or draft.pledge_ids) and size == 0:
             problems["departments"] = "empty_audience_managers" if draft.managers_only else "empty_audience"
     return problems
 
@@ -156,6 +160,7 @@ def add_rules(session: Session, campaign_id: int, draft: CampaignDraft) -> None:
         for d in dict.fromkeys(draft.exclude_ids)
         if d not in draft.include_ids
     )
+    contractor_audience.add_rules(session, campaign_id, draft.contractors)
 
 
 def create_campaign(
@@ -172,7 +177,7 @@ def create_campaign(
     campaign.series_id = campaign.id
     add_rules(session, campaign.id, draft)
     session.flush()
-    session.expire(campaign, ["modules", "departments", "pledges"])
+    session.expire(campaign, ["modules", "departments", "pledges", "contractors"])
     details = {"copy_of": copy_of} if copy_of else None
     record(session, "campaign_created", actor_id=actor_id, target=("campaign", campaign.id), details=details)
     return campaign
@@ -197,7 +202,7 @@ def launch(session: Session, campaign: Campaign, actor_id: int | None, progress=
     for cm in campaign.modules:
         if cm.on_transfer or cm.edition_id is None:
             continue
-        people = audience(area, campaign.managers_only)
+        people = contractor_audience.with_contractors(session, campaign, audience(area, campaign.managers_only))
         # Counted just before assigning, by the same definition assign() applies: the record says why
         # each person covered was or was not assigned.
         line = coverage_counts(session, people, campaign, cm.edition_id)
@@ -246,7 +251,8 @@ def assign(
     holds it open (or exempt) from elsewhere, or completed it during the campaign's period (that counts).
     One person never has two open assignments of the same edition, except one left over from a closed
     period (last year's overdue assignment does not excuse this year's). Only active people are assigned
-    (never a leaver); each assignment keeps the department and company the person is in now.
+    (never a leaver); each assignment keeps the department and company the person is in now (a contractor's
+    staff: their contract and its company).
     A closed campaign takes no new assignment (the database refuses it too)."""
     if campaign.status == "closed":
         return 0
@@ -263,6 +269,8 @@ def assign(
         literal(0),
         User.department_id,
         company_case(User.department_id, parent_map(session)),
+        User.contract_id,
+        User.contractor_company_id,
     ).where(User.id.in_(people), User.status == "active", ~done)
     columns = [
         "user_id",
@@ -276,6 +284,8 @@ def assign(
         "sections_done",
         "department_id",
         "company_id",
+        "contract_id",
+        "contractor_company_id",
     ]
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":

@@ -165,6 +165,8 @@ def _insert_assignment(session, campaign, user, edition_id, assigned_at, due, co
         "sections_done": 0,
         "department_id": user.department_id,
         "company_id": companies.get(user.department_id),
+        "contract_id": user.contract_id,
+        "contractor_company_id": user.contractor_company_id,
     }
     return session.scalar(
         _dialect(session).insert(Assignment).values(values).on_conflict_do_nothing().returning(Assignment.id)

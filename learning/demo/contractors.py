@@ -15,6 +15,8 @@ from learning.accounts.contractor_models import ContractorCompany
 from learning.accounts.models import RoleGrant, User
 from learning.accounts.passwords import hash_password
 from learning.authz import Role
+from learning.campaigns.models import Campaign, CampaignContractor
+from learning.campaigns.services import launch
 
 CODE = "K-TELE"
 # staff number, name, login id (None: no demo sign-in), supervisor
@@ -59,3 +61,19 @@ def seed(session: Session, password: str) -> int:
             session.add(RoleGrant(user_id=user.id, role=Role.CONTRACTOR_SUPERVISOR, granted_at=clock.now()))
     session.flush()
     return len(STAFF)
+
+
+def join_campaign(session: Session, campaign_name_en: str) -> int:
+    """The demo contractor's staff in the current demo campaign's audience (a rule for the whole company),
+    assigned by launching it again (a launch adds only what is missing). Returns the assignments made."""
+    company = session.scalar(select(ContractorCompany).where(ContractorCompany.code == CODE))
+    campaign = session.scalar(
+        select(Campaign).where(Campaign.name_en == campaign_name_en, Campaign.status == "running")
+    )
+    if company is None or campaign is None:
+        return 0
+    if not any(rule.company_id == company.id for rule in campaign.contractors):
+        session.add(CampaignContractor(campaign_id=campaign.id, company_id=company.id))
+        session.flush()
+        session.expire(campaign, ["contractors"])
+    return launch(session, campaign, actor_id=None)

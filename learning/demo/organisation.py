@@ -158,6 +158,7 @@ def seed(session: Session, employees: int = 60, periods: int = 3, progress: Prog
     people = len(DEMO_ACCOUNTS) + staff
     documents = rules_library.seed(session)
     contractor_staff = contractors.seed(session, DEMO_PASSWORD)
+    created += contractors.join_campaign(session, DEMO_CAMPAIGN[1])
     lines = [f"demo: {len(departments)} departments, {people} people, {created} new assignments"]
     if documents:
         lines.append(f"demo: {documents} rules library documents, two versions each")

@@ -12,6 +12,7 @@ def init_app(app) -> None:
         acknowledgements,
         annual,
         certificates,
+        contractors,
         departments,
         inspections,
         lists,
@@ -36,4 +37,9 @@ def init_app(app) -> None:
     app.register_blueprint(pledges.bp)
     app.register_blueprint(signed_pledges.bp)
     app.register_blueprint(inspections.bp)
+    app.register_blueprint(contractors.bp)
+    # A contractor supervisor's page (accounts) shows their staff's campaign status from here.
+    from learning.reports.contractors import company_status
+
+    app.extensions["contractor_training_status"] = company_status
     app.jinja_env.globals["person_url"] = person_url

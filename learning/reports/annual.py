@@ -21,7 +21,7 @@ from learning.campaigns.periods import fiscal_year
 from learning.courses.models import Edition
 from learning.courses.term_settings import current_terms
 from learning.desk import service_level
-from learning.reports import annual_inspections, annual_pledges, records, services
+from learning.reports import annual_contractors, annual_inspections, annual_pledges, records, services
 from learning.reports.completion import Counts, DepartmentRow, organisation_total
 from learning.reports.comprehension import Cell
 from learning.reports.items import ItemFigures
@@ -92,6 +92,7 @@ class AnnualReport:
     terms: dict[str, dict[str, str]] = field(default_factory=dict)  # the organisation terms, substituted in titles
     pledges: annual_pledges.PledgeYear = field(default_factory=annual_pledges.PledgeYear)
     inspections: annual_inspections.InspectionYear | None = None  # the year's self-inspections
+    contractors: dict[int, list] = field(default_factory=dict)  # per campaign of this year (annual_contractors.py)
 
     @property
     def provisional(self) -> bool:
@@ -231,4 +232,5 @@ def annual_report(session: Session, year: int, now: datetime, locale: str = "ja"
         terms=current_terms(session),
         pledges=annual_pledges.signed_by_department(session, ids),
         inspections=annual_inspections.inspection_year(session, year, now),
+        contractors=annual_contractors.gather(session, periods, locale),
     )

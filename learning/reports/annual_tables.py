@@ -10,7 +10,7 @@ from learning.campaigns.messages import AMENDMENT_LABELS
 from learning.campaigns.periods import tokyo_date
 from learning.desk.messages import CATEGORY_LABELS
 from learning.desk.service_level import SERVICE_LEVEL_DAYS
-from learning.reports import annual_inspections, annual_pledges
+from learning.reports import annual_contractors, annual_inspections, annual_pledges
 from learning.reports.annual import AnnualReport, Period
 from learning.reports.comprehension import MIN_GROUP
 from learning.reports.exports import Column, Table
@@ -317,6 +317,7 @@ def sections(report: AnnualReport, locale: str, _: Translate, jst: Callable[[str
             annual_pledges.table(report.pledges, locale, _),
             annual_pledges.note(_),
         ),
+        Section(_("11. Contractors' staff"), annual_contractors.table(report, locale, _), annual_contractors.note(_)),
     ]
     return [*found, *annual_inspections.sections(report.inspections, locale, _, len(found) + 1)]
 

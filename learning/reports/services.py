@@ -259,9 +259,12 @@ def completion_curve(
     """Share of the counted assignments (`total`, from the department report in the same scope) completed
     by each day of the campaign's window: a count per stored day of completion, read from an index."""
     where = placement(campaign)
+    # Contractors' staff (no department; their section is reports/contractors.py) are not in `total` either.
     query = (
         select(Assignment.completed_on, func.count())
-        .where(Assignment.campaign_id == campaign.id, Assignment.status == "completed")
+        .where(
+            Assignment.campaign_id == campaign.id, Assignment.status == "completed", Assignment.contract_id.is_(None)
+        )
         .group_by(Assignment.completed_on)
     )
     if scope.departments is not None:

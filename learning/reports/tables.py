@@ -11,6 +11,7 @@ from learning.courses.terms import substitute
 from learning.inspections.messages import FINDING_STATUS_LABELS
 from learning.reports.completion import DepartmentRow
 from learning.reports.comprehension import Cell
+from learning.reports.contractors import ContractorRow
 from learning.reports.exports import Column, Table
 from learning.reports.inspections import AGE_BANDS, FindingFigures, InspectionRow, OpenFinding
 from learning.reports.messages import (
@@ -75,6 +76,56 @@ def completion(rows: list[DepartmentRow], _: Translate, heading: Heading) -> Tab
         for r in rows
     ]
     return Table(_("Completion by department"), columns, table, heading)
+
+
+def contractors(rows: list[ContractorRow], _: Translate, heading: Heading) -> Table:
+    """The department report's contractors section: per contractor company and sponsoring department."""
+    counts = [
+        (_("People assigned"), "people"),
+        (_("People fully complete"), "people_complete"),
+        (_("People not finished"), "people_not_finished"),
+        (_("People overdue"), "people_overdue"),
+        (_("Assigned"), "assigned"),
+        (_("Completed"), "completed"),
+        (_("In progress"), "in_progress"),
+        (_("Not started"), "not_started"),
+        (_("Overdue"), "overdue"),
+        (_("Exempt"), "exempt"),
+        (_("Withdrawn (leavers)"), "withdrawn"),
+    ]
+    columns = [
+        Column(_("Contractor code"), "contractor_code"),
+        Column(_("Contractor"), "contractor"),
+        Column(_("Sponsoring department code"), "sponsor_code"),
+        Column(_("Sponsoring department"), "sponsor"),
+        Column(_("Contracts"), "contracts"),
+        *(Column(label, code, "integer") for label, code in counts),
+        Column(_("Completion rate"), "completion_rate", "percent"),
+        Column(_("On-time rate"), "on_time_rate", "percent"),
+    ]
+    table = [
+        [
+            r.company_code,
+            r.company,
+            r.sponsor_code,
+            r.sponsor,
+            ", ".join(r.contracts),
+            *(getattr(r.total, code) for _label, code in counts),
+            r.total.completion_rate,
+            r.total.on_time_rate,
+        ]
+        for r in rows
+    ]
+    return Table(_("Completion by contractor"), columns, table, heading)
+
+
+def contractor_people(
+    found: list[PersonRow], locale: str, _: Translate, heading: Heading, terms: Terms = None
+) -> Table:
+    """The people of a contractor company: as a department's, by their staff number."""
+    table = people(found, locale, _, heading, terms)
+    table.columns[1] = Column(_("Staff number"), "staff_no")
+    return Table(_("People of a contractor"), table.columns, table.rows, heading)
 
 
 def people(found: list[PersonRow], locale: str, _: Translate, heading: Heading, terms: Terms = None) -> Table:

@@ -70,6 +70,11 @@ class Assignment(Base):
     # transfers came after (the company is the top of that department's tree, at that time).
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     company_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    # A contractor's staff (no department): the contract they worked under when assigned, and its company,
+    # so that a closed period's contractors section counts them there (integers, as users' are: SQLite adds a
+    # column to a table others refer to only without a named constraint).
+    contract_id: Mapped[int | None] = mapped_column(index=True)
+    contractor_company_id: Mapped[int | None]
     # A leaver's open assignment is withdrawn, not deleted: kept, marked, and out of every denominator; so
     # is an open assignment of a cancelled campaign ("cancelled", campaigns/lifecycle.py).
     withdrawn_at: Mapped[datetime | None]

@@ -450,7 +450,7 @@ def test_the_annual_report_has_the_section(app, db, org):
     db.commit()
     client = signed_in(app, org.compliance)
     page = client.get("/reports/annual/2026").get_data(as_text=True)
-    assert "10. Self-inspections" in page and "Findings open now" in page
+    assert "12. Self-inspections" in page and "Findings open now" in page
     workbook = load_workbook(io.BytesIO(client.get("/reports/annual/2026.xlsx").get_data()))
     sheet = workbook["Self-inspections"]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
@@ -459,7 +459,7 @@ def test_the_annual_report_has_the_section(app, db, org):
     assert (line["Company code"], line["Inspections due"], line["Handed in"], line["Findings raised"]) == ("C", 7, 4, 6)
     pdf = client.get("/reports/annual/2026.pdf")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.get_data())).pages)
-    assert "10.Self-inspections" in re.sub(r"[\s\x00]+", "", text)  # pypdf: a NUL and a space before each glyph
+    assert "12.Self-inspections" in re.sub(r"[\s\x00]+", "", text)  # pypdf: a NUL and a space before each glyph
 
 
 def test_statements_do_not_grow_with_the_departments(app, db, org):

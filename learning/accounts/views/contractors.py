@@ -1,6 +1,6 @@
 """Contractor companies (委託先) and their contracts, for the compliance office and the admin."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -241,7 +241,14 @@ def my_staff():
     company = db().get(ContractorCompany, company_id) if company_id is not None else None
     if company is None:  # the role held by someone of no contractor company: nothing to show
         abort(404)
-    return render_template("contractors/mine.html", company=company, staff=contractor_staff.staff_of(db(), company.id))
+    # Their staff's standing in each running campaign, from the reports room (which sits above accounts).
+    training = current_app.extensions.get("contractor_training_status")
+    return render_template(
+        "contractors/mine.html",
+        company=company,
+        staff=contractor_staff.staff_of(db(), company.id),
+        campaigns=training(db(), company.id) if training else [],
+    )
 
 
 @bp.route("/contractors/<int:company_id>/import", methods=["POST"])

@@ -17,7 +17,7 @@ from learning.courses.models import Edition
 from learning.courses.rendering import request_terms, shown
 from learning.courses.services import with_content
 from learning.i18n import current_locale, pick
-from learning.reports import annual, messages, rendering, services, tables
+from learning.reports import annual, contractors, messages, rendering, services, tables
 from learning.reports.completion import SORT_KEYS, organisation_total
 from learning.reports.comprehension import MIN_GROUP
 from learning.reports.pages import (
@@ -132,9 +132,13 @@ def campaign(campaign_id: int, fmt: str = "html"):
     total = organisation_total(rows)
     days, shares = services.completion_curve(db(), found, scope, total)
     chart, curve = rendering.completion_charts(rows, days, shares, found.due_on)
+    contractor_scope = contractors.scope_of(db(), current_user, scope)
+    contractor_rows = contractors.section(db(), found.id, contractor_scope, current_locale())
     return render_template(
         "reports/campaign.html",
         campaign=found,
+        contractor_rows=contractor_rows,
+        contractor_total=contractors.total(contractor_rows),
         rows=rows,
         sort=sort,
         descending=descending,
