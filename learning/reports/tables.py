@@ -46,8 +46,9 @@ def _department(row: DepartmentRow) -> list:
     return [row.code, row.depth + 1, row.name]
 
 
-def completion(rows: list[DepartmentRow], _: Translate, heading: Heading) -> Table:
-    counts = [
+def _completion_counts(_: Translate) -> list[tuple[str, str]]:
+    """The counted columns of a completion table (departments and contractors alike): label and code."""
+    return [
         (_("People assigned"), "people"),
         (_("People fully complete"), "people_complete"),
         (_("People not finished"), "people_not_finished"),
@@ -60,6 +61,10 @@ def completion(rows: list[DepartmentRow], _: Translate, heading: Heading) -> Tab
         (_("Exempt"), "exempt"),
         (_("Withdrawn (leavers)"), "withdrawn"),
     ]
+
+
+def completion(rows: list[DepartmentRow], _: Translate, heading: Heading) -> Table:
+    counts = _completion_counts(_)
     columns = [
         *department_columns(_),
         *(Column(label, code, "integer") for label, code in counts),
@@ -80,19 +85,7 @@ def completion(rows: list[DepartmentRow], _: Translate, heading: Heading) -> Tab
 
 def contractors(rows: list[ContractorRow], _: Translate, heading: Heading) -> Table:
     """The department report's contractors section: per contractor company and sponsoring department."""
-    counts = [
-        (_("People assigned"), "people"),
-        (_("People fully complete"), "people_complete"),
-        (_("People not finished"), "people_not_finished"),
-        (_("People overdue"), "people_overdue"),
-        (_("Assigned"), "assigned"),
-        (_("Completed"), "completed"),
-        (_("In progress"), "in_progress"),
-        (_("Not started"), "not_started"),
-        (_("Overdue"), "overdue"),
-        (_("Exempt"), "exempt"),
-        (_("Withdrawn (leavers)"), "withdrawn"),
-    ]
+    counts = _completion_counts(_)
     columns = [
         Column(_("Contractor code"), "contractor_code"),
         Column(_("Contractor"), "contractor"),
