@@ -156,7 +156,8 @@ def test_the_annual_section_and_a_later_version_leaves_last_year_as_it_was(app, 
         session = app.extensions["db"].factory()  # the annual report reads in a transaction (server-side cursors)
         try:
             found = annual.annual_report(session, year, clock.now(), "en")
-            return found, annual_tables.sections(found, "en", lambda s, **k: s % k if k else s, str)[-1]
+            every = annual_tables.sections(found, "en", lambda s, **k: s % k if k else s, str)
+            return found, next(s for s in every if s.title.endswith("Pledges signed by department"))
         finally:
             session.close()
 
