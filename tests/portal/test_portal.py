@@ -82,3 +82,25 @@ def test_the_menu_offers_what_questions_reveal_to_those_who_may_read_it(app, db,
     client = app.test_client()
     sign_in(client, person.employee_no)
     assert ('href="/desk/stats"' in client.get("/").get_data(as_text=True)) is shown
+
+
+@pytest.mark.parametrize(("role", "work_links"), [("learner", []), ("compliance", ["/reports", "/campaigns"])])
+def test_the_pages_of_someones_work_sit_in_one_menu_after_the_learners_own(app, db, role, work_links):
+    """Everyone's own pages stay on the bar; the pages of a role's work sit in the "Work menu" (a <details>,
+    opened without JavaScript), which a learner with none does not get."""
+    person = make_user(db, role)
+    db.commit()
+    client = EnglishClient(app, app.response_class)
+    sign_in(client, person.employee_no)
+    page = client.get("/").get_data(as_text=True)
+    nav = page[page.index("<nav") : page.index("</nav>")]
+    bar = nav.split('<details class="nav-more">')[0]
+    for own in ("/training", "/desk", "/faq", "/rules", "/pledges"):
+        assert f'href="{own}"' in bar
+    if not work_links:
+        assert "nav-more" not in nav and "Work menu" not in nav
+        return
+    menu = nav[nav.index('<details class="nav-more">') :]
+    assert "<summary>Work menu</summary>" in menu
+    for link in work_links:
+        assert f'href="{link}"' in menu and f'href="{link}"' not in bar
