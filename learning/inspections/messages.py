@@ -39,7 +39,10 @@ MESSAGES = {
     ),
     "deputy_ends_on": N_("The last day must be a date from today to a year ahead."),
     "submitted_read_only": N_("This inspection has been submitted and can no longer be changed."),
-    "unanswered": N_("Answer every item before submitting; still open: items %(items)s."),
+    "unanswered": N_(
+        "Answer every item before submitting, with an evidence file where the item asks for one; "
+        "still open: items %(items)s."
+    ),
     "not_in_scope": N_("This department is outside your scope."),
     "not_submitted": N_("This inspection is not waiting for review."),
     "no_finding": N_("This finding does not exist."),
