@@ -22,7 +22,7 @@ from learning.campaigns.models import Campaign
 from learning.courses.models import Edition
 from learning.quizzes.models import Attempt
 from learning.reports.completion import Counts, add_people, tally
-from learning.reports.services import PersonRow, Placement, Scope, counted_status, placement
+from learning.reports.services import PersonRow, Placement, Scope, amendment_rows, counted_status, placement
 from learning.training.models import Assignment
 
 
@@ -104,6 +104,8 @@ def _figures(session: Session, campaign_id: int, where: Placement, scope: Contra
         .where(*base)
         .group_by(contract, status)
     ).all()
+    if where.frozen:  # a closed period's figures with its amendments, as the department report counts them
+        rows = [*rows, *amendment_rows(session, campaign_id, where, None, Assignment.contract_id, base[1:])]
     counts = tally(rows)
     per_person = (
         select(

@@ -143,9 +143,13 @@ def _people_query(campaign_id: int, where: Placement, scope: Scope):
     return query
 
 
-def _amendment_rows(session: Session, campaign_id: int, where: Placement, scope: Scope) -> list[tuple]:
+def amendment_rows(
+    session: Session, campaign_id: int, where: Placement, scope: Scope | None, group=None, within=()
+) -> list[tuple]:
     """Tally rows that turn the recorded figures into the corrected ones: for the latest amendment of each
-    assignment, minus its recorded contribution and plus its corrected one."""
+    assignment, minus its recorded contribution and plus its corrected one. Keyed by the assignment's
+    department, or by `group` (a contractor's contract), among the assignments `within` also keeps."""
+    group = Assignment.department_id if group is None else group
     latest = (
         select(func.max(PeriodAmendment.id))
         .where(PeriodAmendment.campaign_id == campaign_id)
@@ -153,7 +157,7 @@ def _amendment_rows(session: Session, campaign_id: int, where: Placement, scope:
     )
     query = (
         select(
-            Assignment.department_id,
+            group,
             counted_status(),
             Assignment.status.in_(("assigned", "in_progress")) & (Assignment.due_at < where.as_of),
             Assignment.on_leave_at_close,
@@ -163,9 +167,9 @@ def _amendment_rows(session: Session, campaign_id: int, where: Placement, scope:
             PeriodAmendment.corrected_completed_on,
         )
         .join(Assignment, Assignment.id == PeriodAmendment.assignment_id)
-        .where(PeriodAmendment.id.in_(latest))
+        .where(PeriodAmendment.id.in_(latest), *within)
     )
-    if scope.departments is not None:
+    if scope is not None and scope.departments is not None:
         query = query.where(Assignment.department_id.in_(scope.departments or {-1}))
     rows = []
     for department, status, late, on_leave, completed_at, due_at, corrected, completed_on in session.execute(query):
@@ -241,7 +245,7 @@ def department_report(
         query = query.where(department.in_(scope.departments or {-1}))
     rows = session.execute(query).all()
     if where.frozen and corrected:
-        rows = [*rows, *_amendment_rows(session, campaign_id, where, scope)]
+        rows = [*rows, *amendment_rows(session, campaign_id, where, scope)]
     counts = tally(rows)
     add_people(counts, session.execute(_people_query(campaign_id, where, scope)).all())
     departments = [

@@ -5,7 +5,7 @@ company's staff; the annual report shows contractors separately; a closed period
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -15,6 +15,7 @@ from learning import clock
 from learning.accounts import contractor_staff
 from learning.accounts.models import RoleGrant
 from learning.authz import Role
+from learning.campaigns.amendments import amend
 from learning.campaigns.closing import close
 from learning.campaigns.contractor_audience import Rule
 from learning.campaigns.services import create_campaign, launch
@@ -101,6 +102,24 @@ def test_a_closed_period_counts_contractors_on_the_contract_they_had(db, report)
     rows = contractors.section(db, campaign.id, contractors.ContractorScope(None), "en")
     by_key = {(r.company_code, r.sponsor_code): r for r in rows}
     assert figures(by_key["K-METER", "G-NET"]) == (2, 1, 1, 2, 1, 1, 0, 1, 0, 0.5)  # frozen where assigned
+
+
+def test_a_closed_periods_amendment_corrects_the_contractors_figures_as_the_departments(db, report):
+    """M2 (in progress, overdue at the close) is amended to completed: the contract's figures count the correction,
+    as the department report counts an employee's; the figures as recorded stay in the amendment's trail."""
+    world, campaign = report
+    close(db, campaign)
+    db.commit()
+    db.expire_all()  # the bulk UPDATE of the close froze the rows the fixture holds
+    m2 = db.scalar(select(Assignment).where(Assignment.campaign_id == campaign.id,
+                                            Assignment.user_id == world.staff["M2"].id))  # fmt: skip
+    amend(db, m2, "completed", "修了の記録漏れ（紙の記録で確認）", world.compliance.id, completed_on=date(2026, 6, 20))
+    db.commit()
+    rows = contractors.section(db, campaign.id, contractors.ContractorScope(None), "en")
+    by_key = {(r.company_code, r.sponsor_code): r for r in rows}
+    c = by_key["K-METER", "G-NET"].total
+    assert (c.assigned, c.completed, c.in_progress, c.overdue, c.completion_rate) == (2, 2, 0, 0, 1.0)
+    assert figures(by_key["K-TELE", "R-CC"]) == (1, 0, 1, 1, 0, 0, 1, 1, 0, 0.0)  # not amended: as recorded
 
 
 def test_the_page_drill_down_and_exports_for_compliance(app, db, report):
