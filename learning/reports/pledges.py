@@ -20,6 +20,7 @@ from learning.campaigns.pledge_models import CampaignPledge, PledgeAssignment
 from learning.reports.completion import Counts, DepartmentRow, organisation_total, tree
 from learning.reports.exports import Column, Table
 from learning.reports.services import Scope
+from learning.reports.tables import department_columns
 
 Translate = Callable[[str], str]
 
@@ -131,9 +132,7 @@ def unsigned_people(
 
 def department_table(rows: list[DepartmentRow], _: Translate, heading: list[list[str]]) -> Table:
     columns = [
-        Column(_("Code"), "department_code"),
-        Column(_("Level"), "level", "integer"),
-        Column(_("Department"), "department"),
+        *department_columns(_),
         Column(_("People asked to sign"), "people", "integer"),
         Column(_("Signed"), "signed", "integer"),
         Column(_("Not signed"), "not_signed", "integer"),
