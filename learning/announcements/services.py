@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, delete, exists, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -279,9 +279,12 @@ def _ancestors(department_id: int | None):
 def _addressed_to(user):
     """The criterion: a notice is for everyone, or for a subtree the person's department is in; one for heads
     only, moreover, for a holder of a manager grant in force."""
-    department_id = user.department_id
-    heads = Notice.heads_only.is_(False) if Role.MANAGER not in user.roles else Notice.id.is_not(None)
-    return and_(heads, _in_audience(department_id))
+    return and_(_for_heads(Role.MANAGER in user.roles), _in_audience(user.department_id))
+
+
+def _for_heads(heads: bool):
+    """A notice for heads only reaches a holder of a manager grant in force; any other reaches everyone."""
+    return Notice.id.is_not(None) if heads else Notice.heads_only.is_(False)
 
 
 def _in_audience(department_id: int | None):
@@ -302,15 +305,27 @@ def shown_at(now: datetime):
     )
 
 
+def _current(heads: bool):
+    """The home page's query of `current_for`, built once for a head of department and once for anyone else
+    (building it and its cache key cost more than running it); the person, their department and now bound."""
+    return (
+        select(Notice, NoticeReceipt.opened_at, NoticeReceipt.acknowledged_at)
+        .outerjoin(
+            NoticeReceipt, and_(NoticeReceipt.notice_id == Notice.id, NoticeReceipt.user_id == bindparam("user_id"))
+        )
+        .where(shown_at(bindparam("now")), _for_heads(heads), _in_audience(bindparam("department_id")))
+        .order_by(Notice.pinned.desc(), Notice.shown_from.desc(), Notice.id.desc())
+    )
+
+
+_CURRENT = {heads: _current(heads) for heads in (False, True)}
+
+
 def current_for(session: Session, user, now: datetime) -> list[Current]:
     """The notices this person may see now (published, in their window, addressed to them), pinned first,
     then the newest; with when they opened and acknowledged each. One query."""
-    rows = session.execute(
-        select(Notice, NoticeReceipt.opened_at, NoticeReceipt.acknowledged_at)
-        .outerjoin(NoticeReceipt, and_(NoticeReceipt.notice_id == Notice.id, NoticeReceipt.user_id == user.id))
-        .where(shown_at(now), _addressed_to(user))
-        .order_by(Notice.pinned.desc(), Notice.shown_from.desc(), Notice.id.desc())
-    ).all()
+    values = {"user_id": user.id, "now": now, "department_id": user.department_id}
+    rows = session.execute(_CURRENT[Role.MANAGER in user.roles], values).all()
     return [Current(notice, opened, acked) for notice, opened, acked in rows]
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, literal, select, update
+from sqlalchemy import and_, bindparam, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, lazyload
 
@@ -238,28 +238,32 @@ class PledgeDue:
     version: PledgeVersion | None  # None: the pledge has no published version at the moment
 
 
+# Built once, the person bound: the home page runs it on every view.
+_DUE_FOR = (
+    select(PledgeAssignment, PledgeVersion)
+    .join(Campaign, Campaign.id == PledgeAssignment.campaign_id)
+    .outerjoin(
+        PledgeVersion,
+        and_(PledgeVersion.pledge_id == PledgeAssignment.pledge_id, PledgeVersion.status == "published"),
+    )
+    .where(
+        PledgeAssignment.user_id == bindparam("user_id"),
+        PledgeAssignment.status == "assigned",
+        PledgeAssignment.withdrawn_at.is_(None),
+        PledgeAssignment.frozen_at.is_(None),
+        Campaign.status == "running",
+    )
+    .order_by(PledgeAssignment.due_at, PledgeAssignment.id)
+    # Only the version's titles are shown: neither its pledge (an eager inner join would drop the rows of a
+    # pledge with no published version) nor its parts are loaded.
+    .options(lazyload(PledgeVersion.pledge), lazyload(PledgeVersion.parts))
+)
+
+
 def due_for(session: Session, user_id: int) -> list[PledgeDue]:
     """The person's open pledge assignments (not signed, exempt, withdrawn or in a closed period), each pledge
     once, by due date, with the version to sign now: one query, for the home page's "what is due"."""
-    rows = session.execute(
-        select(PledgeAssignment, PledgeVersion)
-        .join(Campaign, Campaign.id == PledgeAssignment.campaign_id)
-        .outerjoin(
-            PledgeVersion,
-            and_(PledgeVersion.pledge_id == PledgeAssignment.pledge_id, PledgeVersion.status == "published"),
-        )
-        .where(
-            PledgeAssignment.user_id == user_id,
-            PledgeAssignment.status == "assigned",
-            PledgeAssignment.withdrawn_at.is_(None),
-            PledgeAssignment.frozen_at.is_(None),
-            Campaign.status == "running",
-        )
-        .order_by(PledgeAssignment.due_at, PledgeAssignment.id)
-        # Only the version's titles are shown: neither its pledge (an eager inner join would drop the rows of a
-        # pledge with no published version) nor its parts are loaded.
-        .options(lazyload(PledgeVersion.pledge), lazyload(PledgeVersion.parts))
-    ).all()
+    rows = session.execute(_DUE_FOR, {"user_id": user_id}).all()
     earliest: dict[int, PledgeDue] = {}
     for assignment, version in rows:
         earliest.setdefault(assignment.pledge_id, PledgeDue(assignment, version))

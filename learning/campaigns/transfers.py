@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -227,19 +227,23 @@ def outcomes(session: Session, *, campaign_id: int | None = None, user_id: int |
     return _rows(session, session.scalars(query.limit(limit)).all())
 
 
+# Built once, the assignments bound: a module's overview asks it on every view.
+_OUTCOMES_NAMING = (
+    select(TransferRuleOutcome)
+    .where(
+        TransferRuleOutcome.assignment_id.in_(bindparam("ids", expanding=True)),
+        TransferRuleOutcome.reason.in_(("moved", "completed_before_move", "open_elsewhere_due_brought_forward")),
+    )
+    .order_by(TransferRuleOutcome.id)
+)
+
+
 def for_assignments(session: Session, assignment_ids: set[int]) -> dict[int, OutcomeRow]:
     """The latest outcome naming each assignment (the one it made, or whose due date it brought forward)."""
     ids = {i for i in assignment_ids if i is not None}
     if not ids:
         return {}
-    found = session.scalars(
-        select(TransferRuleOutcome)
-        .where(
-            TransferRuleOutcome.assignment_id.in_(ids),
-            TransferRuleOutcome.reason.in_(("moved", "completed_before_move", "open_elsewhere_due_brought_forward")),
-        )
-        .order_by(TransferRuleOutcome.id)
-    ).all()
+    found = session.scalars(_OUTCOMES_NAMING, {"ids": sorted(ids)}).all()
     return {row.outcome.assignment_id: row for row in _rows(session, found)}
 
 

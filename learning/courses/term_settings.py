@@ -26,12 +26,13 @@ class TermError(DomainError):
     messages = TERM_MESSAGES
 
 
+# Built once: every page that shows content reads the terms.
+_STORED_WORDS = select(OrganisationTerm.name, OrganisationTerm.value_ja, OrganisationTerm.value_en)
+
+
 def current_terms(session: Session) -> Terms:
     """Every term's words in force, {name: {"ja": …, "en": …}}, defaults filled in."""
-    found = {
-        row.name: {"ja": row.value_ja, "en": row.value_en}
-        for row in session.execute(select(OrganisationTerm.name, OrganisationTerm.value_ja, OrganisationTerm.value_en))
-    }
+    found = {row.name: {"ja": row.value_ja, "en": row.value_en} for row in session.execute(_STORED_WORDS)}
     return {t.name: found.get(t.name) or dict(t.default) for t in TERMS}
 
 

@@ -12,9 +12,9 @@ from learning.authz import Permission, public, requires
 from learning.campaigns import pledge_assignments
 from learning.rules import services as rules
 from learning.training import progress
-from learning.training.pages import my_counts
+from learning.training.pages import counts_from
 from learning.training.reading import readiness
-from learning.training.services import my_assignments
+from learning.training.services import my_assignments, status_counts
 from learning.web import db
 
 bp = Blueprint("portal", __name__, template_folder="templates")
@@ -36,7 +36,7 @@ def home():
         pledges_due=pledge_assignments.due_for(db(), current_user.id),
         resume=progress.where_to_continue(db(), everything),
         ready=readiness(db(), assignments),
-        counts=my_counts(),
+        counts=counts_from(everything),
         now=clock.now(),
         to_decide=to_decide,
         most_viewed=rules.most_viewed(db(), clock.tokyo_date(clock.now()), MOST_VIEWED_ON_HOME),
@@ -46,7 +46,7 @@ def home():
 @bp.route("/api/v1/me/status")
 @requires(Permission.LEARN)
 def my_status():
-    counts = my_counts()
+    counts = status_counts(db(), current_user.id)
     return jsonify(
         assigned=counts.assigned, completed=counts.completed, due_soon=counts.due_soon, overdue=counts.overdue
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -101,18 +101,29 @@ def saved_choices(session: Session, attempt_id: int) -> dict[str, set[str]]:
     return {f"q{aq_id}": {c for c in ids.split(",") if c} for aq_id, ids in rows}
 
 
+# Built once, the assignments bound (an expanding IN): "continue where you left off" is on every home page.
+_OPEN_ATTEMPTS = (
+    select(
+        Attempt.assignment_id,
+        Attempt.id,
+        Attempt.started_at,
+        func.count(SavedAnswer.attempt_question_id).filter(SavedAnswer.choice_ids != ""),
+        Attempt.question_count,
+    )
+    .outerjoin(SavedAnswer, SavedAnswer.attempt_id == Attempt.id)
+    .where(
+        Attempt.assignment_id.in_(bindparam("ids", expanding=True)),
+        Attempt.submitted_at.is_(None),
+        Attempt.abandoned_at.is_(None),
+    )
+    .group_by(Attempt.id)
+)
+
+
 def open_attempts(session: Session, assignment_ids: list[int]) -> dict[int, OpenAttempt]:
     """The open attempt of each of these assignments, with how many of its questions have a saved pick, in one
     query ("continue where you left off"; registered with training.progress)."""
     if not assignment_ids:
         return {}
-    answered = func.count(SavedAnswer.attempt_question_id).filter(SavedAnswer.choice_ids != "")
-    rows = session.execute(
-        select(Attempt.assignment_id, Attempt.id, Attempt.started_at, answered, Attempt.question_count)
-        .outerjoin(SavedAnswer, SavedAnswer.attempt_id == Attempt.id)
-        .where(
-            Attempt.assignment_id.in_(assignment_ids), Attempt.submitted_at.is_(None), Attempt.abandoned_at.is_(None)
-        )
-        .group_by(Attempt.id)
-    )
+    rows = session.execute(_OPEN_ATTEMPTS, {"ids": assignment_ids})
     return {row[0]: OpenAttempt(*row[1:]) for row in rows}

@@ -12,7 +12,7 @@ from learning.courses.rendering import section_html
 from learning.i18n import current_locale
 from learning.training import progress, reading, services, sources
 from learning.training.messages import MESSAGES
-from learning.training.pages import certificate_facts, own
+from learning.training.pages import certificate_facts, counts_from, own
 from learning.training.services import NotFound, TrainingError
 from learning.web import db, refuse, translated
 from learning.web.forms import PortalForm
@@ -28,6 +28,7 @@ class AttestForm(PortalForm):
 @requires(Permission.LEARN)
 def mine():
     assignments = services.my_assignments(db(), current_user.id)
+    counts_from(assignments)
     return render_template(
         "training/mine.html",
         assignments=assignments,

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from learning import clock
 from learning.audit.models import AuditEvent
+from learning.training import services as training
 from learning.training.models import Assignment
 from tests.conftest import post, sign_in
 from tests.factories import make_assignment, make_edition, make_user
@@ -121,6 +122,34 @@ def test_status_api_counts(db, client):
     assert client.get("/api/v1/me/status").status_code == 401
     sign_in(client, user.employee_no)
     assert client.get("/api/v1/me/status").get_json() == {"assigned": 3, "completed": 0, "due_soon": 1, "overdue": 1}
+
+
+def test_the_banner_counts_from_a_read_list_equal_the_status_query(db, client):
+    """Home and "my training" count from the list they read; the status API asks the database. Every kind of
+    assignment that one of them could count differently is here: open, due soon, overdue, completed, exempt,
+    in a closed period, withdrawn."""
+    user = make_user(db)
+    edition = make_edition(db)
+    for days, fields in [
+        (3, {}),
+        (-1, {}),
+        (30, {"status": "in_progress"}),
+        (-5, {"status": "in_progress"}),
+        (-40, {"status": "completed", "completed_at": clock.now()}),
+        (-2, {"status": "exempt"}),
+        (-3, {"frozen_at": clock.now()}),
+        (2, {"withdrawn_at": clock.now()}),
+    ]:
+        make_assignment(db, user, edition, due_in_days=days, **fields)
+    db.commit()
+    now = clock.now()
+    from_list = training.counts_of(training.my_assignments(db, user.id), now)
+    assert from_list == training.status_counts(db, user.id, now)
+    assert (from_list.assigned, from_list.completed, from_list.due_soon, from_list.overdue) == (5, 1, 1, 2)
+    sign_in(client, user.employee_no)
+    page = client.get("/").get_data(as_text=True)
+    assert client.get("/api/v1/me/status").get_json() == {"assigned": 5, "completed": 1, "due_soon": 1, "overdue": 2}
+    assert '<div class="alert"><strong>2</strong>' in page
 
 
 def test_due_dates_are_shown_in_tokyo_time(db, client):
