@@ -135,6 +135,7 @@ EXPECTED = {
     "contractors.upload": {"POST": {Role.COMPLIANCE, Role.ADMIN}},
     "contractors.apply": {"POST": {Role.COMPLIANCE, Role.ADMIN}},
     "contractors.my_staff": {"GET": {Role.CONTRACTOR_SUPERVISOR}},
+    "contractor_moves.move_staff": {"GET": {Role.COMPLIANCE, Role.ADMIN}, "POST": {Role.COMPLIANCE, Role.ADMIN}},
     "rules_manage.new_document": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
     "rules_manage.new_version": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},
     "rules_manage.edit_version": {"GET": {Role.COMPLIANCE}, "POST": {Role.COMPLIANCE}},

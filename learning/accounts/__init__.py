@@ -6,7 +6,7 @@ Importing this package loads nothing; `init_app(app)` registers what the room of
 
 def init_app(app) -> None:
     from learning.accounts import cli, pages
-    from learning.accounts.views import access, admin, contractors, recovery, signin, sso
+    from learning.accounts.views import access, admin, contractor_moves, contractors, recovery, signin, sso
 
     app.register_blueprint(signin.bp)
     app.register_blueprint(sso.bp)
@@ -14,6 +14,7 @@ def init_app(app) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(access.bp)
     app.register_blueprint(contractors.bp)
+    app.register_blueprint(contractor_moves.bp)
     cli.register(app)
     app.jinja_env.filters["account_label"] = pages.label
     # A `jobs run` step (campaigns/jobs.py runs the registered steps): contracts ending in 30 days warn.

@@ -22,7 +22,7 @@ from learning.accounts.contractors import ContractorError
 from learning.accounts.grants import end_for_people, request_grant
 from learning.accounts.hrfiles import EMAIL_RE
 from learning.accounts.invitations import invite
-from learning.accounts.models import PersonnelEvent, User
+from learning.accounts.models import User
 from learning.accounts.signals import people_left
 from learning.audit.services import record
 from learning.authz import Role
@@ -96,46 +96,6 @@ def create_staff(
         details={"reference": contract.reference, "ends_on": ends_on.isoformat()},
     )
     return user
-
-
-def move_to_contract(
-    session: Session, actor_id: int | None, user: User, contract: ContractorContract, ends_on: date | None = None
-) -> PersonnelEvent:
-    """Moves a contractor's staff member onto another contract of their company (their end day kept, or the
-    one given; never after the new contract's). A move is left as a roster move is, a PersonnelEvent from the
-    old contract's sponsoring department to the new one's, so that campaigns' transfer rule sees a move from
-    the grid side to the retail side (the sponsoring department's company tells the side)."""
-    if not user.is_contractor or user.status != "active":
-        raise ContractorError("unknown_contract", field="contract", value=contract.reference)
-    if contract.company_id != user.contractor_company_id or contract.id == user.contract_id:
-        raise ContractorError("unknown_contract", field="contract", value=contract.reference)
-    ends_on = ends_on or user.ends_on
-    problem = end_problem(contract, ends_on)
-    if problem:
-        raise ContractorError(problem, field="ends_on", contract_end=contract.ends_on.isoformat())
-    before = session.get(ContractorContract, user.contract_id)
-    user.contract_id, user.ends_on = contract.id, ends_on
-    event = PersonnelEvent(
-        user_id=user.id,
-        kind="transfer",
-        at=clock.now(),
-        from_department_id=before.sponsor_department_id if before else None,
-        to_department_id=contract.sponsor_department_id,
-    )
-    session.add(event)
-    session.flush()
-    record(
-        session,
-        "contractor_staff_moved",
-        actor_id=actor_id,
-        target=("user", user.id),
-        details={
-            "from": before.reference if before else None,
-            "to": contract.reference,
-            "ends_on": ends_on.isoformat(),
-        },
-    )
-    return event
 
 
 def end_problem(contract: ContractorContract, ends_on: date | None) -> str | None:

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from learning.web.forms import PortalForm
 
@@ -72,6 +72,14 @@ class ContractorStaffForm(PortalForm):
     staff_no = StringField(_l("The contractor's own staff number"), validators=[DataRequired(), Length(max=12)])
     email = StringField(_l("Email (empty: a one-time code to hand over)"), validators=[Length(max=254)])
     ends_on = DateField(_l("Access ends on (last day; never after the contract's end)"), validators=[DataRequired()])
+
+
+class ContractorMoveForm(PortalForm):
+    # Any contract of the company is taken here: the service says why one cannot be moved onto (moved already,
+    # not running), in words, rather than a bare "not a valid choice".
+    contract = SelectField(_l("Move to contract"), choices=[], validate_choice=False)
+    ends_on = DateField(_l("New last day of access (optional)"), validators=[Optional()])
+    from_contract = HiddenField()
 
 
 class ContractorFileForm(PortalForm):

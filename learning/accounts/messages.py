@@ -98,6 +98,11 @@ CONTRACTOR_ERRORS = {
     "end_in_past": N_("The end date cannot be in the past."),
     "unknown_contract": N_("No contract of this company has the reference '%(value)s'."),
     "contract_ended": N_("This contract ended on %(day)s: it is kept as it was and can no longer be changed."),
+    "already_moved": N_("%(name)s is on contract %(value)s now (moved already?): nothing was changed."),
+    "access_ended": N_("The access of %(name)s ended on %(day)s: an account whose access has ended is not moved."),
+    "contract_not_running": N_(
+        "Contract %(value)s runs from %(starts)s to %(ends)s: staff are moved only onto a contract running today."
+    ),
 }
 
 # A contractor whose access has ended, at sign-in: whom to ask.

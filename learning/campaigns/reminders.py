@@ -1,4 +1,5 @@
-"""Reminders before and after the due date, and the managers' daily digest of overdue staff.
+"""Reminders before and after the due date, and the overdue items the managers' daily digest lists
+(`digests.py` writes it).
 
 Each step an assignment passes is claimed once in reminder_log; the emails that follow are written
 to the outbox in the same transaction, grouped so that a person gets one email per run, and a
@@ -16,9 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from learning import clock
-from learning.accounts.models import RoleGrant, User
-from learning.accounts.tree import parent_map, subtree
-from learning.authz import Role
+from learning.accounts.models import User
+from learning.campaigns.digests import manager_mails
 from learning.campaigns.models import ReminderLog
 from learning.campaigns.periods import end_of_day, tokyo_date
 from learning.campaigns.pledge_assignments import pledge_titles
@@ -47,6 +47,7 @@ class Due:
     days_left: int  # negative once overdue
     due_at: datetime  # the assignment's due date as stored: reminder steps are claimed per due date
     kind: str = "module"  # or "pledge": assignment_id is then a pledge assignment's (its own reminder log)
+    contract_id: int | None = None  # a contractor's staff: the contract they are on now (they have no department)
 
 
 def reminder_step(days_left: int, offsets: list[int]) -> str | None:
@@ -80,7 +81,7 @@ def queue_reminders(session: Session, portal_url: str) -> int:
             digest_claimed = _claim(session, digest, kind)
             overdue_for_managers += [d for d in late if d.assignment_id in digest_claimed]
     mails = [_learner_mail(items, portal_url, today) for items in learner_items.values()]
-    mails += _manager_mails(session, overdue_for_managers, portal_url, today)
+    mails += manager_mails(session, overdue_for_managers, portal_url, today)
     return enqueue(session, mails)
 
 
@@ -108,6 +109,7 @@ def _open_assignments(session: Session, campaign_id: int, horizon, today: date, 
             User.department_id,
             Edition.title_ja,
             Edition.title_en,
+            User.contract_id,
         )
         .join(User, User.id == Assignment.user_id)
         .join(Edition, Edition.id == Assignment.edition_id)
@@ -126,8 +128,9 @@ def _open_assignments(session: Session, campaign_id: int, horizon, today: date, 
             tokyo_date(due_at),
             (tokyo_date(due_at) - today).days,
             due_at,
+            contract_id=contract,
         )
-        for a_id, due_at, uid, name, no, email, locale, dept, tja, ten in rows
+        for a_id, due_at, uid, name, no, email, locale, dept, tja, ten, contract in rows
     ]
 
 
@@ -144,6 +147,7 @@ def _open_pledges(session: Session, campaign_id: int, horizon, today: date) -> l
             User.email,
             User.locale,
             User.department_id,
+            User.contract_id,
         )
         .join(User, User.id == PledgeAssignment.user_id)
         .where(
@@ -169,8 +173,9 @@ def _open_pledges(session: Session, campaign_id: int, horizon, today: date) -> l
             (tokyo_date(due_at) - today).days,
             due_at,
             "pledge",
+            contract,
         )
-        for a_id, due_at, pledge_id, uid, name, no, email, locale, dept in rows
+        for a_id, due_at, pledge_id, uid, name, no, email, locale, dept, contract in rows
     ]
 
 
@@ -230,69 +235,3 @@ def _learner_mail(items: list[Due], portal_url: str, today: date) -> Mail:
     ids = ",".join(("p" if i.kind == "pledge" else "") + str(i.assignment_id) for i in items)
     key = f"reminder:{first.user_id}:{today.isoformat()}:" + ids[:150]
     return Mail(key, "reminder", first.email, subject, body, first.user_id)
-
-
-def _manager_mails(session: Session, overdue: list[Due], portal_url: str, today: date) -> list[Mail]:
-    """One digest per manager per day, listing overdue people in the departments they head."""
-    if not overdue:
-        return []
-    parents = parent_map(session)
-    grants = session.execute(
-        select(RoleGrant.user_id, RoleGrant.department_id, User.name, User.email, User.locale)
-        .join(User, User.id == RoleGrant.user_id)
-        .where(
-            RoleGrant.role == Role.MANAGER,
-            RoleGrant.in_force_at(clock.now()),
-            RoleGrant.department_id.is_not(None),
-            User.status == "active",
-        )
-    ).all()
-    managers: dict[int, tuple[str, str | None, str]] = {}
-    reach: dict[int, set[int]] = defaultdict(set)
-    for uid, scope, name, email, locale in grants:
-        managers[uid] = (name, email, locale)
-        reach[uid] |= subtree([scope], parents)
-    mails = []
-    for manager_id, departments in reach.items():
-        name, email, locale = managers[manager_id]
-        staff = sorted(
-            (d for d in overdue if d.department_id in departments and d.user_id != manager_id),
-            key=lambda d: (d.due, d.employee_no),
-        )
-        if not staff or not email:
-            continue
-        lines = [
-            t(
-                locale,
-                "- %(name)s (%(no)s): %(title)s, due %(date)s, %(days)d days overdue",
-                name=d.name,
-                no=d.employee_no,
-                title=d.titles.get(locale) or d.titles["ja"],
-                date=day(locale, d.due),
-                days=-d.days_left,
-            )
-            for d in staff
-        ]
-        body = "\n".join(
-            [
-                t(locale, "Dear %(name)s,", name=name),
-                "",
-                t(locale, "These people in the departments you head have not completed their conduct-rule training:"),
-                *lines,
-                "",
-                t(
-                    locale,
-                    "Please talk with them and help them find the time. Open the portal: %(url)s",
-                    url=portal_url,
-                ),
-            ]
-        )
-        subject = t(
-            locale,
-            "[Conduct Rules Portal] Overdue conduct-rule training in your departments (%(count)d)",
-            count=len(staff),
-        )
-        mails.append(
-            Mail(f"digest:{manager_id}:{today.isoformat()}", "manager_digest", email, subject, body, manager_id)
-        )
-    return mails

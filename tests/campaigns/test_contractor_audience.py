@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from learning import clock
-from learning.accounts import contractor_staff
+from learning.accounts import contractor_moves
 from learning.accounts.models import User
 from learning.campaigns import lifecycle
 from learning.campaigns.contractor_audience import Rule
@@ -136,9 +136,9 @@ def test_the_transfer_rule_between_a_grid_side_and_a_retail_side_contract(db, wo
     assert sorted(assigned(db, retail)) == ["M3"]
     clock.freeze(datetime(2026, 5, 7, 1, tzinfo=UTC))
     mover = world.staff["M1"]
-    contractor_staff.move_to_contract(db, world.compliance.id, mover, world.retail_contract)
+    contractor_moves.move_to_contract(db, world.compliance.id, mover, world.retail_contract)
     back = world.staff["M3"]
-    contractor_staff.move_to_contract(db, world.compliance.id, back, world.grid_contract)  # retail → grid
+    contractor_moves.move_to_contract(db, world.compliance.id, back, world.grid_contract)  # retail → grid
     db.commit()
     process_personnel_events(db)
     db.commit()
@@ -160,10 +160,10 @@ def test_a_move_keeps_within_the_company_and_the_new_contracts_end(db, world):
     from learning.accounts.contractors import ContractorError
 
     with pytest.raises(ContractorError) as other_company:
-        contractor_staff.move_to_contract(db, None, world.staff["M1"], world.tele_contract)
+        contractor_moves.move_to_contract(db, None, world.staff["M1"], world.tele_contract)
     assert other_company.value.code == "unknown_contract"
     with pytest.raises(ContractorError) as too_late:
-        contractor_staff.move_to_contract(db, None, world.staff["M1"], world.retail_contract, date(2027, 4, 30))
+        contractor_moves.move_to_contract(db, None, world.staff["M1"], world.retail_contract, date(2027, 4, 30))
     assert too_late.value.code == "end_after_contract"
 
 

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from learning import clock
-from learning.accounts import contractor_staff
+from learning.accounts import contractor_moves
 from learning.accounts.models import RoleGrant
 from learning.authz import Role
 from learning.campaigns.amendments import amend
@@ -97,7 +97,7 @@ def test_a_closed_period_counts_contractors_on_the_contract_they_had(db, report)
     world, campaign = report
     close(db, campaign)
     db.commit()
-    contractor_staff.move_to_contract(db, None, world.staff["M1"], world.retail_contract)
+    contractor_moves.move_to_contract(db, None, world.staff["M1"], world.retail_contract)
     db.commit()
     rows = contractors.section(db, campaign.id, contractors.ContractorScope(None), "en")
     by_key = {(r.company_code, r.sponsor_code): r for r in rows}

@@ -72,6 +72,7 @@ def _company_page(company: ContractorCompany, status: int = 200, **forms):
         contract_form=forms.get("contract_form") or ContractorContractForm(formdata=None),
         staff_form=forms.get("staff_form") or _staff_form(company, formdata=False),
         staff=contractor_staff.staff_of(db(), company.id),
+        can_move=True,
         handed_over=forms.get("handed_over"),
         file_form=forms.get("file_form") or ContractorFileForm(formdata=None),
         problems=forms.get("problems"),
@@ -197,6 +198,7 @@ def _contract_page(company, contract, form, read_only: bool, status: int = 200, 
         form=form,
         read_only=read_only,
         staff=[p for p in contractor_staff.staff_of(db(), company.id) if p.contract_id == contract.id],
+        can_move=True,
         shortened=shortened,
     ), status
 
