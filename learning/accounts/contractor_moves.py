@@ -52,20 +52,20 @@ def check_move(
             "already_moved", field="contract", name=user.name, value=before.reference if before else ""
         )
     if user.lapsed:
-        raise ContractorError("access_ended", field="contract", name=user.name, day=user.ends_on.isoformat())
+        raise ContractorError("access_ended", field="contract", name=user.name, day=user.ends_on)
     today = clock.tokyo_date(clock.now())
     if not contract.starts_on <= today <= contract.ends_on:
         raise ContractorError(
             "contract_not_running",
             field="contract",
             value=contract.reference,
-            starts=contract.starts_on.isoformat(),
-            ends=contract.ends_on.isoformat(),
+            starts=contract.starts_on,
+            ends=contract.ends_on,
         )
     ends_on = ends_on or user.ends_on
     problem = end_problem(contract, ends_on)
     if problem:
-        raise ContractorError(problem, field="ends_on", contract_end=contract.ends_on.isoformat())
+        raise ContractorError(problem, field="ends_on", contract_end=contract.ends_on)
     return ends_on
 
 

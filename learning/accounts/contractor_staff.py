@@ -68,7 +68,7 @@ def create_staff(
         raise ContractorError("email", field="email", value=email)
     problem = end_problem(contract, ends_on)
     if problem:
-        raise ContractorError(problem, field="ends_on", contract_end=contract.ends_on.isoformat())
+        raise ContractorError(problem, field="ends_on", contract_end=contract.ends_on)
     taken = select(User.id).where(
         User.contractor_company_id == contract.company_id, User.contractor_staff_no == staff_no
     )

@@ -203,7 +203,7 @@ def edit_contract(
     if contract is None:
         raise ContractorError("unknown_contract", field="reference", value=str(contract_id))
     if is_read_only(contract):
-        raise ContractorError("contract_ended", field="reference", day=contract.ends_on.isoformat())
+        raise ContractorError("contract_ended", field="reference", day=contract.ends_on)
     reference, sponsor, owner = _checked_terms(
         session, reference, sponsor_code, owner_employee_no, starts_on, ends_on, contract.id
     )

@@ -81,6 +81,12 @@ def lapsed_message(contact) -> str:
     )
 
 
+def contract_choice(contract) -> tuple[str, str]:
+    """A contract as an option of a select: its reference and period, the days as the pages write them."""
+    period = f"{format_date(contract.starts_on, 'medium')} – {format_date(contract.ends_on, 'medium')}"
+    return str(contract.id), f"{contract.reference} ({period})"
+
+
 def describe(problem: FileProblem) -> str:
     """A file problem in the reader's language, with its line and column."""
     message = translated(problem.template, problem.values)

@@ -3,8 +3,10 @@ client wants JSON."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from flask import request
-from flask_babel import gettext
+from flask_babel import format_date, gettext
 from werkzeug.exceptions import HTTPException
 
 
@@ -28,9 +30,14 @@ def explain(error) -> str:
 
 
 def translated(template: str, params: dict | None = None) -> str:
-    """A template marked with N_, in the user's language."""
+    """A template marked with N_, in the user's language; a day among the values (services pass `date`s,
+    Flask-free) is written as the pages write days in that language, never as an ISO code."""
     text = gettext(template)
-    return text % params if params else text
+    return text % {key: _shown(value) for key, value in params.items()} if params else text
+
+
+def _shown(value):
+    return format_date(value, "medium") if isinstance(value, date) and not isinstance(value, datetime) else value
 
 
 def wants_json() -> bool:

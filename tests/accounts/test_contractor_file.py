@@ -74,7 +74,7 @@ def test_every_problem_is_named_by_line_and_column_and_nothing_is_written(db, ap
     assert refused.status_code == 400
     problems = re.findall(r"<li>(Line [^<]*)</li>", body)
     assert problems == [
-        "Line 2, column ends_on: The end date cannot be after the contract&#39;s end (2026-09-30).",
+        "Line 2, column ends_on: The end date cannot be after the contract&#39;s end (Sep 30, 2026).",
         "Line 4, column staff_no: &#39;S2&#39; appears again (first on line 3).",
         "Line 5, column contract_reference: No contract of this company has the reference &#39;C-999&#39;.",
         "Line 6, column role: &#39;admin&#39;: a contractor&#39;s staff can be only a learner (empty)"

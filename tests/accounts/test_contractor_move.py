@@ -146,17 +146,17 @@ def test_a_refused_end_day_names_the_field_and_the_contracts_end_in_both_languag
     assert kept.status_code == 400
     assert (
         "New last day of access" in text
-        and "New last day of access (optional): The end date cannot be after the contract&#39;s end (2026-08-31)."
+        and "New last day of access (optional): The end date cannot be after the contract&#39;s end (Aug 31, 2026)."
         in text
     )
     later = send(client, world, m1, short, ends_on="2026-12-31")  # even when confirmed
-    assert later.status_code == 400 and "(2026-08-31)" in later.get_data(as_text=True)
+    assert later.status_code == 400 and "(Aug 31, 2026)" in later.get_data(as_text=True)
     world.compliance.locale = "ja"
     db.commit()
     ja = send(client, world, m1, short, ends_on="2026-12-31").get_data(as_text=True)
-    assert "新しいアクセス最終日" in ja and "契約の終了日（2026-08-31）より後にすることはできません" in ja
+    assert "新しいアクセス最終日" in ja and "契約の終了日（2026/08/31）より後にすることはできません" in ja
     ended = send(client, world, world.staff["M4"], short)
-    assert ended.status_code == 400 and "アクセスは 2026-04-01 に終了しています" in ended.get_data(as_text=True)
+    assert ended.status_code == 400 and "アクセスは 2026/04/01 に終了しています" in ended.get_data(as_text=True)
     db.expire_all()
     assert db.get(User, m1.id).contract_id == world.grid_contract.id and moves(db, m1) == 0
     fits = send(client, world, m1, short, ends_on="2026-08-31")

@@ -85,7 +85,7 @@ def test_compliance_creates_an_account_with_a_code_or_an_invitation(db, app, con
 @pytest.mark.parametrize(
     ("changes", "field_message"),
     [
-        ({"ends_on": "2026-10-01"}, "The end date cannot be after the contract&#39;s end (2026-09-30)."),
+        ({"ends_on": "2026-10-01"}, "The end date cannot be after the contract&#39;s end (Sep 30, 2026)."),
         ({"staff_no": "S1"}, "This company already has staff number &#39;S1&#39;."),
     ],
 )

@@ -9,6 +9,7 @@ from learning.accounts import contractor_moves, contractors
 from learning.accounts.contractor_models import ContractorCompany, ContractorContract
 from learning.accounts.forms import ContractorMoveForm
 from learning.accounts.models import User
+from learning.accounts.pages import contract_choice
 from learning.authz import Permission, requires
 from learning.web import db, refuse
 
@@ -46,9 +47,7 @@ def move_staff(company_id: int, user_id: int):
         abort(404)
     targets = contractor_moves.move_targets(db(), person)
     form = ContractorMoveForm() if request.method == "POST" else ContractorMoveForm(formdata=None)
-    form.contract.choices = [
-        (str(k.id), f"{k.reference} ({k.starts_on.isoformat()} – {k.ends_on.isoformat()})") for k in targets
-    ]
+    form.contract.choices = [contract_choice(k) for k in targets]
     if request.method == "GET":
         form.from_contract.data = str(person.contract_id or "")
         return _move_page(company, person, form, targets)

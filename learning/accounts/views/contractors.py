@@ -17,7 +17,7 @@ from learning.accounts.forms import (
 )
 from learning.accounts.hrfiles import MAX_BYTES, FileProblem, FileRejected
 from learning.accounts.models import PendingImport
-from learning.accounts.pages import describe
+from learning.accounts.pages import contract_choice, describe
 from learning.authz import Permission, requires
 from learning.web import creates_once, db, refuse
 
@@ -58,9 +58,7 @@ def index():
 
 def _staff_form(company: ContractorCompany, formdata=True) -> ContractorStaffForm:
     form = ContractorStaffForm() if formdata else ContractorStaffForm(formdata=None)
-    form.contract.choices = [
-        (str(k.id), f"{k.reference} ({k.starts_on.isoformat()} – {k.ends_on.isoformat()})") for k in company.contracts
-    ]
+    form.contract.choices = [contract_choice(k) for k in company.contracts]
     return form
 
 
@@ -151,7 +149,7 @@ def edit_contract(company_id: int, contract_id: int):
             contract.owner.employee_no,
         )
         if request.method == "POST":  # read-only: nothing is changed
-            error = contractors.ContractorError("contract_ended", field="reference", day=contract.ends_on.isoformat())
+            error = contractors.ContractorError("contract_ended", field="reference", day=contract.ends_on)
             flash(refuse(error), "error")
             return _contract_page(company, contract, form, read_only, status=400)
         return _contract_page(company, contract, form, read_only)
