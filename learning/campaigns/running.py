@@ -6,7 +6,7 @@ Each step is safe to run any number of times, and twice at once; `flask jobs run
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,7 +24,6 @@ from learning.campaigns.models import Campaign, CampaignContractor, CampaignDepa
 from learning.campaigns.periods import (
     MONTHS,
     add_months,
-    end_of_day,
     fiscal_year,
     next_period,
     start_of_day,
@@ -266,7 +265,7 @@ def _assign_new_heads(session: Session, campaigns: list[Campaign], areas: dict[i
     a joiner gets."""
     created = 0
     for campaign in campaigns:
-        due = max(end_of_day(campaign.due_on), end_of_day(tokyo_date(now) + timedelta(days=campaign.event_due_days)))
+        due = transfers.rule_due(campaign, tokyo_date(now))
         assigned_at = max(now, start_of_day(campaign.opens_on))
         people = audience(areas[campaign.id], managers_only=True)
         for cm in campaign.modules:
@@ -287,7 +286,7 @@ def _assign_contractor_joiners(session: Session, campaigns: list[Campaign], pare
         people = contractor_audience.contractor_people(session, campaign, parents)
         if people is None:
             continue
-        due = max(end_of_day(campaign.due_on), end_of_day(tokyo_date(now) + timedelta(days=campaign.event_due_days)))
+        due = transfers.rule_due(campaign, tokyo_date(now))
         assigned_at = max(now, start_of_day(campaign.opens_on))
         launched = campaign.launched_at or now
         joined = select(User.id).where(User.id.in_(people), User.created_at > launched)
@@ -313,7 +312,7 @@ def _assign_for_events(session: Session, campaign: Campaign, area: set[int], rul
             groups.setdefault((day, reason), []).append(event.user_id)
     created = 0
     for (day, reason), user_ids in groups.items():
-        due = max(end_of_day(campaign.due_on), end_of_day(day + timedelta(days=campaign.event_due_days)))
+        due = transfers.rule_due(campaign, day)
         # A contractor's move between contracts is an event too (for the transfer rule), but contractors are in
         # the audience by its contractor rules only (_assign_contractor_joiners), never by a department.
         people = select(User.id).where(User.id.in_(user_ids), User.status == "active", User.kind != "contractor")

@@ -253,9 +253,22 @@ def assign(
     period (last year's overdue assignment does not excuse this year's). Only active people are assigned
     (never a leaver); each assignment keeps the department and company the person is in now (a contractor's
     staff: their contract and its company).
-    A closed campaign takes no new assignment (the database refuses it too)."""
+    A closed campaign takes no new assignment (the database refuses it too). A contractor's staff member
+    whose access ends before `due` is due by their last day instead: training not done then shows as overdue
+    before the account lapses, not never."""
     if campaign.status == "closed":
         return 0
+    last_day = clock.tokyo_date(due)
+    earlier = select(User.ends_on).where(User.id.in_(people), User.ends_on < last_day).distinct()
+    made = 0
+    for ends_on in session.scalars(earlier).all():
+        theirs = select(User.id).where(User.id.in_(people), User.ends_on == ends_on)
+        made += _insert(session, theirs, campaign, edition_id, reason, assigned_at, end_of_day(ends_on))
+    rest = select(User.id).where(User.id.in_(people), or_(User.ends_on.is_(None), User.ends_on >= last_day))
+    return made + _insert(session, rest, campaign, edition_id, reason, assigned_at, due)
+
+
+def _insert(session: Session, people, campaign: Campaign, edition_id: int, reason, assigned_at, due) -> int:
     done = or_(*already_covered(campaign, edition_id).values())
     rows = select(
         User.id,

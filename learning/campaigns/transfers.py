@@ -98,8 +98,12 @@ def fire(session: Session, campaign: Campaign, rule_area, events) -> int:
     return counts["assigned"]
 
 
-def rule_due(campaign: Campaign, day: date) -> datetime:
-    return max(end_of_day(campaign.due_on), end_of_day(day + timedelta(days=campaign.event_due_days)))
+def rule_due(campaign: Campaign, day: date, access_ends_on: date | None = None) -> datetime:
+    """A joiner's or mover's due date: the campaign's, or the joiner's days from `day` if later; never after
+    the last day a contractor's staff member has access (`access_ends_on`), so that training they have not done
+    shows as overdue before their account lapses rather than never."""
+    due = max(end_of_day(campaign.due_on), end_of_day(day + timedelta(days=campaign.event_due_days)))
+    return min(due, end_of_day(access_ends_on)) if access_ends_on else due
 
 
 def _decide(session, campaign, event, user, edition_id, companies) -> tuple[str, str, int | None, datetime | None]:
@@ -129,7 +133,7 @@ def _decide(session, campaign, event, user, edition_id, companies) -> tuple[str,
         .with_for_update()
     )
     day = tokyo_date(event.at)
-    due = rule_due(campaign, day)
+    due = rule_due(campaign, day, user.ends_on if user.is_contractor else None)
     if elsewhere is not None:
         if elsewhere.due_at > due:
             previous = elsewhere.due_at

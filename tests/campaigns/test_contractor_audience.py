@@ -117,6 +117,33 @@ def test_joiners_of_a_contractor_are_assigned_by_the_jobs_run(db, world):
     assert process_personnel_events(db) == 0  # the next run: nothing twice
 
 
+def test_a_joiner_is_due_by_their_last_day_of_access_when_it_comes_first(db, world):
+    campaign = create_campaign(db, world.draft(Rule("company", world.meter.id)), None)
+    launch(db, campaign, None)
+    db.commit()
+    clock.freeze(datetime(2026, 6, 20, 1, tzinfo=UTC))
+    short = staff(db, world.grid_contract, "M5", ends_on=date(2026, 7, 10))  # before the 30 days' 20 July
+    longer = staff(db, world.grid_contract, "M6")  # 30 September
+    db.commit()
+    assert process_personnel_events(db) == 2
+    db.commit()
+    got = assigned(db, campaign)
+    assert (got["M5"].user_id, clock.tokyo_date(got["M5"].due_at)) == (short.id, date(2026, 7, 10))
+    assert (got["M6"].user_id, clock.tokyo_date(got["M6"].due_at)) == (longer.id, date(2026, 7, 20))
+    clock.freeze(datetime(2026, 7, 11, 1, tzinfo=UTC))  # the day after M5's access ended: overdue, not pending
+    assert db.get(Assignment, got["M5"].id).due_at < clock.now()
+
+
+def test_at_the_launch_too_access_ending_before_the_due_date_brings_it_forward(db, world):
+    leaving = staff(db, world.grid_contract, "M7", ends_on=date(2026, 6, 10))  # the campaign is due 30 June
+    campaign = create_campaign(db, world.draft(Rule("company", world.meter.id)), None)
+    launch(db, campaign, None)
+    db.commit()
+    got = assigned(db, campaign)
+    assert (got["M7"].user_id, clock.tokyo_date(got["M7"].due_at)) == (leaving.id, date(2026, 6, 10))
+    assert {clock.tokyo_date(got[n].due_at) for n in ("M1", "M2", "M3")} == {date(2026, 6, 30)}
+
+
 def test_the_transfer_rule_between_a_grid_side_and_a_retail_side_contract(db, world):
     firewall = world.edition
     rules = make_edition(db, slug="rules")
@@ -136,7 +163,7 @@ def test_the_transfer_rule_between_a_grid_side_and_a_retail_side_contract(db, wo
     assert sorted(assigned(db, retail)) == ["M3"]
     clock.freeze(datetime(2026, 5, 7, 1, tzinfo=UTC))
     mover = world.staff["M1"]
-    contractor_moves.move_to_contract(db, world.compliance.id, mover, world.retail_contract)
+    contractor_moves.move_to_contract(db, world.compliance.id, mover, world.retail_contract, date(2026, 6, 15))
     back = world.staff["M3"]
     contractor_moves.move_to_contract(db, world.compliance.id, back, world.grid_contract)  # retail → grid
     db.commit()
@@ -151,6 +178,7 @@ def test_the_transfer_rule_between_a_grid_side_and_a_retail_side_contract(db, wo
         world.retail_contract.id,
         None,
     )
+    assert clock.tokyo_date(made.due_at) == date(2026, 6, 15)  # their last day, before the campaign's 30 June
     # Moved onto the campaign's contract, M1 is in its audience: the joiners' step gives them its module too.
     mine = {a.edition_id: a for a in db.scalars(select(Assignment).where(Assignment.user_id == mover.id))}
     assert mine[rules.id].reason == "transfer" and mine[rules.id].campaign_id == retail.id
