@@ -59,9 +59,7 @@ def read_staff(data: bytes, contracts: dict[str, ContractTerms], taken: set[str]
         if ends_on is None:
             problems.append(FileProblem(line, "ends_on", "day_format", {"value": r["ends_on"][:40]}))
         elif contract is not None and ends_on > contract.ends_on:
-            problems.append(
-                FileProblem(line, "ends_on", "end_after_contract", {"contract_end": contract.ends_on})
-            )
+            problems.append(FileProblem(line, "ends_on", "end_after_contract", {"contract_end": contract.ends_on}))
         elif ends_on < today:
             problems.append(FileProblem(line, "ends_on", "end_in_past"))
         if r["role"] not in ROLES_ALLOWED:

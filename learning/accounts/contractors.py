@@ -172,6 +172,17 @@ def is_read_only(contract: ContractorContract) -> bool:
     return contract.ends_on < clock.tokyo_date(clock.now())
 
 
+def checked_edit(
+    session: Session, contract: ContractorContract, reference, sponsor_code, owner_employee_no, starts_on, ends_on
+):
+    """An edit's terms checked (ContractorError naming the field), returned as (reference, sponsor, owner): the
+    page checks them before it asks to confirm whose access a shorter end cuts, so a refusal comes first."""
+    terms = _checked_terms(session, reference, sponsor_code, owner_employee_no, starts_on, ends_on, contract.id)
+    if ends_on < clock.tokyo_date(clock.now()):
+        raise ContractorError("end_in_past", field="ends_on")
+    return terms
+
+
 def staff_past(session: Session, contract: ContractorContract, ends_on: date | None) -> list[User]:
     """The contract's staff whose end day is after `ends_on`: a contract ending then shortens theirs to it."""
     if ends_on is None:
@@ -204,11 +215,9 @@ def edit_contract(
         raise ContractorError("unknown_contract", field="reference", value=str(contract_id))
     if is_read_only(contract):
         raise ContractorError("contract_ended", field="reference", day=contract.ends_on)
-    reference, sponsor, owner = _checked_terms(
-        session, reference, sponsor_code, owner_employee_no, starts_on, ends_on, contract.id
+    reference, sponsor, owner = checked_edit(
+        session, contract, reference, sponsor_code, owner_employee_no, starts_on, ends_on
     )
-    if ends_on < clock.tokyo_date(clock.now()):
-        raise ContractorError("end_in_past", field="ends_on")
     before = _terms(contract)
     moved = staff_past(session, contract, ends_on)
     for person in moved:

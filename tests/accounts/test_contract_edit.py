@@ -94,8 +94,10 @@ def ends(db) -> dict[str, date]:
 )
 def test_bad_terms_are_named_by_field_and_nothing_changes(db, setting, changes, message):
     client, contract = setting
-    refused = save(client, contract, **changes, shorten_staff=changes.get("ends_on", "2026-09-30"))
-    assert refused.status_code == 400 and message in refused.get_data(as_text=True)
+    for confirmed in ({"shorten_staff": changes.get("ends_on", "2026-09-30")}, {}):  # refused before confirming
+        refused = save(client, contract, **changes, **confirmed)
+        assert refused.status_code == 400 and message in refused.get_data(as_text=True)
+        assert "Not saved yet" not in refused.get_data(as_text=True)
     db.expire_all()
     kept = db.get(ContractorContract, contract.id)
     assert (kept.reference, kept.ends_on) == ("C-001", date(2026, 9, 30))
