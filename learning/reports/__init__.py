@@ -6,7 +6,7 @@ Importing this package loads nothing; `init_app(app)` registers what the room of
 
 
 def init_app(app) -> None:
-    from learning.reports.pages import person_url
+    from learning.reports.pages import employment_label, person_url
     from learning.reports.views import (
         access,
         acknowledgements,
@@ -43,3 +43,4 @@ def init_app(app) -> None:
 
     app.extensions["contractor_training_status"] = company_status
     app.jinja_env.globals["person_url"] = person_url
+    app.jinja_env.globals["employment_label"] = employment_label

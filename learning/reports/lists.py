@@ -20,6 +20,7 @@ from learning.accounts.models import Department, User
 from learning.accounts.tree import parent_map
 from learning.campaigns.models import Campaign, DueExtensionItem, PeriodAmendment
 from learning.courses.models import Edition
+from learning.reports.employment import employment_people
 from learning.reports.services import Placement, in_scope, placement
 from learning.training.models import Assignment
 from learning.training.services import OPEN
@@ -109,8 +110,8 @@ def _per_person(
     employment: str | None = None,
 ):
     """One row per person (and department): the counts of their assignments, from the assignments alone
-    (an index-only scan on PostgreSQL), joined to the people afterwards; `employment` keeps one kind of
-    employment (accounts/employment.py) only."""
+    (an index-only scan on PostgreSQL), joined to the people afterwards; `employment` keeps the people that
+    filter keeps (reports/employment.py)."""
     latest = _latest_amendments(campaign.id) if where.frozen else None
     status = _effective_status(latest)
     late = and_(status.in_(OPEN), Assignment.due_at < where.as_of)
@@ -150,8 +151,7 @@ def _per_person(
     ).join(grouped, grouped.c.user_id == User.id)
     if departments is not None:
         query = query.where(department.in_(departments or {-1}))
-    if employment is not None:
-        query = query.where(User.employment_type == employment)
+    query = query.where(*employment_people(employment))
     if chosen == "not_finished":
         query = query.where(grouped.c.completed < grouped.c.counted)
     elif chosen == "overdue":
@@ -224,8 +224,7 @@ def every_line(
             if departments is not None:
                 held = held.where(where.department.in_(departments or {-1}))
             chosen_people = select(User.id, User.employee_no).where(User.employee_no > after, held.exists())
-            if employment is not None:
-                chosen_people = chosen_people.where(User.employment_type == employment)
+            chosen_people = chosen_people.where(*employment_people(employment))
             people = session.execute(chosen_people.order_by(User.employee_no).limit(chunk)).all()
             if not people:
                 return

@@ -1,6 +1,7 @@
 """What the report pages share: loading a campaign, putting each view and export on the audit trail, refusing
-a department out of scope, the heading of every export and print view
-(title, scope, as of, produced by), and a table as a CSV or XLSX download. A helper module, not a view module."""
+a department out of scope, the heading of every export and print view (title, scope, as of, produced by), the
+filter by employment read from the request, and a table as a CSV or XLSX download (a PDF too). A helper module,
+not a view module."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from learning import clock
-from learning.accounts.employment import EMPLOYMENT_TYPES
 from learning.accounts.models import Department, User
 from learning.accounts.pages import label
 from learning.audit.services import Entry, record_at_commit, record_many
@@ -22,11 +22,13 @@ from learning.authz import Permission
 from learning.campaigns.models import Campaign
 from learning.i18n import pick
 from learning.reports import access, messages, records, services
+from learning.reports.employment import EMPLOYMENT_FILTERS, OWN_STAFF
 from learning.reports.exports import Table, csv_pieces, file_name, write_xlsx
 from learning.training.models import Assignment
 from learning.web import db, security_event
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF_TYPE = "application/pdf"
 CSV_TYPE = "text/csv; charset=utf-8"  # the charset once, as content_type (mimetype= would add a second)
 
 
@@ -123,14 +125,27 @@ def departments_scope(roots: set[int] | None) -> tuple[str, str]:
 
 
 def employment_filter() -> str | None:
-    """The `employment` query argument, from the allowlist of kinds of employment (anything else: everyone)."""
+    """The `employment` query argument, from the allowlist (own staff, or a kind of employment; anything else:
+    everyone)."""
     value = request.args.get("employment")
-    return value if value in EMPLOYMENT_TYPES else None
+    return value if value in EMPLOYMENT_FILTERS else None
+
+
+def employment_label(employment: str) -> str:
+    """What a person reads for a filter by employment: its label, never the code (Jinja global)."""
+    if employment == OWN_STAFF:
+        return _("Own staff (not contractors' staff)")
+    return label(employment, "employment_type")
 
 
 def employment_scope(employment: str | None) -> list[tuple[str, str]]:
     """The heading line of a list filtered by kind of employment (its label, never the code); none unfiltered."""
-    return [(_("Employment type"), label(employment, "employment_type"))] if employment else []
+    return [(_("Employment type"), employment_label(employment))] if employment else []
+
+
+def employment_in_name(employment: str | None) -> list[str]:
+    """The part of a file name that says which people it holds: none for everyone, else `own` or the kind."""
+    return [employment.replace("_", "-")] if employment else []
 
 
 def roots_in_name(roots: set[int] | None) -> list[str]:
@@ -153,6 +168,13 @@ def table_download(fmt: str, table: Table, what: str, *scope: object) -> Respons
             stream_with_context(spooled(lambda target: write_xlsx(target, table))), content_type=XLSX_TYPE
         )
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def pdf_download(write: Callable[[BinaryIO], None], what: str, *scope: object) -> Response:
+    """A PDF that `write` writes, as a download named as `table_download` names its files."""
+    response = Response(stream_with_context(spooled(write)), content_type=PDF_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{file_name(what, scope, as_of(), "pdf")}"'
     return response
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from learning import clock
@@ -28,6 +28,7 @@ from learning.reports.completion import (
 )
 from learning.reports.comprehension import rolled_up
 from learning.reports.comprehension import tally as comprehension_tally
+from learning.reports.employment import employment_assignments, employment_people
 from learning.training.models import Assignment
 
 
@@ -105,7 +106,7 @@ def in_scope(where: Placement, departments: set[int] | None) -> list:
     return [Assignment.user_id.in_(select(User.id).where(User.department_id.in_(departments)))]
 
 
-def _people_query(campaign_id: int, where: Placement, scope: Scope):
+def _people_query(campaign_id: int, where: Placement, scope: Scope, employment: str | None = None):
     """Per department: people with a counted assignment (not exempt, not withdrawn), those who completed all
     of theirs, and those with one overdue. (Amendments of a closed period correct assignment figures only.)"""
     open_ = Assignment.status.in_(("assigned", "in_progress"))
@@ -136,6 +137,7 @@ def _people_query(campaign_id: int, where: Placement, scope: Scope):
             func.sum(case((late_now > 0, 1), else_=0)),
         )
         .join(User, User.id == inner.c.user_id)
+        .where(*employment_people(employment))
         .group_by(department)
     )
     if scope.departments is not None:
@@ -184,20 +186,34 @@ def amendment_rows(
     return rows
 
 
-def amendments(session: Session, campaign_id: int) -> list[tuple]:
-    """Every amendment of a closed campaign, oldest first, with the person and who amended it."""
+def amendments(
+    session: Session,
+    campaign_id: int,
+    scope: Scope | None = None,
+    contracts: set[int] | None = None,
+    employment: str | None = None,
+) -> list[tuple]:
+    """Every amendment of a closed campaign, oldest first, with the person and who amended it. A reader's
+    `scope` keeps those of assignments made in its departments or on its `contracts` (a manager's own staff
+    and the contractors they sponsor; None: everyone's); `employment` those of the people that filter keeps."""
     person, author = aliased(User), aliased(User)
-    return list(
-        session.execute(
-            select(PeriodAmendment, person, author, Edition.title_ja, Edition.title_en)
-            .join(Assignment, Assignment.id == PeriodAmendment.assignment_id)
-            .join(person, person.id == Assignment.user_id)
-            .join(author, author.id == PeriodAmendment.amended_by_id)
-            .join(Edition, Edition.id == Assignment.edition_id)
-            .where(PeriodAmendment.campaign_id == campaign_id)
-            .order_by(PeriodAmendment.id)
-        ).all()
+    query = (
+        select(PeriodAmendment, person, author, Edition.title_ja, Edition.title_en)
+        .join(Assignment, Assignment.id == PeriodAmendment.assignment_id)
+        .join(person, person.id == Assignment.user_id)
+        .join(author, author.id == PeriodAmendment.amended_by_id)
+        .join(Edition, Edition.id == Assignment.edition_id)
+        .where(PeriodAmendment.campaign_id == campaign_id, *employment_assignments(employment))
+        .order_by(PeriodAmendment.id)
     )
+    if scope is not None and scope.departments is not None:
+        query = query.where(
+            or_(
+                Assignment.department_id.in_(scope.departments or {-1}),
+                Assignment.contract_id.in_(contracts or {-1}),
+            )
+        )
+    return list(session.execute(query).all())
 
 
 def department_report(
@@ -208,9 +224,11 @@ def department_report(
     sort: str = "name",
     descending: bool = False,
     corrected: bool = True,
+    employment: str | None = None,
 ) -> list[DepartmentRow]:
     """The department tree with own and rolled-up completion for one campaign, within the scope. A closed
-    campaign's figures include its amendments unless `corrected` is False (the figures as recorded)."""
+    campaign's figures include its amendments unless `corrected` is False (the figures as recorded);
+    `employment` (one of EMPLOYMENT_FILTERS) counts the people that filter keeps only."""
     found = session.get(Campaign, campaign_id)
     where = placement(found)
     open_ = Assignment.status.in_(("assigned", "in_progress"))
@@ -239,15 +257,17 @@ def department_report(
     query = (
         select(department, inner.c.status, func.sum(inner.c.n), func.sum(late_now), func.sum(inner.c.on_time))
         .join(User, User.id == inner.c.user_id)
+        .where(*employment_people(employment))
         .group_by(department, inner.c.status)
     )
     if scope.departments is not None:
         query = query.where(department.in_(scope.departments or {-1}))
     rows = session.execute(query).all()
     if where.frozen and corrected:
-        rows = [*rows, *amendment_rows(session, campaign_id, where, scope)]
+        within = employment_assignments(employment)
+        rows = [*rows, *amendment_rows(session, campaign_id, where, scope, within=within)]
     counts = tally(rows)
-    add_people(counts, session.execute(_people_query(campaign_id, where, scope)).all())
+    add_people(counts, session.execute(_people_query(campaign_id, where, scope, employment)).all())
     departments = [
         (d.id, d.code, d.name_en if locale == "en" else d.name_ja, d.parent_id)
         for d in session.execute(
@@ -258,16 +278,20 @@ def department_report(
 
 
 def completion_curve(
-    session: Session, campaign: Campaign, scope: Scope, total: Counts
+    session: Session, campaign: Campaign, scope: Scope, total: Counts, employment: str | None = None
 ) -> tuple[list[date], list[float]]:
-    """Share of the counted assignments (`total`, from the department report in the same scope) completed
-    by each day of the campaign's window: a count per stored day of completion, read from an index."""
+    """Share of the counted assignments (`total`, from the department report in the same scope and with the
+    same `employment` filter) completed by each day of the campaign's window: a count per stored day of
+    completion, read from an index."""
     where = placement(campaign)
     # Contractors' staff (no department; their section is reports/contractors.py) are not in `total` either.
     query = (
         select(Assignment.completed_on, func.count())
         .where(
-            Assignment.campaign_id == campaign.id, Assignment.status == "completed", Assignment.contract_id.is_(None)
+            Assignment.campaign_id == campaign.id,
+            Assignment.status == "completed",
+            Assignment.contract_id.is_(None),
+            *employment_assignments(employment),
         )
         .group_by(Assignment.completed_on)
     )
@@ -303,7 +327,7 @@ class PersonRow:
 
 def people(session: Session, campaign_id: int, department_id: int, employment: str | None = None) -> list[PersonRow]:
     """The people of one department (not its subtree) and their assignments in the campaign (a closed
-    period: the people who were in it then); `employment` keeps those of that kind of employment only."""
+    period: the people who were in it then); `employment` (one of EMPLOYMENT_FILTERS) keeps those it keeps."""
     where = placement(session.get(Campaign, campaign_id))
     now = where.as_of
     attempts = (
@@ -333,9 +357,7 @@ def people(session: Session, campaign_id: int, department_id: int, employment: s
         )
         .order_by(User.employee_no, Edition.module_id)
     )
-    if employment is not None:
-        query = query.where(User.employment_type == employment)
-    rows = session.execute(query).all()
+    rows = session.execute(query.where(*employment_people(employment))).all()
     return [
         PersonRow(*r[:8], overdue=r[4] in ("assigned", "in_progress") and r[5] < now, user_id=r[8], department_id=r[9])
         for r in rows

@@ -37,6 +37,11 @@ PAGES = {  # each page with its variants: a closed period, an export
         "/reports/campaigns/{closed}",
         "/reports/campaigns/{running}.csv",
         "/reports/campaigns/{closed}.json",
+        # filtered by employment (issue 19 item 3): a kind, own staff, the closed period with its amendments
+        "/reports/campaigns/{running}?employment=temporary",
+        "/reports/campaigns/{closed}?employment=temporary",
+        "/reports/campaigns/{closed}?employment=own",
+        "/reports/campaigns/{closed}.pdf?employment=regular",
     ),
     "department": (
         "/reports/campaigns/{running}/departments/{busiest}",
@@ -98,6 +103,8 @@ def organisation(db, tag: str, year: int, actor, departments: int, people: int, 
     for n in range(1, departments):
         tree.append(make_department(db, code=f"{tag}-{n}", parent=tree[(n - 1) // 2]))
     staff = [make_user(db, department=tree[1] if i % 2 == 0 else tree[i % departments]) for i in range(people)]
+    for i, person in enumerate(staff):
+        person.employment_type = ("regular", None, "temporary")[i % 3]  # each kind with an amendment
     ids = [person.id for person in staff]
     editions = [make_edition(db, slug=f"{tag.lower()}-{m}", sections=2, questions=3, draw=2) for m in range(modules)]
     audience = {"whole_organisation": False, "include_ids": [tree[0].id]}

@@ -5,13 +5,13 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from learning.accounts.employment import EMPLOYMENT_TYPES
 from learning.accounts.models import Department
 from learning.accounts.tree import parent_map, subtree
 from learning.authz import Permission, requires
 from learning.courses.rendering import request_terms
 from learning.i18n import current_locale, pick
 from learning.reports import lists, messages, services, tables
+from learning.reports.employment import EMPLOYMENT_FILTERS
 from learning.reports.pages import (
     audit,
     campaign_scope,
@@ -99,5 +99,5 @@ def people(campaign_id: int, fmt: str = "html"):
         statuses=messages.PERSON_STATUS,
         heading=lines_heading,
         employment=employment,
-        employment_types=EMPLOYMENT_TYPES,
+        employment_types=EMPLOYMENT_FILTERS,
     )
