@@ -54,10 +54,11 @@ def content_check(path: Path, strict: bool):
 
 @content_group.command("stats", help="The cue statistics of the banks under PATH, per module and in all.")
 @click.argument("path", type=click.Path(path_type=Path))
-def content_stats(path: Path):
-    from learning.courses.formats.checking import stats_lines
+@click.option("--markdown", is_flag=True, help="Print the figures as Markdown tables, a row per module.")
+def content_stats(path: Path, markdown: bool):
+    from learning.courses.formats.checking import stats_lines, stats_markdown
 
-    for line in stats_lines(_read(path)):
+    for line in (stats_markdown if markdown else stats_lines)(_read(path)):
         click.echo(line)
 
 

@@ -258,6 +258,38 @@ def test_cue_guesser_and_random_guesser():
     assert stats.expected() == pytest.approx((1 / 4 + 1 / 2 + 1 / 15) / 3)
 
 
+def test_keyword_guesser_and_the_scores_kind_by_kind():
+    """The guesser who picks what names the desk: one of two such options in a single-choice item (one right),
+    the exact set in a multiple-select item (right here), chance where no option names it."""
+
+    def asking(q, indices):
+        texts = {i: {"ja": "窓口に聞く", "en": "Ask the desk"} for i in indices}
+        return replace(q, choices=[replace(c, text=texts.get(i, c.text)) for i, c in enumerate(q.choices)])
+
+    single = asking(question("s", "single", 1, "場面", {0}), {0, 1})
+    multiple = asking(question("m", "multiple", 1, "場面", {2, 3}), {2, 3})
+    silent = question("n", "single", 1, "場面", {0})
+    false = question("f", "truefalse", 1, "場面", {1})
+    stats = bank_stats([single, multiple, silent, false])
+    assert stats.kinds == {"single": 2, "multiple": 1, "truefalse": 1}
+    for lang in ("ja", "en"):
+        assert stats.expected_of(("single", "multiple"), lang, keyword=True) == pytest.approx((1 / 2 + 1 + 1 / 4) / 3)
+        assert stats.expected_of(("truefalse",), lang) == 1.0  # "false" on a false item
+    assert stats.expected_of(("single", "multiple")) == pytest.approx((1 / 4 + 1 / 15 + 1 / 4) / 3)
+    assert stats.expected_of(("truefalse",)) == 0.5
+    assert stats.expected_of(("multiple",), "ja") == 0.0  # the 3 longest of 4: never the 2 that are right
+
+
+def test_resolution_document_carries_the_computed_statistics():
+    """docs/content-review-resolution.md shows the tables `content stats --markdown content/` prints now."""
+    from learning.courses.formats.checking import stats_markdown
+
+    document = (CONTENT_DIR.parent / "docs" / "content-review-resolution.md").read_text("utf-8")
+    begin, end = "<!-- stats: begin -->\n", "<!-- stats: end -->"
+    shown_now = document.split(begin, 1)[1].split(end, 1)[0].strip()
+    assert shown_now == "\n".join(stats_markdown(read_tree(CONTENT_DIR)))
+
+
 def test_shipped_content_passes_content_check_strictly():
     """`content check --strict content/`: no error and no warning."""
     assert shown(check(CONTENT_DIR)) == []

@@ -79,6 +79,22 @@ def test_content_stats_prints_the_figures_per_module_and_in_all(app, tmp_path):
     assert "  true/false answered 'true': 4/8 (50%)" in lines
     assert "  multiple select, number of correct options: 1 correct: 2, 2 correct: 2, 3 correct: 2" in lines
     assert "all 2 modules:" in lines
+    # No option names the desk: the keyword guesser guesses at random (6 singles of 4, 3 multiples of 15 subsets).
+    assert (
+        "  expected score on the choice items of a guesser picking what names asking/reporting/the desk: ja 19%, "
+        "en 19%; of a random guesser: 19%" in lines
+    )
+
+
+def test_content_stats_as_markdown_tables(app, tmp_path):
+    root = write(tmp_path, good_spec(), good_spec("other-bank"))
+    result = app.test_cli_runner().invoke(args=["content", "stats", "--markdown", str(root)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    row = "| good-bank | 13 | 0/6 / 0/6 (0% / 0%; chance 25%) | 2/4 (50%) | 1: 1, 2: 1, 3: 1 | 12 / 1 | 1 |"
+    assert lines[2] == row
+    # Options of equal length: the longest-option guesser picks among four ties, as chance does.
+    assert lines[-1].startswith("| all 2 modules | 25% / 25%; 25% | 19% / 19%; 19% | 50%; 50% |")
 
 
 def test_variant_spellings_are_warned_where_they_are_and_verbs_are_left_alone(tmp_path, capsys):
@@ -106,3 +122,32 @@ def test_variant_spellings_are_warned_where_they_are_and_verbs_are_left_alone(tm
         f"{section_file}:{line_of(section_file, '引っ越しの手続き')}: warning: '引っ越し' is written '引越し' in "
         "these modules (the noun's official spelling)",
     ]
+
+
+def test_switch_handover_and_applicant_have_one_spelling_each():
+    """切替え (the switch), 引継ぎ (the handover) and 申込者 as nouns, as in the shipped modules; the verbs
+    (切り替えた, 切り替わる, 後任に引き継ぎ、) keep their okurigana."""
+    from learning.courses.formats.wording import wording_findings
+
+    spec = good_spec()
+    nouns = "切り替えの申込みと、引き継ぎ資料と、申込み者の一覧。"
+    verbs = "他社へ切り替えたお客さまの契約が切り替わり、記録は後任に引き継ぎ、手元に残しません。申込者に伝えます。"
+    questions = [
+        replace(spec.questions[0], prompt={"ja": nouns, "en": "Nouns."}),
+        replace(spec.questions[1], prompt={"ja": verbs, "en": "Verbs."}),
+    ]
+    found = wording_findings(replace(spec, questions=[*questions, *spec.questions[2:]]))
+    assert [(f.question, f.params["variant"], f.params["preferred"]) for f in found] == [
+        (1, "切り替え", "切替え"),
+        (1, "引き継ぎ", "引継ぎ"),
+        (1, "申込み者", "申込者"),
+    ]
+
+
+def test_shipped_modules_write_each_noun_one_way():
+    """The whole shipped tree passes the spelling rule (the check CI runs covers it too; this names the word)."""
+    from learning.courses.formats.content import read_tree
+    from learning.courses.formats.wording import wording_findings
+
+    found = [(spec.slug, f.params["variant"]) for spec in read_tree(CONTENT_DIR) for f in wording_findings(spec)]
+    assert found == []

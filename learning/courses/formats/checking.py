@@ -121,6 +121,8 @@ def _figures(stats: BankStats) -> list[str]:
         for lang, k in stats.keywords.items()
     )
     cue = ", ".join(f"{lang} {percent(stats.expected(lang))}%" for lang in LANGS)
+    choice = ("single", "multiple")
+    keyword = ", ".join(f"{lang} {percent(stats.expected_of(choice, lang, keyword=True))}%" for lang in LANGS)
     return [
         f"questions: {stats.questions}",
         f"single choice, correct option longest: {longest} (chance {percent(stats.chance_longest)}%, "
@@ -132,4 +134,57 @@ def _figures(stats: BankStats) -> list[str]:
         f"judgement not answered by asking: {stats.judgement_not_asking}",
         f"expected score of a cue-guesser (longest option, 'false', the 3 longest): {cue}; "
         f"of a random guesser: {percent(stats.expected())}%",
+        f"expected score on the choice items of a guesser picking what names asking/reporting/the desk: {keyword}; "
+        f"of a random guesser: {percent(stats.expected_of(choice))}%",
     ]
+
+
+def stats_markdown(specs: list[ModuleSpec]) -> list[str]:
+    """`content stats --markdown`: the same figures as two Markdown tables, a row per module and one for all
+    (docs/content-review-resolution.md carries them; a test regenerates them)."""
+    rows = [(spec.slug, bank_stats(spec.questions)) for spec in specs]
+    rows.append((f"all {len(specs)} modules", bank_stats([q for spec in specs for q in spec.questions])))
+    cues = [
+        "| module | items | single choice: key is the longest (ja / en) | true/false: answer 'true' "
+        "| multiple select: items by number correct | judgement / recall | 'that is allowed' |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    guessers = [
+        "| module | longest option, single choice (ja / en; random) | option naming asking/reporting/the desk, "
+        "choice items (ja / en; random) | 'false', true/false (random) | 3 longest, multiple select (ja / en; random) "
+        "| all cues together, whole bank (ja / en; random) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, stats in rows:
+        cues.append(_cue_row(name, stats))
+        guessers.append(_guesser_row(name, stats))
+    return [*cues, "", *guessers]
+
+
+def _pc(part: float, whole: float = 1) -> str:
+    return f"{percent(part / whole) if whole else 0}%"
+
+
+def _cue_row(name: str, stats: BankStats) -> str:
+    single = len(stats.single)
+    longest = " / ".join(f"{len(stats.longest[lang])}/{single}" for lang in LANGS)
+    shares = " / ".join(_pc(len(stats.longest[lang]), single) for lang in LANGS)
+    counts = ", ".join(f"{n}: {k}" for n, k in sorted(stats.multiple_counts.items())) or "none"
+    return (
+        f"| {name} | {stats.questions} | {longest} ({shares}; chance {_pc(stats.chance_longest)}) "
+        f"| {stats.true_answers}/{stats.truefalse} ({_pc(stats.true_answers, stats.truefalse)}) | {counts} "
+        f"| {stats.judgement} / {stats.questions - stats.judgement} | {stats.allowed} |"
+    )
+
+
+def _guesser_row(name: str, stats: BankStats) -> str:
+    def guessed(kinds: tuple[str, ...], keyword: bool = False) -> str:
+        languages = " / ".join(_pc(stats.expected_of(kinds, lang, keyword)) for lang in LANGS)
+        return f"{languages}; {_pc(stats.expected_of(kinds))}"
+
+    false = f"{_pc(stats.expected_of(('truefalse',), 'ja'))}; {_pc(stats.expected_of(('truefalse',)))}"
+    together = " / ".join(_pc(stats.expected(lang)) for lang in LANGS)
+    return (
+        f"| {name} | {guessed(('single',))} | {guessed(('single', 'multiple'), keyword=True)} | {false} "
+        f"| {guessed(('multiple',))} | {together}; {_pc(stats.expected())} |"
+    )

@@ -97,6 +97,12 @@ class BankStats:
     judgement_not_asking: int = 0
     cue_score: dict[str, float] = field(default_factory=lambda: dict.fromkeys(LANGS, 0.0))  # sums over items
     chance_score: float = 0.0  # sum over items
+    # The same guessers item kind by item kind (kind -> sum over its items), and the guesser who picks what
+    # mentions asking or reporting (choice items only): each strategy beside chance on the items it applies to.
+    kinds: Counter = field(default_factory=Counter)  # kind -> items
+    cue_by_kind: dict[str, Counter] = field(default_factory=lambda: {lang: Counter() for lang in LANGS})
+    keyword_by_kind: dict[str, Counter] = field(default_factory=lambda: {lang: Counter() for lang in LANGS})
+    chance_by_kind: Counter = field(default_factory=Counter)
 
     def share_longest(self, lang: str) -> float:
         return len(self.longest[lang]) / len(self.single) if self.single else 0.0
@@ -117,6 +123,15 @@ class BankStats:
             return 0.0
         return (self.cue_score[lang] if lang else self.chance_score) / self.questions
 
+    def expected_of(self, kinds: tuple[str, ...], lang: str | None = None, keyword: bool = False) -> float:
+        """The expected share right on the items of `kinds`: the length/"false" guesser (lang given), the
+        keyword guesser (keyword=True, lang given) or a random guesser (no lang)."""
+        items = sum(self.kinds[k] for k in kinds)
+        if not items:
+            return 0.0
+        sums = (self.keyword_by_kind if keyword else self.cue_by_kind)[lang] if lang else self.chance_by_kind
+        return sum(sums[k] for k in kinds) / items
+
 
 def sound(question: QuestionSpec) -> bool:
     """A question a learner could answer as written (a draft may hold others; completeness.py names them)."""
@@ -135,9 +150,16 @@ def bank_stats(questions: list[QuestionSpec]) -> BankStats:
         stats.judgement += has_tag(question, "judgement")
         stats.allowed += has_tag(question, "allowed")
         stats.judgement_not_asking += has_tag(question, "judgement") and not answer_asks(question)
-        stats.chance_score += _random_score(question)
+        chance = _random_score(question)
+        stats.chance_score += chance
+        stats.kinds[question.kind] += 1
+        stats.chance_by_kind[question.kind] += chance
         for lang in LANGS:
-            stats.cue_score[lang] += _cue_score(question, lang)
+            cue = _cue_score(question, lang)
+            stats.cue_score[lang] += cue
+            stats.cue_by_kind[lang][question.kind] += cue
+            if question.kind != "truefalse":
+                stats.keyword_by_kind[lang][question.kind] += _keyword_score(question, lang)
         if question.kind == "truefalse":
             stats.truefalse += 1
             stats.true_answers += question.choices[0].correct  # the first choice is "true" (questions.py)
@@ -177,6 +199,20 @@ def _cue_score(question: QuestionSpec, lang: str) -> float:
     if len(correct) != picks or not above <= correct or not correct - above <= tied:
         return 0.0
     return 1 / comb(len(tied), picks - len(above))
+
+
+def _keyword_score(question: QuestionSpec, lang: str) -> float:
+    """The chance that "pick what mentions the desk, asking or reporting" gets a choice item right.
+
+    Single choice: one of the options that mention it, at random (any option when none does). Multiple select:
+    exactly the options that mention it (a random guess when none does)."""
+    said = {i for i, c in enumerate(question.choices) if mentions_asking(c.text[lang], lang)}
+    correct = {i for i, c in enumerate(question.choices) if c.correct}
+    if not said:
+        return _random_score(question)
+    if question.kind == "single":
+        return len(said & correct) / len(said)
+    return 1.0 if said == correct else 0.0
 
 
 def _random_score(question: QuestionSpec) -> float:
