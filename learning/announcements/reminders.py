@@ -19,6 +19,8 @@ from learning.announcements.models import Notice, NoticeReminder
 from learning.announcements.services import AnnouncementError
 from learning.audit.services import Entry, record
 from learning.authz import Role
+from learning.courses.term_settings import current_terms
+from learning.courses.terms import asking_line
 from learning.notify.services import Mail, enqueue
 from learning.notify.texts import t
 
@@ -101,7 +103,8 @@ def send(session: Session, user, notice_id: int, department_id: int, portal_url:
     ]
     if not pending:
         raise AnnouncementError("reminder_nobody")
-    enqueue(session, [_mail(reminder, notice, person, portal_url) for person in pending])
+    terms = current_terms(session)
+    enqueue(session, [_mail(reminder, notice, person, portal_url, terms) for person in pending])
     reminder.people = len(pending)
     record(
         session,
@@ -113,7 +116,7 @@ def send(session: Session, user, notice_id: int, department_id: int, portal_url:
     return reminder
 
 
-def _mail(reminder: NoticeReminder, notice: Notice, person: User, portal_url: str) -> Mail:
+def _mail(reminder: NoticeReminder, notice: Notice, person: User, portal_url: str, terms) -> Mail:
     locale = person.locale if person.locale in ("ja", "en") else "ja"
     title = notice.titles.get(locale) or notice.title_ja
     link = f"{portal_url.rstrip('/')}/notices/{notice.id}"
@@ -124,7 +127,7 @@ def _mail(reminder: NoticeReminder, notice: Notice, person: User, portal_url: st
         f"- {title}",
         "",
         t(locale, "Open it in the portal: %(url)s", url=link),
-        t(locale, "If anything is unclear, ask the conduct-rule desk. Asking is never a mark against you."),
+        asking_line(locale, terms),
     ]
     return Mail(
         f"notice-reminder:{reminder.id}:{person.id}",

@@ -26,7 +26,7 @@ from learning.campaigns.pledge_models import PledgeAssignment, PledgeReminderLog
 from learning.campaigns.running import running_campaigns
 from learning.courses.models import Edition
 from learning.courses.term_settings import current_terms
-from learning.courses.terms import substitute_each
+from learning.courses.terms import asking_line, substitute_each
 from learning.notify.services import Mail, enqueue
 from learning.notify.texts import day, t
 from learning.training.models import Assignment
@@ -80,7 +80,7 @@ def queue_reminders(session: Session, portal_url: str) -> int:
             digest = {(d.assignment_id, d.due_at): f"digest:{today.isoformat()}" for d in late}
             digest_claimed = _claim(session, digest, kind)
             overdue_for_managers += [d for d in late if d.assignment_id in digest_claimed]
-    mails = [_learner_mail(items, portal_url, today) for items in learner_items.values()]
+    mails = [_learner_mail(items, portal_url, today, terms) for items in learner_items.values()]
     mails += manager_mails(session, overdue_for_managers, portal_url, today)
     return enqueue(session, mails)
 
@@ -212,7 +212,7 @@ def _line(locale: str, item: Due) -> str:
     return t(locale, "- %(title)s: due %(date)s", title=title, date=day(locale, item.due))
 
 
-def _learner_mail(items: list[Due], portal_url: str, today: date) -> Mail:
+def _learner_mail(items: list[Due], portal_url: str, today: date, terms) -> Mail:
     first = items[0]
     locale = first.locale
     overdue = any(i.days_left < 0 for i in items)
@@ -229,7 +229,7 @@ def _learner_mail(items: list[Due], portal_url: str, today: date) -> Mail:
             *(_line(locale, item) for item in sorted(items, key=lambda i: i.due)),
             "",
             t(locale, "Open the portal: %(url)s", url=portal_url),
-            t(locale, "If anything is unclear, ask the conduct-rule desk. Asking is never a mark against you."),
+            asking_line(locale, terms),
         ]
     )
     ids = ",".join(("p" if i.kind == "pledge" else "") + str(i.assignment_id) for i in items)

@@ -25,7 +25,7 @@ from learning.campaigns.models import Campaign, StaffReminder
 from learning.campaigns.reminders import still_to_do
 from learning.courses.models import Edition
 from learning.courses.term_settings import current_terms
-from learning.courses.terms import substitute_each
+from learning.courses.terms import asking_line, substitute_each
 from learning.errors import DomainError
 from learning.notify.services import Mail, enqueue
 from learning.notify.texts import day, t
@@ -99,10 +99,11 @@ def send(session: Session, actor_id: int, campaign_id: int, department_id: int, 
             person=sender.name if sender else "—",
         )
     reminder = session.get(StaffReminder, claimed)
-    pending = _not_finished(session, campaign_id, subtree([department_id], parent_map(session)), actor_id)
+    terms = current_terms(session)
+    pending = _not_finished(session, campaign_id, subtree([department_id], parent_map(session)), actor_id, terms)
     if not pending:
         raise StaffReminderError("reminder_nobody")
-    mails = [_mail(reminder, person, items, portal_url) for person, items in pending.items()]
+    mails = [_mail(reminder, person, items, portal_url, terms) for person, items in pending.items()]
     enqueue(session, mails)
     reminder.people = len(pending)
     record(
@@ -115,9 +116,8 @@ def send(session: Session, actor_id: int, campaign_id: int, department_id: int, 
     return reminder
 
 
-def _not_finished(session: Session, campaign_id: int, departments: set[int], actor_id: int) -> dict:
+def _not_finished(session: Session, campaign_id: int, departments: set[int], actor_id: int, terms) -> dict:
     """{person: [(titles, due)]}: open assignments of active people now in these departments, the sender aside."""
-    terms = current_terms(session)
     rows = session.execute(
         select(User, Edition.title_ja, Edition.title_en, Assignment.due_at)
         .join(Assignment, Assignment.user_id == User.id)
@@ -135,7 +135,7 @@ def _not_finished(session: Session, campaign_id: int, departments: set[int], act
     return {person: items for person, items in pending.items() if person.email}
 
 
-def _mail(reminder: StaffReminder, person: User, items: list, portal_url: str) -> Mail:
+def _mail(reminder: StaffReminder, person: User, items: list, portal_url: str, terms) -> Mail:
     locale = person.locale
     lines = []
     for titles, due_at in items:
@@ -151,7 +151,7 @@ def _mail(reminder: StaffReminder, person: User, items: list, portal_url: str) -
         *lines,
         "",
         t(locale, "Open the portal: %(url)s", url=portal_url),
-        t(locale, "If anything is unclear, ask the conduct-rule desk. Asking is never a mark against you."),
+        asking_line(locale, terms),
     ]
     return Mail(
         f"staff-reminder:{reminder.id}:{person.id}",

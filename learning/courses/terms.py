@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from learning.errors import N_
+from learning.notify.texts import t
 
 # {{name}}: lowercase letters and underscores, spaces inside the braces allowed. Nothing else in content
 # uses double braces (Markdown does not), so any {{…}} that is not a known term is an author's mistake.
@@ -130,3 +131,14 @@ def substitute(text: str, lang: str, values: dict[str, dict[str, str]] | None = 
 def substitute_each(texts: dict[str, str], values: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
     """{lang: text} with each language's text substituted in its own language (a title in an email)."""
     return {lang: substitute(text, lang, values) if text else text for lang, text in texts.items()}
+
+
+def asking_line(locale: str, values: dict[str, dict[str, str]] | None) -> str:
+    """The closing line of a reminder email: whom to ask, by the installation's name for the desk, then its
+    policy on asking in its own words (a policy the installing company sets, never a claim of the portal's)."""
+    desk = substitute("{{desk}}", locale, values)
+    return (
+        t(locale, "If anything is unclear, ask the %(desk)s.", desk=desk)
+        + " "
+        + substitute("{{asking_policy}}", locale, values)
+    )

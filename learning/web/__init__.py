@@ -46,13 +46,14 @@ __all__ = [
 def init_app(app) -> None:
     """Before CSRF: request id, upload limit, control characters. After: lifetime, permission, headers.
     The static files' view and their fingerprinted URLs (assets.py)."""
-    from learning.web import assets, errors, once, pipeline, views
+    from learning.web import assets, errors, navigation, once, pipeline, views
 
     assets.init_app(app)
     pipeline.init_app(app)
     errors.init_app(app)
     app.add_template_global(once.once_field)
     app.add_template_global(pipeline.idle_seconds)
+    app.add_template_global(navigation.navigation)
     app.register_blueprint(views.bp)
 
 
