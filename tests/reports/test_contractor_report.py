@@ -147,6 +147,9 @@ def test_the_page_drill_down_and_exports_for_compliance(app, db, report):
     sheet = load_workbook(io.BytesIO(workbook.get_data())).active
     values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
     assert "Staff number" in values and "M3" in values and "T1" not in values
+    # One company's file names that company and its sponsor, not the reader's whole reach beside it.
+    named = client.get(drill.replace("?", ".csv?")).get_data(as_text=True)
+    assert "Meter Services" in named and "sponsored by" in named and "Every contractor company" not in named
 
 
 def test_a_sponsoring_departments_manager_sees_only_the_contractors_they_sponsor(app, db, report):

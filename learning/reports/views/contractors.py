@@ -61,9 +61,8 @@ def company(campaign_id: int, company_id: int, fmt: str = "html"):
     named = f"{pick(contractor.names)} ({contractor.code})"
     if sponsor is not None:
         named = _("%(company)s, sponsored by %(department)s", company=named, department=pick(sponsor.names))
-    lines = heading(
-        _("People of a contractor"), campaign_scope(found), (_("Contractor"), named), contractors_scope(scope)
-    )
+    # One company's file names that company (and sponsor); the reader's whole reach would read as a contradiction.
+    lines = heading(_("People of a contractor"), campaign_scope(found), (_("Contractor"), named))
     if fmt == "html":
         return render_template(
             "reports/contractor.html",
