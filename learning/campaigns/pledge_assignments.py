@@ -89,9 +89,13 @@ def assign(
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(PledgeAssignment).from_select(columns, rows).on_conflict_do_nothing()
     created = [row[0] for row in session.execute(statement.returning(PledgeAssignment.id)).all()]
-    if created:
-        complete_signed(session, campaign, created)
+    # In slices: a launch for the whole group asks 100,000 people, and a statement takes at most 65,535 values.
+    for start in range(0, len(created), ID_SLICE):
+        complete_signed(session, campaign, created[start : start + ID_SLICE])
     return len(created)
+
+
+ID_SLICE = 10_000  # ids per statement, well under PostgreSQL's 65,535 bound values
 
 
 def complete_signed(session: Session, campaign: Campaign, ids: list[int] | None = None) -> int:

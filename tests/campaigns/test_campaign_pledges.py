@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from learning import clock
 from learning.accounts.imports import apply_roster
@@ -154,6 +155,44 @@ def test_a_signature_in_the_period_before_the_assignment_completes_it_at_once(db
     statuses = {r.user_id: r.status for r in db.scalars(select(PledgeAssignment))}
     assert statuses[people["R"].id] == "assigned"
     assert statuses[people["G"].id] == "signed"
+
+
+def test_signatures_before_the_launch_are_matched_slice_by_slice(db, org, monkeypatch):
+    """A launch for the whole group asks 100,000 people at once: their new assignments are matched to earlier
+    signatures in slices (a statement takes at most 65,535 values on PostgreSQL), every slice completed."""
+    _tree, people, version, author = org
+    monkeypatch.setattr(pledge_assignments, "ID_SLICE", 1)  # four people, four slices
+    for person in people.values():
+        sign(db, person, version.id)
+    campaign = create_campaign(db, pledge_draft(version), author.id)
+    launch(db, campaign, author.id)
+    db.commit()
+    assert held(db, campaign.id) == {(p.id, "signed") for p in people.values()}
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL's bound on a statement's values (SQLite binds no such list)")
+def test_a_launch_asks_more_people_than_a_statement_takes_values(db, org):
+    tree, _people, version, author = org
+    many = 66_000  # over 65,535: the launch once failed here with "number of parameters must be between 0 and 65535"
+    # In one transaction rolled back at the end: deleting 66,000 people afterwards would take a minute and a half.
+    engine = db.get_bind().execution_options(isolation_level="READ COMMITTED")  # the fixture's autocommits
+    with engine.connect() as connection, connection.begin() as transaction:
+        session = Session(connection)
+        session.execute(
+            text(
+                "INSERT INTO users (employee_no, name, department_id, locale, status, session_version, kind,"
+                " must_change_password, is_demo, created_at)"
+                " SELECT 'M' || n, 'many ' || n, :department, 'ja', 'active', 1, 'employee', false, false, now()"
+                " FROM generate_series(1, :many) AS n"
+            ),
+            {"department": tree["R-BR"].id, "many": many},
+        )
+        campaign = create_campaign(session, pledge_draft(version), author.id)
+        launch(session, campaign, author.id)
+        session.flush()
+        asked = session.scalar(select(func.count()).where(PledgeAssignment.campaign_id == campaign.id))
+        transaction.rollback()
+    assert asked == many + 4
 
 
 def test_reminders_go_once_per_due_date_and_again_after_an_extension(db, org):
