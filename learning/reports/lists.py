@@ -232,6 +232,10 @@ def every_line(
             # The chunk's people as a range of employee numbers, not a list of their ids: a statement with
             # thousands of parameters cost the driver more to convert than the database took to run it.
             in_chunk = select(User.id).where(User.employee_no > after, User.employee_no <= people[-1][1])
+            if departments is not None:
+                # A branch's people are spread over the whole range of numbers: without this, each chunk read
+                # every assignment of everyone numbered between them (a branch head's file: 1.8 s at 100,000).
+                in_chunk = in_chunk.where(held.exists())
             query, _progress, department = _per_person(campaign, where, departments, chosen_, in_chunk, employment)
             lines = [PersonLine(*row) for row in session.execute(query.order_by(User.employee_no, department))]
             places = places or _places(session)
