@@ -156,22 +156,22 @@ def edit_contract(company_id: int, contract_id: int):
     form = ContractorContractForm()
     if not form.validate_on_submit():
         return _contract_page(company, contract, form, read_only, status=400)
-    try:  # a refusal before any confirmation: a day in the past is not worth confirming
-        contractors.checked_edit(
-            db(),
-            contract,
-            form.reference.data,
-            form.sponsor_code.data,
-            form.owner_employee_no.data,
-            form.starts_on.data,
-            form.ends_on.data,
-        )
-    except contractors.ContractorError as error:
-        _put(form, error, "reference")
-        return _contract_page(company, contract, form, read_only, status=400)
     shortened = contractors.staff_past(db(), contract, form.ends_on.data)
     # Confirmed for this very end day (a day changed on the confirming page shows its own list first).
     if shortened and request.form.get("shorten_staff") != form.ends_on.data.isoformat():
+        try:  # terms that would be refused (a day in the past …) are refused before any confirmation
+            contractors.checked_edit(
+                db(),
+                contract,
+                form.reference.data,
+                form.sponsor_code.data,
+                form.owner_employee_no.data,
+                form.starts_on.data,
+                form.ends_on.data,
+            )
+        except contractors.ContractorError as error:
+            _put(form, error, "reference")
+            return _contract_page(company, contract, form, read_only, status=400)
         return _contract_page(company, contract, form, read_only, shortened=shortened)
     try:
         _contract, moved = contractors.edit_contract(

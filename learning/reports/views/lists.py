@@ -17,6 +17,7 @@ from learning.reports.pages import (
     campaign_scope,
     denied,
     employment_filter,
+    employment_in_name,
     employment_scope,
     get_campaign,
     heading,
@@ -78,7 +79,7 @@ def people(campaign_id: int, fmt: str = "html"):
         exported = tables.people_matrix(every, modules, current_locale(), _, lines_heading, request_terms())
         scope_name = department.code if department else ("all" if scope.departments is None else "mine")
         named = [scope_name] if chosen == "all" else [scope_name, chosen.replace("_", "-")]
-        named += [employment.replace("_", "-")] if employment else []
+        named += employment_in_name(employment)
         return table_download(fmt, exported, "people", f"campaign{found.id}", *named)
     found_lines, total = lists.page(db(), found, covered, chosen, sort, descending, number, employment)
     pages = max(1, -(-total // lists.PAGE_SIZE))
