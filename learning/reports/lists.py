@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from learning.accounts.grants import department_heads, nearest_head
 from learning.accounts.models import Department, User
 from learning.accounts.tree import parent_map
-from learning.campaigns.models import Campaign, DueExtensionItem, PeriodAmendment
+from learning.campaigns.models import Campaign, DueExtension, DueExtensionItem, PeriodAmendment
 from learning.courses.models import Edition
 from learning.reports.employment import employment_people
 from learning.reports.services import Placement, in_scope, placement
@@ -86,21 +86,6 @@ def _latest_amendments(campaign_id: int):
     )
 
 
-def _base(campaign: Campaign, where: Placement, departments: set[int] | None, latest):
-    """The campaign's counted assignments with their person and effective status."""
-    status = _effective_status(latest)
-    query = (
-        select(Assignment, User)
-        .join(User, User.id == Assignment.user_id)
-        .where(Assignment.campaign_id == campaign.id, Assignment.withdrawn_at.is_(None))
-    )
-    if latest is not None:
-        query = query.outerjoin(latest, latest.c.assignment_id == Assignment.id)
-    if departments is not None:
-        query = query.where(where.department.in_(departments or {-1}))
-    return query, status
-
-
 def _per_person(
     campaign: Campaign,
     where: Placement,
@@ -108,10 +93,14 @@ def _per_person(
     chosen: str,
     user_ids=None,
     employment: str | None = None,
+    cells: dict[int, list[int]] | None = None,
 ):
     """One row per person (and department): the counts of their assignments, from the assignments alone
     (an index-only scan on PostgreSQL), joined to the people afterwards; `employment` keeps the people that
-    filter keeps (reports/employment.py)."""
+    filter keeps (reports/employment.py). With `cells` (each shown module's editions, _cell_editions), each
+    module's status and lateness and the earliest due date an extension replaced follow in the same row
+    (read by _line): one row per person instead of one per assignment (the whole organisation's file at
+    100,000 people read 600,000 rows before)."""
     latest = _latest_amendments(campaign.id) if where.frozen else None
     status = _effective_status(latest)
     late = and_(status.in_(OPEN), Assignment.due_at < where.as_of)
@@ -130,6 +119,7 @@ def _per_person(
     ).where(Assignment.campaign_id == campaign.id, Assignment.withdrawn_at.is_(None))
     if latest is not None:
         inner = inner.outerjoin(latest, latest.c.assignment_id == Assignment.id)
+    inner, cell_names = _with_cells(inner, campaign.id, cells, status, late)
     if user_ids is not None:
         inner = inner.where(Assignment.user_id.in_(user_ids))
     else:
@@ -149,6 +139,11 @@ def _per_person(
         grouped.c.exempt,
         grouped.c.due_at,
     ).join(grouped, grouped.c.user_id == User.id)
+    for name in cell_names:
+        cell = grouped.c[name]
+        if name.startswith("late_") and not where.frozen:
+            cell = case((User.status == "leave", 0), else_=cell)  # as `overdue`: no one on leave now is late
+        query = query.add_columns(cell)
     if departments is not None:
         query = query.where(department.in_(departments or {-1}))
     query = query.where(*employment_people(employment))
@@ -159,6 +154,24 @@ def _per_person(
     elif chosen == "exempt":
         query = query.where(grouped.c.exempt > 0)
     return query, (grouped.c.completed, grouped.c.counted, grouped.c.due_at), department
+
+
+def _with_cells(inner, campaign_id: int, cells: dict[int, list[int]] | None, status, late):
+    """`inner` with a status and a lateness per module of `cells`, and the earliest due date an extension
+    replaced; and the names of those columns, in _line's order."""
+    if cells is None:
+        return inner, []
+    names = []
+    for module_id, editions in cells.items():
+        of_module = Assignment.edition_id.in_(editions)
+        inner = inner.add_columns(
+            func.max(case((of_module, status))).label(f"status_{module_id}"),
+            func.max(case((and_(of_module, late), 1), else_=0)).label(f"late_{module_id}"),
+        )
+        names += [f"status_{module_id}", f"late_{module_id}"]
+    first_due = _first_due_dates(campaign_id)
+    inner = inner.outerjoin(first_due, first_due.c.assignment_id == Assignment.id)
+    return inner.add_columns(func.min(first_due.c.first_due).label("first_due")), [*names, "first_due"]
 
 
 def _ordered(query, department, sort: str, descending: bool, progress):
@@ -186,7 +199,8 @@ def page(
     """One page of the list, and how many lines there are in all."""
     where = placement(campaign)
     chosen = chosen if chosen in FILTERS else "all"
-    query, progress, department = _per_person(campaign, where, departments, chosen, None, employment)
+    cells = _cell_editions(session, campaign)
+    query, progress, department = _per_person(campaign, where, departments, chosen, None, employment, cells)
     # The page, then the count in a statement of its own. (A count over the window beside each row made one
     # statement of it, but the planner costs a window under a LIMIT as if it could stop early: at 100,000
     # people it chose a nested loop over the whole aggregate, 270 s for the "not finished" list.)
@@ -196,8 +210,8 @@ def page(
         .offset((max(number, 1) - 1) * PAGE_SIZE)
     ).all()
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    lines = [PersonLine(*row) for row in rows]
-    _complete(session, campaign, where, lines)
+    lines = [_line(row, cells) for row in rows]
+    _name_places(lines, _places(session))
     return lines, total
 
 
@@ -212,7 +226,7 @@ def every_line(
     """All of the list in employee-number order, read in chunks, each in a short session of its own (an
     export of a hundred thousand people streams without holding them)."""
     after = ""
-    places = None
+    places = cells = None
     while True:
         with session_factory() as session:
             campaign = session.get(Campaign, campaign_id)
@@ -236,10 +250,13 @@ def every_line(
                 # A branch's people are spread over the whole range of numbers: without this, each chunk read
                 # every assignment of everyone numbered between them (a branch head's file: 1.8 s at 100,000).
                 in_chunk = in_chunk.where(held.exists())
-            query, _progress, department = _per_person(campaign, where, departments, chosen_, in_chunk, employment)
-            lines = [PersonLine(*row) for row in session.execute(query.order_by(User.employee_no, department))]
+            cells = _cell_editions(session, campaign) if cells is None else cells
+            query, _progress, department = _per_person(
+                campaign, where, departments, chosen_, in_chunk, employment, cells
+            )
+            lines = [_line(row, cells) for row in session.execute(query.order_by(User.employee_no, department))]
             places = places or _places(session)
-            _complete(session, campaign, where, lines, places, in_chunk)
+            _name_places(lines, places)
         yield from lines
         after = people[-1][1]
 
@@ -263,42 +280,45 @@ def _places(session: Session) -> _Places:
     return _Places(departments, heads, parent_map(session), named)
 
 
-def _complete(
-    session: Session,
-    campaign: Campaign,
-    where: Placement,
-    lines: list[PersonLine],
-    places: _Places | None = None,
-    people=None,
-) -> None:
-    """Fills in each line's statuses per module, department name and head (`places` read here unless given;
-    `people`, a statement of the lines' people's ids, where the caller has one)."""
-    if not lines:
-        return
-    latest = _latest_amendments(campaign.id) if where.frozen else None
-    base, status = _base(campaign, where, None, latest)
-    late = and_(status.in_(OPEN), Assignment.due_at < where.as_of, where.not_on_leave)
-    # The due date an assignment had before its first extension (campaigns/extensions.py keeps it).
-    first_due = (
-        select(func.min(DueExtensionItem.previous_due_at))
-        .where(DueExtensionItem.assignment_id == Assignment.id)
-        .correlate(Assignment)
-        .scalar_subquery()
+def _cell_editions(session: Session, campaign: Campaign) -> dict[int, list[int]]:
+    """The editions of each module the matrix has a column for (modules_of), in its order: what a person's
+    assignment is matched to its column by."""
+    editions: dict[int, list[int]] = {module_id: [] for module_id, _titles in modules_of(session, campaign)}
+    if editions:
+        found = session.execute(select(Edition.id, Edition.module_id).where(Edition.module_id.in_(editions)))
+        for edition_id, module_id in found:
+            editions[module_id].append(edition_id)
+    return editions
+
+
+def _first_due_dates(campaign_id: int):
+    """Per assignment of the campaign that an extension moved, the due date it had before the first one
+    (campaigns/extensions.py keeps it on each item)."""
+    return (
+        select(DueExtensionItem.assignment_id, func.min(DueExtensionItem.previous_due_at).label("first_due"))
+        .join(DueExtension, DueExtension.id == DueExtensionItem.extension_id)
+        .where(DueExtension.campaign_id == campaign_id)
+        .group_by(DueExtensionItem.assignment_id)
+        .subquery()
     )
-    cells = session.execute(
-        base.with_only_columns(User.id, where.department, Edition.module_id, status, late, first_due)
-        .join(Edition, Edition.id == Assignment.edition_id)
-        .where(User.id.in_(people if people is not None else {line.user_id for line in lines}))
-    ).all()
-    by_line = {(line.user_id, line.department_id): line for line in lines}
-    for user_id, department_id, module_id, code, is_late, first in cells:
-        line = by_line.get((user_id, department_id))
-        if line is not None:
-            line.modules[module_id] = "overdue" if is_late else ("not_started" if code == "assigned" else code)
-            earlier = first is not None and line.due_at is not None and first < line.due_at
-            if earlier and (line.extended_from is None or first < line.extended_from):
-                line.extended_from = first
-    places = places or _places(session)
+
+
+def _line(row, cells: dict[int, list[int]]) -> PersonLine:
+    """A person's line from _per_person's row: the counts, then a status and lateness per module, then the
+    earliest due date an extension replaced (shown when it came before the due date the person has now)."""
+    line = PersonLine(*row[:9])
+    for n, module_id in enumerate(cells):
+        code, late = row[9 + 2 * n], row[10 + 2 * n]
+        if code is not None:
+            line.modules[module_id] = "overdue" if late else ("not_started" if code == "assigned" else code)
+    first = row[9 + 2 * len(cells)]
+    if first is not None and line.due_at is not None and first < line.due_at:
+        line.extended_from = first
+    return line
+
+
+def _name_places(lines: list[PersonLine], places: _Places) -> None:
+    """Fills in each line's department names and code and the name of its nearest head."""
     for line in lines:
         found = places.departments.get(line.department_id)
         line.department, line.department_code = (found.names, found.code) if found else ({}, "")

@@ -106,45 +106,6 @@ def in_scope(where: Placement, departments: set[int] | None) -> list:
     return [Assignment.user_id.in_(select(User.id).where(User.department_id.in_(departments)))]
 
 
-def _people_query(campaign_id: int, where: Placement, scope: Scope, employment: str | None = None):
-    """Per department: people with a counted assignment (not exempt, not withdrawn), those who completed all
-    of theirs, and those with one overdue. (Amendments of a closed period correct assignment figures only.)"""
-    open_ = Assignment.status.in_(("assigned", "in_progress"))
-    late = and_(open_, Assignment.due_at < where.as_of)
-    if where.frozen:
-        late = and_(late, Assignment.on_leave_at_close.is_(False))
-    frozen_department = [Assignment.department_id.label("department_id")] if where.frozen else []
-    inner = (
-        select(
-            Assignment.user_id.label("user_id"),
-            *frozen_department,
-            func.count().label("counted"),
-            func.sum(case((Assignment.status == "completed", 1), else_=0)).label("done"),
-            func.sum(case((late, 1), else_=0)).label("late"),
-        )
-        .where(Assignment.campaign_id == campaign_id, Assignment.status != "exempt", Assignment.withdrawn_at.is_(None))
-        .where(*in_scope(where, scope.departments))
-        .group_by(Assignment.user_id, *([Assignment.department_id] if where.frozen else []))
-        .subquery()
-    )
-    department = inner.c.department_id if where.frozen else User.department_id
-    late_now = inner.c.late if where.frozen else case((User.status == "leave", 0), else_=inner.c.late)
-    query = (
-        select(
-            department,
-            func.count(),
-            func.sum(case((inner.c.done == inner.c.counted, 1), else_=0)),
-            func.sum(case((late_now > 0, 1), else_=0)),
-        )
-        .join(User, User.id == inner.c.user_id)
-        .where(*employment_people(employment))
-        .group_by(department)
-    )
-    if scope.departments is not None:
-        query = query.where(department.in_(scope.departments or {-1}))
-    return query
-
-
 def amendment_rows(
     session: Session, campaign_id: int, where: Placement, scope: Scope | None, group=None, within=()
 ) -> list[tuple]:
@@ -216,6 +177,57 @@ def amendments(
     return list(session.execute(query).all())
 
 
+COUNTED_STATUSES = ("assigned", "in_progress", "completed", "exempt", "withdrawn")
+
+
+def _per_department(campaign_id: int, where: Placement, scope: Scope, employment: str | None):
+    """Per department: the assignments per counted status, those overdue and those completed on time, and the
+    people with a counted assignment (not exempt, not withdrawn), those who completed all of theirs and those
+    with one overdue. One pass: per person first, from the assignments alone (an index-only scan on
+    PostgreSQL), then joined to the people for the department they are in now (a closed period: the one kept
+    on the assignment). Two statements, one per kind of figure, read the assignments twice before."""
+    status = counted_status()
+    late = and_(Assignment.status.in_(("assigned", "in_progress")), Assignment.due_at < where.as_of)
+    if where.frozen:
+        late = and_(late, Assignment.on_leave_at_close.is_(False))
+    counted = Assignment.withdrawn_at.is_(None)
+    frozen_department = [Assignment.department_id.label("department_id")] if where.frozen else []
+    inner = (
+        select(
+            Assignment.user_id.label("user_id"),
+            *frozen_department,
+            *(func.sum(case((status == name, 1), else_=0)).label(name) for name in COUNTED_STATUSES),
+            func.sum(case((and_(counted, late), 1), else_=0)).label("late"),
+            func.sum(
+                case((and_(status == "completed", Assignment.completed_at <= Assignment.due_at), 1), else_=0)
+            ).label("on_time"),
+        )
+        .where(Assignment.campaign_id == campaign_id, *in_scope(where, scope.departments))
+        .group_by(Assignment.user_id, *([Assignment.department_id] if where.frozen else []))
+        .subquery()
+    )
+    department = inner.c.department_id if where.frozen else User.department_id
+    late_now = inner.c.late if where.frozen else case((User.status == "leave", 0), else_=inner.c.late)
+    people = inner.c.assigned + inner.c.in_progress + inner.c.completed
+    query = (
+        select(
+            department,
+            *(func.sum(inner.c[name]) for name in COUNTED_STATUSES),
+            func.sum(late_now),
+            func.sum(inner.c.on_time),
+            func.sum(case((people > 0, 1), else_=0)),
+            func.sum(case((and_(people > 0, inner.c.completed == people), 1), else_=0)),
+            func.sum(case((late_now > 0, 1), else_=0)),
+        )
+        .join(User, User.id == inner.c.user_id)
+        .where(*employment_people(employment))
+        .group_by(department)
+    )
+    if scope.departments is not None:
+        query = query.where(department.in_(scope.departments or {-1}))
+    return query
+
+
 def department_report(
     session: Session,
     campaign_id: int,
@@ -228,46 +240,23 @@ def department_report(
 ) -> list[DepartmentRow]:
     """The department tree with own and rolled-up completion for one campaign, within the scope. A closed
     campaign's figures include its amendments unless `corrected` is False (the figures as recorded);
-    `employment` (one of EMPLOYMENT_FILTERS) counts the people that filter keeps only."""
+    `employment` (one of EMPLOYMENT_FILTERS) counts the people that filter keeps only.
+    (Amendments of a closed period correct assignment figures only, not the people's.)"""
     found = session.get(Campaign, campaign_id)
     where = placement(found)
-    open_ = Assignment.status.in_(("assigned", "in_progress"))
-    status = counted_status()
-    # Per person and status first, from the assignments alone (an index-only scan on PostgreSQL); then joined
-    # to the people, for the department they are in now (a closed period: the one kept on the assignment).
-    late = and_(open_, Assignment.due_at < where.as_of)
-    if where.frozen:
-        late = and_(late, Assignment.on_leave_at_close.is_(False))
-    frozen_department = [Assignment.department_id.label("department_id")] if where.frozen else []
-    inner = (
-        select(
-            Assignment.user_id.label("user_id"),
-            *frozen_department,
-            status.label("status"),
-            func.count().label("n"),
-            func.sum(case((late, 1), else_=0)).label("late"),
-            func.sum(case((Assignment.completed_at <= Assignment.due_at, 1), else_=0)).label("on_time"),
-        )
-        .where(Assignment.campaign_id == campaign_id, *in_scope(where, scope.departments))
-        .group_by(Assignment.user_id, *([Assignment.department_id] if where.frozen else []), status)
-        .subquery()
-    )
-    department = inner.c.department_id if where.frozen else User.department_id
-    late_now = inner.c.late if where.frozen else case((User.status == "leave", 0), else_=inner.c.late)
-    query = (
-        select(department, inner.c.status, func.sum(inner.c.n), func.sum(late_now), func.sum(inner.c.on_time))
-        .join(User, User.id == inner.c.user_id)
-        .where(*employment_people(employment))
-        .group_by(department, inner.c.status)
-    )
-    if scope.departments is not None:
-        query = query.where(department.in_(scope.departments or {-1}))
-    rows = session.execute(query).all()
+    rows, people = [], []
+    for department, *by_status, late, on_time, counted, complete, overdue in session.execute(
+        _per_department(campaign_id, where, scope, employment)
+    ):
+        # As tally reads them: the overdue count with the first open status, the on-time one with "completed".
+        for name, n in zip(COUNTED_STATUSES, by_status, strict=True):
+            rows.append((department, name, n, late if name == "assigned" else 0, on_time if name == "completed" else 0))
+        people.append((department, counted, complete, overdue))
     if where.frozen and corrected:
         within = employment_assignments(employment)
         rows = [*rows, *amendment_rows(session, campaign_id, where, scope, within=within)]
     counts = tally(rows)
-    add_people(counts, session.execute(_people_query(campaign_id, where, scope, employment)).all())
+    add_people(counts, people)
     departments = [
         (d.id, d.code, d.name_en if locale == "en" else d.name_ja, d.parent_id)
         for d in session.execute(

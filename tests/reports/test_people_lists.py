@@ -61,6 +61,24 @@ def test_a_parent_department_lists_everyone_under_it(db, organisation):
     assert p1.head == "東 部長" and p1.status == "completed"
 
 
+def test_each_module_has_its_own_cell_and_no_one_on_leave_is_late_in_the_running_period(app, db, organisation):
+    """The cells come from the same row as the counts: a module each, lateness as the overdue count has it."""
+    campaign, people = organisation["campaign"], organisation["people"]
+    modules = [module_id for module_id, _titles in lists.modules_of(db, campaign)]
+    people["none"].status = "leave"
+    db.commit()
+    lines = {line.employee_no: line for line in lists.page(db, campaign, None)[0]}
+    assert [lines["P2"].modules.get(m) for m in modules] == ["completed", "overdue"]
+    assert [lines["P3"].modules.get(m) for m in modules] == ["not_started", "not_started"]
+    assert lines["P3"].status == "not_started" and lines["P3"].overdue == 0
+    assert [lines["P1"].modules.get(m) for m in modules] == ["completed", "completed"]
+    every = {
+        line.employee_no: line
+        for line in lists.every_line(app.extensions["db"].factory, campaign.id, None, "all", chunk=2)
+    }
+    assert {no: line.modules for no, line in every.items()} == {no: line.modules for no, line in lines.items()}
+
+
 def test_filters_and_sorting(db, organisation):
     campaign = organisation["campaign"]
     assert names(lists.page(db, campaign, None, "not_finished")[0]) == ["H1", "P2", "P3", "P4"]
