@@ -199,8 +199,7 @@ def page(
     """One page of the list, and how many lines there are in all."""
     where = placement(campaign)
     chosen = chosen if chosen in FILTERS else "all"
-    cells = _cell_editions(session, campaign)
-    query, progress, department = _per_person(campaign, where, departments, chosen, None, employment, cells)
+    query, progress, department = _per_person(campaign, where, departments, chosen, None, employment)
     # The page, then the count in a statement of its own. (A count over the window beside each row made one
     # statement of it, but the planner costs a window under a LIMIT as if it could stop early: at 100,000
     # people it chose a nested loop over the whole aggregate, 270 s for the "not finished" list.)
@@ -210,9 +209,26 @@ def page(
         .offset((max(number, 1) - 1) * PAGE_SIZE)
     ).all()
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    lines = [_line(row, cells) for row in rows]
+    lines = _with_cells_of(session, campaign, where, [PersonLine(*row) for row in rows])
     _name_places(lines, _places(session))
     return lines, total
+
+
+def _with_cells_of(session: Session, campaign: Campaign, where: Placement, lines: list[PersonLine]):
+    """The lines of a page with their cells, read for their people only: the page is chosen and sorted from
+    the counts alone (the cells of the whole organisation, aggregated before the page is cut, made the first
+    page of 100,000 people 2.6 times slower)."""
+    if not lines:
+        return lines
+    cells = _cell_editions(session, campaign)
+    people = [line.user_id for line in lines]
+    query, _progress, _department = _per_person(campaign, where, None, "all", people, None, cells)
+    found = {(line.user_id, line.department_id): line for line in (_line(row, cells) for row in session.execute(query))}
+    for line in lines:
+        complete = found.get((line.user_id, line.department_id))
+        if complete is not None:
+            line.modules, line.extended_from = complete.modules, complete.extended_from
+    return lines
 
 
 def every_line(
