@@ -8,9 +8,10 @@
 
 Every mode is bounded in time and stops by itself; traffic goes to 127.0.0.1 only.
 
-- learners: the learner mix (home, my training, module, section, status API, quiz, attest) back to back on
-  --connections users, then a bare Flask page rendering a 50-item Jinja list under the same gunicorn settings;
-  prints both throughputs and their ratio, and the mix's p50/p95/p99 per page kind.
+- learners: the learner pages (home, my training, module, section, status API: the target's mix) back to back
+  on --connections users, then the same with the learners' writes (reading a section, quiz start and submit,
+  attest), then a bare Flask page rendering a 50-item Jinja list under the same gunicorn settings; prints each
+  mix's throughput and its ratio to the bare page's, and its p50/p95/p99 per page kind.
 - exports: the learner mix alone, then the same with --exporters users exporting the department report and the
   "not finished" list as CSV back to back; prints the learners' p95 in both and the exports' own.
 - deadline: learners at people's pace, managers and the compliance officer viewing and exporting; per page kind
@@ -265,25 +266,28 @@ def table(result: dict) -> None:
 
 
 def run_learners(args, data, workdir) -> None:
-    portal = Gunicorn("app:app", data["url"], args.workers, workdir, args.worker_class, args.threads)
-    mix = locust(
-        portal.base,
-        args.connections,
-        args.seconds,
-        ["Learner"],
-        {**data["env"], "LOAD_MIX": "learners"},
-        workdir / "mix",
-        "0",
-    )
-    portal.stop()
+    """The five learner pages read back to back (the target's mix), then the same with the learners' writes,
+    then the bare page; each in its own gunicorn with the same settings."""
+    results, peak = {}, 0.0
+    for mix_name in ("pages", "learners"):
+        portal = Gunicorn("app:app", data["url"], args.workers, workdir, args.worker_class, args.threads)
+        env = {**data["env"], "LOAD_MIX": mix_name}
+        results[mix_name] = locust(
+            portal.base, args.connections, args.seconds, ["Learner"], env, workdir / mix_name, "0"
+        )
+        portal.stop()
+        peak = max(peak, portal.peak_mb)
     bare = Gunicorn("bench.bare_app:app", data["url"], args.workers, workdir, args.worker_class, args.threads)
     yardstick = locust(bare.base, args.connections, min(args.seconds, 30), ["Bare"], {}, workdir / "bare", "0")
     bare.stop()
-    table(mix)
-    ours = float(mix["stats"]["Aggregated"]["Requests/s"])
     theirs = float(yardstick["stats"]["Aggregated"]["Requests/s"])
-    print(f"learner mix {ours:.0f} req/s; bare Flask + Jinja {theirs:.0f} req/s; ratio {ours / theirs:.2f}")
-    print(f"peak memory of gunicorn's processes: {portal.peak_mb:.0f} MB")
+    named = {"pages": "learner pages (home, my training, module, section, status API)", "learners": "with writes"}
+    for mix_name, mix in results.items():
+        print(f"\n{named[mix_name]}:")
+        table(mix)
+        ours = float(mix["stats"]["Aggregated"]["Requests/s"])
+        print(f"{mix_name}: {ours:.0f} req/s; bare Flask + Jinja {theirs:.0f} req/s; ratio {ours / theirs:.2f}")
+    print(f"peak memory of gunicorn's processes: {peak:.0f} MB")
 
 
 def run_exports(args, data, workdir) -> None:

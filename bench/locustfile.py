@@ -7,7 +7,9 @@ URL. Settings come from the environment that bench/load.py sets:
 - LOAD_LEARNERS: a file of learner logins (employee numbers), one a line; LOAD_PASSWORD their password;
 - LOAD_CAMPAIGN: the running campaign's id; LOAD_COMPLIANCE_SECRET: the compliance officer's TOTP secret;
 - LOAD_WRITES: where each acknowledged desk question's token is appended (the fault mode checks them later);
-- LOAD_MIX: "learners" (no desk questions: the learner mix of the throughput target) or "deadline".
+- LOAD_MIX: "pages" (the learner mix of the throughput target, as issue 14 names it: home, my training, module,
+  section and status API, read only), "learners" (those and the learners' writes: reading a section, the quiz,
+  attesting; no desk questions) or "deadline".
 
 bench/load.py names the user classes to run: `Learner` alone for the learner mix, all three for the deadline.
 """
@@ -108,7 +110,7 @@ class Learner(Portal):
             position = random.randint(1, 3)
             page = self.client.get(f"/training/{a}/sections/{position}", name="section")
             found = CSRF.search(page.text)
-            if found and random.random() < 0.5:
+            if found and MIX != "pages" and random.random() < 0.5:
                 self.client.post(
                     f"/training/{a}/sections/{position}", {"csrf_token": found.group(1)}, name="section read"
                 )
@@ -120,7 +122,7 @@ class Learner(Portal):
     @task(1)
     def quiz_and_attest(self):
         """Start a quiz, answer it (the first choice of each question), and attest if it passed."""
-        if (a := self.pick()) is None:
+        if MIX == "pages" or (a := self.pick()) is None:
             return
         overview = self.client.get(f"/training/{a}", name="module")
         token = CSRF.search(overview.text)
